@@ -1,0 +1,23 @@
+import type { Config } from '../config/config';
+import { formatNamespace } from '../config/namespace';
+import { connectMongo } from '../db/connect';
+import type { DemoOptions } from '../demo/generate-sys-log';
+import { writeDemoData } from '../demo/write-demo-data';
+import { CliError, EXIT } from './cli-error';
+
+/** `core4-usage demo-data`: realistic sys.log documents for demos, tests and benchmarks. */
+export async function demoDataCommand(config: Config, options: DemoOptions): Promise<void> {
+  if (!config.mongodbUri) {
+    throw new CliError('MONGODB_URI is not set: `demo-data` needs a database to write to', EXIT.usage);
+  }
+  const client = await connectMongo(config.mongodbUri);
+  try {
+    const sysLog = client.db(config.sysLog.db).collection(config.sysLog.collection);
+    const written = await writeDemoData(sysLog, options);
+    process.stdout.write(
+      `wrote ${written} sys.log documents (${options.days} days, ${options.users} users) to ${formatNamespace(config.sysLog)}\n`
+    );
+  } finally {
+    await client.close();
+  }
+}

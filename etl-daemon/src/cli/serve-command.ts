@@ -1,0 +1,90 @@
+import type { Config } from '../config/config';
+import { formatNamespace } from '../config/namespace';
+import { connectMongo, describeServer, redactUri } from '../db/connect';
+import { ensureIndexes, hasCreatedIndex, usageCollections } from '../db/collections';
+import { updateJob } from '../db/job-record';
+import { writeDemoData } from '../demo/write-demo-data';
+import type { EmbeddedMongo } from '../embedded/embedded-mongo';
+import { startEmbeddedMongo } from '../embedded/embedded-mongo';
+import { coerceError } from '../errors';
+import { makeJobRunner } from '../job/job-runner';
+import { startSchedules } from '../job/schedule';
+import { makeLogger } from '../logger';
+import { processOwner } from './run-command';
+
+/** The embedded default's demo: half a year, enough users for weekly and monthly shapes. */
+const EMBEDDED_DEMO = { days: 180, users: 800, perDay: 600, seed: 4 };
+
+/**
+ * `core4-usage serve`: the scheduler (and the HTTP API). Without MONGODB_URI it starts an embedded server,
+ * writes demo data and runs the job first, so one command shows the product working.
+ */
+export async function serveCommand(config: Config): Promise<void> {
+  const logger = makeLogger(config.logLevel);
+  let embedded: EmbeddedMongo | undefined;
+  let uri = config.mongodbUri;
+  if (!uri) {
+    embedded = await startEmbeddedMongo({ prefer: config.embedded });
+    if (embedded.note) logger.warn(embedded.note);
+    uri = embedded.uri;
+  }
+  const client = await connectMongo(uri);
+  const cols = usageCollections(client, config.sysLog, config.login);
+  logger.info(
+    `connected to ${await describeServer(client)} at ${redactUri(uri)}${embedded ? ' (embedded)' : ''}; ` +
+      `source ${cols.sysLogName}, target ${formatNamespace(config.login)}`
+  );
+  await ensureIndexes(cols);
+  if (embedded) {
+    const written = await writeDemoData(cols.sysLog, { ...EMBEDDED_DEMO, end: new Date() });
+    logger.info(`embedded demo: wrote ${written} sys.log documents (${EMBEDDED_DEMO.days} days)`);
+  }
+  if (!(await hasCreatedIndex(cols))) {
+    logger.warn(`${cols.sysLogName} has no index on created: every run scans the whole collection`);
+  }
+  const runner = makeJobRunner(
+    {
+      cols,
+      selector: config.selector,
+      configStart: embedded ? new Date(Date.now() - EMBEDDED_DEMO.days * 86_400_000) : config.start,
+      leaseTtlMs: config.leaseTtlMs,
+      owner: processOwner(),
+      now: () => new Date(),
+      logger,
+    },
+    config.retry
+  );
+  const shutdown = new AbortController();
+  const recordNextRun = () => {
+    const nextRunAt = schedules.nextRun();
+    if (nextRunAt) {
+      updateJob(cols.job, { nextRunAt }, new Date()).catch((error: unknown) =>
+        logger.warn({ err: coerceError(error) }, 'could not record the next run time')
+      );
+    }
+  };
+  const schedules = startSchedules(runner, config.schedule, logger, recordNextRun);
+  recordNextRun();
+  let running: Promise<unknown> = Promise.resolve();
+  if (config.schedule.runOnStart || embedded) {
+    running = runner
+      .run({}, undefined, shutdown.signal)
+      .catch((error: unknown) => logger.error({ err: coerceError(error) }, 'start-up run failed'));
+    if (embedded) await running;
+  }
+  logger.info(`serving; next scheduled run ${schedules.nextRun()?.toISOString() ?? 'none'}`);
+
+  await new Promise<void>((resolve) => {
+    const stop = (signal: string) => {
+      logger.info(`${signal}: shutting down`);
+      resolve();
+    };
+    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.once('SIGINT', () => stop('SIGINT'));
+  });
+  schedules.stop();
+  shutdown.abort();
+  await running;
+  await client.close();
+  await embedded?.stop();
+}

@@ -1,0 +1,239 @@
+import { DateTime, IANAZone } from 'luxon';
+import { Cron } from 'croner';
+import type { Namespace } from './namespace';
+import { parseNamespace } from './namespace';
+
+/** Everything the daemon reads from its environment, validated once at start-up. */
+export interface Config {
+  /** Unset means: start an embedded MongoDB server with demo data. */
+  mongodbUri: string | undefined;
+  sysLog: Namespace;
+  login: Namespace;
+  /** First UTC day the job processes when it has no checkpoint. */
+  start: Date;
+  port: number;
+  host: string;
+  logLevel: string;
+  selector: SelectorConfig;
+  schedule: ScheduleConfig;
+  retry: { attempts: number; backoffMs: number };
+  leaseTtlMs: number;
+  embedded: 'auto' | 'mongod' | 'congodb';
+}
+
+export interface SelectorConfig {
+  /** Matched against `message`; a named group `user` makes the message the source of the user name. */
+  messageRegex: RegExp;
+  /** Document field holding the user name when the regex has no `user` group. */
+  userField: string;
+  excludeUsers: string[];
+}
+
+export interface ScheduleConfig {
+  /** Closes the previous day (the original's schedule). */
+  daily: string;
+  /** Keeps today's counts fresh; empty disables it. */
+  incremental: string;
+  timezone: string;
+  runOnStart: boolean;
+}
+
+interface Variable {
+  name: string;
+  default: string;
+  description: string;
+}
+
+const SECOND = 1000;
+const MINUTE = 60 * SECOND;
+
+/** Every variable the daemon reads, with its default; `--help` prints this table. */
+export const VARIABLES: readonly Variable[] = [
+  {
+    name: 'MONGODB_URI',
+    default: '',
+    description: 'MongoDB connection string; unset starts an embedded server with demo data',
+  },
+  {
+    name: 'USAGE_SYS_LOG',
+    default: 'core4.sys.log',
+    description: 'source log collection (database.collection)',
+  },
+  { name: 'USAGE_LOGIN', default: 'home.login', description: 'reporting collection (database.collection)' },
+  {
+    name: 'USAGE_START',
+    default: '2020-01-01',
+    description: 'first UTC day to process when there is no checkpoint',
+  },
+  { name: 'PORT', default: '8080', description: 'HTTP port of `serve`' },
+  { name: 'HOST', default: '127.0.0.1', description: 'HTTP address of `serve` (0.0.0.0 in containers)' },
+  { name: 'LOG_LEVEL', default: 'info', description: 'fatal, error, warn, info, debug, trace or silent' },
+  {
+    name: 'USAGE_MESSAGE_REGEX',
+    default: 'successful login',
+    description: 'login messages; a named group (?<user>...) takes the user from the message',
+  },
+  {
+    name: 'USAGE_USER_FIELD',
+    default: 'user',
+    description: 'field with the user name when the regex has no user group',
+  },
+  { name: 'USAGE_EXCLUDE_USERS', default: 'admin', description: 'comma-separated user names never counted' },
+  {
+    name: 'USAGE_SCHEDULE',
+    default: '30 1 * * *',
+    description: 'cron pattern of the daily run that closes the previous day',
+  },
+  {
+    name: 'USAGE_INCREMENTAL_SCHEDULE',
+    default: '*/5 * * * *',
+    description: "cron pattern of the run that refreshes today ('' disables)",
+  },
+  { name: 'USAGE_SCHEDULE_TZ', default: 'UTC', description: 'IANA zone of both cron patterns' },
+  {
+    name: 'USAGE_RUN_ON_START',
+    default: 'true',
+    description: 'catch up from the checkpoint when `serve` starts',
+  },
+  {
+    name: 'USAGE_RETRY_ATTEMPTS',
+    default: '3',
+    description: 'attempts per run before it is recorded as failed',
+  },
+  {
+    name: 'USAGE_RETRY_BACKOFF_MS',
+    default: String(5 * SECOND),
+    description: 'wait before the first retry; doubles each time',
+  },
+  {
+    name: 'USAGE_LEASE_TTL_MS',
+    default: String(MINUTE),
+    description: 'lease lifetime; the holder renews it every third of this',
+  },
+  {
+    name: 'USAGE_EMBEDDED',
+    default: 'auto',
+    description: 'embedded server without MONGODB_URI: auto (mongod, else CongoDB), mongod or congodb',
+  },
+];
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+type Env = Record<string, string | undefined>;
+
+function read(env: Env, name: string): string {
+  const spec = VARIABLES.find((v) => v.name === name);
+  if (!spec) throw new Error(`Config: unknown variable ${name}`);
+  const value = env[name];
+  return value === undefined ? spec.default : value.trim();
+}
+
+function fail(name: string, value: string, accepted: string): never {
+  throw new ConfigError(`${name}: '${value}' is not valid; expected ${accepted}`);
+}
+
+function integer(env: Env, name: string, min: number, max: number): number {
+  const raw = read(env, name);
+  const n = Number(raw);
+  if (!/^\d+$/.test(raw) || n < min || n > max) fail(name, raw, `a whole number from ${min} to ${max}`);
+  return n;
+}
+
+function boolean(env: Env, name: string): boolean {
+  const raw = read(env, name).toLowerCase();
+  if (['true', '1', 'yes'].includes(raw)) return true;
+  if (['false', '0', 'no'].includes(raw)) return false;
+  return fail(name, raw, 'true or false');
+}
+
+function namespace(env: Env, name: string): Namespace {
+  const raw = read(env, name);
+  const parsed = parseNamespace(raw);
+  if (typeof parsed === 'string') throw new ConfigError(`${name}: ${parsed}`);
+  return parsed;
+}
+
+function cronPattern(env: Env, name: string, allowEmpty: boolean): string {
+  const raw = read(env, name);
+  if (allowEmpty && raw === '') return raw;
+  try {
+    new Cron(raw, { paused: true }).stop();
+  } catch (error) {
+    fail(name, raw, `a cron pattern such as '30 1 * * *' (${(error as Error).message})`);
+  }
+  return raw;
+}
+
+function zone(env: Env, name: string): string {
+  const raw = read(env, name);
+  if (!IANAZone.isValidZone(raw)) fail(name, raw, 'an IANA time zone such as UTC or Europe/Berlin');
+  return raw;
+}
+
+function regex(env: Env, name: string): RegExp {
+  const raw = read(env, name);
+  if (raw === '') fail(name, raw, 'a non-empty regular expression');
+  try {
+    return new RegExp(raw);
+  } catch (error) {
+    return fail(name, raw, `a JavaScript regular expression (${(error as Error).message})`);
+  }
+}
+
+function day(env: Env, name: string): Date {
+  const raw = read(env, name);
+  const parsed = DateTime.fromISO(raw, { zone: 'UTC' });
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(raw) || !parsed.isValid) fail(name, raw, 'a date YYYY-MM-DD');
+  return parsed.toJSDate();
+}
+
+function oneOf<T extends string>(env: Env, name: string, values: readonly T[]): T {
+  const raw = read(env, name);
+  const found = values.find((v) => v === raw);
+  if (found === undefined) fail(name, raw, `one of ${values.join(', ')}`);
+  return found;
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+const FIELD_NAME = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/;
+
+/** Reads and validates the environment; throws ConfigError naming the first bad variable. */
+export function loadConfig(env: Env = process.env): Config {
+  const mongodbUri = read(env, 'MONGODB_URI');
+  if (mongodbUri !== '' && !/^mongodb(\+srv)?:\/\//.test(mongodbUri)) {
+    throw new ConfigError(
+      "MONGODB_URI: expected a connection string starting with 'mongodb://' or 'mongodb+srv://'"
+    );
+  }
+  const userField = read(env, 'USAGE_USER_FIELD');
+  if (!FIELD_NAME.test(userField))
+    fail('USAGE_USER_FIELD', userField, 'a field name such as user or meta.user');
+  const excludeUsers = read(env, 'USAGE_EXCLUDE_USERS')
+    .split(',')
+    .map((u) => u.trim())
+    .filter((u) => u !== '');
+  return {
+    mongodbUri: mongodbUri === '' ? undefined : mongodbUri,
+    sysLog: namespace(env, 'USAGE_SYS_LOG'),
+    login: namespace(env, 'USAGE_LOGIN'),
+    start: day(env, 'USAGE_START'),
+    port: integer(env, 'PORT', 0, 65535),
+    host: read(env, 'HOST'),
+    logLevel: oneOf(env, 'LOG_LEVEL', LOG_LEVELS),
+    selector: { messageRegex: regex(env, 'USAGE_MESSAGE_REGEX'), userField, excludeUsers },
+    schedule: {
+      daily: cronPattern(env, 'USAGE_SCHEDULE', false),
+      incremental: cronPattern(env, 'USAGE_INCREMENTAL_SCHEDULE', true),
+      timezone: zone(env, 'USAGE_SCHEDULE_TZ'),
+      runOnStart: boolean(env, 'USAGE_RUN_ON_START'),
+    },
+    retry: {
+      attempts: integer(env, 'USAGE_RETRY_ATTEMPTS', 1, 100),
+      backoffMs: integer(env, 'USAGE_RETRY_BACKOFF_MS', 0, 60 * MINUTE),
+    },
+    leaseTtlMs: integer(env, 'USAGE_LEASE_TTL_MS', 3 * SECOND, 60 * MINUTE),
+    embedded: oneOf(env, 'USAGE_EMBEDDED', ['auto', 'mongod', 'congodb'] as const),
+  };
+}

@@ -1,0 +1,115 @@
+import type { Collection, Document, MongoClient } from 'mongodb';
+import type { Namespace } from '../config/namespace';
+import { formatNamespace } from '../config/namespace';
+import type { HourChunk } from '../etl/day-chunks';
+
+/** Where a reporting document came from (the original's `_src`). */
+export interface SourceRef {
+  collection: string;
+  from: Date;
+  to: Date;
+}
+
+/** home.login: the logins of one UTC hour (part), written by run `run`. */
+export interface ChunkDoc extends HourChunk {
+  day: Date;
+  run: string;
+  src: SourceRef;
+  writtenAt: Date;
+}
+
+/** home.login.day: which run's chunks are current for a UTC day, and what they add up to. */
+export interface DayDoc {
+  day: Date;
+  run: string;
+  chunks: number;
+  logins: number;
+  users: number;
+  /** False while the day is still running (today): the next run replaces it. */
+  complete: boolean;
+  src: SourceRef;
+  writtenAt: Date;
+}
+
+export type JobState = 'idle' | 'running' | 'failed';
+
+export interface RunStats {
+  days: number;
+  logins: number;
+  excluded: number;
+  malformed: number;
+}
+
+export interface LastRun {
+  id: string;
+  attempt: number;
+  start: Date;
+  end: Date;
+  startedAt: Date;
+  finishedAt?: Date;
+  result?: 'success' | 'failed';
+  error?: string;
+  stats?: RunStats;
+}
+
+export interface Lease {
+  owner: string;
+  until: Date;
+  acquiredAt: Date;
+}
+
+/** home.login.job: the job's state, progress, checkpoint and lease, one document per job name. */
+export interface JobDoc {
+  name: string;
+  state: JobState;
+  progress?: { fraction: number; message: string; at: Date };
+  lastRun?: LastRun;
+  /** First UTC day that is not yet complete in home.login. */
+  checkpoint?: Date;
+  /** Instant up to which home.login holds every login. */
+  dataUntil?: Date;
+  lastSuccessAt?: Date;
+  nextRunAt?: Date;
+  lease?: Lease | null;
+  updatedAt?: Date;
+}
+
+export interface UsageCollections {
+  sysLog: Collection<Document>;
+  chunks: Collection<ChunkDoc>;
+  days: Collection<DayDoc>;
+  job: Collection<JobDoc>;
+  /** `db.collection` of the source, recorded in every document written. */
+  sysLogName: string;
+}
+
+export const JOB_NAME = 'aggregate-core4-usage';
+
+export function usageCollections(client: MongoClient, sysLog: Namespace, login: Namespace): UsageCollections {
+  const target = client.db(login.db);
+  return {
+    sysLog: client.db(sysLog.db).collection(sysLog.collection),
+    chunks: target.collection<ChunkDoc>(login.collection),
+    days: target.collection<DayDoc>(`${login.collection}.day`),
+    job: target.collection<JobDoc>(`${login.collection}.job`),
+    sysLogName: formatNamespace(sysLog),
+  };
+}
+
+/** Keys are ordinary fields, not `_id`: see the README's schema section. */
+export async function ensureIndexes(cols: UsageCollections): Promise<void> {
+  await cols.chunks.createIndex({ day: 1, run: 1 });
+  await cols.days.createIndex({ day: 1 }, { unique: true });
+  await cols.days.createIndex({ writtenAt: 1 });
+  await cols.job.createIndex({ name: 1 }, { unique: true });
+}
+
+/** core4 indexes `created`; without such an index every run scans sys.log, so say so. */
+export async function hasCreatedIndex(cols: UsageCollections): Promise<boolean> {
+  try {
+    const indexes = await cols.sysLog.listIndexes().toArray();
+    return indexes.some((index) => Object.keys((index as { key: Document }).key)[0] === 'created');
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,54 @@
+import type { Collection, UpdateFilter } from 'mongodb';
+import type { JobDoc } from './collections';
+import { JOB_NAME } from './collections';
+
+export class LeaseLostError extends Error {
+  override name = 'LeaseLostError';
+  constructor() {
+    super('the job lease was taken over by another process; this run stopped');
+  }
+}
+
+export async function readJob(job: Collection<JobDoc>): Promise<JobDoc | null> {
+  return job.findOne({ name: JOB_NAME }, { projection: { _id: 0 } });
+}
+
+/** Updates the job document only while `owner` holds the lease, so a runner that lost it cannot write. */
+export async function updateJobAsOwner(
+  job: Collection<JobDoc>,
+  owner: string,
+  set: Partial<JobDoc>,
+  now: Date
+): Promise<void> {
+  const update: UpdateFilter<JobDoc> = { $set: { ...set, updatedAt: now } };
+  const result = await job.updateOne({ name: JOB_NAME, 'lease.owner': owner }, update);
+  if (result.matchedCount !== 1) throw new LeaseLostError();
+}
+
+/** Fields any process may set (the next scheduled time is a property of the scheduler, not of a run). */
+export async function updateJob(job: Collection<JobDoc>, set: Partial<JobDoc>, now: Date): Promise<void> {
+  await job.updateOne({ name: JOB_NAME }, { $set: { ...set, updatedAt: now } }, { upsert: true });
+}
+
+/** Records a failed attempt; the last one also puts the job into state `failed`. */
+export async function recordFailure(
+  job: Collection<JobDoc>,
+  failure: { runId: string; attempt: number; error: string; final: boolean },
+  now: Date
+): Promise<void> {
+  await job.updateOne(
+    { name: JOB_NAME },
+    {
+      $set: {
+        state: failure.final ? 'failed' : 'idle',
+        'lastRun.id': failure.runId,
+        'lastRun.attempt': failure.attempt,
+        'lastRun.finishedAt': now,
+        'lastRun.result': 'failed',
+        'lastRun.error': failure.error,
+        updatedAt: now,
+      },
+    },
+    { upsert: true }
+  );
+}

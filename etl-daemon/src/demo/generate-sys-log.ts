@@ -1,0 +1,184 @@
+import { addUtcDays, startOfUtcDay } from '../time/utc-day';
+import { seededRandom } from './random';
+
+export interface DemoOptions {
+  days: number;
+  users: number;
+  /** Average logins on a working day. */
+  perDay: number;
+  /** Data runs up to (not including) this instant; the last day is the one containing it. */
+  end: Date;
+  seed: number;
+}
+
+/** A sys.log document as core4 writes it, plus the seed convention's `user` field on its login lines. */
+export interface SysLogDoc {
+  created: Date;
+  message: string;
+  level: 'DEBUG' | 'INFO' | 'WARNING' | 'ERROR';
+  levelno: number;
+  username: string;
+  hostname: string;
+  identifier: string;
+  qual_name: string;
+  epoch: number;
+  user?: unknown;
+}
+
+const HOSTS = ['core4-app-1', 'core4-app-2', 'core4-worker-1'];
+const HANDLER = 'core4.api.v1.request.main.CoreRequestHandler';
+const AUTH = [
+  'username] from [Auth Basic',
+  'token] from [Auth Bearer',
+  'token] from [cookie',
+  'username] from [args',
+];
+const NOISE = [
+  {
+    level: 'INFO',
+    levelno: 20,
+    qual_name: 'core4.api.v1.server',
+    message: 'GET /core4/api/v1/jobs 200 12.31ms',
+  },
+  {
+    level: 'DEBUG',
+    levelno: 10,
+    qual_name: 'core4.queue.worker',
+    message: 'start execution of [core4.queue.helper.job.example.DummyJob]',
+  },
+  {
+    level: 'WARNING',
+    levelno: 30,
+    qual_name: HANDLER,
+    message: 'login failed for [anonymous]: invalid password',
+  },
+  {
+    level: 'INFO',
+    levelno: 20,
+    qual_name: 'core4.queue.scheduler',
+    message: 'enqueued [home.usage.AggregateCore4Usage]',
+  },
+] as const;
+
+/** Hour-of-day weights (UTC): office hours dominate, nights are quiet but not empty. */
+const HOUR_WEIGHTS = [1, 1, 1, 1, 2, 4, 7, 10, 12, 12, 11, 10, 9, 10, 11, 10, 8, 6, 4, 3, 2, 2, 1, 1];
+const HOUR_TOTAL = HOUR_WEIGHTS.reduce((a, b) => a + b, 0);
+
+function pickWeighted(cumulative: Float64Array, limit: number, r: number): number {
+  const target = r * (cumulative[limit - 1] ?? 0);
+  let lo = 0;
+  let hi = limit - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((cumulative[mid] ?? 0) <= target) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+export function userName(index: number): string {
+  return `user${String(index).padStart(5, '0')}`;
+}
+
+/**
+ * Yields one UTC day of realistic sys.log at a time, in time order: per login the seed's line
+ * (`successful login`, field `user`) and core4's real DEBUG line (`successfully loaded [user] by ...`),
+ * one noise line per login, admin logins, and malformed login lines (no user, empty user, numeric user).
+ * Users join over the period (so there are new users) and are active with Zipf-like weights.
+ */
+export function* generateSysLog(options: DemoOptions): Generator<SysLogDoc[]> {
+  const random = seededRandom(options.seed);
+  const lastDay = startOfUtcDay(new Date(options.end.getTime() - 1));
+  const firstDay = addUtcDays(lastDay, -(options.days - 1));
+  // User i joins on day joinDay[i] (sorted), so the users active on a day are a prefix of the list.
+  const joinDay = Array.from({ length: options.users }, (_, i) =>
+    i < options.users / 2
+      ? 0
+      : Math.floor(((i - options.users / 2) / (options.users / 2)) * options.days * 0.9)
+  );
+  const cumulative = new Float64Array(options.users);
+  let sum = 0;
+  for (let i = 0; i < options.users; i += 1) {
+    sum += 1 / (1 + ((i * 7919) % options.users)) ** 0.7;
+    cumulative[i] = sum;
+  }
+  const hex = () =>
+    Math.floor(random() * 0xffffffff)
+      .toString(16)
+      .padStart(8, '0');
+  for (let d = 0; d < options.days; d += 1) {
+    const day = addUtcDays(firstDay, d);
+    let active = 0;
+    while (active < options.users && (joinDay[active] ?? Infinity) <= d) active += 1;
+    const weekday = day.getUTCDay();
+    const factor = weekday === 0 || weekday === 6 ? 0.3 : 1;
+    const logins = Math.round(options.perDay * factor * (0.85 + random() * 0.3));
+    const docs: SysLogDoc[] = [];
+    const base = (created: Date, host: string) => ({
+      created,
+      username: 'core4',
+      hostname: host,
+      identifier: `${hex()}${hex()}${hex()}`,
+      epoch: created.getTime() / 1000,
+    });
+    const login = (created: Date, user: unknown, host: string) => {
+      docs.push({
+        ...base(created, host),
+        message: 'successful login',
+        level: 'INFO',
+        levelno: 20,
+        qual_name: HANDLER,
+        user,
+      });
+      const auth = AUTH[Math.floor(random() * AUTH.length)];
+      docs.push({
+        ...base(created, host),
+        message: `successfully loaded [${String(user)}] by [${auth}]`,
+        level: 'DEBUG',
+        levelno: 10,
+        qual_name: HANDLER,
+      });
+    };
+    const instant = () => {
+      let r = random() * HOUR_TOTAL;
+      let hour = 0;
+      while (hour < 23 && r >= (HOUR_WEIGHTS[hour] ?? 0)) r -= HOUR_WEIGHTS[hour++] ?? 0;
+      const ms = day.getTime() + hour * 3_600_000 + Math.floor(random() * 3600) * 1000;
+      return ms < options.end.getTime() ? new Date(ms) : undefined;
+    };
+    const host = () => HOSTS[Math.floor(random() * HOSTS.length)] ?? 'core4';
+    for (let i = 0; i < logins && active > 0; i += 1) {
+      const created = instant();
+      if (created) login(created, userName(pickWeighted(cumulative, active, random())), host());
+      const noiseAt = instant();
+      const noise = NOISE[Math.floor(random() * NOISE.length)];
+      if (noiseAt && noise) docs.push({ ...base(noiseAt, host()), ...noise });
+    }
+    for (const odd of ['admin', 'admin', undefined, '', 42]) {
+      const created = instant();
+      if (!created) continue;
+      if (odd === undefined) {
+        docs.push({
+          ...base(created, host()),
+          message: 'successful login',
+          level: 'INFO',
+          levelno: 20,
+          qual_name: HANDLER,
+        });
+      } else if (typeof odd === 'number') {
+        docs.push({
+          ...base(created, host()),
+          message: 'successful login',
+          level: 'INFO',
+          levelno: 20,
+          qual_name: HANDLER,
+          user: odd,
+        });
+      } else {
+        login(created, odd, host());
+      }
+    }
+    docs.sort((a, b) => a.created.getTime() - b.created.getTime());
+    yield docs;
+  }
+}

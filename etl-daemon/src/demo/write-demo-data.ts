@@ -1,0 +1,23 @@
+import type { Collection, Document } from 'mongodb';
+import type { DemoOptions } from './generate-sys-log';
+import { generateSysLog } from './generate-sys-log';
+
+const BATCH = 10_000;
+
+/** Inserts generated sys.log documents day by day and ensures core4's `created` index; returns the count. */
+export async function writeDemoData(
+  sysLog: Collection<Document>,
+  options: DemoOptions,
+  onDay: (written: number) => void = () => undefined
+): Promise<number> {
+  await sysLog.createIndex({ created: 1 });
+  let written = 0;
+  for (const docs of generateSysLog(options)) {
+    for (let i = 0; i < docs.length; i += BATCH) {
+      await sysLog.insertMany(docs.slice(i, i + BATCH), { ordered: false });
+    }
+    written += docs.length;
+    onDay(written);
+  }
+  return written;
+}

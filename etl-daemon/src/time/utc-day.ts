@@ -1,0 +1,21 @@
+/** UTC calendar days, the unit in which the job reads sys.log and checkpoints. */
+export const HOUR_MS = 3_600_000;
+export const DAY_MS = 24 * HOUR_MS;
+
+export function startOfUtcDay(date: Date): Date {
+  return new Date(Math.floor(date.getTime() / DAY_MS) * DAY_MS);
+}
+
+export function addUtcDays(day: Date, n: number): Date {
+  return new Date(day.getTime() + n * DAY_MS);
+}
+
+/** `YYYY-MM-DD` of a UTC day. */
+export function utcDayLabel(day: Date): string {
+  return day.toISOString().slice(0, 10);
+}
+
+/** Whole UTC days from `from` to `to` (both day starts). */
+export function utcDaysBetween(from: Date, to: Date): number {
+  return Math.round((to.getTime() - from.getTime()) / DAY_MS);
+}

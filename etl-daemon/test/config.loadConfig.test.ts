@@ -1,0 +1,148 @@
+import { ConfigError, VARIABLES, loadConfig } from '../src/config/config';
+
+describe('loadConfig', () => {
+  it('should fall back to the documented defaults', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({
+      mongodbUri: undefined,
+      sysLog: { db: 'core4', collection: 'sys.log' },
+      login: { db: 'home', collection: 'login' },
+      start: new Date('2020-01-01T00:00:00Z'),
+      port: 8080,
+      host: '127.0.0.1',
+      selector: { userField: 'user', excludeUsers: ['admin'] },
+      schedule: { daily: '30 1 * * *', incremental: '*/5 * * * *', timezone: 'UTC', runOnStart: true },
+      retry: { attempts: 3, backoffMs: 5000 },
+      leaseTtlMs: 60_000,
+      embedded: 'auto',
+    });
+    expect(config.selector.messageRegex.source).toBe('successful login');
+  });
+
+  it('should read every variable it documents', () => {
+    const config = loadConfig({
+      MONGODB_URI: 'mongodb://db:27017/?replicaSet=rs0',
+      USAGE_SYS_LOG: 'core4.sys.log',
+      USAGE_LOGIN: 'reports.login.v2',
+      USAGE_START: '2025-06-01',
+      PORT: '9090',
+      HOST: '0.0.0.0',
+      LOG_LEVEL: 'debug',
+      USAGE_MESSAGE_REGEX: '^successfully loaded \\[(?<user>[^\\]]+)\\]',
+      USAGE_USER_FIELD: 'meta.user',
+      USAGE_EXCLUDE_USERS: ' admin, robot ,,',
+      USAGE_SCHEDULE: '0 2 * * *',
+      USAGE_INCREMENTAL_SCHEDULE: '',
+      USAGE_SCHEDULE_TZ: 'Europe/Berlin',
+      USAGE_RUN_ON_START: 'no',
+      USAGE_RETRY_ATTEMPTS: '5',
+      USAGE_RETRY_BACKOFF_MS: '0',
+      USAGE_LEASE_TTL_MS: '30000',
+      USAGE_EMBEDDED: 'congodb',
+    });
+    expect(config).toMatchObject({
+      mongodbUri: 'mongodb://db:27017/?replicaSet=rs0',
+      login: { db: 'reports', collection: 'login.v2' },
+      start: new Date('2025-06-01T00:00:00Z'),
+      port: 9090,
+      host: '0.0.0.0',
+      logLevel: 'debug',
+      selector: { userField: 'meta.user', excludeUsers: ['admin', 'robot'] },
+      schedule: { daily: '0 2 * * *', incremental: '', timezone: 'Europe/Berlin', runOnStart: false },
+      retry: { attempts: 5, backoffMs: 0 },
+      leaseTtlMs: 30_000,
+      embedded: 'congodb',
+    });
+    expect(config.selector.messageRegex.exec('successfully loaded [amy] by [token]')?.groups?.user).toBe(
+      'amy'
+    );
+  });
+
+  it.each([
+    [
+      'MONGODB_URI',
+      'localhost:27017',
+      "MONGODB_URI: expected a connection string starting with 'mongodb://' or 'mongodb+srv://'",
+    ],
+    ['USAGE_SYS_LOG', 'syslog', "USAGE_SYS_LOG: 'syslog' is not a 'database.collection' name"],
+    ['USAGE_LOGIN', 'home.$login', "USAGE_LOGIN: 'home.$login' is not a 'database.collection' name"],
+    [
+      'USAGE_LOGIN',
+      'home.system.users',
+      "USAGE_LOGIN: 'home.system.users' is not a 'database.collection' name",
+    ],
+    ['USAGE_START', '2026-02-30', "USAGE_START: '2026-02-30' is not valid; expected a date YYYY-MM-DD"],
+    [
+      'USAGE_START',
+      '2026-01-01T00:00',
+      "USAGE_START: '2026-01-01T00:00' is not valid; expected a date YYYY-MM-DD",
+    ],
+    ['PORT', '80a', "PORT: '80a' is not valid; expected a whole number from 0 to 65535"],
+    ['PORT', '70000', "PORT: '70000' is not valid; expected a whole number from 0 to 65535"],
+    [
+      'LOG_LEVEL',
+      'loud',
+      "LOG_LEVEL: 'loud' is not valid; expected one of fatal, error, warn, info, debug, trace, silent",
+    ],
+    [
+      'USAGE_MESSAGE_REGEX',
+      '(unclosed',
+      "USAGE_MESSAGE_REGEX: '(unclosed' is not valid; expected a JavaScript regular expression",
+    ],
+    [
+      'USAGE_MESSAGE_REGEX',
+      '',
+      "USAGE_MESSAGE_REGEX: '' is not valid; expected a non-empty regular expression",
+    ],
+    [
+      'USAGE_USER_FIELD',
+      '$where',
+      "USAGE_USER_FIELD: '$where' is not valid; expected a field name such as user or meta.user",
+    ],
+    [
+      'USAGE_SCHEDULE',
+      'every day',
+      "USAGE_SCHEDULE: 'every day' is not valid; expected a cron pattern such as '30 1 * * *'",
+    ],
+    ['USAGE_SCHEDULE', '', "USAGE_SCHEDULE: '' is not valid; expected a cron pattern"],
+    ['USAGE_INCREMENTAL_SCHEDULE', '61 * * * *', "USAGE_INCREMENTAL_SCHEDULE: '61 * * * *' is not valid"],
+    [
+      'USAGE_SCHEDULE_TZ',
+      'Mars/Olympus',
+      "USAGE_SCHEDULE_TZ: 'Mars/Olympus' is not valid; expected an IANA time zone",
+    ],
+    ['USAGE_RUN_ON_START', 'maybe', "USAGE_RUN_ON_START: 'maybe' is not valid; expected true or false"],
+    [
+      'USAGE_RETRY_ATTEMPTS',
+      '0',
+      "USAGE_RETRY_ATTEMPTS: '0' is not valid; expected a whole number from 1 to 100",
+    ],
+    [
+      'USAGE_RETRY_BACKOFF_MS',
+      '-5',
+      "USAGE_RETRY_BACKOFF_MS: '-5' is not valid; expected a whole number from 0 to 3600000",
+    ],
+    [
+      'USAGE_LEASE_TTL_MS',
+      '100',
+      "USAGE_LEASE_TTL_MS: '100' is not valid; expected a whole number from 3000 to 3600000",
+    ],
+    [
+      'USAGE_EMBEDDED',
+      'docker',
+      "USAGE_EMBEDDED: 'docker' is not valid; expected one of auto, mongod, congodb",
+    ],
+  ])('should stop on a bad %s (%j) with a message naming it', (name, value, message) => {
+    expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
+    expect(() => loadConfig({ [name]: value })).toThrow(message);
+  });
+
+  it('should document each variable once, with a description', () => {
+    const names = VARIABLES.map((v) => v.name);
+    expect(new Set(names).size).toBe(names.length);
+    expect(names).toEqual(
+      expect.arrayContaining(['MONGODB_URI', 'USAGE_SYS_LOG', 'USAGE_LOGIN', 'USAGE_START', 'PORT'])
+    );
+    for (const v of VARIABLES) expect(v.description.length).toBeGreaterThan(10);
+  });
+});
