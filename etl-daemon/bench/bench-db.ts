@@ -1,0 +1,32 @@
+import type { MongoClient } from 'mongodb';
+import { connectMongo, describeServer } from '../src/db/connect';
+import type { EmbeddedMongo } from '../src/embedded/embedded-mongo';
+import { startEmbeddedMongo } from '../src/embedded/embedded-mongo';
+
+/** The benchmark's server: MONGODB_URI, else the embedded one (CongoDB here) with room for a year of logs. */
+export async function openBenchDb(): Promise<{ client: MongoClient; server: string; stop(): Promise<void> }> {
+  let embedded: EmbeddedMongo | undefined;
+  let uri = process.env.MONGODB_URI;
+  if (!uri) {
+    embedded = await startEmbeddedMongo({ prefer: 'auto', congoHeapMb: 20_000, mongodTimeoutMs: 60_000 });
+    uri = embedded.uri;
+  }
+  const client = await connectMongo(uri);
+  const server = `${await describeServer(client)}${embedded ? ` (embedded ${embedded.kind})` : ''}`;
+  return {
+    client,
+    server,
+    async stop() {
+      await client.close();
+      await embedded?.stop();
+    },
+  };
+}
+
+export function seconds(ms: number): string {
+  return `${(ms / 1000).toFixed(2)} s`;
+}
+
+export function rate(count: number, ms: number): string {
+  return `${Math.round(count / (ms / 1000)).toLocaleString('en-US')}/s`;
+}
