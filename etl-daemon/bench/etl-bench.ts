@@ -18,23 +18,34 @@ export interface EtlBenchSize {
  * range (the read limit), all in this process on the same data.
  */
 export async function etlBench(client: MongoClient, size: EtlBenchSize, end: Date): Promise<void> {
-  const cols = usageCollections(client, { db: 'bench_core4', collection: 'sys.log' }, { db: 'bench_home', collection: 'login' });
+  const cols = usageCollections(
+    client,
+    { db: 'bench_core4', collection: 'sys.log' },
+    { db: 'bench_home', collection: 'login' }
+  );
   await client.db('bench_core4').dropDatabase();
   await client.db('bench_home').dropDatabase();
   await ensureIndexes(cols);
   let t = performance.now();
   const written = await writeDemoData(cols.sysLog, { ...size, end, seed: 4 });
-  console.log(`generated ${written.toLocaleString('en-US')} sys.log documents in ${seconds(performance.now() - t)}`);
+  console.log(
+    `generated ${written.toLocaleString('en-US')} sys.log documents in ${seconds(performance.now() - t)}`
+  );
 
   const firstDay = addUtcDays(startOfUtcDay(end), -(size.days - 1));
   const to = addUtcDays(startOfUtcDay(end), 1);
   t = performance.now();
   let scanned = 0;
-  for await (const doc of cols.sysLog.find({ created: { $gte: firstDay, $lt: to } }, { batchSize: 5000 }) as AsyncIterable<Document>) {
+  for await (const doc of cols.sysLog.find(
+    { created: { $gte: firstDay, $lt: to } },
+    { batchSize: 5000 }
+  ) as AsyncIterable<Document>) {
     if (doc.created) scanned += 1;
   }
   const scanMs = performance.now() - t;
-  console.log(`plain driver scan:  ${scanned.toLocaleString('en-US')} documents in ${seconds(scanMs)} = ${rate(scanned, scanMs)}`);
+  console.log(
+    `plain driver scan:  ${scanned.toLocaleString('en-US')} documents in ${seconds(scanMs)} = ${rate(scanned, scanMs)}`
+  );
 
   const deps = {
     cols,

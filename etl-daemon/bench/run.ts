@@ -14,7 +14,9 @@ async function main(): Promise<void> {
   const size = { days: 365, users: 5000, perDay: Math.round(6850 * scale) };
   const db = await openBenchDb();
   console.log(`server: ${db.server}`);
-  console.log(`size: ${size.days} days, ${size.users} users, ${size.perDay} logins per working day (scale ${scale})`);
+  console.log(
+    `size: ${size.days} days, ${size.users} users, ${size.perDay} logins per working day (scale ${scale})`
+  );
   try {
     await etlBench(db.client, size, new Date());
   } finally {

@@ -1,0 +1,28 @@
+/** Dense bitsets over integer user ids: the representation that makes exact distinct counts cheap. */
+export function popcount32(x: number): number {
+  x -= (x >>> 1) & 0x55555555;
+  x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
+  return (((x + (x >>> 4)) & 0x0f0f0f0f) * 0x01010101) >>> 24;
+}
+
+export function countBits(bits: Uint32Array): number {
+  let n = 0;
+  for (let i = 0; i < bits.length; i += 1) n += popcount32(bits[i] ?? 0);
+  return n;
+}
+
+export function setBit(bits: Uint32Array, id: number): void {
+  const word = id >>> 5;
+  bits[word] = (bits[word] ?? 0) | (1 << (id & 31));
+}
+
+export function hasBit(bits: Uint32Array, id: number): boolean {
+  return ((bits[id >>> 5] ?? 0) & (1 << (id & 31))) !== 0;
+}
+
+/** target |= source (& mask); source may be shorter than target (users added since it was built). */
+export function orInto(target: Uint32Array, source: Uint32Array, mask?: Uint32Array): void {
+  const n = Math.min(target.length, source.length);
+  if (mask) for (let i = 0; i < n; i += 1) target[i] = (target[i] ?? 0) | ((source[i] ?? 0) & (mask[i] ?? 0));
+  else for (let i = 0; i < n; i += 1) target[i] = (target[i] ?? 0) | (source[i] ?? 0);
+}

@@ -1,0 +1,195 @@
+import { DAY_MS } from '../time/utc-day';
+import { countBits, hasBit, orInto, setBit } from './bitset';
+
+export type Metric = 'users' | 'logins' | 'new_users';
+export const METRICS: readonly Metric[] = ['users', 'logins', 'new_users'];
+
+/** One UTC day of logins, sorted by time: `t` ms since the day began, `u` user id; `bits` its distinct users. */
+interface IndexedDay {
+  t: Int32Array;
+  u: Int32Array;
+  bits: Uint32Array;
+}
+
+/** A UTC day as loaded from home.login, in time order. */
+export interface DayEvents {
+  day: Date;
+  users: readonly string[];
+  /** Per login: index into `users`. */
+  u: ArrayLike<number>;
+  /** Per login: ms since the day began, ascending. */
+  t: ArrayLike<number>;
+}
+
+function lowerBound(values: Int32Array | Float64Array, target: number): number {
+  let lo = 0;
+  let hi = values.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((values[mid] ?? 0) < target) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/**
+ * Every login of home.login in memory (8 bytes each) with one bitset of distinct users per UTC day. A bucket
+ * covering whole UTC days is an OR of their bitsets; the cut days at its edges are read login by login, so
+ * counts are exact for buckets of any zone and any range, to the millisecond.
+ */
+export class LoginIndex {
+  private readonly names: string[] = [];
+  private readonly ids = new Map<string, number>();
+  private readonly days = new Map<number, IndexedDay>();
+  /** First login of each user id, ms; and the same values sorted, for counting new users per bucket. */
+  private firstSeen = new Float64Array(0);
+  private firstSeenSorted = new Float64Array(0);
+
+  get userCount(): number {
+    return this.names.length;
+  }
+
+  get loginCount(): number {
+    let n = 0;
+    for (const day of this.days.values()) n += day.t.length;
+    return n;
+  }
+
+  /** Replaces the given days (an empty day removes its logins) and recomputes first-seen times. */
+  replaceDays(updates: Iterable<DayEvents>): void {
+    for (const update of updates) {
+      const dayNumber = Math.floor(update.day.getTime() / DAY_MS);
+      const local = Array.from(update.users, (name) => this.idOf(name));
+      const n = update.t.length;
+      const t = new Int32Array(n);
+      const u = new Int32Array(n);
+      for (let i = 0; i < n; i += 1) {
+        t[i] = update.t[i] ?? 0;
+        u[i] = local[update.u[i] ?? 0] ?? 0;
+        if (i > 0 && (t[i] ?? 0) < (t[i - 1] ?? 0))
+          throw new RangeError('LoginIndex: logins of a day must be in time order');
+      }
+      if (n === 0) {
+        this.days.delete(dayNumber);
+        continue;
+      }
+      const bits = new Uint32Array(Math.ceil(this.names.length / 32));
+      for (let i = 0; i < n; i += 1) setBit(bits, u[i] ?? 0);
+      this.days.set(dayNumber, { t, u, bits });
+    }
+    this.computeFirstSeen();
+  }
+
+  private idOf(name: string): number {
+    let id = this.ids.get(name);
+    if (id === undefined) {
+      id = this.names.length;
+      this.names.push(name);
+      this.ids.set(name, id);
+    }
+    return id;
+  }
+
+  private computeFirstSeen(): void {
+    const first = new Float64Array(this.names.length).fill(Infinity);
+    for (const dayNumber of [...this.days.keys()].sort((a, b) => a - b)) {
+      const day = this.days.get(dayNumber);
+      if (!day) continue;
+      const base = dayNumber * DAY_MS;
+      for (let i = 0; i < day.t.length; i += 1) {
+        const id = day.u[i] ?? 0;
+        if (first[id] === Infinity) first[id] = base + (day.t[i] ?? 0);
+      }
+    }
+    this.firstSeen = first;
+    this.firstSeenSorted = Float64Array.from(first).sort();
+  }
+
+  /** A bitset of the given users (unknown names match nobody). */
+  userMask(names: readonly string[]): Uint32Array {
+    const mask = new Uint32Array(Math.ceil(this.names.length / 32));
+    for (const name of names) {
+      const id = this.ids.get(name);
+      if (id !== undefined) setBit(mask, id);
+    }
+    return mask;
+  }
+
+  /**
+   * Counts per bucket [bounds[i], bounds[i+1]) ∩ [start, end): distinct users, logins, and users whose
+   * first login ever falls in it; optionally only for the users in `mask`.
+   */
+  count(
+    bounds: readonly number[],
+    start: number,
+    end: number,
+    metrics: readonly Metric[],
+    mask?: Uint32Array
+  ): Record<Metric, number[]> {
+    const result: Record<Metric, number[]> = { users: [], logins: [], new_users: [] };
+    const scratch = new Uint32Array(Math.ceil(this.names.length / 32));
+    const wantUsers = metrics.includes('users');
+    const wantLogins = metrics.includes('logins');
+    for (let i = 0; i + 1 < bounds.length; i += 1) {
+      const a = Math.max(bounds[i] ?? 0, start);
+      const b = Math.min(bounds[i + 1] ?? 0, end);
+      if (wantUsers || wantLogins) {
+        scratch.fill(0);
+        const logins = a < b ? this.scan(a, b, scratch, mask, wantUsers) : 0;
+        if (wantUsers) result.users.push(countBits(scratch));
+        if (wantLogins) result.logins.push(logins);
+      }
+      if (metrics.includes('new_users')) result.new_users.push(a < b ? this.newUsers(a, b, mask) : 0);
+    }
+    return result;
+  }
+
+  /** Marks the users of [a, b) in `into` and returns the number of logins. */
+  private scan(
+    a: number,
+    b: number,
+    into: Uint32Array,
+    mask: Uint32Array | undefined,
+    wantUsers: boolean
+  ): number {
+    let logins = 0;
+    for (let dayNumber = Math.floor(a / DAY_MS); dayNumber * DAY_MS < b; dayNumber += 1) {
+      const day = this.days.get(dayNumber);
+      if (!day) continue;
+      const base = dayNumber * DAY_MS;
+      if (!mask && base >= a && base + DAY_MS <= b) {
+        if (wantUsers) orInto(into, day.bits);
+        logins += day.t.length;
+        continue;
+      }
+      const from = lowerBound(day.t, Math.max(a - base, 0));
+      const to = lowerBound(day.t, Math.min(b - base, DAY_MS));
+      for (let k = from; k < to; k += 1) {
+        const id = day.u[k] ?? 0;
+        if (mask && !hasBit(mask, id)) continue;
+        setBit(into, id);
+        logins += 1;
+      }
+    }
+    return logins;
+  }
+
+  private newUsers(a: number, b: number, mask: Uint32Array | undefined): number {
+    if (!mask) return lowerBound(this.firstSeenSorted, b) - lowerBound(this.firstSeenSorted, a);
+    let n = 0;
+    for (let id = 0; id < this.firstSeen.length; id += 1) {
+      const seen = this.firstSeen[id] ?? Infinity;
+      if (seen >= a && seen < b && hasBit(mask, id)) n += 1;
+    }
+    return n;
+  }
+
+  /** Names of the users who logged in during [start, end), sorted. */
+  usersBetween(start: number, end: number): string[] {
+    const seen = new Uint32Array(Math.ceil(this.names.length / 32));
+    if (start < end) this.scan(start, end, seen, undefined, true);
+    const names: string[] = [];
+    for (let id = 0; id < this.names.length; id += 1) if (hasBit(seen, id)) names.push(this.names[id] ?? '');
+    return names.sort();
+  }
+}

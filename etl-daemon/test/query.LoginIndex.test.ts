@@ -1,0 +1,137 @@
+import { seededRandom } from '../src/demo/random';
+import type { DayEvents, Metric } from '../src/query/login-index';
+import { LoginIndex } from '../src/query/login-index';
+import type { Unit } from '../src/time/aggregate';
+import { bucketBounds } from '../src/time/buckets';
+import { DAY_MS } from '../src/time/utc-day';
+
+interface Login {
+  user: string;
+  at: number;
+}
+
+const BASE = Date.UTC(2026, 0, 1);
+
+function randomLogins(n: number, seed: number): Login[] {
+  const random = seededRandom(seed);
+  return Array.from({ length: n }, () => ({
+    user: `u${Math.floor(random() ** 2 * 300)}`,
+    at: BASE + Math.floor(random() * 400 * DAY_MS),
+  })).sort((a, b) => a.at - b.at);
+}
+
+function toDays(logins: readonly Login[]): DayEvents[] {
+  const byDay = new Map<number, Login[]>();
+  for (const login of logins) {
+    const day = Math.floor(login.at / DAY_MS);
+    byDay.set(day, [...(byDay.get(day) ?? []), login]);
+  }
+  return [...byDay].map(([day, list]) => {
+    const users = [...new Set(list.map((l) => l.user))];
+    return {
+      day: new Date(day * DAY_MS),
+      users,
+      u: list.map((l) => users.indexOf(l.user)),
+      t: list.map((l) => l.at - day * DAY_MS),
+    };
+  });
+}
+
+/** The original's definition, computed the slow way: distinct names per bucket of the raw logins. */
+function oracle(logins: readonly Login[], bounds: number[], start: number, end: number, only?: Set<string>) {
+  const first = new Map<string, number>();
+  for (const l of logins) if (!first.has(l.user)) first.set(l.user, l.at);
+  const out: Record<Metric, number[]> = { users: [], logins: [], new_users: [] };
+  for (let i = 0; i + 1 < bounds.length; i += 1) {
+    const a = Math.max(bounds[i] ?? 0, start);
+    const b = Math.min(bounds[i + 1] ?? 0, end);
+    const inside = logins.filter((l) => l.at >= a && l.at < b && (!only || only.has(l.user)));
+    out.users.push(new Set(inside.map((l) => l.user)).size);
+    out.logins.push(inside.length);
+    out.new_users.push([...first].filter(([u, at]) => at >= a && at < b && (!only || only.has(u))).length);
+  }
+  return out;
+}
+
+describe('LoginIndex.count', () => {
+  const logins = randomLogins(20_000, 5);
+  const index = new LoginIndex();
+  index.replaceDays(toDays(logins));
+
+  it.each([
+    ['week', 'UTC'],
+    ['week', 'Asia/Kathmandu'],
+    ['day', 'Europe/Berlin'],
+    ['day', 'Australia/Lord_Howe'],
+    ['hour', 'America/New_York'],
+    ['month', 'America/New_York'],
+    ['quarter', 'Asia/Kathmandu'],
+    ['year', 'Australia/Lord_Howe'],
+  ] as [Unit, string][])(
+    'should equal the raw-login definition by %s in %s, with cut edges',
+    (unit, zone) => {
+      const start = BASE + 33 * DAY_MS + 12_345_678;
+      const end = unit === 'hour' ? start + 9 * DAY_MS + 777 : BASE + 380 * DAY_MS + 5_432_109;
+      const bounds = bucketBounds(start, end, unit, zone);
+      const metrics: Metric[] = ['users', 'logins', 'new_users'];
+      const counted = index.count(bounds, start, end, metrics);
+      expect(counted).toEqual(oracle(logins, bounds, start, end));
+      expect(counted.users.reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
+    }
+  );
+
+  it('should restrict every metric to the given users', () => {
+    const only = ['u0', 'u7', 'u150', 'nobody'];
+    const start = BASE;
+    const end = BASE + 400 * DAY_MS;
+    const bounds = bucketBounds(start, end, 'month', 'Europe/Berlin');
+    const counted = index.count(bounds, start, end, ['users', 'logins', 'new_users'], index.userMask(only));
+    expect(counted).toEqual(oracle(logins, bounds, start, end, new Set(only)));
+    expect(Math.max(...counted.users)).toBeLessThanOrEqual(3);
+  });
+
+  it('should compute only the metrics asked for', () => {
+    const bounds = bucketBounds(BASE, BASE + 14 * DAY_MS, 'week', 'UTC');
+    expect(index.count(bounds, BASE, BASE + 14 * DAY_MS, ['logins'])).toEqual({
+      users: [],
+      logins: oracle(logins, bounds, BASE, BASE + 14 * DAY_MS).logins,
+      new_users: [],
+    });
+  });
+
+  it('should replace a day whole, and forget users who only had it when first-seen is recomputed', () => {
+    const small = new LoginIndex();
+    const day = new Date(BASE);
+    small.replaceDays([{ day, users: ['a', 'b'], u: [0, 1, 0], t: [1000, 2000, 3000] }]);
+    const bounds = [BASE, BASE + DAY_MS];
+    expect(small.count(bounds, BASE, BASE + DAY_MS, ['users', 'logins', 'new_users'])).toEqual({
+      users: [2],
+      logins: [3],
+      new_users: [2],
+    });
+    small.replaceDays([{ day, users: ['b'], u: [0], t: [5000] }]);
+    expect(small.count(bounds, BASE, BASE + DAY_MS, ['users', 'logins', 'new_users'])).toEqual({
+      users: [1],
+      logins: [1],
+      new_users: [1],
+    });
+    expect(small.usersBetween(BASE, BASE + DAY_MS)).toEqual(['b']);
+    small.replaceDays([{ day, users: [], u: [], t: [] }]);
+    expect(small.loginCount).toBe(0);
+  });
+
+  it('should list the users of a range, sorted', () => {
+    const start = BASE + 10 * DAY_MS + 3_600_000;
+    const end = BASE + 12 * DAY_MS;
+    const expected = [
+      ...new Set(logins.filter((l) => l.at >= start && l.at < end).map((l) => l.user)),
+    ].sort();
+    expect(index.usersBetween(start, end)).toEqual(expected);
+  });
+
+  it('should refuse a day whose logins are out of order', () => {
+    expect(() =>
+      new LoginIndex().replaceDays([{ day: new Date(BASE), users: ['a'], u: [0, 0], t: [5, 1] }])
+    ).toThrow('LoginIndex: logins of a day must be in time order');
+  });
+});
