@@ -2,7 +2,11 @@ import type { Config } from '../config/config';
 import { formatNamespace } from '../config/namespace';
 import { connectMongo, describeServer, redactUri } from '../db/connect';
 import { ensureIndexes, hasCreatedIndex, usageCollections } from '../db/collections';
-import { updateJob } from '../db/job-record';
+import { readJob, updateJob } from '../db/job-record';
+import { buildApp } from '../api/app';
+import { authEnabled } from '../api/auth';
+import { makeMetrics } from '../api/metrics';
+import { makeIndexSync } from '../query/index-loader';
 import { writeDemoData } from '../demo/write-demo-data';
 import type { EmbeddedMongo } from '../embedded/embedded-mongo';
 import { startEmbeddedMongo } from '../embedded/embedded-mongo';
@@ -54,8 +58,19 @@ export async function serveCommand(config: Config): Promise<void> {
     },
     config.retry
   );
+  const sync = makeIndexSync(cols, logger);
+  const metrics = makeMetrics({
+    index: sync.index,
+    job: cols.job,
+    reportTimezone: config.api.reportTimezone,
+    now: () => new Date(),
+  });
+  const instrumented = metrics.instrument(runner);
   const shutdown = new AbortController();
   const recordNextRun = () => {
+    sync
+      .refresh()
+      .catch((error: unknown) => logger.warn({ err: coerceError(error) }, 'index refresh failed'));
     const nextRunAt = schedules.nextRun();
     if (nextRunAt) {
       updateJob(cols.job, { nextRunAt }, new Date()).catch((error: unknown) =>
@@ -63,16 +78,45 @@ export async function serveCommand(config: Config): Promise<void> {
       );
     }
   };
-  const schedules = startSchedules(runner, config.schedule, logger, recordNextRun);
+  const schedules = startSchedules(instrumented, config.schedule, logger, recordNextRun);
   recordNextRun();
   let running: Promise<unknown> = Promise.resolve();
   if (config.schedule.runOnStart || embedded) {
-    running = runner
+    running = instrumented
       .run({}, undefined, shutdown.signal)
       .catch((error: unknown) => logger.error({ err: coerceError(error) }, 'start-up run failed'));
     if (embedded) await running;
   }
-  logger.info(`serving; next scheduled run ${schedules.nextRun()?.toISOString() ?? 'none'}`);
+  const loaded = await sync.refresh();
+  const refresher = setInterval(() => {
+    sync
+      .refresh()
+      .catch((error: unknown) => logger.warn({ err: coerceError(error) }, 'index refresh failed'));
+  }, config.api.indexRefreshMs);
+  const app = await buildApp(
+    {
+      cols,
+      sync,
+      runner: instrumented,
+      metrics,
+      api: config.api,
+      leaseTtlMs: config.leaseTtlMs,
+      configStart: config.start,
+      now: () => new Date(),
+      dataUntil: async () => (await readJob(cols.job))?.dataUntil,
+      ping: async () => {
+        await client.db('admin').command({ ping: 1 });
+      },
+    },
+    { loggerInstance: logger }
+  );
+  if (!authEnabled(config.api))
+    logger.warn('no USAGE_READ_TOKEN or USAGE_ADMIN_TOKEN: the API is open to anyone who can reach it');
+  const address = await app.listen({ port: config.port, host: config.host });
+  logger.info(
+    `serving ${address} (widget ${address}/, API docs ${address}/docs); ${loaded} days in the index, ` +
+      `${sync.index.loginCount} logins; next scheduled run ${schedules.nextRun()?.toISOString() ?? 'none'}`
+  );
 
   await new Promise<void>((resolve) => {
     const stop = (signal: string) => {
@@ -83,7 +127,9 @@ export async function serveCommand(config: Config): Promise<void> {
     process.once('SIGINT', () => stop('SIGINT'));
   });
   schedules.stop();
+  clearInterval(refresher);
   shutdown.abort();
+  await app.close();
   await running;
   await client.close();
   await embedded?.stop();

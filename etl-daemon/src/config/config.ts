@@ -19,6 +19,22 @@ export interface Config {
   retry: { attempts: number; backoffMs: number };
   leaseTtlMs: number;
   embedded: 'auto' | 'mongod' | 'congodb';
+  api: ApiConfig;
+}
+
+export interface ApiConfig {
+  /** Bearer token for queries; unset with no admin token means the API is open. */
+  readToken: string | undefined;
+  /** Bearer token for starting runs (also accepted for queries). */
+  adminToken: string | undefined;
+  openHealth: boolean;
+  openMetrics: boolean;
+  maxBuckets: number;
+  /** Zone of the "today"/"yesterday" gauges on /metrics. */
+  reportTimezone: string;
+  indexRefreshMs: number;
+  /** /health fails when the last successful run is older than this. */
+  healthMaxAgeMs: number;
 }
 
 export interface SelectorConfig {
@@ -111,6 +127,38 @@ export const VARIABLES: readonly Variable[] = [
     description: 'lease lifetime; the holder renews it every third of this',
   },
   {
+    name: 'USAGE_READ_TOKEN',
+    default: '',
+    description: 'bearer token for queries (unset with no admin token: API open)',
+  },
+  {
+    name: 'USAGE_ADMIN_TOKEN',
+    default: '',
+    description: 'bearer token for POST /api/v1/job/run (also valid for queries)',
+  },
+  { name: 'USAGE_OPEN_HEALTH', default: 'true', description: '/health answers without a token' },
+  { name: 'USAGE_OPEN_METRICS', default: 'true', description: '/metrics answers without a token' },
+  {
+    name: 'USAGE_MAX_BUCKETS',
+    default: '10000',
+    description: 'queries with more buckets are rejected with 400',
+  },
+  {
+    name: 'USAGE_REPORT_TZ',
+    default: 'UTC',
+    description: "IANA zone of the metrics' today/yesterday gauges",
+  },
+  {
+    name: 'USAGE_INDEX_REFRESH_MS',
+    default: String(15 * SECOND),
+    description: 'how often the API picks up days written by other processes',
+  },
+  {
+    name: 'USAGE_HEALTH_MAX_AGE_MS',
+    default: String(26 * 60 * MINUTE),
+    description: '/health fails when the last successful run is older',
+  },
+  {
     name: 'USAGE_EMBEDDED',
     default: 'auto',
     description: 'embedded server without MONGODB_URI: auto (mongod, else CongoDB), mongod or congodb',
@@ -196,6 +244,16 @@ function oneOf<T extends string>(env: Env, name: string, values: readonly T[]): 
   return found;
 }
 
+/** Tokens are never echoed back, not even in an error message. */
+function token(env: Env, name: string): string | undefined {
+  const raw = read(env, name);
+  if (raw === '') return undefined;
+  if (raw.length < 16 || /\s/.test(raw)) {
+    throw new ConfigError(`${name}: the token is not valid; expected at least 16 characters without spaces`);
+  }
+  return raw;
+}
+
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 const FIELD_NAME = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/;
 
@@ -235,5 +293,15 @@ export function loadConfig(env: Env = process.env): Config {
     },
     leaseTtlMs: integer(env, 'USAGE_LEASE_TTL_MS', 3 * SECOND, 60 * MINUTE),
     embedded: oneOf(env, 'USAGE_EMBEDDED', ['auto', 'mongod', 'congodb'] as const),
+    api: {
+      readToken: token(env, 'USAGE_READ_TOKEN'),
+      adminToken: token(env, 'USAGE_ADMIN_TOKEN'),
+      openHealth: boolean(env, 'USAGE_OPEN_HEALTH'),
+      openMetrics: boolean(env, 'USAGE_OPEN_METRICS'),
+      maxBuckets: integer(env, 'USAGE_MAX_BUCKETS', 1, 1_000_000),
+      reportTimezone: zone(env, 'USAGE_REPORT_TZ'),
+      indexRefreshMs: integer(env, 'USAGE_INDEX_REFRESH_MS', SECOND, 60 * MINUTE),
+      healthMaxAgeMs: integer(env, 'USAGE_HEALTH_MAX_AGE_MS', MINUTE, 366 * 24 * 60 * MINUTE),
+    },
   };
 }

@@ -16,7 +16,12 @@ export interface RunnerOptions {
 
 export interface JobRunner {
   /** Runs now with retries; resolves `skipped` when a run is already going on here or elsewhere. */
-  run(args: RunArgs, onProgress?: ProgressListener, signal?: AbortSignal): Promise<RunOutcome>;
+  run(
+    args: RunArgs,
+    onProgress?: ProgressListener,
+    signal?: AbortSignal,
+    runId?: string
+  ): Promise<RunOutcome>;
   isBusy(): boolean;
 }
 
@@ -31,9 +36,9 @@ export function makeJobRunner(
   async function attemptAll(
     args: RunArgs,
     onProgress: ProgressListener | undefined,
-    signal: AbortSignal | undefined
+    signal: AbortSignal | undefined,
+    runId: string
   ): Promise<RunOutcome> {
-    const runId = randomUUID();
     for (let attempt = 1; ; attempt += 1) {
       try {
         return await runOnce({ ...deps, onProgress, signal }, args, runId, attempt);
@@ -63,11 +68,11 @@ export function makeJobRunner(
   }
 
   return {
-    async run(args, onProgress, signal) {
+    async run(args, onProgress, signal, runId = randomUUID()) {
       if (busy) return { status: 'skipped', reason: 'a run is already in progress in this process' };
       busy = true;
       try {
-        return await attemptAll(args, onProgress, signal);
+        return await attemptAll(args, onProgress, signal, runId);
       } finally {
         busy = false;
       }

@@ -3,21 +3,6 @@ import type { Unit } from './aggregate';
 
 const HOUR_MS = 3_600_000;
 
-/** Shortest possible length of each unit, to bound a bucket count before generating anything. */
-const MIN_UNIT_MS: Record<Unit, number> = {
-  hour: HOUR_MS / 2,
-  day: 22 * HOUR_MS,
-  week: 7 * 24 * HOUR_MS - 2 * HOUR_MS,
-  month: 28 * 24 * HOUR_MS - 2 * HOUR_MS,
-  quarter: 89 * 24 * HOUR_MS - 2 * HOUR_MS,
-  year: 365 * 24 * HOUR_MS - 2 * HOUR_MS,
-};
-
-/** An upper bound on the number of buckets overlapping [start, end). */
-export function maxBucketCount(start: number, end: number, unit: Unit): number {
-  return Math.ceil((end - start) / MIN_UNIT_MS[unit]) + 2;
-}
-
 function mod(a: number, b: number): number {
   return ((a % b) + b) % b;
 }

@@ -1,0 +1,71 @@
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { FastifyInstance, FastifyServerOptions } from 'fastify';
+import Fastify from 'fastify';
+import { authEnabled, installAuth } from './auth';
+import type { ApiContext } from './context';
+import { installErrorHandler } from './error-handler';
+import { healthRoutes } from './routes/health';
+import { jobRoutes } from './routes/job';
+import { loginsRoutes } from './routes/logins';
+import { metricsRoutes } from './routes/metrics';
+import { usersRoutes } from './routes/users';
+
+/**
+ * The HTTP API as a Fastify instance, not listening: `serve` listens, tests use `inject`. OpenAPI is
+ * generated from the same JSON schemas that validate requests.
+ */
+export async function buildApp(
+  ctx: ApiContext,
+  options: Pick<FastifyServerOptions, 'loggerInstance'> = {}
+): Promise<FastifyInstance> {
+  const app = Fastify({
+    ...options,
+    // Unknown parameters are errors, not silently dropped; a single `user=` becomes a list.
+    ajv: {
+      customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false },
+    },
+    querystringParser: (text) => Object.fromEntries(groupParams(new URLSearchParams(text))),
+  });
+  installErrorHandler(app);
+  installAuth(app, ctx.api);
+  app.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    ctx.metrics.httpRequests.inc({ method: request.method, route, status: String(reply.statusCode) });
+    ctx.metrics.httpDuration.observe({ method: request.method, route }, reply.elapsedTime / 1000);
+  });
+  await app.register(swagger, {
+    openapi: {
+      info: {
+        title: 'core4 usage',
+        version: '0.1.0',
+        description: 'Unique users, logins and new users per calendar interval',
+      },
+      components: authEnabled(ctx.api)
+        ? { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } }
+        : {},
+      security: authEnabled(ctx.api) ? [{ bearer: [] }] : [],
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { docExpansion: 'list' } });
+  app.get('/openapi.json', { schema: { hide: true }, config: { access: 'open' } }, async () => app.swagger());
+  await app.register(loginsRoutes, ctx);
+  await app.register(usersRoutes, ctx);
+  await app.register(jobRoutes, ctx);
+  await app.register(healthRoutes, ctx);
+  await app.register(metricsRoutes, ctx);
+  return app;
+}
+
+/** Repeated keys become arrays; `a[b]=c` stays a plain (and so unknown, rejected) key. */
+function groupParams(search: URLSearchParams): Map<string, string | string[]> {
+  const out = new Map<string, string | string[]>();
+  for (const [key, value] of search) {
+    const existing = out.get(key);
+    out.set(
+      key,
+      existing === undefined ? value : [...(Array.isArray(existing) ? existing : [existing]), value]
+    );
+  }
+  return out;
+}

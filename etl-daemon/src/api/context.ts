@@ -1,0 +1,20 @@
+import type { ApiConfig } from '../config/config';
+import type { UsageCollections } from '../db/collections';
+import type { JobRunner } from '../job/job-runner';
+import type { IndexSync } from '../query/index-loader';
+import type { UsageMetrics } from './metrics';
+
+/** What the routes need, handed to each route plugin as its options (no singletons). */
+export interface ApiContext {
+  cols: UsageCollections;
+  sync: IndexSync;
+  runner: JobRunner;
+  metrics: UsageMetrics;
+  api: ApiConfig;
+  leaseTtlMs: number;
+  configStart: Date;
+  now: () => Date;
+  dataUntil: () => Promise<Date | undefined>;
+  /** Resolves when MongoDB answers a ping. */
+  ping: () => Promise<void>;
+}

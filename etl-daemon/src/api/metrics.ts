@@ -1,0 +1,164 @@
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { Collection } from 'mongodb';
+import type { JobDoc } from '../db/collections';
+import { readJob } from '../db/job-record';
+import type { JobRunner } from '../job/job-runner';
+import type { LoginIndex } from '../query/login-index';
+import { bucketBounds } from '../time/buckets';
+
+const WINDOWS = [
+  ['1h', 3_600_000],
+  ['24h', 86_400_000],
+  ['7d', 7 * 86_400_000],
+  ['30d', 30 * 86_400_000],
+] as const;
+
+export interface UsageMetrics {
+  registry: Registry;
+  httpRequests: Counter<'method' | 'route' | 'status'>;
+  httpDuration: Histogram<'method' | 'route'>;
+  /** Wraps a runner so every run it makes is counted and timed. */
+  instrument(runner: JobRunner): JobRunner;
+}
+
+/**
+ * Prometheus metrics. Login gauges are computed from the in-memory index when scraped, so alert rules see
+ * the same numbers as the API: distinct users and logins over trailing windows, and distinct users of the
+ * current and previous calendar day in the reporting zone.
+ */
+export function makeMetrics(deps: {
+  index: LoginIndex;
+  job: Collection<JobDoc>;
+  reportTimezone: string;
+  now: () => Date;
+}): UsageMetrics {
+  const registry = new Registry();
+  // Registered first: prom-client serialises in registration order, so the gauges below are fresh.
+  new Gauge({
+    name: 'core4_usage_index_logins',
+    help: 'logins held by the in-memory index',
+    registers: [registry],
+    collect() {
+      this.set(deps.index.loginCount);
+      collectLogins();
+    },
+  });
+
+  const httpRequests = new Counter({
+    name: 'core4_usage_http_requests_total',
+    help: 'HTTP requests by route and status',
+    labelNames: ['method', 'route', 'status'] as const,
+    registers: [registry],
+  });
+  const httpDuration = new Histogram({
+    name: 'core4_usage_http_request_duration_seconds',
+    help: 'HTTP request latency',
+    labelNames: ['method', 'route'] as const,
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 5],
+    registers: [registry],
+  });
+  const runs = new Counter({
+    name: 'core4_usage_job_runs_total',
+    help: 'job runs started by this process, by result (success, skipped, failed)',
+    labelNames: ['result'] as const,
+    registers: [registry],
+  });
+  const runDuration = new Histogram({
+    name: 'core4_usage_job_run_duration_seconds',
+    help: 'duration of job runs made by this process',
+    buckets: [0.1, 0.5, 1, 5, 15, 60, 300, 1800],
+    registers: [registry],
+  });
+  const failures = new Counter({
+    name: 'core4_usage_job_failures_total',
+    help: 'job runs that failed after all attempts',
+    registers: [registry],
+  });
+  const jobGauge = (name: string, help: string, value: (job: JobDoc, now: number) => number | undefined) =>
+    new Gauge({
+      name,
+      help,
+      registers: [registry],
+      async collect() {
+        const job = await readJobOnce();
+        const v = job ? value(job, deps.now().getTime()) : undefined;
+        if (v !== undefined) this.set(v);
+      },
+    });
+  jobGauge(
+    'core4_usage_job_last_success_timestamp_seconds',
+    'end of the last successful run (any process)',
+    (job) => (job.lastSuccessAt ? job.lastSuccessAt.getTime() / 1000 : undefined)
+  );
+  jobGauge(
+    'core4_usage_data_lag_seconds',
+    'now minus the instant up to which home.login is complete',
+    (job, now) => (job.dataUntil ? (now - job.dataUntil.getTime()) / 1000 : undefined)
+  );
+  jobGauge('core4_usage_job_failed', '1 when the job is in state failed', (job) =>
+    job.state === 'failed' ? 1 : 0
+  );
+  const windowUsers = new Gauge({
+    name: 'core4_usage_distinct_users',
+    help: 'distinct users over a trailing window',
+    labelNames: ['window'] as const,
+    registers: [registry],
+  });
+  const windowLogins = new Gauge({
+    name: 'core4_usage_logins',
+    help: 'logins over a trailing window',
+    labelNames: ['window'] as const,
+    registers: [registry],
+  });
+  const dayUsers = new Gauge({
+    name: 'core4_usage_distinct_users_day',
+    help: 'distinct users of the current and previous calendar day in the reporting zone',
+    labelNames: ['day', 'tz'] as const,
+    registers: [registry],
+  });
+
+  const collectLogins = () => {
+    const now = deps.now().getTime();
+    for (const [label, ms] of WINDOWS) {
+      const counts = deps.index.count([now - ms, now], now - ms, now, ['users', 'logins']);
+      windowUsers.set({ window: label }, counts.users[0] ?? 0);
+      windowLogins.set({ window: label }, counts.logins[0] ?? 0);
+    }
+    const bounds = bucketBounds(now - 86_400_000, now, 'day', deps.reportTimezone).slice(-3);
+    const days = deps.index.count(bounds, bounds[0] ?? 0, now, ['users']);
+    const [yesterday, today] = days.users.length === 2 ? days.users : [0, days.users[0] ?? 0];
+    dayUsers.set({ day: 'today', tz: deps.reportTimezone }, today ?? 0);
+    dayUsers.set({ day: 'yesterday', tz: deps.reportTimezone }, yesterday ?? 0);
+  };
+  // prom-client collects all metrics concurrently: the job gauges share one read per scrape.
+  let jobRead: { at: number; job: Promise<JobDoc | null> } | undefined;
+  const readJobOnce = () => {
+    const now = deps.now().getTime();
+    if (!jobRead || now - jobRead.at > 1000) jobRead = { at: now, job: readJob(deps.job) };
+    return jobRead.job;
+  };
+  return {
+    registry,
+    httpRequests,
+    httpDuration,
+    instrument(runner) {
+      return {
+        isBusy: () => runner.isBusy(),
+        async run(args, onProgress, signal, runId) {
+          const end = runDuration.startTimer();
+          try {
+            const outcome = await runner.run(args, onProgress, signal, runId);
+            runs.inc({ result: outcome.status });
+            return outcome;
+          } catch (error) {
+            runs.inc({ result: 'failed' });
+            failures.inc();
+            throw error;
+          } finally {
+            end();
+          }
+        },
+      };
+    },
+  };
+}

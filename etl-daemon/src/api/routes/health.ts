@@ -1,0 +1,72 @@
+import type { FastifyPluginAsync } from 'fastify';
+import { readJob } from '../../db/job-record';
+import type { ApiContext } from '../context';
+
+interface Check {
+  ok: boolean;
+  message: string;
+}
+
+/**
+ * 200 when MongoDB answers, the job has succeeded recently (or is making progress on its first run) and
+ * its lease is not stuck; 503 otherwise, naming the failed checks.
+ */
+export const healthRoutes: FastifyPluginAsync<ApiContext> = async (app, ctx) => {
+  app.get(
+    '/health',
+    { schema: { tags: ['health'] }, config: { access: ctx.api.openHealth ? 'open' : 'read' } },
+    async (_request, reply) => {
+      const now = ctx.now().getTime();
+      const checks: Record<'database' | 'job' | 'lease', Check> = {
+        database: { ok: true, message: 'MongoDB answers' },
+        job: { ok: true, message: '' },
+        lease: { ok: true, message: 'free' },
+      };
+      let job = null;
+      try {
+        await ctx.ping();
+        job = await readJob(ctx.cols.job);
+      } catch (error) {
+        checks.database = {
+          ok: false,
+          message: `database unreachable: ${(error as Error).message.split('\n')[0]}`,
+        };
+      }
+      if (checks.database.ok) {
+        const lastSuccess = job?.lastSuccessAt?.getTime();
+        const progressAt = job?.progress?.at.getTime();
+        const maxAge = ctx.api.healthMaxAgeMs;
+        if (lastSuccess !== undefined && now - lastSuccess <= maxAge) {
+          checks.job = {
+            ok: true,
+            message: `last successful run ${Math.round((now - lastSuccess) / 1000)} s ago`,
+          };
+        } else if (job?.state === 'running' && progressAt !== undefined && now - progressAt <= maxAge) {
+          checks.job = { ok: true, message: 'first run in progress' };
+        } else {
+          checks.job = {
+            ok: false,
+            message:
+              lastSuccess === undefined
+                ? 'job stale: no successful run yet'
+                : `job stale: last successful run ${Math.round((now - lastSuccess) / 1000)} s ago (limit ${Math.round(maxAge / 1000)} s)`,
+          };
+        }
+        const lease = job?.lease;
+        if (lease && lease.until.getTime() > now) {
+          const idle = now - (progressAt ?? lease.acquiredAt.getTime());
+          checks.lease =
+            idle > 10 * ctx.leaseTtlMs
+              ? {
+                  ok: false,
+                  message: `lease stuck: held by ${lease.owner} without progress for ${Math.round(idle / 1000)} s`,
+                }
+              : { ok: true, message: `held by ${lease.owner}` };
+        }
+      }
+      const ok = Object.values(checks).every((c) => c.ok);
+      const dataUntil = job?.dataUntil?.toISOString() ?? null;
+      return reply.code(ok ? 200 : 503).send({ status: ok ? 'ok' : 'failing', checks, dataUntil });
+    }
+  );
+};

@@ -1,0 +1,47 @@
+import type { FastifyPluginAsync } from 'fastify';
+import { parseInstant } from '../../query/logins-query';
+import type { ApiContext } from '../context';
+import { usersParams } from '../schemas';
+
+interface Query {
+  start?: string;
+  end?: string;
+  search?: string;
+  limit: number;
+}
+
+/** User names seen in a range (default the last 90 days), sorted: for Grafana variables. */
+export const usersRoutes: FastifyPluginAsync<ApiContext> = async (app, ctx) => {
+  app.get<{ Querystring: Query }>(
+    '/api/v1/users',
+    {
+      schema: {
+        tags: ['users'],
+        querystring: usersParams,
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              users: { type: 'array', items: { type: 'string' } },
+              truncated: { type: 'boolean' },
+            },
+          },
+        },
+      },
+    },
+    async (request) => {
+      const { search, limit } = request.query;
+      const end =
+        request.query.end === undefined ? ctx.now().getTime() : parseInstant('end', request.query.end);
+      const start =
+        request.query.start === undefined
+          ? end - 90 * 86_400_000
+          : parseInstant('start', request.query.start);
+      const needle = search?.toLowerCase();
+      const all = ctx.sync.index
+        .usersBetween(start, end)
+        .filter((u) => !needle || u.toLowerCase().includes(needle));
+      return { users: all.slice(0, limit), truncated: all.length > limit };
+    }
+  );
+};

@@ -1,0 +1,92 @@
+import type { Logger } from 'pino';
+import type { ChunkDoc, DayDoc, UsageCollections } from '../db/collections';
+import { HOUR_MS } from '../time/utc-day';
+import type { DayEvents } from './login-index';
+import { LoginIndex } from './login-index';
+
+/** Day documents written this long before the newest one seen are re-checked, to tolerate clock skew between writers. */
+const WRITE_SKEW_MS = 5 * 60_000;
+
+export interface IndexSync {
+  index: LoginIndex;
+  /** Loads the days whose current run changed since the last call; returns how many. */
+  refresh(): Promise<number>;
+}
+
+type ChunkFields = Pick<ChunkDoc, 'day' | 'run' | 'hour' | 'part' | 'users' | 'u' | 't'>;
+
+/** Joins a day's chunks (ordered by hour and part) into one time-ordered list of logins. */
+export function dayEventsFromChunks(day: Date, chunks: readonly ChunkFields[]): DayEvents {
+  const sorted = [...chunks].sort((a, b) => a.hour - b.hour || a.part - b.part);
+  const users: string[] = [];
+  const ids = new Map<string, number>();
+  const u: number[] = [];
+  const t: number[] = [];
+  for (const chunk of sorted) {
+    const local = chunk.users.map((name) => {
+      let id = ids.get(name);
+      if (id === undefined) {
+        id = users.length;
+        users.push(name);
+        ids.set(name, id);
+      }
+      return id;
+    });
+    for (let i = 0; i < chunk.u.length; i += 1) {
+      u.push(local[chunk.u[i] ?? 0] ?? 0);
+      t.push(chunk.hour * HOUR_MS + (chunk.t[i] ?? 0));
+    }
+  }
+  return { day, users, u, t };
+}
+
+/**
+ * Keeps a LoginIndex in step with home.login by following the day documents: a day is (re)loaded when the
+ * run its day document names changes, and only with that run's chunks, so a day being rewritten is never
+ * read half old, half new. A day whose chunks are not all there yet is retried on the next refresh.
+ */
+export function makeIndexSync(cols: UsageCollections, logger: Logger): IndexSync {
+  const index = new LoginIndex();
+  const loadedRuns = new Map<number, string>();
+  let watermark: Date | undefined;
+
+  async function refresh(): Promise<number> {
+    const filter = watermark ? { writtenAt: { $gte: new Date(watermark.getTime() - WRITE_SKEW_MS) } } : {};
+    const dayDocs = await cols.days
+      .find(filter, { projection: { _id: 0, day: 1, run: 1, chunks: 1, writtenAt: 1 } })
+      .toArray();
+    const changed = dayDocs.filter((d) => loadedRuns.get(d.day.getTime()) !== d.run);
+    for (const d of dayDocs) if (!watermark || d.writtenAt > watermark) watermark = d.writtenAt;
+    if (changed.length === 0) return 0;
+    const chunks = (await cols.chunks
+      .find(
+        { day: { $in: changed.map((d) => d.day) } },
+        { projection: { _id: 0, day: 1, run: 1, hour: 1, part: 1, users: 1, u: 1, t: 1 } }
+      )
+      .toArray()) as ChunkFields[];
+    const byDay = new Map<number, ChunkFields[]>();
+    for (const chunk of chunks) {
+      const key = chunk.day.getTime();
+      const list = byDay.get(key) ?? [];
+      list.push(chunk);
+      byDay.set(key, list);
+    }
+    const updates: DayEvents[] = [];
+    const complete: DayDoc[] = [];
+    for (const d of changed) {
+      const current = (byDay.get(d.day.getTime()) ?? []).filter((c) => c.run === d.run);
+      if (current.length !== d.chunks) {
+        logger.debug({ day: d.day }, 'day is being rewritten; retrying on the next refresh');
+        watermark = undefined;
+        continue;
+      }
+      updates.push(dayEventsFromChunks(d.day, current));
+      complete.push(d);
+    }
+    index.replaceDays(updates);
+    for (const d of complete) loadedRuns.set(d.day.getTime(), d.run);
+    return updates.length;
+  }
+
+  return { index, refresh };
+}

@@ -1,0 +1,172 @@
+import { DateTime, IANAZone } from 'luxon';
+import type { Unit } from '../time/aggregate';
+import { AGGREGATE_NAMES, toUnit } from '../time/aggregate';
+import { bucketBounds, isoInZone } from '../time/buckets';
+import type { LoginIndex, Metric } from './login-index';
+import { METRICS } from './login-index';
+
+const DAY_MS = 86_400_000;
+/** Average unit lengths, to refuse oversized ranges before computing anything. */
+const NOMINAL_MS: Record<Unit, number> = {
+  hour: 3_600_000,
+  day: DAY_MS,
+  week: 7 * DAY_MS,
+  month: 30.436875 * DAY_MS,
+  quarter: 91.310625 * DAY_MS,
+  year: 365.2425 * DAY_MS,
+};
+
+/** The query as a client may send it (after JSON-schema validation: strings and string arrays). */
+export interface LoginsParams {
+  start?: string | undefined;
+  end?: string | undefined;
+  aggregate?: string | undefined;
+  tz?: string | undefined;
+  metric?: string | string[] | undefined;
+  user?: string | string[] | undefined;
+  format?: string | undefined;
+}
+
+export interface LoginsQuery {
+  start: number;
+  end: number;
+  aggregate: Unit;
+  tz: string;
+  metrics: Metric[];
+  users: string[] | null;
+}
+
+/** A client error: the parameter, the value and what is accepted. Answered with HTTP 400. */
+export class QueryError extends Error {
+  override name = 'QueryError';
+  constructor(
+    readonly parameter: string,
+    readonly value: unknown,
+    readonly accepted: string,
+    message = `${parameter}: ${JSON.stringify(value)} is not accepted; expected ${accepted}`
+  ) {
+    super(message);
+  }
+}
+
+/** ISO 8601 (with or without offset; UTC when none) or epoch milliseconds. */
+export function parseInstant(parameter: string, value: string): number {
+  if (/^-?\d{1,15}$/.test(value)) return Number(value);
+  const parsed = DateTime.fromISO(value, { zone: 'UTC' });
+  if (!parsed.isValid) {
+    throw new QueryError(
+      parameter,
+      value,
+      'an ISO 8601 date or date-time (2026-03-01T00:00:00Z) or epoch milliseconds'
+    );
+  }
+  return parsed.toMillis();
+}
+
+function list(value: string | string[] | undefined): string[] {
+  if (value === undefined) return [];
+  return (Array.isArray(value) ? value : [value])
+    .flatMap((v) => v.split(','))
+    .map((v) => v.trim())
+    .filter((v) => v !== '');
+}
+
+/** Normalises and checks a query; defaults as the original: end now, start 90 days earlier, weekly. */
+export function parseLoginsQuery(params: LoginsParams, now: number, maxBuckets: number): LoginsQuery {
+  const end = params.end === undefined ? now : parseInstant('end', params.end);
+  const start = params.start === undefined ? end - 90 * DAY_MS : parseInstant('start', params.start);
+  if (end < start)
+    throw new QueryError(
+      'end',
+      params.end ?? new Date(end).toISOString(),
+      `an instant not before start (${new Date(start).toISOString()})`
+    );
+  const aggregateName = params.aggregate ?? 'w';
+  const aggregate = toUnit(aggregateName);
+  if (!aggregate) throw new QueryError('aggregate', aggregateName, `one of ${AGGREGATE_NAMES.join(', ')}`);
+  const tz = params.tz ?? 'UTC';
+  if (!IANAZone.isValidZone(tz))
+    throw new QueryError('tz', tz, 'an IANA time zone such as UTC, Europe/Berlin or Asia/Kathmandu');
+  const metricNames = list(params.metric);
+  const metrics: Metric[] = [];
+  for (const name of metricNames.length === 0 ? ['users'] : metricNames) {
+    const metric = METRICS.find((m) => m === name);
+    if (!metric) throw new QueryError('metric', name, `one or more of ${METRICS.join(', ')}`);
+    if (!metrics.includes(metric)) metrics.push(metric);
+  }
+  const users = list(params.user);
+  const buckets = Math.round((end - start) / NOMINAL_MS[aggregate]);
+  if (buckets > maxBuckets) {
+    throw new QueryError(
+      'aggregate',
+      aggregateName,
+      `at most ${maxBuckets} buckets: this range has about ${buckets}; use a coarser aggregate or a shorter range`
+    );
+  }
+  return { start, end, aggregate, tz, metrics, users: users.length === 0 ? null : users };
+}
+
+export interface Bucket {
+  start: string;
+  end: string;
+  partial: boolean;
+  users?: number;
+  logins?: number;
+  new_users?: number;
+}
+
+export interface LoginsAnswer {
+  start: string;
+  end: string;
+  aggregate: Unit;
+  tz: string;
+  metrics: Metric[];
+  users: string[] | null;
+  dataUntil: string | null;
+  buckets: Bucket[];
+}
+
+/** Counts per calendar bucket; every bucket overlapping [start, end) is present, zeros included. */
+export function answerLogins(
+  index: LoginIndex,
+  query: LoginsQuery,
+  dataUntil: Date | undefined
+): LoginsAnswer {
+  const bounds = bucketBounds(query.start, query.end, query.aggregate, query.tz);
+  const mask = query.users ? index.userMask(query.users) : undefined;
+  const counts = index.count(bounds, query.start, query.end, query.metrics, mask);
+  const buckets: Bucket[] = [];
+  for (let i = 0; i + 1 < bounds.length; i += 1) {
+    const a = bounds[i] ?? 0;
+    const b = bounds[i + 1] ?? 0;
+    const bucket: Bucket = {
+      start: isoInZone(a, query.tz),
+      end: isoInZone(b, query.tz),
+      partial: a < query.start || b > query.end,
+    };
+    for (const metric of query.metrics) bucket[metric] = counts[metric][i] ?? 0;
+    buckets.push(bucket);
+  }
+  return {
+    start: new Date(query.start).toISOString(),
+    end: new Date(query.end).toISOString(),
+    aggregate: query.aggregate,
+    tz: query.tz,
+    metrics: query.metrics,
+    users: query.users,
+    dataUntil: dataUntil ? dataUntil.toISOString() : null,
+    buckets,
+  };
+}
+
+/** CSV with a header row: start,end,partial,<metrics…>. */
+export function loginsCsv(answer: LoginsAnswer): string {
+  const header = ['start', 'end', 'partial', ...answer.metrics];
+  const rows = answer.buckets.map((b) => [
+    b.start,
+    b.end,
+    String(b.partial),
+    ...answer.metrics.map((m) => String(b[m] ?? 0)),
+  ]);
+  return `${[header, ...rows].map((r) => r.join(',')).join('\n')}\n`;
+}

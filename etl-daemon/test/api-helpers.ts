@@ -1,0 +1,51 @@
+import type { FastifyInstance } from 'fastify';
+import type { ApiConfig } from '../src/config/config';
+import { buildApp } from '../src/api/app';
+import { makeMetrics } from '../src/api/metrics';
+import { readJob } from '../src/db/job-record';
+import { makeJobRunner } from '../src/job/job-runner';
+import { makeIndexSync } from '../src/query/index-loader';
+import type { TestDb } from './helpers';
+import { runDeps, silentLogger } from './helpers';
+
+export const API_DEFAULTS: ApiConfig = {
+  readToken: undefined,
+  adminToken: undefined,
+  openHealth: true,
+  openMetrics: true,
+  maxBuckets: 10_000,
+  reportTimezone: 'UTC',
+  indexRefreshMs: 15_000,
+  healthMaxAgeMs: 26 * 3_600_000,
+};
+
+/** The real app on the test database, after a job run over whatever sys.log holds. */
+export async function buildTestApp(
+  db: TestDb,
+  now: Date,
+  options: { api?: Partial<ApiConfig>; ping?: () => Promise<void>; runFrom?: string } = {}
+): Promise<FastifyInstance> {
+  const deps = runDeps(db.cols, { now: () => now });
+  const runner = makeJobRunner(deps, { attempts: 1, backoffMs: 0 });
+  if (options.runFrom) await runner.run({ start: options.runFrom });
+  const sync = makeIndexSync(db.cols, silentLogger);
+  await sync.refresh();
+  const metrics = makeMetrics({
+    index: sync.index,
+    job: db.cols.job,
+    reportTimezone: options.api?.reportTimezone ?? 'UTC',
+    now: () => now,
+  });
+  return buildApp({
+    cols: db.cols,
+    sync,
+    runner: metrics.instrument(runner),
+    metrics,
+    api: { ...API_DEFAULTS, ...options.api },
+    leaseTtlMs: 60_000,
+    configStart: deps.configStart,
+    now: () => now,
+    dataUntil: async () => (await readJob(db.cols.job))?.dataUntil,
+    ping: options.ping ?? (async () => void (await db.client.db('admin').command({ ping: 1 }))),
+  });
+}
