@@ -25,7 +25,9 @@ export async function buildApp(
     ajv: {
       customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false },
     },
-    querystringParser: (text) => Object.fromEntries(groupParams(new URLSearchParams(text))),
+    routerOptions: {
+      querystringParser: (text) => Object.fromEntries(groupParams(new URLSearchParams(text))),
+    },
   });
   installErrorHandler(app);
   installAuth(app, ctx.api);
