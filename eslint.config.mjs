@@ -34,6 +34,20 @@ export default tseslint.config(
     rules: { ...tseslint.configs.disableTypeChecked.rules, '@typescript-eslint/no-require-imports': 'off' },
   },
   {
+    // The widget is plain browser JavaScript served as is, with uPlot loaded by a script tag.
+    files: ['etl-daemon/public/**/*.js'],
+    languageOptions: {
+      sourceType: 'script',
+      globals: {
+        window: 'readonly',
+        document: 'readonly',
+        fetch: 'readonly',
+        URLSearchParams: 'readonly',
+        uPlot: 'readonly',
+      },
+    },
+  },
+  {
     files: ['**/test/**/*.ts', '**/bench/**/*.ts'],
     // Tests read HTTP answers as untyped JSON on purpose: the assertions are the type check.
     rules: {

@@ -4,7 +4,12 @@ import type { EmbeddedMongo } from '../src/embedded/embedded-mongo';
 import { startEmbeddedMongo } from '../src/embedded/embedded-mongo';
 
 /** The benchmark's server: MONGODB_URI, else the embedded one (CongoDB here) with room for a year of logs. */
-export async function openBenchDb(): Promise<{ client: MongoClient; server: string; stop(): Promise<void> }> {
+export async function openBenchDb(): Promise<{
+  client: MongoClient;
+  uri: string;
+  server: string;
+  stop(): Promise<void>;
+}> {
   let embedded: EmbeddedMongo | undefined;
   let uri = process.env.MONGODB_URI;
   if (!uri) {
@@ -15,6 +20,7 @@ export async function openBenchDb(): Promise<{ client: MongoClient; server: stri
   const server = `${await describeServer(client)}${embedded ? ` (embedded ${embedded.kind})` : ''}`;
   return {
     client,
+    uri,
     server,
     async stop() {
       await client.close();

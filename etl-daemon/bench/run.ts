@@ -1,13 +1,15 @@
 /**
- * `npm run bench`: the ETL benchmark (and, with the API, the query benchmark) on a year of demo data.
+ * `npm run bench`: the ETL benchmark, then the query benchmark on its result, on a year of demo data.
  * `--scale F` multiplies the number of logins per day (1 = about 2 million logins among 6 million lines).
  */
 import { parseArgs } from 'node:util';
 import { openBenchDb } from './bench-db';
+import { apiBench } from './api-bench';
 import { etlBench } from './etl-bench';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { scale: { type: 'string', default: '1' } } });
+  const end = new Date();
   const scale = Number(values.scale);
   if (!(scale > 0 && scale <= 10)) throw new Error(`--scale: '${values.scale}' is not a number in (0, 10]`);
   // 6,850 logins on a working day, 30 % of that at weekends: about 2 million logins a year at scale 1.
@@ -18,7 +20,8 @@ async function main(): Promise<void> {
     `size: ${size.days} days, ${size.users} users, ${size.perDay} logins per working day (scale ${scale})`
   );
   try {
-    await etlBench(db.client, size, new Date());
+    await etlBench(db.client, size, end);
+    await apiBench(db.client, db.uri, end);
   } finally {
     await db.stop();
   }

@@ -2,7 +2,6 @@ import type { FastifyInstance } from 'fastify';
 import type { ApiConfig } from '../src/config/config';
 import { buildApp } from '../src/api/app';
 import { makeMetrics } from '../src/api/metrics';
-import { readJob } from '../src/db/job-record';
 import { makeJobRunner } from '../src/job/job-runner';
 import { makeIndexSync } from '../src/query/index-loader';
 import type { TestDb } from './helpers';
@@ -45,7 +44,6 @@ export async function buildTestApp(
     leaseTtlMs: 60_000,
     configStart: deps.configStart,
     now: () => now,
-    dataUntil: async () => (await readJob(db.cols.job))?.dataUntil,
     ping: options.ping ?? (async () => void (await db.client.db('admin').command({ ping: 1 }))),
   });
 }

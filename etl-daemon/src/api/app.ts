@@ -10,6 +10,7 @@ import { jobRoutes } from './routes/job';
 import { loginsRoutes } from './routes/logins';
 import { metricsRoutes } from './routes/metrics';
 import { usersRoutes } from './routes/users';
+import { widgetRoutes } from './routes/widget';
 
 /**
  * The HTTP API as a Fastify instance, not listening: `serve` listens, tests use `inject`. OpenAPI is
@@ -56,6 +57,7 @@ export async function buildApp(
   await app.register(jobRoutes, ctx);
   await app.register(healthRoutes, ctx);
   await app.register(metricsRoutes, ctx);
+  await app.register(widgetRoutes);
   return app;
 }
 

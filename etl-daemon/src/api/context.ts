@@ -14,7 +14,6 @@ export interface ApiContext {
   leaseTtlMs: number;
   configStart: Date;
   now: () => Date;
-  dataUntil: () => Promise<Date | undefined>;
   /** Resolves when MongoDB answers a ping. */
   ping: () => Promise<void>;
 }

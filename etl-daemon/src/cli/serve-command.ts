@@ -2,7 +2,7 @@ import type { Config } from '../config/config';
 import { formatNamespace } from '../config/namespace';
 import { connectMongo, describeServer, redactUri } from '../db/connect';
 import { ensureIndexes, hasCreatedIndex, usageCollections } from '../db/collections';
-import { readJob, updateJob } from '../db/job-record';
+import { updateJob } from '../db/job-record';
 import { buildApp } from '../api/app';
 import { authEnabled } from '../api/auth';
 import { makeMetrics } from '../api/metrics';
@@ -103,7 +103,6 @@ export async function serveCommand(config: Config): Promise<void> {
       leaseTtlMs: config.leaseTtlMs,
       configStart: config.start,
       now: () => new Date(),
-      dataUntil: async () => (await readJob(cols.job))?.dataUntil,
       ping: async () => {
         await client.db('admin').command({ ping: 1 });
       },

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { ChunkDoc, DayDoc, UsageCollections } from '../db/collections';
+import { readJob } from '../db/job-record';
 import { HOUR_MS } from '../time/utc-day';
 import type { DayEvents } from './login-index';
 import { LoginIndex } from './login-index';
@@ -9,6 +10,8 @@ const WRITE_SKEW_MS = 5 * 60_000;
 
 export interface IndexSync {
   index: LoginIndex;
+  /** The job's `dataUntil` as of the last refresh: it describes what the index holds. */
+  dataUntil(): Date | undefined;
   /** Loads the days whose current run changed since the last call; returns how many. */
   refresh(): Promise<number>;
 }
@@ -49,15 +52,21 @@ export function makeIndexSync(cols: UsageCollections, logger: Logger): IndexSync
   const index = new LoginIndex();
   const loadedRuns = new Map<number, string>();
   let watermark: Date | undefined;
+  let dataUntil: Date | undefined;
 
   async function refresh(): Promise<number> {
+    // Read before the days, so the horizon never claims more than the days loaded below.
+    const job = await readJob(cols.job);
     const filter = watermark ? { writtenAt: { $gte: new Date(watermark.getTime() - WRITE_SKEW_MS) } } : {};
     const dayDocs = await cols.days
       .find(filter, { projection: { _id: 0, day: 1, run: 1, chunks: 1, writtenAt: 1 } })
       .toArray();
     const changed = dayDocs.filter((d) => loadedRuns.get(d.day.getTime()) !== d.run);
     for (const d of dayDocs) if (!watermark || d.writtenAt > watermark) watermark = d.writtenAt;
-    if (changed.length === 0) return 0;
+    if (changed.length === 0) {
+      dataUntil = job?.dataUntil;
+      return 0;
+    }
     const chunks = (await cols.chunks
       .find(
         { day: { $in: changed.map((d) => d.day) } },
@@ -85,8 +94,9 @@ export function makeIndexSync(cols: UsageCollections, logger: Logger): IndexSync
     }
     index.replaceDays(updates);
     for (const d of complete) loadedRuns.set(d.day.getTime(), d.run);
+    if (complete.length === changed.length) dataUntil = job?.dataUntil;
     return updates.length;
   }
 
-  return { index, refresh };
+  return { index, refresh, dataUntil: () => dataUntil };
 }

@@ -135,14 +135,13 @@ export function answerLogins(
   const bounds = bucketBounds(query.start, query.end, query.aggregate, query.tz);
   const mask = query.users ? index.userMask(query.users) : undefined;
   const counts = index.count(bounds, query.start, query.end, query.metrics, mask);
+  const labels = bounds.map((b) => isoInZone(b, query.tz));
   const buckets: Bucket[] = [];
   for (let i = 0; i + 1 < bounds.length; i += 1) {
-    const a = bounds[i] ?? 0;
-    const b = bounds[i + 1] ?? 0;
     const bucket: Bucket = {
-      start: isoInZone(a, query.tz),
-      end: isoInZone(b, query.tz),
-      partial: a < query.start || b > query.end,
+      start: labels[i] ?? '',
+      end: labels[i + 1] ?? '',
+      partial: (bounds[i] ?? 0) < query.start || (bounds[i + 1] ?? 0) > query.end,
     };
     for (const metric of query.metrics) bucket[metric] = counts[metric][i] ?? 0;
     buckets.push(bucket);

@@ -67,9 +67,41 @@ function dateStart(date: { year: number; month: number; day: number }, zone: IAN
  * or 25 hours long); weeks start on Monday (ISO).
  */
 export function bucketBounds(start: number, end: number, unit: Unit, zoneName: string): number[] {
+  if (end <= start) return [];
+  const first = new Date(start).getUTCFullYear() - 1;
+  const last = new Date(end).getUTCFullYear() + 1;
+  const all: number[] = [];
+  for (let year = first; year <= last; year += 1) all.push(...boundsOfYear(year, unit, zoneName));
+  let from = 0;
+  while (from + 1 < all.length && (all[from + 1] ?? Infinity) <= start) from += 1;
+  let to = from;
+  while (to < all.length - 1 && (all[to] ?? Infinity) < end) to += 1;
+  return all.slice(from, to + 1);
+}
+
+/**
+ * Boundaries depend only on unit and zone, so they are computed once per UTC year and kept: a dashboard
+ * asks for the same buckets again and again, and luxon's calendar arithmetic is the slow part of an answer.
+ */
+const yearCache = new Map<string, number[]>();
+const YEAR_CACHE_LIMIT = 5000;
+
+function boundsOfYear(year: number, unit: Unit, zoneName: string): number[] {
+  const key = `${unit}|${zoneName}|${year}`;
+  let bounds = yearCache.get(key);
+  if (!bounds) {
+    const from = Date.UTC(year, 0, 1);
+    const to = Date.UTC(year + 1, 0, 1);
+    bounds = computeBounds(from, to, unit, zoneName).filter((b) => b >= from && b < to);
+    if (yearCache.size >= YEAR_CACHE_LIMIT) yearCache.clear();
+    yearCache.set(key, bounds);
+  }
+  return bounds;
+}
+
+function computeBounds(start: number, end: number, unit: Unit, zoneName: string): number[] {
   const zone = IANAZone.create(zoneName);
   if (!zone.isValid) throw new RangeError(`bucketBounds: unknown zone ${zoneName}`);
-  if (end <= start) return [];
   const bounds: number[] = [];
   if (unit === 'hour') {
     let b = hourStart(zone, start);
@@ -94,5 +126,11 @@ export function bucketBounds(start: number, end: number, unit: Unit, zoneName: s
 
 /** ISO 8601 with the zone's offset at that instant, e.g. 2026-03-29T00:00:00.000+01:00. */
 export function isoInZone(ms: number, zoneName: string): string {
-  return DateTime.fromMillis(ms, { zone: zoneName }).toISO() ?? new Date(ms).toISOString();
+  // Formatting by hand is ~20x faster than a luxon DateTime per bucket, and a daily year has 366 of them.
+  if (zoneName === 'UTC') return new Date(ms).toISOString();
+  const offset = IANAZone.create(zoneName).offset(ms);
+  const local = new Date(ms + offset * 60_000).toISOString().slice(0, 23);
+  const sign = offset < 0 ? '-' : '+';
+  const abs = Math.abs(offset);
+  return `${local}${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
 }

@@ -10,7 +10,7 @@ type Body = Omit<LoginsParams, 'start' | 'end'> & { start?: string | number; end
 export const loginsRoutes: FastifyPluginAsync<ApiContext> = async (app, ctx) => {
   const handle = async (params: LoginsParams, accept: string | undefined) => {
     const query = parseLoginsQuery(params, ctx.now().getTime(), ctx.api.maxBuckets);
-    const answer = answerLogins(ctx.sync.index, query, await ctx.dataUntil());
+    const answer = answerLogins(ctx.sync.index, query, ctx.sync.dataUntil());
     const csv =
       params.format === 'csv' || (params.format === undefined && /\btext\/csv\b/.test(accept ?? ''));
     return { answer, csv };

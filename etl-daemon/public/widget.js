@@ -1,0 +1,126 @@
+// The original's widget, reborn: a line chart of /api/v1/logins with its controls in the page and its state
+// in the URL. Plain browser JavaScript and uPlot served by the daemon, so it works offline.
+(function () {
+  'use strict';
+  var LABELS = { users: 'unique users', logins: 'logins', new_users: 'new users' };
+  var form = document.getElementById('controls');
+  var fields = ['metric', 'aggregate', 'tz', 'start', 'end'];
+  var token = '';
+  var chart = null;
+
+  function isoDay(date) {
+    return date.toISOString().slice(0, 10);
+  }
+
+  function readState() {
+    var params = new URLSearchParams(window.location.search);
+    var today = new Date();
+    return {
+      metric: params.get('metric') || 'users',
+      aggregate: params.get('aggregate') || 'week',
+      tz: params.get('tz') || 'UTC',
+      start: params.get('start') || isoDay(new Date(today.getTime() - 90 * 86400000)),
+      end: params.get('end') || isoDay(new Date(today.getTime() + 86400000)),
+    };
+  }
+
+  function showError(message) {
+    var box = document.getElementById('error');
+    box.textContent = message;
+    box.hidden = !message;
+  }
+
+  function render(state, answer) {
+    var buckets = answer.buckets;
+    var xs = buckets.map(function (b) {
+      return Date.parse(b.start) / 1000;
+    });
+    var ys = buckets.map(function (b) {
+      return b[state.metric];
+    });
+    var rows = buckets.map(function (b) {
+      return (
+        '<tr><td>' +
+        b.start +
+        '</td><td>' +
+        b[state.metric] +
+        '</td><td>' +
+        (b.partial ? 'yes' : '') +
+        '</td></tr>'
+      );
+    });
+    document.querySelector('#values tbody').innerHTML = rows.join('');
+    document.getElementById('value-header').textContent = LABELS[state.metric];
+    document.getElementById('horizon').textContent = answer.dataUntil
+      ? 'data complete up to ' + new Date(answer.dataUntil).toISOString()
+      : 'no data yet';
+    var target = document.getElementById('chart');
+    if (chart) chart.destroy();
+    chart = new uPlot(
+      {
+        title: LABELS[state.metric] + ' per ' + answer.aggregate + ' (' + answer.tz + ')',
+        width: Math.max(480, target.clientWidth || 900),
+        height: 360,
+        tzDate: function (ts) {
+          return uPlot.tzDate(new Date(ts * 1000), answer.tz);
+        },
+        scales: { x: { time: true } },
+        series: [{}, { label: LABELS[state.metric], stroke: '#2f6fde', width: 2, points: { show: true } }],
+      },
+      [xs, ys],
+      target
+    );
+    window.widgetChart = chart;
+    document.body.dataset.state = 'ready';
+  }
+
+  function load() {
+    var state = {};
+    fields.forEach(function (name) {
+      state[name] = document.getElementById(name).value;
+    });
+    window.history.replaceState(null, '', '?' + new URLSearchParams(state).toString());
+    var query = new URLSearchParams({
+      metric: state.metric,
+      aggregate: state.aggregate,
+      tz: state.tz,
+      start: state.start,
+      end: state.end,
+    });
+    document.body.dataset.state = 'loading';
+    var headers = token ? { Authorization: 'Bearer ' + token } : {};
+    return fetch('api/v1/logins?' + query.toString(), { headers: headers })
+      .then(function (response) {
+        if (response.status === 401 || response.status === 403) {
+          document.getElementById('token-label').hidden = false;
+          throw new Error('this API needs a token: enter it above');
+        }
+        return response.json().then(function (body) {
+          if (!response.ok) throw new Error(body.message || 'HTTP ' + response.status);
+          return body;
+        });
+      })
+      .then(function (answer) {
+        showError('');
+        render(state, answer);
+      })
+      .catch(function (error) {
+        showError(error.message);
+        document.body.dataset.state = 'error';
+      });
+  }
+
+  var initial = readState();
+  fields.forEach(function (name) {
+    document.getElementById(name).value = initial[name];
+  });
+  form.addEventListener('change', function (event) {
+    if (event.target.id === 'token') token = event.target.value;
+    load();
+  });
+  form.addEventListener('submit', function (event) {
+    event.preventDefault();
+    load();
+  });
+  load();
+})();

@@ -1,0 +1,99 @@
+/// <reference lib="dom" />
+/**
+ * The widget as a person sees it: the real daemon app listening on loopback, the page loaded in headless
+ * Chromium (Debian's, through playwright-core), the plotted values compared with the API's numbers, and a
+ * screenshot kept in test-output/.
+ */
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import type { Browser } from 'playwright-core';
+import { chromium } from 'playwright-core';
+import { generateSysLog } from '../src/demo/generate-sys-log';
+import { buildTestApp } from './api-helpers';
+import type { TestDb } from './helpers';
+import { openTestDb } from './helpers';
+
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+const OUTPUT = path.resolve(__dirname, '../test-output');
+const NOW = new Date();
+
+let db: TestDb;
+let app: FastifyInstance;
+let browser: Browser;
+let base: string;
+
+beforeAll(async () => {
+  db = await openTestDb();
+  for (const docs of generateSysLog({ days: 60, users: 200, perDay: 200, end: NOW, seed: 9 }))
+    await db.cols.sysLog.insertMany(docs);
+  app = await buildTestApp(db, NOW, {
+    runFrom: new Date(NOW.getTime() - 59 * 86_400_000).toISOString().slice(0, 10),
+  });
+  base = await app.listen({ port: 0, host: '127.0.0.1' });
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  mkdirSync(OUTPUT, { recursive: true });
+});
+afterAll(async () => {
+  await browser?.close();
+  await app?.close();
+  await db?.close();
+});
+
+interface Answer {
+  buckets: { start: string; users: number; logins: number }[];
+}
+
+it('should plot what /api/v1/logins answers, follow its controls and keep its state in the URL', async () => {
+  const page = await browser.newPage({ viewport: { width: 1100, height: 800 } });
+  const errors: string[] = [];
+  page.on('pageerror', (error) => errors.push(error.message));
+  const start = new Date(NOW.getTime() - 56 * 86_400_000).toISOString().slice(0, 10);
+  const end = new Date(NOW.getTime() + 86_400_000).toISOString().slice(0, 10);
+  const query = `metric=users&aggregate=week&tz=Asia%2FKathmandu&start=${start}&end=${end}`;
+  await page.goto(`${base}/?${query}`);
+  await page.waitForSelector('body[data-state="ready"]');
+
+  const api = (
+    await app.inject({ method: 'GET', url: `/api/v1/logins?${query}&metric=logins` })
+  ).json<Answer>();
+  const plotted = await page.evaluate(
+    () => (window as unknown as { widgetChart: { data: number[][] } }).widgetChart.data
+  );
+  expect(plotted[0]).toEqual(api.buckets.map((b) => Date.parse(b.start) / 1000));
+  expect(plotted[1]).toEqual(api.buckets.map((b) => b.users));
+  expect(api.buckets.length).toBeGreaterThanOrEqual(8);
+  expect(Math.max(...api.buckets.map((b) => b.users))).toBeGreaterThan(50);
+  const firstRow = await page.textContent('#values tbody tr td');
+  expect(firstRow).toBe(api.buckets[0]?.start);
+  await page.screenshot({ path: path.join(OUTPUT, 'widget-weekly-users.png'), fullPage: true });
+
+  await page.selectOption('#metric', 'logins');
+  await page.waitForFunction(() => new URLSearchParams(window.location.search).get('metric') === 'logins');
+  await page.waitForSelector('body[data-state="ready"]');
+  const logins = await page.evaluate(
+    () => (window as unknown as { widgetChart: { data: number[][] } }).widgetChart.data[1]
+  );
+  expect(logins).toEqual(api.buckets.map((b) => b.logins));
+  await page.screenshot({ path: path.join(OUTPUT, 'widget-weekly-logins.png'), fullPage: true });
+  expect(errors).toEqual([]);
+});
+
+it('should show the API error when a control holds a bad value', async () => {
+  const page = await browser.newPage();
+  await page.goto(`${base}/?tz=Mars%2FOlympus`);
+  await page.waitForSelector('body[data-state="error"]');
+  expect(await page.textContent('#error')).toContain(
+    'tz: "Mars/Olympus" is not accepted; expected an IANA time zone'
+  );
+});
