@@ -3,6 +3,7 @@ import type { Collection } from 'mongodb';
 import type { JobDoc } from '../db/collections';
 import { readJob } from '../db/job-record';
 import type { JobRunner } from '../job/job-runner';
+import { RunAbortedError } from '../job/run-once';
 import type { LoginIndex } from '../query/login-index';
 import { bucketBounds } from '../time/buckets';
 
@@ -59,7 +60,7 @@ export function makeMetrics(deps: {
   });
   const runs = new Counter({
     name: 'core4_usage_job_runs_total',
-    help: 'job runs started by this process, by result (success, skipped, failed)',
+    help: 'job runs started by this process, by result (success, skipped, failed, aborted)',
     labelNames: ['result'] as const,
     registers: [registry],
   });
@@ -151,8 +152,9 @@ export function makeMetrics(deps: {
             runs.inc({ result: outcome.status });
             return outcome;
           } catch (error) {
-            runs.inc({ result: 'failed' });
-            failures.inc();
+            const aborted = error instanceof RunAbortedError;
+            runs.inc({ result: aborted ? 'aborted' : 'failed' });
+            if (!aborted) failures.inc();
             throw error;
           } finally {
             end();

@@ -12,6 +12,7 @@ import type { EmbeddedMongo } from '../embedded/embedded-mongo';
 import { startEmbeddedMongo } from '../embedded/embedded-mongo';
 import { coerceError } from '../errors';
 import { makeJobRunner } from '../job/job-runner';
+import { RunAbortedError } from '../job/run-once';
 import { startSchedules } from '../job/schedule';
 import { makeLogger } from '../logger';
 import { processOwner } from './run-command';
@@ -82,9 +83,11 @@ export async function serveCommand(config: Config): Promise<void> {
   recordNextRun();
   let running: Promise<unknown> = Promise.resolve();
   if (config.schedule.runOnStart || embedded) {
-    running = instrumented
-      .run({}, undefined, shutdown.signal)
-      .catch((error: unknown) => logger.error({ err: coerceError(error) }, 'start-up run failed'));
+    running = instrumented.run({}, undefined, shutdown.signal).catch((error: unknown) => {
+      // A shutdown during the start-up run is already logged by the runner; anything else is a failure.
+      if (!(error instanceof RunAbortedError))
+        logger.error({ err: coerceError(error) }, 'start-up run failed');
+    });
     if (embedded) await running;
   }
   const loaded = await sync.refresh();

@@ -47,7 +47,7 @@ export interface LastRun {
   end: Date;
   startedAt: Date;
   finishedAt?: Date;
-  result?: 'success' | 'failed';
+  result?: 'success' | 'failed' | 'aborted';
   error?: string;
   stats?: RunStats;
 }

@@ -30,21 +30,24 @@ export async function updateJob(job: Collection<JobDoc>, set: Partial<JobDoc>, n
   await job.updateOne({ name: JOB_NAME }, { $set: { ...set, updatedAt: now } }, { upsert: true });
 }
 
-/** Records a failed attempt; the last one also puts the job into state `failed`. */
+/**
+ * Records a failed attempt; the last one also puts the job into state `failed`. A run stopped by shutdown
+ * is `aborted` and leaves the job idle: the next run resumes from the checkpoint.
+ */
 export async function recordFailure(
   job: Collection<JobDoc>,
-  failure: { runId: string; attempt: number; error: string; final: boolean },
+  failure: { runId: string; attempt: number; error: string; final: boolean; aborted: boolean },
   now: Date
 ): Promise<void> {
   await job.updateOne(
     { name: JOB_NAME },
     {
       $set: {
-        state: failure.final ? 'failed' : 'idle',
+        state: failure.final && !failure.aborted ? 'failed' : 'idle',
         'lastRun.id': failure.runId,
         'lastRun.attempt': failure.attempt,
         'lastRun.finishedAt': now,
-        'lastRun.result': 'failed',
+        'lastRun.result': failure.aborted ? 'aborted' : 'failed',
         'lastRun.error': failure.error,
         updatedAt: now,
       },

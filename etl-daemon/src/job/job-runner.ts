@@ -45,17 +45,19 @@ export function makeJobRunner(
       } catch (caught) {
         const error = coerceError(caught);
         // Bad arguments fail the same way every time, and a shutdown must not be retried.
-        const final =
-          attempt >= options.attempts ||
-          error instanceof RangeArgumentError ||
-          error instanceof RunAbortedError;
-        await recordFailure(deps.cols.job, { runId, attempt, error: error.message, final }, deps.now()).catch(
-          (recordError: unknown) =>
-            deps.logger.error({ err: recordError, runId }, 'could not record the failure')
+        const aborted = error instanceof RunAbortedError;
+        const final = attempt >= options.attempts || error instanceof RangeArgumentError || aborted;
+        await recordFailure(
+          deps.cols.job,
+          { runId, attempt, error: error.message, final, aborted },
+          deps.now()
+        ).catch((recordError: unknown) =>
+          deps.logger.error({ err: recordError, runId }, 'could not record the failure')
         );
         if (final) {
           // A rejected argument is the caller's mistake, not a fault: no stack trace in the log.
-          if (error instanceof RangeArgumentError)
+          if (aborted) deps.logger.info({ runId }, error.message);
+          else if (error instanceof RangeArgumentError)
             deps.logger.warn({ runId }, `run rejected: ${error.message}`);
           else deps.logger.error({ err: error, runId, attempt }, 'run failed');
           throw error;
