@@ -182,3 +182,28 @@ describe('GET /metrics', () => {
     await app.close();
   });
 });
+
+describe('GET /api/v1/job/runs', () => {
+  it('should list finished attempts in a range, with result, range and statistics', async () => {
+    const app = await buildTestApp(db, NOW, { runFrom: '2026-11-01' });
+    await app.inject({ method: 'POST', url: '/api/v1/job/run', payload: { end: '2027-01-01' } });
+    const { runs } = (await app.inject({ method: 'GET', url: '/api/v1/job/runs?start=2026-11-01' })).json<{
+      runs: {
+        result: string;
+        start?: string;
+        stats?: { logins: number };
+        startedAt: string;
+        finishedAt: string;
+      }[];
+    }>();
+    expect(runs).toHaveLength(1);
+    expect(runs[0]).toMatchObject({
+      result: 'success',
+      start: '2026-11-01T00:00:00.000Z',
+      stats: { logins: 5 },
+    });
+    const failing = (await app.inject({ method: 'GET', url: '/api/v1/job/runs?limit=0' })).statusCode;
+    expect(failing).toBe(400);
+    await app.close();
+  });
+});

@@ -98,3 +98,13 @@ export const runBody = {
     reset: { type: 'boolean', default: false },
   },
 } as const;
+
+export const runsParams = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    start: { ...instant, description: 'runs finished from here; default end - 30 days' },
+    end: { ...instant, description: 'runs finished up to here; default now' },
+    limit: { type: 'integer', minimum: 1, maximum: 10000, default: 1000 },
+  },
+} as const;

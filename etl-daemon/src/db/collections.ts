@@ -74,11 +74,16 @@ export interface JobDoc {
   updatedAt?: Date;
 }
 
+/** home.login.run: one document per finished attempt, for annotations and audits. */
+export type RunDoc = Required<Pick<LastRun, 'id' | 'attempt' | 'startedAt' | 'finishedAt' | 'result'>> &
+  Partial<Pick<LastRun, 'start' | 'end' | 'stats' | 'error'>>;
+
 export interface UsageCollections {
   sysLog: Collection<Document>;
   chunks: Collection<ChunkDoc>;
   days: Collection<DayDoc>;
   job: Collection<JobDoc>;
+  runs: Collection<RunDoc>;
   /** `db.collection` of the source, recorded in every document written. */
   sysLogName: string;
 }
@@ -92,6 +97,7 @@ export function usageCollections(client: MongoClient, sysLog: Namespace, login: 
     chunks: target.collection<ChunkDoc>(login.collection),
     days: target.collection<DayDoc>(`${login.collection}.day`),
     job: target.collection<JobDoc>(`${login.collection}.job`),
+    runs: target.collection<RunDoc>(`${login.collection}.run`),
     sysLogName: formatNamespace(sysLog),
   };
 }
@@ -102,6 +108,7 @@ export async function ensureIndexes(cols: UsageCollections): Promise<void> {
   await cols.days.createIndex({ day: 1 }, { unique: true });
   await cols.days.createIndex({ writtenAt: 1 });
   await cols.job.createIndex({ name: 1 }, { unique: true });
+  await cols.runs.createIndex({ finishedAt: 1 });
 }
 
 /** core4 indexes `created`; without such an index every run scans sys.log, so say so. */

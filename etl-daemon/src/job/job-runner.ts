@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
 import { recordFailure } from '../db/job-record';
+import { recordRun } from '../db/run-history';
 import { coerceError } from '../errors';
 import type { ProgressListener } from './progress';
 import type { RunArgs } from './resolve-range';
@@ -40,6 +41,7 @@ export function makeJobRunner(
     runId: string
   ): Promise<RunOutcome> {
     for (let attempt = 1; ; attempt += 1) {
+      const startedAt = deps.now();
       try {
         return await runOnce({ ...deps, onProgress, signal }, args, runId, attempt);
       } catch (caught) {
@@ -51,9 +53,20 @@ export function makeJobRunner(
           deps.cols.job,
           { runId, attempt, error: error.message, final, aborted },
           deps.now()
-        ).catch((recordError: unknown) =>
-          deps.logger.error({ err: recordError, runId }, 'could not record the failure')
-        );
+        )
+          .then(() =>
+            recordRun(deps.cols.runs, {
+              id: runId,
+              attempt,
+              startedAt,
+              finishedAt: deps.now(),
+              result: aborted ? 'aborted' : 'failed',
+              error: error.message,
+            })
+          )
+          .catch((recordError: unknown) =>
+            deps.logger.error({ err: recordError, runId }, 'could not record the failure')
+          );
         if (final) {
           // A rejected argument is the caller's mistake, not a fault: no stack trace in the log.
           if (aborted) deps.logger.info({ runId }, error.message);

@@ -4,6 +4,7 @@ import type { RunStats, UsageCollections } from '../db/collections';
 import { acquireLease, releaseLease, renewLease } from '../db/lease';
 import { LeaseLostError, readJob, updateJobAsOwner } from '../db/job-record';
 import { writeDay } from '../db/write-day';
+import { recordRun } from '../db/run-history';
 import { buildDayChunks } from '../etl/day-chunks';
 import { readLogins } from '../etl/read-logins';
 import type { LoginEvent } from '../etl/selector';
@@ -173,6 +174,7 @@ async function processDays(
     },
     finishedAt
   );
+  await recordRun(cols.runs, { ...lastRun, finishedAt, result: 'success', stats });
   log.info({ ...stats, durationMs: finishedAt.getTime() - startedAt.getTime() }, 'run finished');
   return { status: 'success', runId, firstDay: range.firstDay, lastDay: range.lastDay, checkpoint, stats };
 }

@@ -4,16 +4,31 @@ import { readJob } from '../../db/job-record';
 import { coerceError } from '../../errors';
 import type { RunArgs } from '../../job/resolve-range';
 import { RangeArgumentError, resolveRange } from '../../job/resolve-range';
-import { QueryError } from '../../query/logins-query';
+import { QueryError, parseInstant } from '../../query/logins-query';
+import { listRuns } from '../../db/run-history';
 import type { ApiContext } from '../context';
-import { runBody } from '../schemas';
+import { runBody, runsParams } from '../schemas';
 
-/** The job document, and starting a run (admin token): 202 with its id, 409 while one runs. */
+/** The job document, its finished runs (for annotations), and starting a run (admin token): 202, or 409 while one runs. */
 export const jobRoutes: FastifyPluginAsync<ApiContext> = async (app, ctx) => {
   app.get('/api/v1/job', { schema: { tags: ['job'] } }, async () => {
     const job = await readJob(ctx.cols.job);
     return job ?? { state: 'idle' };
   });
+
+  app.get<{ Querystring: { start?: string; end?: string; limit: number } }>(
+    '/api/v1/job/runs',
+    { schema: { tags: ['job'], querystring: runsParams } },
+    async (request) => {
+      const end =
+        request.query.end === undefined ? ctx.now().getTime() : parseInstant('end', request.query.end);
+      const start =
+        request.query.start === undefined
+          ? end - 30 * 86_400_000
+          : parseInstant('start', request.query.start);
+      return { runs: await listRuns(ctx.cols.runs, new Date(start), new Date(end), request.query.limit) };
+    }
+  );
 
   app.post<{ Body: RunArgs | undefined }>(
     '/api/v1/job/run',
