@@ -3,7 +3,16 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['plugin/**', '**/node_modules/**', '**/dist/**', '**/coverage/**', '**/test-output/**', '**/.config/**'] },
+  {
+    ignores: [
+      'plugin/**',
+      '**/node_modules/**',
+      '**/dist/**',
+      '**/coverage/**',
+      '**/test-output/**',
+      '**/.config/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

@@ -13,6 +13,9 @@ export async function listRuns(
   limit: number
 ): Promise<RunDoc[]> {
   return runs
-    .find({ finishedAt: { $gte: from, $lte: to } }, { projection: { _id: 0 }, sort: { finishedAt: 1 }, limit })
+    .find(
+      { finishedAt: { $gte: from, $lte: to } },
+      { projection: { _id: 0 }, sort: { finishedAt: 1 }, limit }
+    )
     .toArray();
 }

@@ -7,6 +7,7 @@ import { LoginIndex } from './login-index';
 
 /** Day documents written this long before the newest one seen are re-checked, to tolerate clock skew between writers. */
 const WRITE_SKEW_MS = 5 * 60_000;
+const LOAD_BATCH_DAYS = 16;
 
 export interface IndexSync {
   index: LoginIndex;
@@ -67,35 +68,39 @@ export function makeIndexSync(cols: UsageCollections, logger: Logger): IndexSync
       dataUntil = job?.dataUntil;
       return 0;
     }
-    const chunks = (await cols.chunks
-      .find(
-        { day: { $in: changed.map((d) => d.day) } },
-        { projection: { _id: 0, day: 1, run: 1, hour: 1, part: 1, users: 1, u: 1, t: 1 } }
-      )
-      .toArray()) as ChunkFields[];
-    const byDay = new Map<number, ChunkFields[]>();
-    for (const chunk of chunks) {
-      const key = chunk.day.getTime();
-      const list = byDay.get(key) ?? [];
-      list.push(chunk);
-      byDay.set(key, list);
-    }
-    const updates: DayEvents[] = [];
     const complete: DayDoc[] = [];
-    for (const d of changed) {
-      const current = (byDay.get(d.day.getTime()) ?? []).filter((c) => c.run === d.run);
-      if (current.length !== d.chunks) {
-        logger.debug({ day: d.day }, 'day is being rewritten; retrying on the next refresh');
-        watermark = undefined;
-        continue;
+    // Days are loaded in batches, so that start-up holds one batch of decoded documents at a time.
+    for (let i = 0; i < changed.length; i += LOAD_BATCH_DAYS) {
+      const batch = changed.slice(i, i + LOAD_BATCH_DAYS);
+      const chunks = (await cols.chunks
+        .find(
+          { day: { $in: batch.map((d) => d.day) } },
+          { projection: { _id: 0, day: 1, run: 1, hour: 1, part: 1, users: 1, u: 1, t: 1 } }
+        )
+        .toArray()) as ChunkFields[];
+      const byDay = new Map<number, ChunkFields[]>();
+      for (const chunk of chunks) {
+        const key = chunk.day.getTime();
+        const list = byDay.get(key) ?? [];
+        list.push(chunk);
+        byDay.set(key, list);
       }
-      updates.push(dayEventsFromChunks(d.day, current));
-      complete.push(d);
+      const updates: DayEvents[] = [];
+      for (const d of batch) {
+        const current = (byDay.get(d.day.getTime()) ?? []).filter((c) => c.run === d.run);
+        if (current.length !== d.chunks) {
+          logger.debug({ day: d.day }, 'day is being rewritten; retrying on the next refresh');
+          watermark = undefined;
+          continue;
+        }
+        updates.push(dayEventsFromChunks(d.day, current));
+        complete.push(d);
+      }
+      index.replaceDays(updates);
     }
-    index.replaceDays(updates);
     for (const d of complete) loadedRuns.set(d.day.getTime(), d.run);
     if (complete.length === changed.length) dataUntil = job?.dataUntil;
-    return updates.length;
+    return complete.length;
   }
 
   return { index, refresh, dataUntil: () => dataUntil };

@@ -71,6 +71,18 @@ function list(value: string | string[] | undefined): string[] {
     .filter((v) => v !== '');
 }
 
+/** luxon builds an Intl formatter for every check; zones are few, so remember the answers. */
+const zoneValidity = new Map<string, boolean>();
+function isZone(name: string): boolean {
+  let valid = zoneValidity.get(name);
+  if (valid === undefined) {
+    valid = IANAZone.isValidZone(name);
+    if (zoneValidity.size > 1000) zoneValidity.clear();
+    zoneValidity.set(name, valid);
+  }
+  return valid;
+}
+
 /** Normalises and checks a query; defaults as the original: end now, start 90 days earlier, weekly. */
 export function parseLoginsQuery(params: LoginsParams, now: number, maxBuckets: number): LoginsQuery {
   const end = params.end === undefined ? now : parseInstant('end', params.end);
@@ -85,7 +97,7 @@ export function parseLoginsQuery(params: LoginsParams, now: number, maxBuckets: 
   const aggregate = toUnit(aggregateName);
   if (!aggregate) throw new QueryError('aggregate', aggregateName, `one of ${AGGREGATE_NAMES.join(', ')}`);
   const tz = params.tz ?? 'UTC';
-  if (!IANAZone.isValidZone(tz))
+  if (!isZone(tz))
     throw new QueryError('tz', tz, 'an IANA time zone such as UTC, Europe/Berlin or Asia/Kathmandu');
   const metricNames = list(params.metric);
   const metrics: Metric[] = [];

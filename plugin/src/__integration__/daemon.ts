@@ -1,0 +1,141 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import http from 'node:http';
+import { createServer, type AddressInfo } from 'node:net';
+import path from 'node:path';
+import { Observable } from 'rxjs';
+import type { BackendSrv, BackendSrvRequest, FetchResponse } from '@grafana/runtime';
+
+const CLI = path.resolve(__dirname, '../../../etl-daemon/bin/core4-usage.js');
+export const READ_TOKEN = 'plugin-read-token-0123456789';
+
+export async function freePort(): Promise<number> {
+  const server = createServer().listen(0, '127.0.0.1');
+  await new Promise((resolve) => server.once('listening', resolve));
+  const { port } = server.address() as AddressInfo;
+  server.close();
+  return port;
+}
+
+export interface Daemon {
+  url: string;
+  stop(): Promise<void>;
+}
+
+/** The real daemon (`core4-usage serve`) on its embedded default: CongoDB with demo data, job run once. */
+export async function startDaemon(): Promise<Daemon> {
+  const port = await freePort();
+  const child: ChildProcess = spawn(process.execPath, [CLI, 'serve'], {
+    env: {
+      PATH: process.env.PATH,
+      PORT: String(port),
+      USAGE_EMBEDDED: 'congodb',
+      USAGE_READ_TOKEN: READ_TOKEN,
+      LOG_LEVEL: 'warn',
+    },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const url = `http://127.0.0.1:${port}`;
+  for (let i = 0; ; i += 1) {
+    if (child.exitCode !== null) {
+      throw new Error(`daemon exited with ${child.exitCode}`);
+    }
+    const up = await request(`${url}/openapi.json`, {}).then(
+      (r) => r.status === 200,
+      () => false
+    );
+    if (up) {
+      break;
+    }
+    if (i > 240) {
+      throw new Error('daemon did not start within 2 minutes');
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  return {
+    url,
+    stop: () =>
+      new Promise((resolve) => {
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+/** Plain HTTP GET returning status and parsed JSON. */
+export function request(url: string, headers: Record<string, string>): Promise<{ status: number; data: unknown }> {
+  return new Promise((resolve, reject) => {
+    http
+      .get(url, { headers }, (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (body += chunk));
+        res.on('end', () => {
+          let data: unknown = body;
+          try {
+            data = JSON.parse(body);
+          } catch {
+            // not JSON: keep the text
+          }
+          resolve({ status: res.statusCode ?? 0, data });
+        });
+      })
+      .on('error', reject);
+  });
+}
+
+export function query(params: Record<string, unknown> | undefined): string {
+  const search = new URLSearchParams();
+  for (const [key, value] of Object.entries(params ?? {})) {
+    for (const v of Array.isArray(value) ? value : [value]) {
+      search.append(key, String(v));
+    }
+  }
+  const text = search.toString();
+  return text ? `?${text}` : '';
+}
+
+/**
+ * A BackendSrv whose fetch does real HTTP, standing in for Grafana's data-source proxy: it maps the route
+ * `${proxyUrl}/daemon` to the daemon and adds the token from "secureJsonData", as plugin.json's route does.
+ */
+export function proxyBackendSrv(proxyUrl: string, daemonUrl: string, token: string): BackendSrv {
+  const fetch = <T>(options: BackendSrvRequest): Observable<FetchResponse<T>> =>
+    new Observable<FetchResponse<T>>((subscriber) => {
+      const prefix = `${proxyUrl}/daemon`;
+      if (!options.url.startsWith(prefix)) {
+        subscriber.error({ status: 404, data: { message: `no route for ${options.url}` }, config: options });
+        return;
+      }
+      const target = `${daemonUrl}${options.url.slice(prefix.length)}${query(options.params as Record<string, unknown>)}`;
+      request(target, token ? { Authorization: `Bearer ${token}` } : {}).then(
+        ({ status, data }) => {
+          const response = {
+            data: data as T,
+            status,
+            statusText: String(status),
+            ok: status < 400,
+            headers: new Headers(),
+            redirected: false,
+            type: 'basic',
+            url: target,
+            config: options,
+          } as FetchResponse<T>;
+          if (status >= 400) {
+            subscriber.error({ ...response, data });
+          } else {
+            subscriber.next(response);
+            subscriber.complete();
+          }
+        },
+        // Grafana answers 502 when its proxy cannot reach the data source.
+        () =>
+          subscriber.error({
+            status: 502,
+            statusText: 'Bad Gateway',
+            data: { message: 'Bad Gateway' },
+            config: options,
+          })
+      );
+    });
+  return { fetch } as unknown as BackendSrv;
+}

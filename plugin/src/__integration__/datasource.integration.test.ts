@@ -1,0 +1,193 @@
+/**
+ * The real DataSource class against the real daemon over HTTP (embedded MongoDB with demo data). Grafana's
+ * data-source proxy is stood in for by proxyBackendSrv; what only a Grafana server does is listed in the
+ * README.
+ */
+import { dateTime, type DataQueryRequest, type DataSourceInstanceSettings } from '@grafana/data';
+import type { TemplateSrv } from '@grafana/runtime';
+import { DataSource } from '../datasource';
+import type { UsageOptions, UsageQuery } from '../types';
+import { READ_TOKEN, proxyBackendSrv, query, request, startDaemon, type Daemon } from './daemon';
+
+let daemon: Daemon;
+const PROXY = '/api/datasources/proxy/uid/core4';
+const DAY = 86_400_000;
+const now = Date.now();
+
+const templateSrv = {
+  replace: (text: string | undefined, _scoped?: unknown, format?: string) => {
+    const values: Record<string, string[]> = { $user: ['user00001', 'user00002'], $agg: ['month'] };
+    const value = values[text ?? ''];
+    if (!value) {
+      return text ?? '';
+    }
+    return format === 'csv' ? value.join(',') : (value[0] ?? '');
+  },
+} as unknown as TemplateSrv;
+
+function makeDataSource(token = READ_TOKEN, daemonUrl?: string, jsonData: UsageOptions = {}) {
+  const settings = {
+    id: 1,
+    uid: 'core4',
+    type: 'core4-usage-datasource',
+    name: 'core4 usage',
+    url: PROXY,
+    jsonData,
+    meta: {},
+  } as unknown as DataSourceInstanceSettings<UsageOptions>;
+  const backend = proxyBackendSrv(PROXY, daemonUrl ?? daemon.url, token);
+  return new DataSource(
+    settings,
+    templateSrv,
+    () => backend,
+    () => 'America/New_York'
+  );
+}
+
+function makeRequest(
+  targets: Array<Partial<UsageQuery>>,
+  extra: Partial<DataQueryRequest<UsageQuery>> = {}
+): DataQueryRequest<UsageQuery> {
+  const from = dateTime(now - 90 * DAY);
+  const to = dateTime(now);
+  return {
+    requestId: 'r1',
+    interval: '1w',
+    intervalMs: 7 * DAY,
+    maxDataPoints: 100,
+    range: { from, to, raw: { from: 'now-90d', to: 'now' } },
+    scopedVars: {},
+    targets: targets.map((t, i) => ({
+      refId: String.fromCharCode(65 + i),
+      metric: 'users',
+      aggregate: 'auto',
+      ...t,
+    })) as UsageQuery[],
+    timezone: 'Asia/Kathmandu',
+    app: 'dashboard',
+    startTime: now,
+    ...extra,
+  } as DataQueryRequest<UsageQuery>;
+}
+
+async function direct(params: Record<string, unknown>) {
+  const { data } = await request(`${daemon.url}/api/v1/logins${query(params)}`, {
+    Authorization: `Bearer ${READ_TOKEN}`,
+  });
+  return data as { buckets: Array<Record<string, number | string | boolean>> };
+}
+
+beforeAll(async () => {
+  daemon = await startDaemon();
+});
+afterAll(async () => {
+  await daemon?.stop();
+});
+
+describe('DataSource.query against the daemon', () => {
+  it("should map the panel's range, interval and zone and return the daemon's numbers", async () => {
+    const response = await makeDataSource().query(makeRequest([{ metric: 'users' }]));
+    expect(response.errors).toBeUndefined();
+    const frame = response.data[0];
+    const expected = await direct({
+      start: now - 90 * DAY,
+      end: now,
+      aggregate: 'week',
+      tz: 'Asia/Kathmandu',
+      metric: 'users',
+    });
+    expect(frame.meta.custom).toMatchObject({ aggregate: 'week', tz: 'Asia/Kathmandu' });
+    expect(frame.fields[0].values).toEqual(expected.buckets.map((b) => Date.parse(String(b.start))));
+    expect(frame.fields[1].values).toEqual(expected.buckets.map((b) => b.users));
+    expect(frame.fields[1].values.length).toBeGreaterThanOrEqual(13);
+    expect(Math.max(...frame.fields[1].values)).toBeGreaterThan(100);
+  });
+
+  it('should resolve the browser zone, derive the aggregate, filter users by variable and keep query order', async () => {
+    const response = await makeDataSource().query(
+      makeRequest(
+        [
+          { metric: 'logins', aggregate: '$agg', users: ['$user'], alias: 'two users' },
+          { metric: 'new_users', hide: true },
+          { metric: 'users', aggregate: 'auto' },
+        ],
+        { timezone: 'browser', intervalMs: DAY }
+      )
+    );
+    expect(response.data.map((f) => f.refId)).toEqual(['A', 'C']);
+    const [filtered, daily] = response.data;
+    expect(filtered.meta.custom).toMatchObject({ aggregate: 'month', tz: 'America/New_York' });
+    expect(filtered.fields[1].config.displayName).toBe('two users');
+    const expected = await direct({
+      start: now - 90 * DAY,
+      end: now,
+      aggregate: 'month',
+      tz: 'America/New_York',
+      metric: 'logins',
+      user: ['user00001', 'user00002'],
+    });
+    expect(filtered.fields[1].values).toEqual(expected.buckets.map((b) => b.logins));
+    expect(daily.meta.custom).toMatchObject({ aggregate: 'day' });
+    expect(daily.fields[1].values.length).toBeGreaterThanOrEqual(90);
+  });
+
+  it("should surface the daemon's 400 message as the query's error, per query", async () => {
+    const response = await makeDataSource().query(
+      makeRequest([{ metric: 'users' }, { metric: 'users', aggregate: '$nope' }], { timezone: 'Mars/Olympus' })
+    );
+    expect(response.data).toHaveLength(0);
+    expect(response.errors?.map((e) => [e.refId, e.message])).toEqual(
+      expect.arrayContaining([
+        ['A', expect.stringContaining('tz: "Mars/Olympus" is not accepted; expected an IANA time zone')],
+        ['B', "aggregate '$nope' is not one of auto, hour, day, week, month, quarter, year"],
+      ])
+    );
+  });
+});
+
+describe('DataSource features against the daemon', () => {
+  it('should pass Save & test with the data horizon, and say precisely what fails', async () => {
+    expect(await makeDataSource().testDatasource()).toEqual({
+      status: 'success',
+      message: expect.stringMatching(/^OK: data complete up to \d{4}-/),
+    });
+    expect(await makeDataSource('wrong-token-0123456789').testDatasource()).toEqual({
+      status: 'error',
+      message: 'Token rejected: check the API token (the daemon answered 403)',
+    });
+    expect(await makeDataSource(READ_TOKEN, 'http://127.0.0.1:9').testDatasource()).toEqual({
+      status: 'error',
+      message: 'Daemon unreachable: check the URL and that core4-usage serve is running',
+    });
+  });
+
+  it('should list users and aggregates for variables', async () => {
+    const users = await makeDataSource().metricFindQuery({ kind: 'users', search: 'user0000' });
+    expect(users.map((u) => u.text)).toEqual([
+      'user00000',
+      'user00001',
+      'user00002',
+      'user00003',
+      'user00004',
+      'user00005',
+      'user00006',
+      'user00007',
+      'user00008',
+      'user00009',
+    ]);
+    const aggregates = await makeDataSource().metricFindQuery({ kind: 'aggregates' });
+    expect(aggregates.map((a) => a.text)).toEqual(['auto', 'hour', 'day', 'week', 'month', 'quarter', 'year']);
+  });
+
+  it("should turn the job's runs into annotation regions", async () => {
+    const events = await makeDataSource().annotationQuery({
+      range: { from: dateTime(now - DAY), to: dateTime(Date.now() + 60_000) },
+      annotation: { name: 'job runs', enable: true, iconColor: 'blue' } as never,
+    });
+    expect(events.length).toBeGreaterThanOrEqual(1);
+    expect(events[0]).toMatchObject({ title: 'job run success', isRegion: true, tags: ['core4-usage', 'success'] });
+    expect(events[0].text).toMatch(
+      /^run \S+ \[\d{4}-\d{2}-\d{2} - \d{4}-\d{2}-\d{2}\] in \d+\.\d s: 181 days, \d+ logins$/
+    );
+  });
+});

@@ -1,0 +1,60 @@
+import React from 'react';
+import { fireEvent, render, screen } from '@testing-library/react';
+import type { DataSourceSettings } from '@grafana/data';
+import type { UsageOptions, UsageSecureJsonData } from '../types';
+import { ConfigEditor } from './ConfigEditor';
+
+type Options = DataSourceSettings<UsageOptions, UsageSecureJsonData>;
+
+function setup(overrides: Partial<Options> = {}) {
+  const options = {
+    jsonData: { url: 'http://core4-usage:8080' },
+    secureJsonFields: {},
+    secureJsonData: {},
+    ...overrides,
+  } as Options;
+  const onOptionsChange = jest.fn();
+  render(<ConfigEditor options={options} onOptionsChange={onOptionsChange} />);
+  return { options, onOptionsChange };
+}
+
+describe('ConfigEditor', () => {
+  it('should edit the daemon URL in jsonData', () => {
+    const { onOptionsChange } = setup();
+    fireEvent.change(document.getElementById('config-editor-url') as HTMLInputElement, {
+      target: { value: 'http://localhost:8080' },
+    });
+    expect(onOptionsChange).toHaveBeenCalledWith(
+      expect.objectContaining({ jsonData: { url: 'http://localhost:8080' } })
+    );
+  });
+
+  it('should put the token in secureJsonData only', () => {
+    const { onOptionsChange } = setup();
+    fireEvent.change(document.getElementById('config-editor-token') as HTMLInputElement, {
+      target: { value: 'read-token-0123456789' },
+    });
+    const saved = onOptionsChange.mock.calls[0][0] as Options;
+    expect(saved.secureJsonData).toEqual({ token: 'read-token-0123456789' });
+    expect(JSON.stringify(saved.jsonData)).not.toContain('read-token');
+  });
+
+  it('should show a configured token as set and reset it', () => {
+    const { onOptionsChange } = setup({ secureJsonFields: { token: true } });
+    expect(screen.getByDisplayValue('configured')).toBeInTheDocument();
+    fireEvent.click(screen.getByRole('button', { name: 'Reset' }));
+    expect(onOptionsChange).toHaveBeenCalledWith(
+      expect.objectContaining({ secureJsonFields: { token: false }, secureJsonData: { token: '' } })
+    );
+  });
+
+  it('should edit the default time zone', () => {
+    const { onOptionsChange } = setup();
+    fireEvent.change(document.getElementById('config-editor-timezone') as HTMLInputElement, {
+      target: { value: 'Europe/Berlin' },
+    });
+    expect(onOptionsChange).toHaveBeenCalledWith(
+      expect.objectContaining({ jsonData: { url: 'http://core4-usage:8080', defaultTimezone: 'Europe/Berlin' } })
+    );
+  });
+});

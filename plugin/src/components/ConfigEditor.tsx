@@ -1,0 +1,67 @@
+import React, { type ChangeEvent } from 'react';
+import { InlineField, Input, SecretInput } from '@grafana/ui';
+import type { DataSourcePluginOptionsEditorProps } from '@grafana/data';
+import type { UsageOptions, UsageSecureJsonData } from '../types';
+
+type Props = DataSourcePluginOptionsEditorProps<UsageOptions, UsageSecureJsonData>;
+
+/** Daemon URL and default zone (readable by viewers), and the API token (write-only, used by the proxy). */
+export function ConfigEditor({ options, onOptionsChange }: Props) {
+  const { jsonData, secureJsonFields, secureJsonData } = options;
+  const setJson = (patch: Partial<UsageOptions>) =>
+    onOptionsChange({ ...options, jsonData: { ...jsonData, ...patch } });
+
+  return (
+    <>
+      <InlineField
+        label="Daemon URL"
+        labelWidth={18}
+        tooltip="Where core4-usage serve listens, as Grafana's server reaches it"
+      >
+        <Input
+          id="config-editor-url"
+          value={jsonData.url ?? ''}
+          placeholder="http://core4-usage:8080"
+          width={40}
+          onChange={(e: ChangeEvent<HTMLInputElement>) => setJson({ url: e.target.value })}
+        />
+      </InlineField>
+      <InlineField
+        label="API token"
+        labelWidth={18}
+        tooltip="USAGE_READ_TOKEN of the daemon; stored encrypted and added by Grafana's proxy"
+      >
+        <SecretInput
+          id="config-editor-token"
+          isConfigured={Boolean(secureJsonFields?.token)}
+          value={secureJsonData?.token ?? ''}
+          placeholder="leave empty if the daemon has no token"
+          width={40}
+          onReset={() =>
+            onOptionsChange({
+              ...options,
+              secureJsonFields: { ...secureJsonFields, token: false },
+              secureJsonData: { ...secureJsonData, token: '' },
+            })
+          }
+          onChange={(e: ChangeEvent<HTMLInputElement>) =>
+            onOptionsChange({ ...options, secureJsonData: { ...secureJsonData, token: e.target.value } })
+          }
+        />
+      </InlineField>
+      <InlineField
+        label="Default time zone"
+        labelWidth={18}
+        tooltip="IANA zone for dashboards without one; empty means the browser's"
+      >
+        <Input
+          id="config-editor-timezone"
+          value={jsonData.defaultTimezone ?? ''}
+          placeholder="Europe/Berlin"
+          width={40}
+          onChange={(e: ChangeEvent<HTMLInputElement>) => setJson({ defaultTimezone: e.target.value })}
+        />
+      </InlineField>
+    </>
+  );
+}

@@ -1,0 +1,89 @@
+import React from 'react';
+import { fireEvent, render, screen, waitFor } from '@testing-library/react';
+import type { DataSource } from '../datasource';
+import type { UsageQuery } from '../types';
+import { QueryEditor } from './QueryEditor';
+
+type Props = React.ComponentProps<typeof QueryEditor>;
+
+function setup(testProps: Partial<Props> = {}) {
+  const props: Props = {
+    datasource: { users: jest.fn().mockResolvedValue(['amy', 'bob']) } as unknown as DataSource,
+    query: { refId: 'A', metric: 'users', aggregate: 'auto' } as UsageQuery,
+    onChange: jest.fn(),
+    onRunQuery: jest.fn(),
+    ...testProps,
+  };
+  render(<QueryEditor {...props} />);
+  return props;
+}
+
+async function choose(inputId: string, label: string) {
+  const input = document.getElementById(inputId) as HTMLInputElement;
+  fireEvent.keyDown(input, { key: 'ArrowDown' });
+  fireEvent.click(await screen.findByText(label, { selector: 'span' }));
+}
+
+describe('QueryEditor', () => {
+  it('should show the query with its defaults and load the users once', async () => {
+    const props = setup();
+    expect(screen.getByText('unique users')).toBeInTheDocument();
+    expect(screen.getByText('auto')).toBeInTheDocument();
+    await waitFor(() => expect(props.datasource.users).toHaveBeenCalledTimes(1));
+  });
+
+  it('should change the metric and run the query', async () => {
+    const props = setup();
+    await choose('query-editor-metric', 'logins');
+    expect(props.onChange).toHaveBeenCalledWith({ refId: 'A', metric: 'logins', aggregate: 'auto' });
+    expect(props.onRunQuery).toHaveBeenCalledTimes(1);
+  });
+
+  it('should pin an aggregate and run the query', async () => {
+    const props = setup();
+    await choose('query-editor-aggregate', 'month');
+    expect(props.onChange).toHaveBeenCalledWith(expect.objectContaining({ aggregate: 'month' }));
+    expect(props.onRunQuery).toHaveBeenCalled();
+  });
+
+  it('should offer the users from the daemon and add the one chosen', async () => {
+    const props = setup();
+    await waitFor(() => expect(props.datasource.users).toHaveBeenCalled());
+    await choose('query-editor-users', 'bob');
+    expect(props.onChange).toHaveBeenCalledWith(expect.objectContaining({ users: ['bob'] }));
+  });
+
+  it('should keep chosen users and variables, and remove one', async () => {
+    const props = setup({
+      query: { refId: 'A', metric: 'users', aggregate: 'auto', users: ['amy', '$user'] } as UsageQuery,
+    });
+    expect(screen.getByText('$user')).toBeInTheDocument();
+    fireEvent.click(screen.getAllByLabelText('Remove')[0]);
+    expect(props.onChange).toHaveBeenCalledWith(expect.objectContaining({ users: ['$user'] }));
+  });
+
+  it('should set the alias on typing and run the query on blur', () => {
+    const props = setup();
+    const alias = document.getElementById('query-editor-alias') as HTMLInputElement;
+    fireEvent.change(alias, { target: { value: 'weekly users' } });
+    expect(props.onChange).toHaveBeenCalledWith(expect.objectContaining({ alias: 'weekly users' }));
+    expect(props.onRunQuery).not.toHaveBeenCalled();
+    fireEvent.blur(alias);
+    expect(props.onRunQuery).toHaveBeenCalledTimes(1);
+  });
+
+  it('should toggle hiding the incomplete bucket and run the query', () => {
+    const props = setup();
+    fireEvent.click(document.getElementById('query-editor-hide-incomplete') as HTMLInputElement);
+    expect(props.onChange).toHaveBeenCalledWith(expect.objectContaining({ hideIncomplete: true }));
+    expect(props.onRunQuery).toHaveBeenCalledTimes(1);
+  });
+
+  it('should still work when the users cannot be loaded', async () => {
+    const props = setup({
+      datasource: { users: jest.fn().mockRejectedValue(new Error('HTTP 502')) } as unknown as DataSource,
+    });
+    await waitFor(() => expect(props.datasource.users).toHaveBeenCalled());
+    expect(screen.getByText('unique users')).toBeInTheDocument();
+  });
+});

@@ -1,0 +1,95 @@
+import React, { useEffect, useState } from 'react';
+import type { QueryEditorProps, SelectableValue } from '@grafana/data';
+import { InlineField, InlineSwitch, Input, MultiSelect, Select, Stack } from '@grafana/ui';
+import type { DataSource } from '../datasource';
+import { type Metric, type UsageOptions, type UsageQuery, AGGREGATES, DEFAULT_QUERY, METRIC_LABELS } from '../types';
+
+type Props = QueryEditorProps<DataSource, UsageQuery, UsageOptions>;
+
+const METRIC_OPTIONS: Array<SelectableValue<Metric>> = (Object.keys(METRIC_LABELS) as Metric[]).map((m) => ({
+  label: METRIC_LABELS[m],
+  value: m,
+}));
+const AGGREGATE_OPTIONS: Array<SelectableValue<string>> = [
+  { label: 'auto', value: 'auto', description: 'from the panel interval' },
+  ...AGGREGATES.map((a) => ({ label: a, value: a })),
+];
+
+/** Metric, aggregate, users, alias and the incomplete-bucket toggle; every change runs the query. */
+export function QueryEditor({ query, onChange, onRunQuery, datasource }: Props) {
+  const q = { ...DEFAULT_QUERY, ...query } as UsageQuery;
+  const [userOptions, setUserOptions] = useState<Array<SelectableValue<string>>>([]);
+  const update = (patch: Partial<UsageQuery>) => {
+    onChange({ ...query, ...patch });
+    onRunQuery();
+  };
+
+  useEffect(() => {
+    let live = true;
+    datasource.users().then(
+      (users) => live && setUserOptions(users.map((u) => ({ label: u, value: u }))),
+      () => live && setUserOptions([])
+    );
+    return () => {
+      live = false;
+    };
+  }, [datasource]);
+
+  const selectedUsers = (q.users ?? []).map((u) => ({ label: u, value: u }));
+  const aggregateOption = AGGREGATE_OPTIONS.find((o) => o.value === q.aggregate) ?? {
+    label: q.aggregate,
+    value: q.aggregate,
+  };
+
+  return (
+    <Stack gap={0} wrap="wrap">
+      <InlineField label="Metric" labelWidth={10}>
+        <Select
+          inputId="query-editor-metric"
+          options={METRIC_OPTIONS}
+          value={q.metric}
+          width={18}
+          onChange={(v) => update({ metric: v.value ?? 'users' })}
+        />
+      </InlineField>
+      <InlineField label="Per" labelWidth={6} tooltip="auto follows the panel's interval; $variables are allowed">
+        <Select
+          inputId="query-editor-aggregate"
+          options={AGGREGATE_OPTIONS}
+          value={aggregateOption}
+          allowCustomValue
+          width={14}
+          onChange={(v) => update({ aggregate: v.value ?? 'auto' })}
+        />
+      </InlineField>
+      <InlineField label="Users" labelWidth={8} tooltip="only these users; names or $variables; empty means everybody">
+        <MultiSelect
+          inputId="query-editor-users"
+          options={userOptions}
+          value={selectedUsers}
+          allowCustomValue
+          placeholder="everybody"
+          width={30}
+          onChange={(values) => update({ users: values.map((v) => v.value ?? '').filter((v) => v !== '') })}
+        />
+      </InlineField>
+      <InlineField label="Alias" labelWidth={8}>
+        <Input
+          id="query-editor-alias"
+          value={q.alias ?? ''}
+          placeholder={METRIC_LABELS[q.metric]}
+          width={20}
+          onChange={(e) => onChange({ ...query, alias: e.currentTarget.value })}
+          onBlur={onRunQuery}
+        />
+      </InlineField>
+      <InlineField label="Hide incomplete" labelWidth={16} tooltip="drop the last bucket while it is still running">
+        <InlineSwitch
+          id="query-editor-hide-incomplete"
+          value={Boolean(q.hideIncomplete)}
+          onChange={(e) => update({ hideIncomplete: e.currentTarget.checked })}
+        />
+      </InlineField>
+    </Stack>
+  );
+}

@@ -1,0 +1,222 @@
+import {
+  type AnnotationEvent,
+  type AnnotationQuery,
+  type DataFrame,
+  type DataQueryError,
+  type DataQueryRequest,
+  type DataQueryResponse,
+  type DataSourceInstanceSettings,
+  type MetricFindValue,
+  type ScopedVars,
+  type TestDataSourceResponse,
+  DataSourceApi,
+} from '@grafana/data';
+import {
+  type BackendSrv,
+  type FetchError,
+  type TemplateSrv,
+  getBackendSrv,
+  getTemplateSrv,
+  isFetchError,
+} from '@grafana/runtime';
+import { lastValueFrom } from 'rxjs';
+import { answerToFrame } from './app/frames';
+import { healthResult } from './app/health';
+import { browserTimezone, effectiveInterval, resolveAggregate, resolveTimezone } from './app/query-mapping';
+import {
+  type LoginsAnswer,
+  type UsageOptions,
+  type UsageQuery,
+  type UsageVariableQuery,
+  AGGREGATES,
+  DEFAULT_QUERY,
+  ROUTE,
+} from './types';
+
+interface JobRun {
+  id: string;
+  result: 'success' | 'failed' | 'aborted';
+  start?: string;
+  end?: string;
+  startedAt: string;
+  finishedAt: string;
+  error?: string;
+  stats?: { days: number; logins: number };
+}
+
+function daemonMessage(error: unknown): string {
+  if (isFetchError(error)) {
+    const data = (error as FetchError<{ message?: string }>).data;
+    if (data && typeof data.message === 'string') {
+      return data.message;
+    }
+    return `HTTP ${error.status}${error.statusText ? ` ${error.statusText}` : ''}`;
+  }
+  return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * core4 usage as a Grafana data source. Every request goes through Grafana's data-source proxy route
+ * (`${url}/daemon/...`), which adds the API token server-side: the browser never holds it.
+ */
+export class DataSource extends DataSourceApi<UsageQuery, UsageOptions> {
+  private readonly baseUrl: string;
+  private readonly defaultTimezone?: string;
+
+  constructor(
+    instanceSettings: DataSourceInstanceSettings<UsageOptions>,
+    private readonly templateSrv: TemplateSrv = getTemplateSrv(),
+    private readonly backend: () => BackendSrv = getBackendSrv,
+    private readonly browserZone: () => string = browserTimezone
+  ) {
+    super(instanceSettings);
+    this.baseUrl = `${instanceSettings.url ?? ''}/${ROUTE}`;
+    this.defaultTimezone = instanceSettings.jsonData.defaultTimezone;
+    this.annotations = {};
+  }
+
+  getDefaultQuery(): Partial<UsageQuery> {
+    return DEFAULT_QUERY;
+  }
+
+  filterQuery(query: UsageQuery): boolean {
+    return !query.hide;
+  }
+
+  private async get<T>(path: string, params: Record<string, string | string[]>): Promise<T> {
+    const response = await lastValueFrom(
+      this.backend().fetch<T>({ url: `${this.baseUrl}${path}`, method: 'GET', params, showErrorAlert: false })
+    );
+    return response.data;
+  }
+
+  /** The daemon's parameters for one query: range, calendar aggregate, IANA zone, metric, users. */
+  buildParams(query: UsageQuery, request: DataQueryRequest<UsageQuery>): Record<string, string | string[]> {
+    const scoped: ScopedVars = request.scopedVars;
+    const from = request.range.from.valueOf();
+    const to = request.range.to.valueOf();
+    const interval = effectiveInterval(request.intervalMs, from, to, request.maxDataPoints);
+    const aggregate = resolveAggregate(this.templateSrv.replace(query.aggregate ?? 'auto', scoped), interval);
+    const users = (query.users ?? [])
+      .flatMap((u) => this.templateSrv.replace(u, scoped, 'csv').split(','))
+      .map((u) => u.trim())
+      .filter((u) => u !== '' && u !== '$__all');
+    const params: Record<string, string | string[]> = {
+      start: String(from),
+      end: String(to),
+      aggregate,
+      tz: resolveTimezone(request.timezone, this.browserZone, this.defaultTimezone),
+      metric: query.metric ?? 'users',
+    };
+    if (users.length > 0) {
+      params.user = users;
+    }
+    return params;
+  }
+
+  async query(request: DataQueryRequest<UsageQuery>): Promise<DataQueryResponse> {
+    const targets = request.targets.filter((t) => this.filterQuery(t));
+    const data: DataFrame[] = [];
+    const errors: DataQueryError[] = [];
+    await Promise.all(
+      targets.map(async (target) => {
+        const query = { ...DEFAULT_QUERY, ...target } as UsageQuery;
+        try {
+          const answer = await this.get<LoginsAnswer>('/api/v1/logins', this.buildParams(query, request));
+          const alias = query.alias ? this.templateSrv.replace(query.alias, request.scopedVars) : undefined;
+          data.push(
+            answerToFrame(answer, {
+              refId: query.refId,
+              metric: query.metric,
+              alias,
+              hideIncomplete: query.hideIncomplete,
+            })
+          );
+        } catch (error) {
+          errors.push({ refId: query.refId, message: daemonMessage(error) });
+        }
+      })
+    );
+    // Frames in the order of the panel's queries, whatever order the answers came in.
+    data.sort((a, b) => targets.findIndex((t) => t.refId === a.refId) - targets.findIndex((t) => t.refId === b.refId));
+    return errors.length > 0 ? { data, errors } : { data };
+  }
+
+  /** User names for the query editor and variables. */
+  async users(search = '', limit = 200): Promise<string[]> {
+    const answer = await this.get<{ users: string[] }>('/api/v1/users', { search, limit: String(limit) });
+    return answer.users;
+  }
+
+  async metricFindQuery(
+    query: UsageVariableQuery | string,
+    options?: { scopedVars?: ScopedVars }
+  ): Promise<MetricFindValue[]> {
+    const q: UsageVariableQuery = typeof query === 'string' ? { kind: 'users', search: query } : query;
+    if (q.kind === 'aggregates') {
+      return ['auto', ...AGGREGATES].map((text) => ({ text }));
+    }
+    const search = this.templateSrv.replace(q.search ?? '', options?.scopedVars);
+    return (await this.users(search, 10000)).map((text) => ({ text }));
+  }
+
+  /** Job runs as annotation events: one per finished attempt, spanning its run time. */
+  async annotationQuery(options: {
+    range: { from: { valueOf(): number }; to: { valueOf(): number } };
+    annotation: AnnotationQuery;
+  }): Promise<AnnotationEvent[]> {
+    const answer = await this.get<{ runs: JobRun[] }>('/api/v1/job/runs', {
+      start: String(options.range.from.valueOf()),
+      end: String(options.range.to.valueOf()),
+    });
+    return answer.runs.map((run) => {
+      const range = run.start && run.end ? ` [${run.start.slice(0, 10)} - ${run.end.slice(0, 10)}]` : '';
+      const seconds = ((Date.parse(run.finishedAt) - Date.parse(run.startedAt)) / 1000).toFixed(1);
+      const detail = run.error
+        ? `: ${run.error}`
+        : run.stats
+          ? `: ${run.stats.days} days, ${run.stats.logins} logins`
+          : '';
+      return {
+        time: Date.parse(run.startedAt),
+        timeEnd: Date.parse(run.finishedAt),
+        isRegion: true,
+        title: `job run ${run.result}`,
+        text: `run ${run.id}${range} in ${seconds} s${detail}`,
+        tags: ['core4-usage', run.result],
+      };
+    });
+  }
+
+  async testDatasource(): Promise<TestDataSourceResponse> {
+    let status = 0;
+    let body: unknown;
+    try {
+      const response = await lastValueFrom(
+        this.backend().fetch({ url: `${this.baseUrl}/health`, method: 'GET', showErrorAlert: false })
+      );
+      status = response.status;
+      body = response.data;
+    } catch (error) {
+      if (!isFetchError(error)) {
+        return { status: 'error', message: `Daemon unreachable: ${daemonMessage(error)}` };
+      }
+      status = error.status ?? 0;
+      body = error.data;
+    }
+    const health = healthResult(status, body);
+    if (health.status !== 'success') {
+      return health;
+    }
+    // /health may be open; a query proves the token.
+    try {
+      await this.users('', 1);
+    } catch (error) {
+      if (isFetchError(error) && (error.status === 401 || error.status === 403)) {
+        return healthResult(error.status, error.data);
+      }
+      return { status: 'error', message: `Daemon answered /health but not a query: ${daemonMessage(error)}` };
+    }
+    return health;
+  }
+}

@@ -1,0 +1,67 @@
+import type { DataSourceJsonData } from '@grafana/data';
+import type { DataQuery } from '@grafana/schema';
+
+/** What is counted per bucket. */
+export type Metric = 'users' | 'logins' | 'new_users';
+
+/** Calendar bucket sizes of the daemon, plus `auto` (derived from the panel's interval). */
+export type Aggregate = 'hour' | 'day' | 'week' | 'month' | 'quarter' | 'year';
+export type AggregateChoice = 'auto' | Aggregate;
+
+/** One query of a panel. */
+export interface UsageQuery extends DataQuery {
+  metric: Metric;
+  /** `auto`, a fixed aggregate, or a dashboard variable such as `$aggregate`. */
+  aggregate: string;
+  /** Only these users (names or variables); empty means everybody. */
+  users?: string[];
+  /** Legend / display name; variables allowed. */
+  alias?: string;
+  /** Drop the last bucket while it is still incomplete. */
+  hideIncomplete?: boolean;
+}
+
+export const DEFAULT_QUERY: Partial<UsageQuery> = {
+  metric: 'users',
+  aggregate: 'auto',
+  users: [],
+  hideIncomplete: false,
+};
+
+/** Data source settings readable by every viewer (no secrets here). */
+export interface UsageOptions extends DataSourceJsonData {
+  /** Base URL of the core4-usage daemon, used by the proxy route in plugin.json. */
+  url?: string;
+  /** Zone used when a dashboard has none (IANA name). */
+  defaultTimezone?: string;
+}
+
+/** Write-only settings: the proxy adds the token to every request, the browser never sees it. */
+export interface UsageSecureJsonData {
+  token?: string;
+}
+
+/** Template variable queries. */
+export interface UsageVariableQuery {
+  kind: 'users' | 'aggregates';
+  search?: string;
+}
+
+/** /api/v1/logins answer (the parts the plugin reads). */
+export interface LoginsAnswer {
+  aggregate: Aggregate;
+  tz: string;
+  dataUntil: string | null;
+  buckets: Array<{ start: string; end: string; partial: boolean } & Partial<Record<Metric, number>>>;
+}
+
+export const METRIC_LABELS: Record<Metric, string> = {
+  users: 'unique users',
+  logins: 'logins',
+  new_users: 'new users',
+};
+
+export const AGGREGATES: Aggregate[] = ['hour', 'day', 'week', 'month', 'quarter', 'year'];
+
+/** The proxy route of plugin.json: requests to `${instanceSettings.url}/daemon/...` reach the daemon. */
+export const ROUTE = 'daemon';
