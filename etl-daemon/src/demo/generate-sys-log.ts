@@ -157,25 +157,17 @@ export function* generateSysLog(options: DemoOptions): Generator<SysLogDoc[]> {
     for (const odd of ['admin', 'admin', undefined, '', 42]) {
       const created = instant();
       if (!created) continue;
-      if (odd === undefined) {
-        docs.push({
+      if (typeof odd === 'string') login(created, odd, host());
+      else {
+        // A login line without a usable user: no field at all, or a number.
+        const line: SysLogDoc = {
           ...base(created, host()),
           message: 'successful login',
           level: 'INFO',
           levelno: 20,
           qual_name: HANDLER,
-        });
-      } else if (typeof odd === 'number') {
-        docs.push({
-          ...base(created, host()),
-          message: 'successful login',
-          level: 'INFO',
-          levelno: 20,
-          qual_name: HANDLER,
-          user: odd,
-        });
-      } else {
-        login(created, odd, host());
+        };
+        docs.push(odd === undefined ? line : { ...line, user: odd });
       }
     }
     docs.sort((a, b) => a.created.getTime() - b.created.getTime());

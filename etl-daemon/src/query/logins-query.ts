@@ -71,6 +71,17 @@ function list(value: string | string[] | undefined): string[] {
     .filter((v) => v !== '');
 }
 
+/** `start`/`end` of a request: end defaults to now, start to `defaultDays` before end. */
+export function parseRange(
+  params: { start?: string | undefined; end?: string | undefined },
+  now: number,
+  defaultDays: number
+): { start: number; end: number } {
+  const end = params.end === undefined ? now : parseInstant('end', params.end);
+  const start = params.start === undefined ? end - defaultDays * DAY_MS : parseInstant('start', params.start);
+  return { start, end };
+}
+
 /** luxon builds an Intl formatter for every check; zones are few, so remember the answers. */
 const zoneValidity = new Map<string, boolean>();
 function isZone(name: string): boolean {
@@ -85,8 +96,7 @@ function isZone(name: string): boolean {
 
 /** Normalises and checks a query; defaults as the original: end now, start 90 days earlier, weekly. */
 export function parseLoginsQuery(params: LoginsParams, now: number, maxBuckets: number): LoginsQuery {
-  const end = params.end === undefined ? now : parseInstant('end', params.end);
-  const start = params.start === undefined ? end - 90 * DAY_MS : parseInstant('start', params.start);
+  const { start, end } = parseRange(params, now, 90);
   if (end < start)
     throw new QueryError(
       'end',

@@ -4,7 +4,7 @@ import { readJob } from '../../db/job-record';
 import { coerceError } from '../../errors';
 import type { RunArgs } from '../../job/resolve-range';
 import { RangeArgumentError, resolveRange } from '../../job/resolve-range';
-import { QueryError, parseInstant } from '../../query/logins-query';
+import { QueryError, parseRange } from '../../query/logins-query';
 import { listRuns } from '../../db/run-history';
 import type { ApiContext } from '../context';
 import { runBody, runsParams } from '../schemas';
@@ -20,12 +20,7 @@ export const jobRoutes: FastifyPluginAsync<ApiContext> = async (app, ctx) => {
     '/api/v1/job/runs',
     { schema: { tags: ['job'], querystring: runsParams } },
     async (request) => {
-      const end =
-        request.query.end === undefined ? ctx.now().getTime() : parseInstant('end', request.query.end);
-      const start =
-        request.query.start === undefined
-          ? end - 30 * 86_400_000
-          : parseInstant('start', request.query.start);
+      const { start, end } = parseRange(request.query, ctx.now().getTime(), 30);
       return { runs: await listRuns(ctx.cols.runs, new Date(start), new Date(end), request.query.limit) };
     }
   );

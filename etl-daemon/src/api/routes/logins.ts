@@ -1,4 +1,4 @@
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { LoginsParams } from '../../query/logins-query';
 import { answerLogins, loginsCsv, parseLoginsQuery } from '../../query/logins-query';
 import { errorAnswer, loginsAnswer, loginsParams } from '../schemas';
@@ -8,27 +8,25 @@ type Body = Omit<LoginsParams, 'start' | 'end'> & { start?: string | number; end
 
 /** Unique users, logins and new users per calendar bucket: the original's LoginCountHandler, GET = POST. */
 export const loginsRoutes: FastifyPluginAsync<ApiContext> = async (app, ctx) => {
-  const handle = async (params: LoginsParams, accept: string | undefined) => {
+  /** Answers one query as JSON, or as CSV when asked by `format=csv` or `Accept: text/csv`. */
+  const respond = (params: LoginsParams, request: FastifyRequest, reply: FastifyReply) => {
     const query = parseLoginsQuery(params, ctx.now().getTime(), ctx.api.maxBuckets);
     const answer = answerLogins(ctx.sync.index, query, ctx.sync.dataUntil());
     const csv =
-      params.format === 'csv' || (params.format === undefined && /\btext\/csv\b/.test(accept ?? ''));
-    return { answer, csv };
+      params.format === 'csv' ||
+      (params.format === undefined && /\btext\/csv\b/.test(request.headers.accept ?? ''));
+    if (!csv) return answer;
+    return reply
+      .type('text/csv; charset=utf-8')
+      .serializer((x) => x as string)
+      .send(loginsCsv(answer));
   };
   const schema = { tags: ['logins'], response: { 200: loginsAnswer, 400: errorAnswer } };
 
   app.get<{ Querystring: LoginsParams }>(
     '/api/v1/logins',
     { schema: { ...schema, querystring: loginsParams } },
-    async (request, reply) => {
-      const { answer, csv } = await handle(request.query, request.headers.accept);
-      return csv
-        ? reply
-            .type('text/csv; charset=utf-8')
-            .serializer((x) => x as string)
-            .send(loginsCsv(answer))
-        : answer;
-    }
+    async (request, reply) => respond(request.query, request, reply)
   );
 
   const bodySchema = {
@@ -49,13 +47,7 @@ export const loginsRoutes: FastifyPluginAsync<ApiContext> = async (app, ctx) => 
         start: body.start === undefined ? undefined : String(body.start),
         end: body.end === undefined ? undefined : String(body.end),
       };
-      const { answer, csv } = await handle(params, request.headers.accept);
-      return csv
-        ? reply
-            .type('text/csv; charset=utf-8')
-            .serializer((x) => x as string)
-            .send(loginsCsv(answer))
-        : answer;
+      return respond(params, request, reply);
     }
   );
 };

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
-import { parseInstant } from '../../query/logins-query';
+import { parseRange } from '../../query/logins-query';
 import type { ApiContext } from '../context';
 import { usersParams } from '../schemas';
 
@@ -31,12 +31,7 @@ export const usersRoutes: FastifyPluginAsync<ApiContext> = async (app, ctx) => {
     },
     async (request) => {
       const { search, limit } = request.query;
-      const end =
-        request.query.end === undefined ? ctx.now().getTime() : parseInstant('end', request.query.end);
-      const start =
-        request.query.start === undefined
-          ? end - 90 * 86_400_000
-          : parseInstant('start', request.query.start);
+      const { start, end } = parseRange(request.query, ctx.now().getTime(), 90);
       const needle = search?.toLowerCase();
       const all = ctx.sync.index
         .usersBetween(start, end)
