@@ -18,7 +18,9 @@ describe('core4-usage CLI', () => {
     const { code, stdout } = cli(['--help']);
     expect(code).toBe(0);
     expect(stdout).toContain('core4-usage run [--start ISO] [--end ISO] [--reset]');
-    expect(stdout).toContain('core4-usage demo-data --days N --users N [--per-day N]');
+    expect(stdout).toContain(
+      'core4-usage demo-data --days N --users N [--per-day N] [--seed N] [--if-empty]'
+    );
     expect(stdout).toMatch(
       /USAGE_SYS_LOG +source log collection \(database\.collection\) \(default: core4\.sys\.log\)/
     );
@@ -84,6 +86,11 @@ describe('core4-usage CLI', () => {
     expect(demo.stdout).toMatch(
       /^wrote \d+ sys\.log documents \(3 days, 20 users\) to cli_test2\.sys\.log\n$/
     );
+    const again = cli(['demo-data', '--days', '3', '--users', '20', '--if-empty'], env);
+    expect([again.code, again.stdout]).toEqual([
+      0,
+      'cli_test2.sys.log already holds documents; nothing written (--if-empty)\n',
+    ]);
     const today = new Date().toISOString().slice(0, 10);
     const start = new Date(Date.now() - 2 * 86_400_000).toISOString().slice(0, 10);
     const run = cli(['run', '--start', start], env);

@@ -10,6 +10,8 @@ import {
   type ScopedVars,
   type TestDataSourceResponse,
   DataSourceApi,
+  FieldType,
+  createDataFrame,
 } from '@grafana/data';
 import {
   type BackendSrv,
@@ -122,6 +124,10 @@ export class DataSource extends DataSourceApi<UsageQuery, UsageOptions> {
       targets.map(async (target) => {
         const query = { ...DEFAULT_QUERY, ...target } as UsageQuery;
         try {
+          if (query.queryType === 'users') {
+            data.push(await this.userListFrame(query, request));
+            return;
+          }
           const answer = await this.get<LoginsAnswer>('/api/v1/logins', this.buildParams(query, request));
           const alias = query.alias ? this.templateSrv.replace(query.alias, request.scopedVars) : undefined;
           data.push(
@@ -140,6 +146,21 @@ export class DataSource extends DataSourceApi<UsageQuery, UsageOptions> {
     // Frames in the order of the panel's queries, whatever order the answers came in.
     data.sort((a, b) => targets.findIndex((t) => t.refId === a.refId) - targets.findIndex((t) => t.refId === b.refId));
     return errors.length > 0 ? { data, errors } : { data };
+  }
+
+  /** The users seen in the panel's range, as a one-column table. */
+  private async userListFrame(query: UsageQuery, request: DataQueryRequest<UsageQuery>): Promise<DataFrame> {
+    const answer = await this.get<{ users: string[] }>('/api/v1/users', {
+      start: String(request.range.from.valueOf()),
+      end: String(request.range.to.valueOf()),
+      limit: '10000',
+    });
+    const name = query.alias ? this.templateSrv.replace(query.alias, request.scopedVars) : 'user';
+    return createDataFrame({
+      refId: query.refId,
+      name,
+      fields: [{ name: 'user', type: FieldType.string, values: answer.users, config: { displayName: name } }],
+    });
   }
 
   /** User names for the query editor and variables. */

@@ -8,8 +8,12 @@ export type Metric = 'users' | 'logins' | 'new_users';
 export type Aggregate = 'hour' | 'day' | 'week' | 'month' | 'quarter' | 'year';
 export type AggregateChoice = 'auto' | Aggregate;
 
+/** `counts` (default): a metric per bucket; `users`: the names of the users seen in the range (tables). */
+export type UsageQueryType = 'counts' | 'users';
+
 /** One query of a panel. */
 export interface UsageQuery extends DataQuery {
+  queryType?: UsageQueryType;
   metric: Metric;
   /** `auto`, a fixed aggregate, or a dashboard variable such as `$aggregate`. */
   aggregate: string;
@@ -22,6 +26,7 @@ export interface UsageQuery extends DataQuery {
 }
 
 export const DEFAULT_QUERY: Partial<UsageQuery> = {
+  queryType: 'counts',
   metric: 'users',
   aggregate: 'auto',
   users: [],

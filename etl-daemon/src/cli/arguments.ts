@@ -7,7 +7,7 @@ export type Command =
   | { name: 'help' }
   | { name: 'serve' }
   | { name: 'run'; args: RunArgs }
-  | { name: 'demo-data'; options: DemoOptions };
+  | { name: 'demo-data'; options: DemoOptions; ifEmpty: boolean };
 
 function count(name: string, raw: string | undefined, fallback: number | undefined, max: number): number {
   if (raw === undefined) {
@@ -47,6 +47,7 @@ export function parseCommand(argv: readonly string[], now: Date): Command {
           users: { type: 'string' },
           'per-day': { type: 'string' },
           seed: { type: 'string' },
+          'if-empty': { type: 'boolean' },
         },
         strict: true,
         allowPositionals: false,
@@ -61,6 +62,7 @@ export function parseCommand(argv: readonly string[], now: Date): Command {
           seed: count('seed', values.seed, 4, 2 ** 31),
           end: now,
         },
+        ifEmpty: values['if-empty'] ?? false,
       };
     }
   } catch (error) {

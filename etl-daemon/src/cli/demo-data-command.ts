@@ -6,13 +6,21 @@ import { writeDemoData } from '../demo/write-demo-data';
 import { CliError, EXIT } from './cli-error';
 
 /** `core4-usage demo-data`: realistic sys.log documents for demos, tests and benchmarks. */
-export async function demoDataCommand(config: Config, options: DemoOptions): Promise<void> {
+export async function demoDataCommand(config: Config, options: DemoOptions, ifEmpty: boolean): Promise<void> {
   if (!config.mongodbUri) {
     throw new CliError('MONGODB_URI is not set: `demo-data` needs a database to write to', EXIT.usage);
   }
   const client = await connectMongo(config.mongodbUri);
   try {
     const sysLog = client.db(config.sysLog.db).collection(config.sysLog.collection);
+    // --if-empty makes the demo stack's first start fill sys.log and every later start leave it alone.
+    const existing = ifEmpty ? await sysLog.countDocuments({}, { limit: 1 }) : 0;
+    if (existing > 0) {
+      process.stdout.write(
+        `${formatNamespace(config.sysLog)} already holds documents; nothing written (--if-empty)\n`
+      );
+      return;
+    }
     const written = await writeDemoData(sysLog, options);
     process.stdout.write(
       `wrote ${written} sys.log documents (${options.days} days, ${options.users} users) to ${formatNamespace(config.sysLog)}\n`

@@ -15,7 +15,7 @@ async function main(argv: readonly string[]): Promise<void> {
   }
   const config = loadConfig();
   if (command.name === 'run') return runCommand(config, command.args);
-  if (command.name === 'demo-data') return demoDataCommand(config, command.options);
+  if (command.name === 'demo-data') return demoDataCommand(config, command.options, command.ifEmpty);
   return serveCommand(config);
 }
 

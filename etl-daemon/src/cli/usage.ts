@@ -7,8 +7,9 @@ Usage:
                                           when MONGODB_URI is unset)
   core4-usage run [--start ISO] [--end ISO] [--reset]
                                           one run now; resumes from the checkpoint without --start
-  core4-usage demo-data --days N --users N [--per-day N] [--seed N]
+  core4-usage demo-data --days N --users N [--per-day N] [--seed N] [--if-empty]
                                           writes realistic sys.log documents to USAGE_SYS_LOG
+                                          (--if-empty: only when it holds no documents yet)
   core4-usage --help
 
 Exit codes: 0 success, 1 failure, 2 bad arguments or configuration, 75 skipped (another runner holds the lease).`;

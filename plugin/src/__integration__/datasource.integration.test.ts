@@ -131,6 +131,20 @@ describe('DataSource.query against the daemon', () => {
     expect(daily.fields[1].values.length).toBeGreaterThanOrEqual(90);
   });
 
+  it('should answer a user-list query with the names the daemon lists for the range', async () => {
+    const response = await makeDataSource().query(makeRequest([{ queryType: 'users', alias: 'who' }]));
+    const { data } = await request(
+      `${daemon.url}/api/v1/users${query({ start: now - 90 * DAY, end: now, limit: 10000 })}`,
+      {
+        Authorization: `Bearer ${READ_TOKEN}`,
+      }
+    );
+    const names = (data as { users: string[] }).users;
+    expect(names.length).toBeGreaterThan(100);
+    expect(response.data[0].fields[0].values).toEqual(names);
+    expect(response.data[0].fields[0].config.displayName).toBe('who');
+  });
+
   it("should surface the daemon's 400 message as the query's error, per query", async () => {
     const response = await makeDataSource().query(
       makeRequest([{ metric: 'users' }, { metric: 'users', aggregate: '$nope' }], { timezone: 'Mars/Olympus' })

@@ -39,6 +39,13 @@ describe('QueryEditor', () => {
     expect(props.onRunQuery).toHaveBeenCalledTimes(1);
   });
 
+  it('should switch to the user list and run the query', async () => {
+    const props = setup();
+    await choose('query-editor-type', 'user list');
+    expect(props.onChange).toHaveBeenCalledWith(expect.objectContaining({ queryType: 'users' }));
+    expect(props.onRunQuery).toHaveBeenCalledTimes(1);
+  });
+
   it('should pin an aggregate and run the query', async () => {
     const props = setup();
     await choose('query-editor-aggregate', 'month');

@@ -2,7 +2,15 @@ import React, { useEffect, useState } from 'react';
 import type { QueryEditorProps, SelectableValue } from '@grafana/data';
 import { InlineField, InlineSwitch, Input, MultiSelect, Select, Stack } from '@grafana/ui';
 import type { DataSource } from '../datasource';
-import { type Metric, type UsageOptions, type UsageQuery, AGGREGATES, DEFAULT_QUERY, METRIC_LABELS } from '../types';
+import {
+  type Metric,
+  type UsageOptions,
+  type UsageQuery,
+  type UsageQueryType,
+  AGGREGATES,
+  DEFAULT_QUERY,
+  METRIC_LABELS,
+} from '../types';
 
 type Props = QueryEditorProps<DataSource, UsageQuery, UsageOptions>;
 
@@ -10,6 +18,10 @@ const METRIC_OPTIONS: Array<SelectableValue<Metric>> = (Object.keys(METRIC_LABEL
   label: METRIC_LABELS[m],
   value: m,
 }));
+const QUERY_TYPES: Array<SelectableValue<UsageQueryType>> = [
+  { label: 'counts', value: 'counts', description: 'a metric per calendar bucket' },
+  { label: 'user list', value: 'users', description: 'the users seen in the range (for tables)' },
+];
 const AGGREGATE_OPTIONS: Array<SelectableValue<string>> = [
   { label: 'auto', value: 'auto', description: 'from the panel interval' },
   ...AGGREGATES.map((a) => ({ label: a, value: a })),
@@ -43,6 +55,15 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource }: Props) 
 
   return (
     <Stack gap={0} wrap="wrap">
+      <InlineField label="Query" labelWidth={8}>
+        <Select
+          inputId="query-editor-type"
+          options={QUERY_TYPES}
+          value={q.queryType ?? 'counts'}
+          width={14}
+          onChange={(v) => update({ queryType: v.value ?? 'counts' })}
+        />
+      </InlineField>
       <InlineField label="Metric" labelWidth={10}>
         <Select
           inputId="query-editor-metric"
