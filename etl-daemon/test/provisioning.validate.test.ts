@@ -1,0 +1,244 @@
+/**
+ * Docker cannot run here, so the demo stack is checked file by file: YAML parses, every data source uid that
+ * a dashboard or rule names exists, every panel query is one the plugin and the daemon accept, every metric
+ * the dashboard and the rules use is exported, and docker-compose.yml fits the files it mounts.
+ */
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { parse } from 'yaml';
+import type { FastifyInstance } from 'fastify';
+import { METRICS } from '../src/query/login-index';
+import { parseLoginsQuery, parseRange } from '../src/query/logins-query';
+import { buildTestApp } from './api-helpers';
+import type { TestDb } from './helpers';
+import { openTestDb } from './helpers';
+
+const ROOT = path.resolve(__dirname, '../..');
+const read = (file: string): string => readFileSync(path.join(ROOT, file), 'utf8');
+const yamlOf = (file: string): any => parse(read(file)); // eslint-disable-line @typescript-eslint/no-explicit-any -- parsed YAML is checked field by field below
+
+interface Target {
+  refId: string;
+  datasource: { type: string; uid: string };
+  [key: string]: unknown;
+}
+interface Panel {
+  id: number;
+  title: string;
+  datasource: { uid: string };
+  targets: Target[];
+}
+
+const dashboard = JSON.parse(read('provisioning/dashboards/json/core4-usage.json')) as {
+  uid: string;
+  schemaVersion: number;
+  panels: Panel[];
+  templating: { list: Array<{ name: string; datasource: { uid: string }; query: Record<string, unknown> }> };
+  annotations: { list: Array<{ datasource: { uid: string; type?: string } }> };
+};
+const datasources = yamlOf('provisioning/datasources/datasources.yaml');
+const alerting = yamlOf('provisioning/alerting/core4-usage.yaml');
+const compose = yamlOf('docker-compose.yml');
+const uids = new Set<string>(datasources.datasources.map((d: { uid: string }) => d.uid));
+const PLUGIN_KEYS = new Set([
+  'refId',
+  'datasource',
+  'queryType',
+  'metric',
+  'aggregate',
+  'users',
+  'alias',
+  'hideIncomplete',
+  'hide',
+]);
+const AGGREGATES = ['auto', 'hour', 'day', 'week', 'month', 'quarter', 'year'];
+
+function yamlFiles(dir: string): string[] {
+  return readdirSync(path.join(ROOT, dir), { withFileTypes: true }).flatMap((entry) => {
+    const rel = path.join(dir, entry.name);
+    if (entry.isDirectory()) return yamlFiles(rel);
+    return /\.ya?ml$/.test(entry.name) ? [rel] : [];
+  });
+}
+
+describe('provisioning files', () => {
+  it.each([...yamlFiles('provisioning'), 'docker-compose.yml'])('should parse %s', (file) => {
+    let parsed: unknown;
+    expect(() => {
+      parsed = parse(read(file)) as unknown;
+    }).not.toThrow();
+    expect(parsed).toBeInstanceOf(Object);
+  });
+
+  it('should give every data source a fixed uid, the plugin one proxied with its token in secureJsonData', () => {
+    expect([...uids].sort()).toEqual(['core4-usage', 'prometheus']);
+    const core4 = datasources.datasources.find((d: { uid: string }) => d.uid === 'core4-usage');
+    expect(core4).toMatchObject({
+      type: 'core4-usage-datasource',
+      access: 'proxy',
+      secureJsonData: { token: '$USAGE_READ_TOKEN' },
+    });
+    expect(JSON.stringify(core4.jsonData)).not.toContain('TOKEN');
+  });
+
+  it('should give the dashboard a fixed uid and schema version, unique panel ids, and only known data sources', () => {
+    expect(dashboard.uid).toBe('core4-usage');
+    expect(dashboard.schemaVersion).toBeGreaterThanOrEqual(36);
+    const ids = dashboard.panels.map((p) => p.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    const used = [
+      ...dashboard.panels.flatMap((p) => [p.datasource.uid, ...p.targets.map((t) => t.datasource.uid)]),
+      ...dashboard.templating.list.map((v) => v.datasource.uid),
+      ...dashboard.annotations.list
+        .filter((a) => a.datasource.type !== 'grafana')
+        .map((a) => a.datasource.uid),
+    ];
+    for (const uid of used) expect(uids).toContain(uid);
+  });
+
+  it('should have the panels the issue asks for', () => {
+    const titles = dashboard.panels.map((p) => p.title);
+    expect(titles).toEqual(
+      expect.arrayContaining([
+        'Unique users per week (the original chart)',
+        'Daily active users, last 7 days',
+        'Logins per day',
+        'New users per month',
+        'Users in the selected range',
+        'Job state',
+        'Data horizon lag',
+      ])
+    );
+    expect(dashboard.templating.list.map((v) => v.name)).toEqual(['aggregate', 'user']);
+  });
+
+  it('should only send plugin queries that the plugin type and the daemon accept', () => {
+    const now = Date.parse('2026-11-27T12:00:00Z');
+    const targets = dashboard.panels
+      .flatMap((p) => p.targets)
+      .filter((t) => t.datasource.type === 'core4-usage-datasource');
+    expect(targets.length).toBeGreaterThanOrEqual(6);
+    for (const target of targets) {
+      for (const key of Object.keys(target)) expect(PLUGIN_KEYS).toContain(key);
+      if (target.queryType === 'users') {
+        expect(() =>
+          parseRange({ start: String(now - 90 * 86_400_000), end: String(now) }, now, 90)
+        ).not.toThrow();
+        continue;
+      }
+      expect(METRICS).toContain(target.metric);
+      const aggregates = target.aggregate === '$aggregate' ? AGGREGATES.slice(1) : [String(target.aggregate)];
+      for (const aggregate of aggregates) {
+        expect(AGGREGATES).toContain(aggregate);
+        const query = parseLoginsQuery(
+          {
+            start: String(now - 90 * 86_400_000),
+            end: String(now),
+            aggregate: aggregate === 'auto' ? 'day' : aggregate,
+            tz: 'UTC',
+            metric: String(target.metric),
+          },
+          now,
+          10_000
+        );
+        expect(query.metrics).toEqual([target.metric]);
+      }
+    }
+  });
+
+  it('should name only known data sources in the Grafana-managed alert rules, with a contact point and policy', () => {
+    const rules = alerting.groups.flatMap((g: { rules: unknown[] }) => g.rules) as Array<{
+      uid: string;
+      data: Array<{ datasourceUid: string }>;
+    }>;
+    expect(rules.map((r) => r.uid).sort()).toEqual([
+      'core4-usage-job-stale',
+      'core4-usage-login-drop',
+      'core4-usage-nobody-logged-in',
+    ]);
+    for (const rule of rules)
+      for (const d of rule.data) expect([...uids, '__expr__']).toContain(d.datasourceUid);
+    expect(alerting.contactPoints[0].receivers[0]).toMatchObject({
+      type: 'webhook',
+      settings: { url: 'http://alert-receiver:8080/grafana' },
+    });
+    expect(alerting.policies[0].receiver).toBe(alerting.contactPoints[0].name);
+  });
+});
+
+describe('metrics the dashboard and the rules use', () => {
+  let db: TestDb;
+  let app: FastifyInstance;
+  beforeAll(async () => {
+    db = await openTestDb();
+    app = await buildTestApp(db, new Date('2026-11-27T12:00:00Z'));
+  });
+  afterAll(async () => {
+    await app.close();
+    await db.close();
+  });
+
+  it('should all be exported on /metrics', async () => {
+    const exported = new Set(
+      (await app.inject({ method: 'GET', url: '/metrics' })).body
+        .split('\n')
+        .filter((line) => line.startsWith('# TYPE '))
+        .map((line) => line.split(' ')[2])
+    );
+    const sources = [
+      read('provisioning/dashboards/json/core4-usage.json'),
+      read('provisioning/alerting/core4-usage.yaml'),
+      read('provisioning/prometheus/rules/core4-usage.rules.yml'),
+    ].join('\n');
+    const used = new Set(sources.match(/core4_usage_[a-z_0-9]+/g) ?? []);
+    expect([...used].sort()).toEqual([
+      'core4_usage_data_lag_seconds',
+      'core4_usage_distinct_users',
+      'core4_usage_job_failed',
+      'core4_usage_job_last_success_timestamp_seconds',
+    ]);
+    for (const name of used) expect(exported).toContain(name);
+  });
+});
+
+describe('docker-compose.yml', () => {
+  it('should run the six services, build the daemon from its Dockerfile and mount what exists', () => {
+    expect(Object.keys(compose.services).sort()).toEqual([
+      'alert-receiver',
+      'demo-data',
+      'etl-daemon',
+      'grafana',
+      'mongo',
+      'prometheus',
+    ]);
+    expect(existsSync(path.join(ROOT, compose.services['demo-data'].build.dockerfile))).toBe(true);
+    const services: Array<{ volumes?: string[] }> = Object.values(compose.services);
+    for (const service of services) {
+      for (const volume of service.volumes ?? []) {
+        const host = volume.split(':')[0] ?? '';
+        if (!host.startsWith('./')) continue;
+        // plugin/dist is the plugin's build output (`npm run build -w plugin`).
+        expect(existsSync(path.join(ROOT, host === './plugin/dist' ? 'plugin/src/plugin.json' : host))).toBe(
+          true
+        );
+      }
+    }
+  });
+
+  it('should allow exactly the plugin id unsigned and point Grafana and Prometheus at compose services', () => {
+    const pluginId = (JSON.parse(read('plugin/src/plugin.json')) as { id: string }).id;
+    expect(compose.services.grafana.environment.GF_PLUGINS_ALLOW_LOADING_UNSIGNED_PLUGINS).toBe(pluginId);
+    expect(compose.services.grafana.environment.CORE4_USAGE_URL).toBe('http://etl-daemon:8080');
+    const prometheus = yamlOf('provisioning/prometheus/prometheus.yml');
+    expect(prometheus.scrape_configs[0].static_configs[0].targets).toEqual(['etl-daemon:8080']);
+    expect(compose.services['demo-data'].command).toContain('--if-empty');
+  });
+
+  it('should take every required secret from .env, with each one in .env.example', () => {
+    const required = [...read('docker-compose.yml').matchAll(/\$\{([A-Z_]+):\?/g)].map((m) => m[1]);
+    expect(required.length).toBeGreaterThanOrEqual(3);
+    const example = read('.env.example');
+    for (const name of required) expect(example).toMatch(new RegExp(`^${name}=`, 'm'));
+    expect(existsSync(path.join(ROOT, '.env'))).toBe(false);
+  });
+});
