@@ -1,6 +1,4 @@
 import {
-  type AnnotationEvent,
-  type AnnotationQuery,
   type DataFrame,
   type DataQueryError,
   type DataQueryRequest,
@@ -21,7 +19,8 @@ import {
   getTemplateSrv,
   isFetchError,
 } from '@grafana/runtime';
-import { lastValueFrom } from 'rxjs';
+import { lastValueFrom, of } from 'rxjs';
+import { type JobRun, frameToRunEvents, runsToFrame } from './app/annotations';
 import { answerToFrame } from './app/frames';
 import { healthResult } from './app/health';
 import { browserTimezone, effectiveInterval, resolveAggregate, resolveTimezone } from './app/query-mapping';
@@ -34,17 +33,6 @@ import {
   DEFAULT_QUERY,
   ROUTE,
 } from './types';
-
-interface JobRun {
-  id: string;
-  result: 'success' | 'failed' | 'aborted';
-  start?: string;
-  end?: string;
-  startedAt: string;
-  finishedAt: string;
-  error?: string;
-  stats?: { days: number; logins: number };
-}
 
 function daemonMessage(error: unknown): string {
   if (isFetchError(error)) {
@@ -74,7 +62,15 @@ export class DataSource extends DataSourceApi<UsageQuery, UsageOptions> {
     super(instanceSettings);
     this.baseUrl = `${instanceSettings.url ?? ''}/${ROUTE}`;
     this.defaultTimezone = instanceSettings.jsonData.defaultTimezone;
-    this.annotations = {};
+    // Annotations: the job's runs, through the standard annotation support (a `runs` query, then events).
+    this.annotations = {
+      prepareQuery: (anno) => ({
+        ...(DEFAULT_QUERY as UsageQuery),
+        refId: anno.target?.refId ?? 'Anno',
+        queryType: 'runs',
+      }),
+      processEvents: (_anno, frames) => of(frameToRunEvents(frames)),
+    };
   }
 
   getDefaultQuery(): Partial<UsageQuery> {
@@ -128,6 +124,14 @@ export class DataSource extends DataSourceApi<UsageQuery, UsageOptions> {
             data.push(await this.userListFrame(query, request));
             return;
           }
+          if (query.queryType === 'runs') {
+            const answer = await this.get<{ runs: JobRun[] }>('/api/v1/job/runs', {
+              start: String(request.range.from.valueOf()),
+              end: String(request.range.to.valueOf()),
+            });
+            data.push(runsToFrame(query.refId, answer.runs));
+            return;
+          }
           const answer = await this.get<LoginsAnswer>('/api/v1/logins', this.buildParams(query, request));
           const alias = query.alias ? this.templateSrv.replace(query.alias, request.scopedVars) : undefined;
           data.push(
@@ -179,34 +183,6 @@ export class DataSource extends DataSourceApi<UsageQuery, UsageOptions> {
     }
     const search = this.templateSrv.replace(q.search ?? '', options?.scopedVars);
     return (await this.users(search, 10000)).map((text) => ({ text }));
-  }
-
-  /** Job runs as annotation events: one per finished attempt, spanning its run time. */
-  async annotationQuery(options: {
-    range: { from: { valueOf(): number }; to: { valueOf(): number } };
-    annotation: AnnotationQuery;
-  }): Promise<AnnotationEvent[]> {
-    const answer = await this.get<{ runs: JobRun[] }>('/api/v1/job/runs', {
-      start: String(options.range.from.valueOf()),
-      end: String(options.range.to.valueOf()),
-    });
-    return answer.runs.map((run) => {
-      const range = run.start && run.end ? ` [${run.start.slice(0, 10)} - ${run.end.slice(0, 10)}]` : '';
-      const seconds = ((Date.parse(run.finishedAt) - Date.parse(run.startedAt)) / 1000).toFixed(1);
-      const detail = run.error
-        ? `: ${run.error}`
-        : run.stats
-          ? `: ${run.stats.days} days, ${run.stats.logins} logins`
-          : '';
-      return {
-        time: Date.parse(run.startedAt),
-        timeEnd: Date.parse(run.finishedAt),
-        isRegion: true,
-        title: `job run ${run.result}`,
-        text: `run ${run.id}${range} in ${seconds} s${detail}`,
-        tags: ['core4-usage', run.result],
-      };
-    });
   }
 
   async testDatasource(): Promise<TestDataSourceResponse> {

@@ -8,8 +8,11 @@ export type Metric = 'users' | 'logins' | 'new_users';
 export type Aggregate = 'hour' | 'day' | 'week' | 'month' | 'quarter' | 'year';
 export type AggregateChoice = 'auto' | Aggregate;
 
-/** `counts` (default): a metric per bucket; `users`: the names of the users seen in the range (tables). */
-export type UsageQueryType = 'counts' | 'users';
+/**
+ * `counts` (default): a metric per bucket; `users`: the names of the users seen in the range (tables);
+ * `runs`: the job's finished runs (annotations).
+ */
+export type UsageQueryType = 'counts' | 'users' | 'runs';
 
 /** One query of a panel. */
 export interface UsageQuery extends DataQuery {

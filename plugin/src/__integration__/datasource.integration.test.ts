@@ -4,6 +4,7 @@
  * README.
  */
 import { dateTime, type DataQueryRequest, type DataSourceInstanceSettings } from '@grafana/data';
+import { lastValueFrom } from 'rxjs';
 import type { TemplateSrv } from '@grafana/runtime';
 import { DataSource } from '../datasource';
 import type { UsageOptions, UsageQuery } from '../types';
@@ -193,14 +194,24 @@ describe('DataSource features against the daemon', () => {
     expect(aggregates.map((a) => a.text)).toEqual(['auto', 'hour', 'day', 'week', 'month', 'quarter', 'year']);
   });
 
-  it("should turn the job's runs into annotation regions", async () => {
-    const events = await makeDataSource().annotationQuery({
-      range: { from: dateTime(now - DAY), to: dateTime(Date.now() + 60_000) },
-      annotation: { name: 'job runs', enable: true, iconColor: 'blue' } as never,
-    });
-    expect(events.length).toBeGreaterThanOrEqual(1);
-    expect(events[0]).toMatchObject({ title: 'job run success', isRegion: true, tags: ['core4-usage', 'success'] });
-    expect(events[0].text).toMatch(
+  it("should turn the job's runs into annotation regions through the standard annotation support", async () => {
+    const ds = makeDataSource();
+    const target = ds.annotations?.prepareQuery?.({
+      name: 'job runs',
+      enable: true,
+      iconColor: 'purple',
+      target: { refId: 'Anno' },
+    } as never);
+    expect(target).toMatchObject({ refId: 'Anno', queryType: 'runs' });
+    const response = await ds.query(
+      makeRequest([target as Partial<UsageQuery>], {
+        range: { from: dateTime(now - DAY), to: dateTime(Date.now() + 60_000), raw: { from: 'now-1d', to: 'now' } },
+      })
+    );
+    const events = await lastValueFrom(ds.annotations!.processEvents!({} as never, response.data)!);
+    expect(events?.length).toBeGreaterThanOrEqual(1);
+    expect(events?.[0]).toMatchObject({ title: 'job run success', isRegion: true, tags: ['core4-usage', 'success'] });
+    expect(events?.[0].text).toMatch(
       /^run \S+ \[\d{4}-\d{2}-\d{2} - \d{4}-\d{2}-\d{2}\] in \d+\.\d s: 181 days, \d+ logins$/
     );
   });
