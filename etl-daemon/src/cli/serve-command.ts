@@ -21,7 +21,7 @@ import { processOwner } from './run-command';
 const EMBEDDED_DEMO = { days: 180, users: 800, perDay: 600, seed: 4 };
 
 /**
- * `core4-usage serve`: the scheduler (and the HTTP API). Without MONGODB_URI it starts an embedded server,
+ * `core4-usage serve`: the scheduler and the HTTP API. Without MONGODB_URI it starts an embedded server,
  * writes demo data and runs the job first, so one command shows the product working.
  */
 export async function serveCommand(config: Config): Promise<void> {
