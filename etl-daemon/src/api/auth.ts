@@ -23,7 +23,7 @@ function same(a: string, b: string): boolean {
  * (the logger redacts the Authorization header).
  */
 export function installAuth(app: FastifyInstance, api: ApiConfig): void {
-  const enabled = api.readToken !== undefined || api.adminToken !== undefined;
+  const enabled = authEnabled(api);
   app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
     // Swagger UI's own routes cannot carry config; the interactive docs are as open as /openapi.json.
     const access = request.routeOptions.config.access ?? (request.url.startsWith('/docs') ? 'open' : 'read');

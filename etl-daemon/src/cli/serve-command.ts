@@ -68,10 +68,13 @@ export async function serveCommand(config: Config): Promise<void> {
   });
   const instrumented = metrics.instrument(runner);
   const shutdown = new AbortController();
-  const recordNextRun = () => {
+  const refreshIndex = () => {
     sync
       .refresh()
       .catch((error: unknown) => logger.warn({ err: coerceError(error) }, 'index refresh failed'));
+  };
+  const recordNextRun = () => {
+    refreshIndex();
     const nextRunAt = schedules.nextRun();
     if (nextRunAt) {
       updateJob(cols.job, { nextRunAt }, new Date()).catch((error: unknown) =>
@@ -91,11 +94,7 @@ export async function serveCommand(config: Config): Promise<void> {
     if (embedded) await running;
   }
   const loaded = await sync.refresh();
-  const refresher = setInterval(() => {
-    sync
-      .refresh()
-      .catch((error: unknown) => logger.warn({ err: coerceError(error) }, 'index refresh failed'));
-  }, config.api.indexRefreshMs);
+  const refresher = setInterval(refreshIndex, config.api.indexRefreshMs);
   const app = await buildApp(
     {
       cols,

@@ -55,6 +55,8 @@ export class LoginIndex {
   /** First login of each user id, ms; and the same values sorted, for counting new users per bucket. */
   private firstSeen = new Float64Array(0);
   private firstSeenSorted = new Float64Array(0);
+  /** Set by replaceDays; first-seen times are recomputed only when a new-users count needs them. */
+  private firstSeenStale = false;
 
   get userCount(): number {
     return this.names.length;
@@ -102,7 +104,7 @@ export class LoginIndex {
       }
       this.days.set(dayNumber, { t, u, bits, hourFirst, hourBits, words });
     }
-    this.computeFirstSeen();
+    this.firstSeenStale = true;
   }
 
   private idOf(name: string): number {
@@ -116,6 +118,8 @@ export class LoginIndex {
   }
 
   private computeFirstSeen(): void {
+    if (!this.firstSeenStale) return;
+    this.firstSeenStale = false;
     const first = new Float64Array(this.names.length).fill(Infinity);
     for (const dayNumber of [...this.days.keys()].sort((a, b) => a - b)) {
       const day = this.days.get(dayNumber);
@@ -229,6 +233,7 @@ export class LoginIndex {
   }
 
   private newUsers(a: number, b: number, mask: Uint32Array | undefined): number {
+    this.computeFirstSeen();
     if (!mask) return lowerBound(this.firstSeenSorted, b) - lowerBound(this.firstSeenSorted, a);
     let n = 0;
     for (let id = 0; id < this.firstSeen.length; id += 1) {
