@@ -88,6 +88,11 @@ export class DataSource extends DataSourceApi<UsageQuery, UsageOptions> {
     return response.data;
   }
 
+  /** The panel's range as the daemon's start/end (epoch ms). */
+  private rangeParams(request: DataQueryRequest<UsageQuery>): { start: string; end: string } {
+    return { start: String(request.range.from.valueOf()), end: String(request.range.to.valueOf()) };
+  }
+
   /** The daemon's parameters for one query: range, calendar aggregate, IANA zone, metric, users. */
   buildParams(query: UsageQuery, request: DataQueryRequest<UsageQuery>): Record<string, string | string[]> {
     const scoped: ScopedVars = request.scopedVars;
@@ -100,8 +105,7 @@ export class DataSource extends DataSourceApi<UsageQuery, UsageOptions> {
       .map((u) => u.trim())
       .filter((u) => u !== '' && u !== '$__all');
     const params: Record<string, string | string[]> = {
-      start: String(from),
-      end: String(to),
+      ...this.rangeParams(request),
       aggregate,
       tz: resolveTimezone(request.timezone, this.browserZone, this.defaultTimezone),
       metric: query.metric ?? 'users',
@@ -119,21 +123,18 @@ export class DataSource extends DataSourceApi<UsageQuery, UsageOptions> {
     await Promise.all(
       targets.map(async (target) => {
         const query = { ...DEFAULT_QUERY, ...target } as UsageQuery;
+        const alias = query.alias ? this.templateSrv.replace(query.alias, request.scopedVars) : undefined;
         try {
           if (query.queryType === 'users') {
-            data.push(await this.userListFrame(query, request));
+            data.push(await this.userListFrame(query.refId, alias ?? 'user', request));
             return;
           }
           if (query.queryType === 'runs') {
-            const answer = await this.get<{ runs: JobRun[] }>('/api/v1/job/runs', {
-              start: String(request.range.from.valueOf()),
-              end: String(request.range.to.valueOf()),
-            });
+            const answer = await this.get<{ runs: JobRun[] }>('/api/v1/job/runs', this.rangeParams(request));
             data.push(runsToFrame(query.refId, answer.runs));
             return;
           }
           const answer = await this.get<LoginsAnswer>('/api/v1/logins', this.buildParams(query, request));
-          const alias = query.alias ? this.templateSrv.replace(query.alias, request.scopedVars) : undefined;
           data.push(
             answerToFrame(answer, {
               refId: query.refId,
@@ -153,15 +154,13 @@ export class DataSource extends DataSourceApi<UsageQuery, UsageOptions> {
   }
 
   /** The users seen in the panel's range, as a one-column table. */
-  private async userListFrame(query: UsageQuery, request: DataQueryRequest<UsageQuery>): Promise<DataFrame> {
+  private async userListFrame(refId: string, name: string, request: DataQueryRequest<UsageQuery>): Promise<DataFrame> {
     const answer = await this.get<{ users: string[] }>('/api/v1/users', {
-      start: String(request.range.from.valueOf()),
-      end: String(request.range.to.valueOf()),
+      ...this.rangeParams(request),
       limit: '10000',
     });
-    const name = query.alias ? this.templateSrv.replace(query.alias, request.scopedVars) : 'user';
     return createDataFrame({
-      refId: query.refId,
+      refId,
       name,
       fields: [{ name: 'user', type: FieldType.string, values: answer.users, config: { displayName: name } }],
     });
