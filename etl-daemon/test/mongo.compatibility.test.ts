@@ -3,6 +3,7 @@
  * one, this file names it before the job or the API tests fail in a less obvious way.
  */
 import type { Collection, Document } from 'mongodb';
+import { MongoClient } from 'mongodb';
 import type { TestDb } from './helpers';
 import { openTestDb } from './helpers';
 
@@ -98,5 +99,28 @@ describe('MongoDB behaviours the daemon uses', () => {
     expect((await coll.updateOne({ name: 'job', 'lease.owner': 'a' }, { $set: { x: 1 } })).matchedCount).toBe(
       1
     );
+  });
+
+  it('should keep its connection pool across server heartbeats while operations run', async () => {
+    // The driver clears the pool, failing operations in flight, when a heartbeat fails. CongoDB breaks the
+    // streaming hello, so the embedded launcher asks for polling monitoring; this pins that it holds.
+    const client = new MongoClient(process.env.TEST_MONGODB_URI ?? '', { heartbeatFrequencyMS: 500 });
+    const failures: string[] = [];
+    client.on('serverHeartbeatFailed', (event) => failures.push(`heartbeat: ${event.failure.message}`));
+    client.on('connectionPoolCleared', () => failures.push('pool cleared'));
+    await client.connect();
+    try {
+      const target = client.db(db.loginDb).collection('compat');
+      const until = Date.now() + 3_000;
+      let writes = 0;
+      while (Date.now() < until) {
+        await target.insertOne({ n: writes });
+        writes += 1;
+      }
+      expect(failures).toEqual([]);
+      expect(await target.countDocuments()).toBe(writes);
+    } finally {
+      await client.close();
+    }
   });
 });

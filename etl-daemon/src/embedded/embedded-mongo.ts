@@ -61,6 +61,17 @@ async function startMongod(timeoutMs: number): Promise<EmbeddedMongo> {
   }
 }
 
+/**
+ * CongoDB answers the driver's streaming (exhaust) hello with a reply that ends the stream, which the driver
+ * takes as a failed heartbeat: it clears the connection pool every heartbeat (10 s) and fails whatever was in
+ * flight. Polling monitoring, a standard URI option, sends plain hellos, which CongoDB answers correctly.
+ */
+function withPollingMonitor(uri: string): string {
+  const url = new URL(uri);
+  url.searchParams.set('serverMonitoringMode', 'poll');
+  return url.toString();
+}
+
 async function startCongo(heapMb: number): Promise<EmbeddedMongo> {
   const port = await freePort();
   const child = spawn(process.execPath, [`--max-old-space-size=${heapMb}`, CONGO_SCRIPT, String(port)], {
@@ -77,7 +88,7 @@ async function startCongo(heapMb: number): Promise<EmbeddedMongo> {
   });
   child.removeAllListeners('exit');
   return {
-    uri,
+    uri: withPollingMonitor(uri),
     kind: 'congodb',
     stop: async () => {
       if (child.exitCode !== null) return;
