@@ -4,7 +4,6 @@ import {
   type DataQueryRequest,
   type DataQueryResponse,
   type DataSourceInstanceSettings,
-  type MetricFindValue,
   type ScopedVars,
   type TestDataSourceResponse,
   DataSourceApi,
@@ -33,6 +32,10 @@ import {
   DEFAULT_QUERY,
   ROUTE,
 } from './types';
+import { UsageVariableSupport } from './variables';
+
+/** The most user names a table or a variable lists: the daemon's own maximum for /api/v1/users. */
+const USER_LIMIT = 10_000;
 
 function daemonMessage(error: unknown): string {
   if (isFetchError(error)) {
@@ -71,6 +74,7 @@ export class DataSource extends DataSourceApi<UsageQuery, UsageOptions> {
       }),
       processEvents: (_anno, frames) => of(frameToRunEvents(frames)),
     };
+    this.variables = new UsageVariableSupport(this);
   }
 
   getDefaultQuery(): Partial<UsageQuery> {
@@ -89,7 +93,7 @@ export class DataSource extends DataSourceApi<UsageQuery, UsageOptions> {
   }
 
   /** The panel's range as the daemon's start/end (epoch ms). */
-  private rangeParams(request: DataQueryRequest<UsageQuery>): { start: string; end: string } {
+  private rangeParams(request: Pick<DataQueryRequest, 'range'>): { start: string; end: string } {
     return { start: String(request.range.from.valueOf()), end: String(request.range.to.valueOf()) };
   }
 
@@ -157,7 +161,7 @@ export class DataSource extends DataSourceApi<UsageQuery, UsageOptions> {
   private async userListFrame(refId: string, name: string, request: DataQueryRequest<UsageQuery>): Promise<DataFrame> {
     const answer = await this.get<{ users: string[] }>('/api/v1/users', {
       ...this.rangeParams(request),
-      limit: '10000',
+      limit: String(USER_LIMIT),
     });
     return createDataFrame({
       refId,
@@ -166,22 +170,30 @@ export class DataSource extends DataSourceApi<UsageQuery, UsageOptions> {
     });
   }
 
-  /** User names for the query editor and variables. */
+  /** User names for the query editor (the daemon's default range). */
   async users(search = '', limit = 200): Promise<string[]> {
     const answer = await this.get<{ users: string[] }>('/api/v1/users', { search, limit: String(limit) });
     return answer.users;
   }
 
-  async metricFindQuery(
-    query: UsageVariableQuery | string,
-    options?: { scopedVars?: ScopedVars }
-  ): Promise<MetricFindValue[]> {
-    const q: UsageVariableQuery = typeof query === 'string' ? { kind: 'users', search: query } : query;
+  /**
+   * A query variable's values: the users seen in the request's range whose name contains the (interpolated)
+   * search, or the aggregates. A stored string query, as older dashboards have, is a user search.
+   */
+  async variableValues(
+    query: UsageVariableQuery | string | undefined,
+    request: DataQueryRequest<UsageVariableQuery>
+  ): Promise<string[]> {
+    const q: Partial<UsageVariableQuery> = typeof query === 'string' ? { kind: 'users', search: query } : (query ?? {});
     if (q.kind === 'aggregates') {
-      return ['auto', ...AGGREGATES].map((text) => ({ text }));
+      return ['auto', ...AGGREGATES];
     }
-    const search = this.templateSrv.replace(q.search ?? '', options?.scopedVars);
-    return (await this.users(search, 10000)).map((text) => ({ text }));
+    const answer = await this.get<{ users: string[] }>('/api/v1/users', {
+      ...this.rangeParams(request),
+      search: this.templateSrv.replace(q.search ?? '', request.scopedVars),
+      limit: String(USER_LIMIT),
+    });
+    return answer.users;
   }
 
   async testDatasource(): Promise<TestDataSourceResponse> {

@@ -1,11 +1,9 @@
 import { DataSourcePlugin } from '@grafana/data';
 import { ConfigEditor } from './components/ConfigEditor';
 import { QueryEditor } from './components/QueryEditor';
-import { VariableQueryEditor } from './components/VariableQueryEditor';
 import { DataSource } from './datasource';
 import type { UsageOptions, UsageQuery } from './types';
 
 export const plugin = new DataSourcePlugin<DataSource, UsageQuery, UsageOptions>(DataSource)
   .setConfigEditor(ConfigEditor)
-  .setQueryEditor(QueryEditor)
-  .setVariableQueryEditor(VariableQueryEditor);
+  .setQueryEditor(QueryEditor);

@@ -49,8 +49,11 @@ export interface UsageSecureJsonData {
   token?: string;
 }
 
-/** Template variable queries. */
-export interface UsageVariableQuery {
+/**
+ * A query variable: the users seen in the dashboard's range (optionally those whose name contains `search`),
+ * or the aggregates. Dashboards store it without a refId; Grafana adds one when it runs the query.
+ */
+export interface UsageVariableQuery extends DataQuery {
   kind: 'users' | 'aggregates';
   search?: string;
 }

@@ -3,11 +3,12 @@
  * data-source proxy is stood in for by proxyBackendSrv; what only a Grafana server does is listed in the
  * README.
  */
-import { dateTime, type DataQueryRequest, type DataSourceInstanceSettings } from '@grafana/data';
+import { dateTime, type DataFrame, type DataQueryRequest, type DataSourceInstanceSettings } from '@grafana/data';
 import { lastValueFrom } from 'rxjs';
 import type { TemplateSrv } from '@grafana/runtime';
 import { DataSource } from '../datasource';
-import type { UsageOptions, UsageQuery } from '../types';
+import type { UsageVariableSupport } from '../variables';
+import type { UsageOptions, UsageQuery, UsageVariableQuery } from '../types';
 import { READ_TOKEN, proxyBackendSrv, query, request, startDaemon, type Daemon } from './daemon';
 
 let daemon: Daemon;
@@ -176,9 +177,33 @@ describe('DataSource features against the daemon', () => {
     });
   });
 
-  it('should list users and aggregates for variables', async () => {
-    const users = await makeDataSource().metricFindQuery({ kind: 'users', search: 'user0000' });
-    expect(users.map((u) => u.text)).toEqual([
+  it("should list a users variable from the dashboard's range, and the aggregates", async () => {
+    const ds = makeDataSource();
+    const values = async (target: Partial<UsageVariableQuery> | string, days: number) => {
+      const range = { from: dateTime(now - days * DAY), to: dateTime(now), raw: { from: `now-${days}d`, to: 'now' } };
+      const variableRequest = { ...makeRequest([]), range, targets: [target] } as DataQueryRequest<UsageVariableQuery>;
+      const response = await lastValueFrom((ds.variables as UsageVariableSupport).query(variableRequest));
+      const frame = response.data[0] as DataFrame;
+      expect(frame.fields.map((f) => f.name)).toEqual(['text']);
+      return frame.fields[0].values as string[];
+    };
+    const seen = async (days: number, search: string) => {
+      const params = { start: now - days * DAY, end: now, search, limit: 10000 };
+      const { data } = await request(`${daemon.url}/api/v1/users${query(params)}`, {
+        Authorization: `Bearer ${READ_TOKEN}`,
+      });
+      return (data as { users: string[] }).users;
+    };
+
+    const lastDay = await values({ refId: 'variable-query', kind: 'users' }, 1);
+    const lastYear = await values({ refId: 'variable-query', kind: 'users' }, 365);
+    expect(lastDay).toEqual(await seen(1, ''));
+    expect(lastYear).toEqual(await seen(365, ''));
+    expect(lastDay.length).toBeGreaterThan(0);
+    expect(lastDay.length).toBeLessThan(lastYear.length);
+
+    const matching = await values({ refId: 'variable-query', kind: 'users', search: 'user0000' }, 365);
+    expect(matching).toEqual([
       'user00000',
       'user00001',
       'user00002',
@@ -190,8 +215,17 @@ describe('DataSource features against the daemon', () => {
       'user00008',
       'user00009',
     ]);
-    const aggregates = await makeDataSource().metricFindQuery({ kind: 'aggregates' });
-    expect(aggregates.map((a) => a.text)).toEqual(['auto', 'hour', 'day', 'week', 'month', 'quarter', 'year']);
+    // Older dashboards store the query as a plain string: a user search.
+    expect(await values('user0000', 365)).toEqual(matching);
+    expect(await values({ refId: 'variable-query', kind: 'aggregates' }, 1)).toEqual([
+      'auto',
+      'hour',
+      'day',
+      'week',
+      'month',
+      'quarter',
+      'year',
+    ]);
   });
 
   it("should turn the job's runs into annotation regions through the standard annotation support", async () => {

@@ -1,22 +1,19 @@
 import React from 'react';
+import type { QueryEditorProps } from '@grafana/data';
 import { InlineField, Input, Select, Stack } from '@grafana/ui';
-import type { UsageVariableQuery } from '../types';
+import type { DataSource } from '../datasource';
+import type { UsageOptions, UsageQuery, UsageVariableQuery } from '../types';
 
-interface Props {
-  query: UsageVariableQuery;
-  onChange: (query: UsageVariableQuery, definition: string) => void;
-}
+type Props = QueryEditorProps<DataSource, UsageQuery, UsageOptions, UsageVariableQuery>;
 
 const KINDS = [
   { label: 'Users', value: 'users' as const, description: 'user names seen in the dashboard range' },
   { label: 'Aggregates', value: 'aggregates' as const, description: 'auto, hour, day, week, month, quarter, year' },
 ];
 
-/** Variables: user names (optionally filtered) or the list of aggregates. */
+/** Variables: user names of the dashboard's range (optionally filtered) or the list of aggregates. */
 export function VariableQueryEditor({ query, onChange }: Props) {
-  const q: UsageVariableQuery = { kind: query?.kind ?? 'users', search: query?.search ?? '' };
-  const emit = (next: UsageVariableQuery) =>
-    onChange(next, next.kind === 'users' ? `users${next.search ? ` matching ${next.search}` : ''}` : 'aggregates');
+  const q: UsageVariableQuery = { ...query, kind: query?.kind ?? 'users', search: query?.search ?? '' };
   return (
     <Stack gap={0}>
       <InlineField label="List" labelWidth={10}>
@@ -25,7 +22,7 @@ export function VariableQueryEditor({ query, onChange }: Props) {
           options={KINDS}
           value={q.kind}
           width={20}
-          onChange={(v) => emit({ ...q, kind: v.value ?? 'users' })}
+          onChange={(v) => onChange({ ...q, kind: v.value ?? 'users' })}
         />
       </InlineField>
       {q.kind === 'users' && (
@@ -34,7 +31,7 @@ export function VariableQueryEditor({ query, onChange }: Props) {
             id="variable-editor-search"
             value={q.search}
             width={24}
-            onChange={(e) => emit({ ...q, search: e.currentTarget.value })}
+            onChange={(e) => onChange({ ...q, search: e.currentTarget.value })}
           />
         </InlineField>
       )}
