@@ -4,7 +4,7 @@
  * Chromium (Debian's, through playwright-core), the plotted values compared with the API's numbers, and a
  * screenshot kept in test-output/.
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Browser } from 'playwright-core';
@@ -14,17 +14,10 @@ import { buildTestApp } from './api-helpers';
 import type { TestDb } from './helpers';
 import { openTestDb } from './helpers';
 
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-export const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
+/** Debian's Chromium, headless and offline, as the plugin's smoke test starts it (CHROMIUM_PATH overrides). */
+const CHROMIUM = JSON.parse(
+  readFileSync(path.resolve(__dirname, '../../test-support/chromium.json'), 'utf8')
+) as { executable: string; args: string[] };
 const OUTPUT = path.resolve(__dirname, '../test-output');
 const NOW = new Date();
 
@@ -41,7 +34,10 @@ beforeAll(async () => {
     runFrom: new Date(NOW.getTime() - 59 * 86_400_000).toISOString().slice(0, 10),
   });
   base = await app.listen({ port: 0, host: '127.0.0.1' });
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? CHROMIUM.executable,
+    args: CHROMIUM.args,
+  });
   mkdirSync(OUTPUT, { recursive: true });
 });
 afterAll(async () => {

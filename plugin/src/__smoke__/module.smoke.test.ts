@@ -13,7 +13,11 @@ import { READ_TOKEN, query, request, startDaemon, type Daemon } from '../__integ
 const ROOT = path.resolve(__dirname, '../..');
 const OUTPUT = path.join(ROOT, 'test-output');
 const HOST = path.join(OUTPUT, 'host');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+/** Debian's Chromium, headless and offline, as the daemon's widget test starts it (CHROMIUM_PATH overrides). */
+const CHROMIUM = JSON.parse(readFileSync(path.resolve(ROOT, '../test-support/chromium.json'), 'utf8')) as {
+  executable: string;
+  args: string[];
+};
 const TYPES: Record<string, string> = {
   '.js': 'text/javascript',
   '.css': 'text/css',
@@ -85,17 +89,8 @@ beforeAll(async () => {
   const address = server.address() as { port: number };
   base = `http://127.0.0.1:${address.port}`;
   browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
+    executablePath: process.env.CHROMIUM_PATH ?? CHROMIUM.executable,
+    args: CHROMIUM.args,
   });
 });
 
