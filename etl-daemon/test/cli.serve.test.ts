@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import path from 'node:path';
 import { readJob } from '../src/db/job-record';
-import { generateSysLog } from '../src/demo/generate-sys-log';
+import { writeDemoData } from '../src/demo/write-demo-data';
 import type { TestDb } from './helpers';
 import { openTestDb } from './helpers';
 
@@ -12,8 +12,7 @@ let db: TestDb;
 
 beforeAll(async () => {
   db = await openTestDb();
-  for (const docs of generateSysLog({ days: 120, users: 300, perDay: 400, end: new Date(), seed: 5 }))
-    await db.cols.sysLog.insertMany(docs);
+  await writeDemoData(db.cols.sysLog, { days: 120, users: 300, perDay: 400, end: new Date(), seed: 5 });
 });
 afterAll(() => db.close());
 

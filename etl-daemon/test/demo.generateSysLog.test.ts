@@ -1,4 +1,7 @@
 import { generateSysLog } from '../src/demo/generate-sys-log';
+import { writeDemoData } from '../src/demo/write-demo-data';
+import type { TestDb } from './helpers';
+import { openTestDb } from './helpers';
 
 const end = new Date('2026-03-31T12:00:00Z');
 
@@ -52,5 +55,25 @@ describe('generateSysLog', () => {
         .map((d) => d.user)
     );
     expect([...secondWeek].filter((u) => !firstWeek.has(u)).length).toBeGreaterThan(0);
+  });
+
+  it('should yield an empty batch for a day that has barely begun, and write the others (just after midnight)', async () => {
+    const justAfterMidnight = new Date('2026-03-31T00:00:01Z');
+    const batches = [...generateSysLog({ days: 3, users: 50, perDay: 100, end: justAfterMidnight, seed: 4 })];
+    expect(batches.map((b) => b.length > 0)).toEqual([true, true, false]);
+    const db: TestDb = await openTestDb();
+    try {
+      const written = await writeDemoData(db.cols.sysLog, {
+        days: 3,
+        users: 50,
+        perDay: 100,
+        end: justAfterMidnight,
+        seed: 4,
+      });
+      expect(written).toBe(batches.flat().length);
+      expect(await db.cols.sysLog.countDocuments()).toBe(written);
+    } finally {
+      await db.close();
+    }
   });
 });

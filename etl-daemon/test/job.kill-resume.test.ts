@@ -8,7 +8,7 @@ import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { usageCollections, ensureIndexes } from '../src/db/collections';
 import { readJob } from '../src/db/job-record';
-import { generateSysLog } from '../src/demo/generate-sys-log';
+import { writeDemoData } from '../src/demo/write-demo-data';
 import { runOnce } from '../src/job/run-once';
 import { addUtcDays, startOfUtcDay, utcDayLabel } from '../src/time/utc-day';
 import type { TestDb } from './helpers';
@@ -62,9 +62,7 @@ beforeAll(async () => {
   db = await openTestDb();
   const now = new Date();
   start = utcDayLabel(addUtcDays(startOfUtcDay(now), -(DAYS - 1)));
-  for (const docs of generateSysLog({ days: DAYS, users: 150, perDay: 250, end: now, seed: 11 })) {
-    await db.cols.sysLog.insertMany(docs);
-  }
+  await writeDemoData(db.cols.sysLog, { days: DAYS, users: 150, perDay: 250, end: now, seed: 11 });
 });
 afterAll(async () => {
   for (const name of ['ref', 'killed'].map((n) => `${db.loginDb}_${n}`)) {

@@ -9,7 +9,7 @@ import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Browser } from 'playwright-core';
 import { chromium } from 'playwright-core';
-import { generateSysLog } from '../src/demo/generate-sys-log';
+import { writeDemoData } from '../src/demo/write-demo-data';
 import { buildTestApp } from './api-helpers';
 import type { TestDb } from './helpers';
 import { openTestDb } from './helpers';
@@ -28,8 +28,7 @@ let base: string;
 
 beforeAll(async () => {
   db = await openTestDb();
-  for (const docs of generateSysLog({ days: 60, users: 200, perDay: 200, end: NOW, seed: 9 }))
-    await db.cols.sysLog.insertMany(docs);
+  await writeDemoData(db.cols.sysLog, { days: 60, users: 200, perDay: 200, end: NOW, seed: 9 });
   app = await buildTestApp(db, NOW, {
     runFrom: new Date(NOW.getTime() - 59 * 86_400_000).toISOString().slice(0, 10),
   });
