@@ -80,6 +80,56 @@ describe('LoginIndex.count', () => {
     }
   );
 
+  it('should equal the raw-login definition for random ranges, units and zones', () => {
+    // Ranges cut days and hours anywhere, so every path is taken: day blocks of every size, hour blocks,
+    // and the logins at the ragged edges.
+    const random = seededRandom(11);
+    const units: Unit[] = ['hour', 'day', 'week', 'month', 'quarter', 'year'];
+    const zones = ['UTC', 'Asia/Kathmandu', 'Europe/Berlin', 'America/New_York', 'Australia/Lord_Howe'];
+    for (let i = 0; i < 60; i += 1) {
+      const unit = units[i % units.length] ?? 'day';
+      const zone = zones[Math.floor(random() * zones.length)] ?? 'UTC';
+      const span = (unit === 'hour' ? 3 : 400) * DAY_MS;
+      const start = BASE - 5 * DAY_MS + Math.floor(random() * span);
+      const end = start + Math.floor(random() * Math.min(span, BASE + 405 * DAY_MS - start));
+      const bounds = bucketBounds(start, end, unit, zone);
+      expect([unit, zone, start, end, index.count(bounds, start, end, ['users', 'logins'])]).toEqual([
+        unit,
+        zone,
+        start,
+        end,
+        { ...oracle(logins, bounds, start, end), new_users: [] },
+      ]);
+    }
+  });
+
+  it('should count the replaced days in long ranges read before the replacement', () => {
+    const changing = new LoginIndex();
+    let current = randomLogins(6_000, 8);
+    changing.replaceDays(toDays(current));
+    const start = BASE;
+    const end = BASE + 400 * DAY_MS;
+    const bounds = bucketBounds(start, end, 'year', 'UTC');
+    expect(changing.count(bounds, start, end, ['users', 'logins'])).toEqual({
+      ...oracle(current, bounds, start, end),
+      new_users: [],
+    });
+    // Day 200 gets a newcomer and loses its other logins; day 201 is emptied.
+    const day200 = BASE + 200 * DAY_MS;
+    const day201 = day200 + DAY_MS;
+    current = [
+      ...current.filter((l) => l.at < day200 || l.at >= day201 + DAY_MS),
+      { user: 'newcomer', at: day200 + 5_000 },
+    ].sort((a, b) => a.at - b.at);
+    changing.replaceDays([
+      { day: new Date(day200), users: ['newcomer'], u: [0], t: [5_000] },
+      { day: new Date(day201), users: [], u: [], t: [] },
+    ]);
+    const counted = changing.count(bounds, start, end, ['users', 'logins']);
+    expect(counted).toEqual({ ...oracle(current, bounds, start, end), new_users: [] });
+    expect(changing.usersBetween(start, end)).toContain('newcomer');
+  });
+
   it('should restrict every metric to the given users', () => {
     const only = ['u0', 'u7', 'u150', 'nobody'];
     const start = BASE;
