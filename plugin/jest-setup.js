@@ -11,3 +11,6 @@ class IntersectionObserverStub {
   }
 }
 global.IntersectionObserver = global.IntersectionObserver || IntersectionObserverStub;
+
+// @grafana/ui initialises i18next, which prints an advertisement in every test file; i18next's own switch.
+process.env.I18NEXT_NO_SUPPORT_NOTICE = 'true';
