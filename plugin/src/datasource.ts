@@ -159,14 +159,17 @@ export class DataSource extends DataSourceApi<UsageQuery, UsageOptions> {
 
   /** The users seen in the panel's range, as a one-column table. */
   private async userListFrame(refId: string, name: string, request: DataQueryRequest<UsageQuery>): Promise<DataFrame> {
-    const answer = await this.get<{ users: string[] }>('/api/v1/users', {
-      ...this.rangeParams(request),
-      limit: String(USER_LIMIT),
-    });
     return createDataFrame({
       refId,
       name,
-      fields: [{ name: 'user', type: FieldType.string, values: answer.users, config: { displayName: name } }],
+      fields: [
+        {
+          name: 'user',
+          type: FieldType.string,
+          values: await this.usersInRange(request),
+          config: { displayName: name },
+        },
+      ],
     });
   }
 
@@ -188,9 +191,14 @@ export class DataSource extends DataSourceApi<UsageQuery, UsageOptions> {
     if (q.kind === 'aggregates') {
       return ['auto', ...AGGREGATES];
     }
+    return this.usersInRange(request, this.templateSrv.replace(q.search ?? '', request.scopedVars));
+  }
+
+  /** The users seen in a request's range whose name contains `search` (all when empty), sorted. */
+  private async usersInRange(request: Pick<DataQueryRequest, 'range'>, search = ''): Promise<string[]> {
     const answer = await this.get<{ users: string[] }>('/api/v1/users', {
       ...this.rangeParams(request),
-      search: this.templateSrv.replace(q.search ?? '', request.scopedVars),
+      search,
       limit: String(USER_LIMIT),
     });
     return answer.users;
