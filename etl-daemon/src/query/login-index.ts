@@ -36,9 +36,13 @@ const EMPTY_SPAN: DaySpan = { bits: new Uint32Array(0), logins: 0 };
 /** Hour bitsets cost 46 × words × 4 bytes a day: kept up to 32,768 users (188 KB a day). */
 const MAX_HOUR_BITSET_WORDS = 1024;
 /** Intra-day blocks per level: 24 of one hour, 12 of two, 6 of four, 3 of eight and one of 16 hours. */
-const HOUR_LEVEL_COUNT = [24, 12, 6, 3, 1] as const;
-const HOUR_LEVEL_OFFSET = [0, 24, 36, 42, 45] as const;
-const HOUR_BLOCKS = 46;
+const HOUR_LEVEL_COUNT = [24, 12, 6, 3, 1];
+/** Where each level starts in a day's hourBits, in bitsets; the last entry is their total (46). */
+const HOUR_LEVEL_OFFSET = HOUR_LEVEL_COUNT.reduce(
+  (offsets, count) => [...offsets, (offsets.at(-1) ?? 0) + count],
+  [0]
+);
+const HOUR_BLOCKS = HOUR_LEVEL_OFFSET.at(-1) ?? 0;
 
 /** A UTC day as loaded from home.login, in time order. */
 export interface DayEvents {
@@ -64,17 +68,21 @@ function buildHourBlocks(hourBits: Uint32Array, words: number): void {
   }
 }
 
+/**
+ * The largest block (of 2^level units, aligned to its size, up to 2^maxLevel) that starts at `at` and ends by
+ * `to`: reading [from, to) block by block this way takes about 2·log2(to - from) blocks.
+ */
+function blockLevel(at: number, to: number, maxLevel: number): number {
+  let level = 0;
+  while (level < maxLevel && (at >> (level + 1)) << (level + 1) === at && at + (2 << level) <= to) level += 1;
+  return level;
+}
+
 /** ORs the users of hours [from, to) of one day into `into` through the largest aligned hour blocks. */
 function orHours(hourBits: Uint32Array, words: number, from: number, to: number, into: Uint32Array): void {
+  // A block that ends by hour 24 always exists: level k holds 24 >> k blocks.
   for (let h = from; h < to;) {
-    let level = 0;
-    while (
-      level + 1 < HOUR_LEVEL_COUNT.length &&
-      (h >> (level + 1)) << (level + 1) === h &&
-      h + (2 << level) <= to &&
-      h >> (level + 1) < (HOUR_LEVEL_COUNT[level + 1] ?? 0)
-    )
-      level += 1;
+    const level = blockLevel(h, to, HOUR_LEVEL_COUNT.length - 1);
     const offset = ((HOUR_LEVEL_OFFSET[level] ?? 0) + (h >> level)) * words;
     orInto(into, hourBits.subarray(offset, offset + words));
     h += 1 << level;
@@ -102,8 +110,8 @@ export class LoginIndex {
   private readonly names: string[] = [];
   private readonly ids = new Map<string, number>();
   private readonly days = new Map<number, IndexedDay>();
-  /** blocks[k]: block j covers days [j·2^k, (j+1)·2^k); level 0 is the days themselves. */
-  private readonly blocks = Array.from({ length: MAX_BLOCK_LEVEL + 1 }, () => new Map<number, DaySpan>());
+  /** blocks[k - 1]: block j of level k ≥ 1 covers days [j·2^k, (j+1)·2^k); level 0 is `days` itself. */
+  private readonly blocks = Array.from({ length: MAX_BLOCK_LEVEL }, () => new Map<number, DaySpan>());
   /** First login of each user id, ms; and the same values sorted, for counting new users per bucket. */
   private firstSeen = new Float64Array(0);
   private firstSeenSorted = new Float64Array(0);
@@ -124,8 +132,7 @@ export class LoginIndex {
   replaceDays(updates: Iterable<DayEvents>): void {
     for (const update of updates) {
       const dayNumber = Math.floor(update.day.getTime() / DAY_MS);
-      for (let level = 1; level <= MAX_BLOCK_LEVEL; level += 1)
-        this.blocks[level]?.delete(dayNumber >> level);
+      this.blocks.forEach((cache, k) => cache.delete(dayNumber >> (k + 1)));
       const local = Array.from(update.users, (name) => this.idOf(name));
       const n = update.t.length;
       const t = new Int32Array(n);
@@ -269,9 +276,7 @@ export class LoginIndex {
   private orWholeDays(from: number, to: number, into: Uint32Array, wantUsers: boolean): number {
     let logins = 0;
     for (let d = from; d < to;) {
-      let level = 0;
-      while (level < MAX_BLOCK_LEVEL && (d >> (level + 1)) << (level + 1) === d && d + (2 << level) <= to)
-        level += 1;
+      const level = blockLevel(d, to, MAX_BLOCK_LEVEL);
       const span = this.span(level, d >> level);
       if (wantUsers) orInto(into, span.bits);
       logins += span.logins;
@@ -286,7 +291,7 @@ export class LoginIndex {
       const day = this.days.get(j);
       return day ? { bits: day.bits, logins: day.t.length } : EMPTY_SPAN;
     }
-    const cache = this.blocks[level];
+    const cache = this.blocks[level - 1];
     const cached = cache?.get(j);
     if (cached) return cached;
     const left = this.span(level - 1, 2 * j);
