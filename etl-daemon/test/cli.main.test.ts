@@ -1,6 +1,7 @@
 /** The CLI as a user meets it: a real child process, its exit code and its one-line messages. */
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
+import { testMongoUri } from './helpers';
 
 const CLI = path.resolve(__dirname, '../bin/core4-usage.js');
 
@@ -63,7 +64,7 @@ describe('core4-usage CLI', () => {
 
   it('should exit 2 with the reason when run is given a range in the future', () => {
     const { code, stderr } = cli(['run', '--end', '2999-01-01'], {
-      MONGODB_URI: process.env.TEST_MONGODB_URI,
+      MONGODB_URI: testMongoUri(),
       USAGE_LOGIN: 'cli_test.login',
       USAGE_SYS_LOG: 'cli_test.sys.log',
       LOG_LEVEL: 'silent',
@@ -76,7 +77,7 @@ describe('core4-usage CLI', () => {
 
   it('should write demo data and then run over it, printing progress lines and a summary', () => {
     const env = {
-      MONGODB_URI: process.env.TEST_MONGODB_URI,
+      MONGODB_URI: testMongoUri(),
       USAGE_LOGIN: 'cli_test2.login',
       USAGE_SYS_LOG: 'cli_test2.sys.log',
       LOG_LEVEL: 'silent',

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { readJob } from '../src/db/job-record';
 import { writeDemoData } from '../src/demo/write-demo-data';
 import type { TestDb } from './helpers';
-import { openTestDb } from './helpers';
+import { openTestDb, testMongoUri } from './helpers';
 
 const CLI = path.resolve(__dirname, '../bin/core4-usage.js');
 let db: TestDb;
@@ -21,7 +21,7 @@ it('should answer while its start-up run works, then stop it on SIGTERM, release
   const child = spawn(process.execPath, [CLI, 'serve'], {
     env: {
       PATH: process.env.PATH,
-      MONGODB_URI: process.env.TEST_MONGODB_URI,
+      MONGODB_URI: testMongoUri(),
       USAGE_SYS_LOG: `${db.sysDb}.sys.log`,
       USAGE_LOGIN: `${db.loginDb}.login`,
       USAGE_START: new Date(Date.now() - 119 * 86_400_000).toISOString().slice(0, 10),

@@ -32,11 +32,16 @@ export interface TestDb {
   close(): Promise<void>;
 }
 
-/** Fresh databases on the run's MongoDB server (see setup/global-setup.ts), dropped on close. */
-export async function openTestDb(): Promise<TestDb> {
+/** The run's MongoDB server, chosen once by setup/global-setup.ts. */
+export function testMongoUri(): string {
   const uri = process.env.TEST_MONGODB_URI;
   if (!uri) throw new Error('TEST_MONGODB_URI is not set: run the tests through jest (global setup)');
-  const client = await MongoClient.connect(uri);
+  return uri;
+}
+
+/** Fresh databases on the run's MongoDB server, dropped on close. */
+export async function openTestDb(): Promise<TestDb> {
+  const client = await MongoClient.connect(testMongoUri());
   const id = randomUUID().slice(0, 8);
   const sysDb = `sys_${id}`;
   const loginDb = `home_${id}`;

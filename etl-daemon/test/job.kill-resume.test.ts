@@ -12,7 +12,7 @@ import { writeDemoData } from '../src/demo/write-demo-data';
 import { runOnce } from '../src/job/run-once';
 import { addUtcDays, startOfUtcDay, utcDayLabel } from '../src/time/utc-day';
 import type { TestDb } from './helpers';
-import { openTestDb, runDeps, storedLogins } from './helpers';
+import { openTestDb, runDeps, storedLogins, testMongoUri } from './helpers';
 
 const CLI = path.resolve(__dirname, '../bin/core4-usage.js');
 const DAYS = 40;
@@ -23,7 +23,7 @@ let start: string;
 function childEnv(loginDb: string): NodeJS.ProcessEnv {
   return {
     ...process.env,
-    MONGODB_URI: process.env.TEST_MONGODB_URI,
+    MONGODB_URI: testMongoUri(),
     USAGE_SYS_LOG: `${db.sysDb}.sys.log`,
     USAGE_LOGIN: `${loginDb}.login`,
     USAGE_START: start,

@@ -5,7 +5,7 @@
 import type { Collection, Document } from 'mongodb';
 import { MongoClient } from 'mongodb';
 import type { TestDb } from './helpers';
-import { openTestDb } from './helpers';
+import { openTestDb, testMongoUri } from './helpers';
 
 let db: TestDb;
 let coll: Collection<Document>;
@@ -104,7 +104,7 @@ describe('MongoDB behaviours the daemon uses', () => {
   it('should keep its connection pool across server heartbeats while operations run', async () => {
     // The driver clears the pool, failing operations in flight, when a heartbeat fails. CongoDB breaks the
     // streaming hello, so the embedded launcher asks for polling monitoring; this pins that it holds.
-    const client = new MongoClient(process.env.TEST_MONGODB_URI ?? '', { heartbeatFrequencyMS: 500 });
+    const client = new MongoClient(testMongoUri(), { heartbeatFrequencyMS: 500 });
     const failures: string[] = [];
     client.on('serverHeartbeatFailed', (event) => failures.push(`heartbeat: ${event.failure.message}`));
     client.on('connectionPoolCleared', () => failures.push('pool cleared'));
