@@ -1,18 +1,12 @@
-import { randomUUID } from 'node:crypto';
-import { hostname } from 'node:os';
 import type { Config } from '../config/config';
 import { connectMongo } from '../db/connect';
 import { ensureIndexes, usageCollections } from '../db/collections';
-import { makeJobRunner } from '../job/job-runner';
 import type { RunArgs } from '../job/resolve-range';
 import { makeLogger } from '../logger';
 import { CliError, EXIT } from './cli-error';
+import { jobRunnerFromConfig } from './job-runner-from-config';
 import { progressView } from './progress-view';
 import { utcDayLabel } from '../time/utc-day';
-
-export function processOwner(): string {
-  return `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
-}
 
 /** `core4-usage run`: one run against MONGODB_URI, progress on the terminal, a one-line result. */
 export async function runCommand(config: Config, args: RunArgs): Promise<void> {
@@ -27,18 +21,7 @@ export async function runCommand(config: Config, args: RunArgs): Promise<void> {
   try {
     const cols = usageCollections(client, config.sysLog, config.login);
     await ensureIndexes(cols);
-    const runner = makeJobRunner(
-      {
-        cols,
-        selector: config.selector,
-        configStart: config.start,
-        leaseTtlMs: config.leaseTtlMs,
-        owner: processOwner(),
-        now: () => new Date(),
-        logger,
-      },
-      config.retry
-    );
+    const runner = jobRunnerFromConfig(config, cols, logger);
     const view = progressView(process.stdout);
     const outcome = await runner.run(args, (p) => view.update(p)).finally(() => view.done());
     if (outcome.status === 'skipped') throw new CliError(`skipped: ${outcome.reason}`, EXIT.skipped);

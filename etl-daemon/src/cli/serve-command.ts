@@ -11,11 +11,10 @@ import { writeDemoData } from '../demo/write-demo-data';
 import type { EmbeddedMongo } from '../embedded/embedded-mongo';
 import { startEmbeddedMongo } from '../embedded/embedded-mongo';
 import { coerceError } from '../errors';
-import { makeJobRunner } from '../job/job-runner';
 import { RunAbortedError } from '../job/run-once';
 import { startSchedules } from '../job/schedule';
 import { makeLogger } from '../logger';
-import { processOwner } from './run-command';
+import { jobRunnerFromConfig } from './job-runner-from-config';
 
 /** The embedded default's demo: half a year, enough users for weekly and monthly shapes. */
 const EMBEDDED_DEMO = { days: 180, users: 800, perDay: 600, seed: 4 };
@@ -47,17 +46,11 @@ export async function serveCommand(config: Config): Promise<void> {
   if (!(await hasCreatedIndex(cols))) {
     logger.warn(`${cols.sysLogName} has no index on created: every run scans the whole collection`);
   }
-  const runner = makeJobRunner(
-    {
-      cols,
-      selector: config.selector,
-      configStart: embedded ? new Date(Date.now() - EMBEDDED_DEMO.days * 86_400_000) : config.start,
-      leaseTtlMs: config.leaseTtlMs,
-      owner: processOwner(),
-      now: () => new Date(),
-      logger,
-    },
-    config.retry
+  const runner = jobRunnerFromConfig(
+    config,
+    cols,
+    logger,
+    embedded ? new Date(Date.now() - EMBEDDED_DEMO.days * 86_400_000) : config.start
   );
   const sync = makeIndexSync(cols, logger);
   const metrics = makeMetrics({

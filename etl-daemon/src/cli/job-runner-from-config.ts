@@ -1,0 +1,36 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import type { Logger } from 'pino';
+import type { Config } from '../config/config';
+import type { UsageCollections } from '../db/collections';
+import type { JobRunner } from '../job/job-runner';
+import { makeJobRunner } from '../job/job-runner';
+
+/** Names this process in the lease, so a held lease says which host and pid hold it. */
+function processOwner(): string {
+  return `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+}
+
+/**
+ * The job runner as `run` and `serve` configure it: selector, lease and retries from the configuration, this
+ * process as the lease owner, wall-clock time. `configStart` is where a run without checkpoint begins.
+ */
+export function jobRunnerFromConfig(
+  config: Config,
+  cols: UsageCollections,
+  logger: Logger,
+  configStart: Date = config.start
+): JobRunner {
+  return makeJobRunner(
+    {
+      cols,
+      selector: config.selector,
+      configStart,
+      leaseTtlMs: config.leaseTtlMs,
+      owner: processOwner(),
+      now: () => new Date(),
+      logger,
+    },
+    config.retry
+  );
+}
