@@ -121,15 +121,16 @@ export function* generateSysLog(options: DemoOptions): Generator<SysLogDoc[]> {
       identifier: `${hex()}${hex()}${hex()}`,
       epoch: created.getTime() / 1000,
     });
+    // The seed convention's login line; a malformed one lacks a usable user.
+    const seedLine = (created: Date, host: string): SysLogDoc => ({
+      ...base(created, host),
+      message: 'successful login',
+      level: 'INFO',
+      levelno: 20,
+      qual_name: HANDLER,
+    });
     const login = (created: Date, user: unknown, host: string) => {
-      docs.push({
-        ...base(created, host),
-        message: 'successful login',
-        level: 'INFO',
-        levelno: 20,
-        qual_name: HANDLER,
-        user,
-      });
+      docs.push({ ...seedLine(created, host), user });
       const auth = AUTH[Math.floor(random() * AUTH.length)];
       docs.push({
         ...base(created, host),
@@ -160,13 +161,7 @@ export function* generateSysLog(options: DemoOptions): Generator<SysLogDoc[]> {
       if (typeof odd === 'string') login(created, odd, host());
       else {
         // A login line without a usable user: no field at all, or a number.
-        const line: SysLogDoc = {
-          ...base(created, host()),
-          message: 'successful login',
-          level: 'INFO',
-          levelno: 20,
-          qual_name: HANDLER,
-        };
+        const line = seedLine(created, host());
         docs.push(odd === undefined ? line : { ...line, user: odd });
       }
     }
