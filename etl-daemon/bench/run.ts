@@ -6,10 +6,13 @@ import { parseArgs } from 'node:util';
 import { openBenchDb } from './bench-db';
 import { apiBench } from './api-bench';
 import { etlBench } from './etl-bench';
+import { HOUR_MS } from '../src/time/units';
+import { startOfUtcDay } from '../src/time/utc-day';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { scale: { type: 'string', default: '1' } } });
-  const end = new Date();
+  // Yesterday 16:00 UTC: the incremental run then extends an afternoon, not the first minutes of a day.
+  const end = new Date(startOfUtcDay(new Date()).getTime() - 8 * HOUR_MS);
   const scale = Number(values.scale);
   if (!(scale > 0 && scale <= 10)) throw new Error(`--scale: '${values.scale}' is not a number in (0, 10]`);
   // 6,850 logins on a working day, 30 % of that at weekends: about 2 million logins a year at scale 1.

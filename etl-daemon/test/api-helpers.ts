@@ -5,7 +5,7 @@ import { makeMetrics } from '../src/api/metrics';
 import { makeJobRunner } from '../src/job/job-runner';
 import { makeIndexSync } from '../src/query/index-loader';
 import type { TestDb } from './helpers';
-import { runDeps, silentLogger } from './helpers';
+import { fixedClock, runDeps, silentLogger } from './helpers';
 
 export const API_DEFAULTS: ApiConfig = {
   readToken: undefined,
@@ -24,7 +24,7 @@ export async function buildTestApp(
   now: Date,
   options: { api?: Partial<ApiConfig>; ping?: () => Promise<void>; runFrom?: string } = {}
 ): Promise<FastifyInstance> {
-  const deps = runDeps(db.cols, { now: () => now });
+  const deps = runDeps(db.cols, { clock: fixedClock(now) });
   const runner = makeJobRunner(deps, { attempts: 1, backoffMs: 0 });
   if (options.runFrom) await runner.run({ start: options.runFrom });
   const sync = makeIndexSync(db.cols, silentLogger);

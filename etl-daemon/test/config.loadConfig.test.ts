@@ -10,13 +10,58 @@ describe('loadConfig', () => {
       start: new Date('2020-01-01T00:00:00Z'),
       port: 8080,
       host: '127.0.0.1',
-      selector: { userField: 'user', excludeUsers: ['admin'] },
+      selector: { source: { name: 'core4-logins' }, excludeUsers: ['admin'] },
       schedule: { daily: '30 1 * * *', incremental: '*/5 * * * *', timezone: 'UTC', runOnStart: true },
       retry: { attempts: 3, backoffMs: 5000 },
       leaseTtlMs: 60_000,
+      closeAfterMs: 3_600_000,
+      ingestLagMs: 300_000,
       embedded: 'auto',
     });
-    expect(config.selector.messageRegex.source).toBe('successful login');
+    // core4's INFO line, from the role model's logger only.
+    expect(config.selector.source.rules).toEqual([
+      {
+        message: /^set \[last_login\] for role \[(?<user>\S+)\] with _id \[/,
+        qualName: 'core4.api.v1.request.role.model.CoreRole',
+      },
+    ]);
+  });
+
+  it('should offer every preset, and let the message regex and user field override it', () => {
+    const rules = (env: Record<string, string>) => loadConfig(env).selector.source;
+    expect(rules({ USAGE_SOURCE: 'seed' })).toEqual({
+      name: 'seed',
+      rules: [{ message: /successful login/, userField: 'user' }],
+    });
+    expect(rules({ USAGE_SOURCE: 'seed', USAGE_USER_FIELD: 'meta.login' }).rules).toEqual([
+      { message: /successful login/, userField: 'meta.login' },
+    ]);
+    const active = rules({ USAGE_SOURCE: 'core4-active' });
+    expect(active.rules.map((r) => [r.message.source, r.qualName])).toEqual([
+      [
+        '^set \\[last_login\\] for role \\[(?<user>\\S+)\\] with _id \\[',
+        'core4.api.v1.request.role.model.CoreRole',
+      ],
+      ['^successfully loaded \\[(?<user>\\S+)\\] by \\[token\\] from \\[', undefined],
+    ]);
+    expect(rules({ USAGE_SOURCE: 'core4-active', USAGE_MESSAGE_REGEX: 'logged in' })).toEqual({
+      name: 'custom',
+      rules: [{ message: /logged in/, userField: 'user' }],
+    });
+    expect(() => loadConfig({ USAGE_USER_FIELD: 'meta.user' })).toThrow(
+      "USAGE_USER_FIELD: 'meta.user' does not apply to USAGE_SOURCE=core4-logins, which reads names from the message"
+    );
+  });
+
+  it.each([
+    ['90m', 5_400_000],
+    ['2h', 7_200_000],
+    ['300s', 300_000],
+    ['1500', 1500],
+    ['0', 0],
+  ])('should read the duration %s', (text, ms) => {
+    expect(loadConfig({ USAGE_CLOSE_AFTER: text }).closeAfterMs).toBe(ms);
+    expect(loadConfig({ USAGE_INGEST_LAG: text }).ingestLagMs).toBe(ms);
   });
 
   it('should read every variable it documents', () => {
@@ -28,6 +73,7 @@ describe('loadConfig', () => {
       PORT: '9090',
       HOST: '0.0.0.0',
       LOG_LEVEL: 'debug',
+      USAGE_SOURCE: 'core4-active',
       USAGE_MESSAGE_REGEX: '^successfully loaded \\[(?<user>[^\\]]+)\\]',
       USAGE_USER_FIELD: 'meta.user',
       USAGE_EXCLUDE_USERS: ' admin, robot ,,',
@@ -38,6 +84,8 @@ describe('loadConfig', () => {
       USAGE_RETRY_ATTEMPTS: '5',
       USAGE_RETRY_BACKOFF_MS: '0',
       USAGE_LEASE_TTL_MS: '30000',
+      USAGE_CLOSE_AFTER: '90m',
+      USAGE_INGEST_LAG: '10m',
       USAGE_EMBEDDED: 'congodb',
     });
     expect(config).toMatchObject({
@@ -47,15 +95,17 @@ describe('loadConfig', () => {
       port: 9090,
       host: '0.0.0.0',
       logLevel: 'debug',
-      selector: { userField: 'meta.user', excludeUsers: ['admin', 'robot'] },
+      selector: { source: { name: 'custom' }, excludeUsers: ['admin', 'robot'] },
       schedule: { daily: '0 2 * * *', incremental: '', timezone: 'Europe/Berlin', runOnStart: false },
       retry: { attempts: 5, backoffMs: 0 },
       leaseTtlMs: 30_000,
+      closeAfterMs: 5_400_000,
+      ingestLagMs: 600_000,
       embedded: 'congodb',
     });
-    expect(config.selector.messageRegex.exec('successfully loaded [amy] by [token]')?.groups?.user).toBe(
-      'amy'
-    );
+    const [rule] = config.selector.source.rules;
+    expect(rule?.userField).toBe('meta.user');
+    expect(rule?.message.exec('successfully loaded [amy] by [token]')?.groups?.user).toBe('amy');
   });
 
   it.each([
@@ -90,9 +140,19 @@ describe('loadConfig', () => {
       "USAGE_MESSAGE_REGEX: '(unclosed' is not valid; expected a JavaScript regular expression",
     ],
     [
-      'USAGE_MESSAGE_REGEX',
-      '',
-      "USAGE_MESSAGE_REGEX: '' is not valid; expected a non-empty regular expression",
+      'USAGE_SOURCE',
+      'core4',
+      "USAGE_SOURCE: 'core4' is not valid; expected one of core4-logins, core4-active, seed",
+    ],
+    [
+      'USAGE_CLOSE_AFTER',
+      '1 hour',
+      "USAGE_CLOSE_AFTER: '1 hour' is not valid; expected a duration from 0s to 168h, such as 90m, 1h or 300s",
+    ],
+    [
+      'USAGE_INGEST_LAG',
+      '2d',
+      "USAGE_INGEST_LAG: '2d' is not valid; expected a duration from 0s to 24h, such as 90m, 1h or 300s",
     ],
     [
       'USAGE_USER_FIELD',

@@ -1,37 +1,134 @@
-import { extractLogin, sourceFilter, sourceProjection, userFromMessage } from '../src/etl/selector';
-import { CORE4_SELECTOR, DEFAULT_SELECTOR } from './helpers';
+import { execFileSync } from 'node:child_process';
+import { compiledRepr } from '../src/demo/generate-sys-log';
+import { CORE4_ROLE_QUAL_NAME } from '../src/etl/login-sources';
+import { extractLogin, sourceFilter, sourceProjection, unwrapCompiledName } from '../src/etl/selector';
+import { DEFAULT_SELECTOR, customSelector, presetSelector } from './helpers';
 
 const created = new Date('2026-03-30T10:00:00Z');
+const LOGINS = presetSelector('core4-logins');
+const ACTIVE = presetSelector('core4-active');
+/** A custom regex over core4's DEBUG password line, which carries the name as `re.compile('…', …)`. */
+const DEBUG_PASSWORD = customSelector(/^successfully loaded \[(?<user>.+)\] by \[username\]/);
+
+// The lines as core4 writes them (core4/api/v1/request/role/model.py CoreRole.login() and
+// core4/api/v1/request/main.py verify_user(), release 1.0.10).
+const lastLogin = (name: string, qualName = CORE4_ROLE_QUAL_NAME) => ({
+  created,
+  message: `set [last_login] for role [${name}] with _id [5e8b1c2f0a1b2c3d4e5f6a7b]`,
+  level: 'INFO',
+  qual_name: qualName,
+  username: 'core4',
+});
+const tokenLine = (name: string) => ({
+  created,
+  message: `successfully loaded [${name}] by [token] from [Auth Bearer] expiring [2026-03-30 11:00:00]`,
+  level: 'DEBUG',
+  qual_name: 'core4.api.v1.request.role.main.RoleHandler',
+});
+const passwordLine = (repr: string) => ({
+  created,
+  message: `successfully loaded [${repr}] by [username] from [Auth Basic]`,
+  level: 'DEBUG',
+  qual_name: 'core4.api.v1.request.main.CoreRequestHandler',
+});
+
+/** Python's own repr of re.compile(name, re.IGNORECASE): the text core4 puts into its DEBUG line. */
+function pythonReprs(names: string[]): string[] {
+  const script =
+    'import json, re, sys\nprint(json.dumps([repr(re.compile(n, re.IGNORECASE)) for n in json.load(sys.stdin)]))';
+  return JSON.parse(
+    execFileSync('python3', ['-c', script], { input: JSON.stringify(names) }).toString()
+  ) as string[];
+}
+
+describe('unwrapCompiledName', () => {
+  const names = [
+    'amy',
+    'Amy',
+    'BOB.SMITH@EXAMPLE.COM',
+    "o'brien",
+    'say"hi',
+    `it's "x"`,
+    'back\\slash',
+    'tab\there',
+    'ünïcode',
+  ];
+
+  it("should read every name from Python's real repr and case-fold it", () => {
+    const reprs = pythonReprs(names);
+    expect(reprs[1]).toBe("re.compile('Amy', re.IGNORECASE)");
+    expect(reprs.map(unwrapCompiledName)).toEqual(names.map((n) => n.toLowerCase()));
+  });
+
+  it("should write what Python writes (the demo data's lines)", () => {
+    expect(names.map(compiledRepr)).toEqual(pythonReprs(names));
+  });
+
+  it.each([
+    ['amy', undefined],
+    ["re.compile('amy'", undefined],
+    // Python cuts a pattern's repr after 200 characters: the closing quote is gone, the name unreadable.
+    [`re.compile('${'a'.repeat(199)}`, undefined],
+    ["re.compile('amy')", 'amy'],
+    ["re.compile('Amy', re.IGNORECASE|re.MULTILINE)", 'amy'],
+  ])('should read %j as %j', (raw, expected) => {
+    expect(unwrapCompiledName(raw)).toBe(expected);
+  });
+});
 
 describe('extractLogin', () => {
-  it('should take the user from the configured field', () => {
+  it('should take the user from the configured field (seed)', () => {
     expect(extractLogin({ created, message: 'successful login', user: 'amy' }, DEFAULT_SELECTOR)).toEqual({
       kind: 'login',
       event: { user: 'amy', created },
     });
   });
 
-  it.each([
-    ['successfully loaded [amy] by [username] from [Auth Basic]', 'amy'],
-    [
-      'successfully loaded [bob.smith@example.com] by [token] from [Auth Bearer] expiring [2026-03-30 11:00:00]',
-      'bob.smith@example.com',
-    ],
-    ['successfully loaded [carl] by [token] from [cookie]', 'carl'],
-  ])("should take the user from core4's message %j", (message, user) => {
-    expect(extractLogin({ created, message, username: 'core4' }, CORE4_SELECTOR)).toEqual({
+  it("should read core4's last_login line with its canonical name, only from the role model's logger", () => {
+    expect(extractLogin(lastLogin('amy'), LOGINS)).toEqual({
       kind: 'login',
-      event: { user, created },
+      event: { user: 'amy', created },
+    });
+    expect(extractLogin(lastLogin('Bob.Smith@example.com'), LOGINS)).toMatchObject({
+      event: { user: 'Bob.Smith@example.com' },
+    });
+    expect(extractLogin(lastLogin('amy', 'project.api.Other'), LOGINS)).toEqual({
+      kind: 'malformed',
+      reason: 'no user name',
+    });
+    expect(extractLogin(lastLogin('admin'), LOGINS)).toEqual({ kind: 'excluded' });
+  });
+
+  it('should count token requests as activity with core4-active only', () => {
+    expect(extractLogin(tokenLine('carl'), ACTIVE)).toEqual({
+      kind: 'login',
+      event: { user: 'carl', created },
+    });
+    expect(extractLogin(lastLogin('amy'), ACTIVE)).toMatchObject({ kind: 'login', event: { user: 'amy' } });
+    expect(extractLogin(tokenLine('carl'), LOGINS)).toMatchObject({ kind: 'malformed' });
+    // The password DEBUG line matches no preset: its name is a regex repr, not a role name.
+    expect(extractLogin(passwordLine("re.compile('amy', re.IGNORECASE)"), ACTIVE)).toMatchObject({
+      kind: 'malformed',
+    });
+  });
+
+  it('should unwrap and case-fold a re.compile name that a custom regex captures, and say so', () => {
+    expect(extractLogin(passwordLine("re.compile('Amy', re.IGNORECASE)"), DEBUG_PASSWORD)).toEqual({
+      kind: 'login',
+      event: { user: 'amy', created },
+      unwrapped: true,
+    });
+    expect(extractLogin(passwordLine("re.compile('ADMIN', re.IGNORECASE)"), DEBUG_PASSWORD)).toEqual({
+      kind: 'excluded',
+    });
+    expect(extractLogin(passwordLine("re.compile('cut"), DEBUG_PASSWORD)).toEqual({
+      kind: 'malformed',
+      reason: 'unreadable re.compile(...) name',
     });
   });
 
   it.each([
     [{ created, user: 'admin' }, DEFAULT_SELECTOR, { kind: 'excluded' }],
-    [
-      { created, message: 'successfully loaded [admin] by [token] from [args]' },
-      CORE4_SELECTOR,
-      { kind: 'excluded' },
-    ],
     [{ created, user: '' }, DEFAULT_SELECTOR, { kind: 'malformed', reason: 'no user name' }],
     [{ created, user: 7 }, DEFAULT_SELECTOR, { kind: 'malformed', reason: 'no user name' }],
     [{ created }, DEFAULT_SELECTOR, { kind: 'malformed', reason: 'no user name' }],
@@ -51,36 +148,51 @@ describe('extractLogin', () => {
       { kind: 'malformed', reason: 'created is not a date' },
     ],
     [
-      { created, message: 'successfully loaded [] by [token]' },
-      CORE4_SELECTOR,
+      { created, message: 'set [last_login] for role [] with _id [1]', qual_name: CORE4_ROLE_QUAL_NAME },
+      LOGINS,
       { kind: 'malformed', reason: 'no user name' },
     ],
-    [{ created, message: 42 }, CORE4_SELECTOR, { kind: 'malformed', reason: 'no user name' }],
+    [{ created, message: 42 }, LOGINS, { kind: 'malformed', reason: 'no user name' }],
   ])('should classify %j', (doc, selector, expected) => {
     expect(extractLogin(doc, selector)).toEqual(expected);
   });
 
   it('should read nested fields and treat a non-object on the path as no user', () => {
-    const selector = { ...DEFAULT_SELECTOR, userField: 'meta.login' };
+    const selector = customSelector(/successful login/, 'meta.login');
     expect(extractLogin({ created, meta: { login: 'amy' } }, selector)).toMatchObject({ kind: 'login' });
     expect(extractLogin({ created, meta: 'amy' }, selector)).toMatchObject({ kind: 'malformed' });
   });
 });
 
 describe('sourceFilter', () => {
-  it('should select by created range and message regex only, from validated values', () => {
-    const from = new Date('2026-03-01T00:00:00Z');
-    const to = new Date('2026-03-02T00:00:00Z');
+  const from = new Date('2026-03-01T00:00:00Z');
+  const to = new Date('2026-03-02T00:00:00Z');
+
+  it('should select by created range, message and logger only, from validated values', () => {
     expect(sourceFilter(DEFAULT_SELECTOR, from, to)).toEqual({
       created: { $gte: from, $lt: to },
       message: { $regex: /successful login/ },
     });
+    expect(sourceFilter(LOGINS, from, to)).toEqual({
+      created: { $gte: from, $lt: to },
+      message: { $regex: /^set \[last_login\] for role \[(?<user>\S+)\] with _id \[/ },
+      qual_name: CORE4_ROLE_QUAL_NAME,
+    });
+    expect(sourceFilter(ACTIVE, from, to)).toEqual({
+      created: { $gte: from, $lt: to },
+      $or: [
+        {
+          message: { $regex: /^set \[last_login\] for role \[(?<user>\S+)\] with _id \[/ },
+          qual_name: CORE4_ROLE_QUAL_NAME,
+        },
+        { message: { $regex: /^successfully loaded \[(?<user>\S+)\] by \[token\] from \[/ } },
+      ],
+    });
   });
 
   it('should project only what extraction reads', () => {
-    expect(sourceProjection(DEFAULT_SELECTOR)).toEqual({ _id: 0, created: 1, user: 1 });
-    expect(sourceProjection(CORE4_SELECTOR)).toEqual({ _id: 0, created: 1, message: 1 });
-    expect(userFromMessage(CORE4_SELECTOR)).toBe(true);
-    expect(userFromMessage(DEFAULT_SELECTOR)).toBe(false);
+    expect(sourceProjection(DEFAULT_SELECTOR)).toEqual({ _id: 0, created: 1, message: 1, user: 1 });
+    expect(sourceProjection(LOGINS)).toEqual({ _id: 0, created: 1, message: 1, qual_name: 1 });
+    expect(sourceProjection(DEBUG_PASSWORD)).toEqual({ _id: 0, created: 1, message: 1 });
   });
 });

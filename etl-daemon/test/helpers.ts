@@ -4,6 +4,9 @@ import { MongoClient } from 'mongodb';
 import pino from 'pino';
 import type { SelectorConfig } from '../src/config/config';
 import type { ChunkDoc, UsageCollections } from '../src/db/collections';
+import type { Clock } from '../src/db/server-clock';
+import { presetSource } from '../src/etl/login-sources';
+import type { SourceName } from '../src/etl/login-sources';
 import { ensureIndexes, usageCollections } from '../src/db/collections';
 import { chunkEvents } from '../src/etl/day-chunks';
 import type { RunDeps } from '../src/job/run-once';
@@ -11,18 +14,27 @@ import { utcDayLabel } from '../src/time/utc-day';
 
 export const silentLogger = pino({ level: 'silent' });
 
-export const DEFAULT_SELECTOR: SelectorConfig = {
-  messageRegex: /successful login/,
-  userField: 'user',
-  excludeUsers: ['admin'],
-};
+/** A USAGE_SOURCE preset with the default exclusion, as loadConfig builds it. */
+export function presetSelector(name: SourceName, excludeUsers = ['admin']): SelectorConfig {
+  return { source: presetSource(name), excludeUsers };
+}
 
-/** core4's real login line, with the user in a named group. */
-export const CORE4_SELECTOR: SelectorConfig = {
-  messageRegex: /^successfully loaded \[(?<user>[^\]]+)\] by \[(?:username|token)\]/,
-  userField: 'user',
-  excludeUsers: ['admin'],
-};
+/** One custom rule, as USAGE_MESSAGE_REGEX (and USAGE_USER_FIELD) build it. */
+export function customSelector(
+  message: RegExp,
+  userField = 'user',
+  excludeUsers = ['admin']
+): SelectorConfig {
+  return { source: { name: 'custom', rules: [{ message, userField }] }, excludeUsers };
+}
+
+/** The seed's convention: most fixtures are written in it. */
+export const DEFAULT_SELECTOR: SelectorConfig = presetSelector('seed');
+
+/** A clock that always says `at`: tests fix the run's time; production reads the MongoDB server's. */
+export function fixedClock(at: Date): Clock {
+  return () => Promise.resolve(at);
+}
 
 export interface TestDb {
   client: MongoClient;
@@ -76,8 +88,10 @@ export function runDeps(cols: UsageCollections, overrides: Partial<RunDeps> = {}
     selector: DEFAULT_SELECTOR,
     configStart: new Date('2026-01-01T00:00:00Z'),
     leaseTtlMs: 60_000,
+    closeAfterMs: 3_600_000,
+    ingestLagMs: 300_000,
     owner: `test-${randomUUID().slice(0, 8)}`,
-    now: () => new Date('2026-03-31T12:00:00Z'),
+    clock: fixedClock(new Date('2026-03-31T12:00:00Z')),
     logger: silentLogger,
     ...overrides,
   };

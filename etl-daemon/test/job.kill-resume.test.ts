@@ -8,11 +8,12 @@ import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { usageCollections, ensureIndexes } from '../src/db/collections';
 import { readJob } from '../src/db/job-record';
+import { serverClock } from '../src/db/server-clock';
 import { writeDemoData } from '../src/demo/write-demo-data';
 import { runOnce } from '../src/job/run-once';
 import { addUtcDays, startOfUtcDay, utcDayLabel } from '../src/time/utc-day';
 import type { TestDb } from './helpers';
-import { openTestDb, runDeps, storedLogins, testMongoUri } from './helpers';
+import { openTestDb, presetSelector, runDeps, storedLogins, testMongoUri } from './helpers';
 
 const CLI = path.resolve(__dirname, '../bin/core4-usage.js');
 const DAYS = 40;
@@ -82,7 +83,11 @@ it('should end with the same home.login after SIGKILLs at several points as afte
   );
   await ensureIndexes(refCols);
   const reference = await runOnce(
-    runDeps(refCols, { now: () => new Date(), configStart: new Date(start) }),
+    runDeps(refCols, {
+      clock: serverClock(refCols.db),
+      selector: presetSelector('core4-logins'),
+      configStart: new Date(start),
+    }),
     {},
     'ref',
     1

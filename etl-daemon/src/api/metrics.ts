@@ -6,12 +6,13 @@ import type { JobRunner } from '../job/job-runner';
 import { RunAbortedError } from '../job/run-once';
 import type { LoginIndex } from '../query/login-index';
 import { bucketBounds } from '../time/buckets';
+import { DAY_MS, HOUR_MS } from '../time/units';
 
 const WINDOWS = [
-  ['1h', 3_600_000],
-  ['24h', 86_400_000],
-  ['7d', 7 * 86_400_000],
-  ['30d', 30 * 86_400_000],
+  ['1h', HOUR_MS],
+  ['24h', DAY_MS],
+  ['7d', 7 * DAY_MS],
+  ['30d', 30 * DAY_MS],
 ] as const;
 
 export interface UsageMetrics {
@@ -125,7 +126,7 @@ export function makeMetrics(deps: {
       windowUsers.set({ window: label }, counts.users[0] ?? 0);
       windowLogins.set({ window: label }, counts.logins[0] ?? 0);
     }
-    const bounds = bucketBounds(now - 86_400_000, now, 'day', deps.reportTimezone).slice(-3);
+    const bounds = bucketBounds(now - DAY_MS, now, 'day', deps.reportTimezone).slice(-3);
     const days = deps.index.count(bounds, bounds[0] ?? 0, now, ['users']);
     const [yesterday, today] = days.users.length === 2 ? days.users : [0, days.users[0] ?? 0];
     dayUsers.set({ day: 'today', tz: deps.reportTimezone }, today ?? 0);

@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import type { Config } from '../config/config';
 import type { UsageCollections } from '../db/collections';
+import { serverClock } from '../db/server-clock';
 import type { JobRunner } from '../job/job-runner';
 import { makeJobRunner } from '../job/job-runner';
 
@@ -13,7 +14,7 @@ function processOwner(): string {
 
 /**
  * The job runner as `run` and `serve` configure it: selector, lease and retries from the configuration, this
- * process as the lease owner, wall-clock time. `configStart` is where a run without checkpoint begins.
+ * process as the lease owner, the MongoDB server's time. `configStart` is where a run without checkpoint begins.
  */
 export function jobRunnerFromConfig(
   config: Config,
@@ -27,8 +28,10 @@ export function jobRunnerFromConfig(
       selector: config.selector,
       configStart,
       leaseTtlMs: config.leaseTtlMs,
+      closeAfterMs: config.closeAfterMs,
+      ingestLagMs: config.ingestLagMs,
       owner: processOwner(),
-      now: () => new Date(),
+      clock: serverClock(cols.db),
       logger,
     },
     config.retry

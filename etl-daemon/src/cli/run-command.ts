@@ -1,6 +1,7 @@
 import type { Config } from '../config/config';
 import { connectMongo } from '../db/connect';
 import { ensureIndexes, usageCollections } from '../db/collections';
+import { checkPatternsOnServer, patternsOf } from '../etl/check-source';
 import type { RunArgs } from '../job/resolve-range';
 import { makeLogger } from '../logger';
 import { CliError, EXIT } from './cli-error';
@@ -21,6 +22,7 @@ export async function runCommand(config: Config, args: RunArgs): Promise<void> {
   try {
     const cols = usageCollections(client, config.sysLog, config.login);
     await ensureIndexes(cols);
+    await checkPatternsOnServer(cols.sysLog, patternsOf(config.selector));
     const runner = jobRunnerFromConfig(config, cols, logger);
     const view = progressView(process.stdout);
     const outcome = await runner.run(args, (p) => view.update(p)).finally(() => view.done());

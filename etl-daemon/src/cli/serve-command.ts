@@ -1,7 +1,8 @@
 import type { Config } from '../config/config';
 import { formatNamespace } from '../config/namespace';
 import { connectMongo, describeServer, redactUri } from '../db/connect';
-import { ensureIndexes, hasCreatedIndex, usageCollections } from '../db/collections';
+import { ensureIndexes, usageCollections } from '../db/collections';
+import { checkPatternsOnServer, hasCreatedIndex, patternsOf } from '../etl/check-source';
 import { updateJob } from '../db/job-record';
 import { buildApp } from '../api/app';
 import { authEnabled } from '../api/auth';
@@ -43,8 +44,11 @@ export async function serveCommand(config: Config): Promise<void> {
     const written = await writeDemoData(cols.sysLog, { ...EMBEDDED_DEMO, end: new Date() });
     logger.info(`embedded demo: wrote ${written} sys.log documents (${EMBEDDED_DEMO.days} days)`);
   }
+  await checkPatternsOnServer(cols.sysLog, patternsOf(config.selector));
   if (!(await hasCreatedIndex(cols))) {
-    logger.warn(`${cols.sysLogName} has no index on created: every run scans the whole collection`);
+    logger.warn(
+      `${cols.sysLogName} has no index starting with created: every run scans the whole collection`
+    );
   }
   const runner = jobRunnerFromConfig(
     config,

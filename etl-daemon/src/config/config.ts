@@ -1,5 +1,8 @@
 import { DateTime, IANAZone } from 'luxon';
 import { Cron } from 'croner';
+import type { LoginRule, LoginSource, SourceName } from '../etl/login-sources';
+import { SOURCE_NAMES, SOURCE_PRESETS, hasUserGroup, presetSource } from '../etl/login-sources';
+import { DAY_MS, HOUR_MS, MINUTE_MS, SECOND_MS, parseDuration } from '../time/units';
 import type { Namespace } from './namespace';
 import { parseNamespace } from './namespace';
 
@@ -18,6 +21,10 @@ export interface Config {
   schedule: ScheduleConfig;
   retry: { attempts: number; backoffMs: number };
   leaseTtlMs: number;
+  /** A UTC day is complete (and the checkpoint passes it) this long after it ends: late lines are read. */
+  closeAfterMs: number;
+  /** An open day's next run re-reads this much before the previous run's horizon (ingest lag, clock skew). */
+  ingestLagMs: number;
   embedded: 'auto' | 'mongod' | 'congodb';
   api: ApiConfig;
 }
@@ -38,10 +45,8 @@ export interface ApiConfig {
 }
 
 export interface SelectorConfig {
-  /** Matched against `message`; a named group `user` makes the message the source of the user name. */
-  messageRegex: RegExp;
-  /** Document field holding the user name when the regex has no `user` group. */
-  userField: string;
+  /** Which sys.log lines are logins, and where their user names are. */
+  source: LoginSource;
   excludeUsers: string[];
 }
 
@@ -60,8 +65,9 @@ interface Variable {
   description: string;
 }
 
-const SECOND = 1000;
-const MINUTE = 60 * SECOND;
+function presetList(): string {
+  return SOURCE_NAMES.map((name) => `${name} (${SOURCE_PRESETS[name].level})`).join(', ');
+}
 
 /** Every variable the daemon reads, with its default; `--help` prints this table. */
 export const VARIABLES: readonly Variable[] = [
@@ -85,14 +91,20 @@ export const VARIABLES: readonly Variable[] = [
   { name: 'HOST', default: '127.0.0.1', description: 'HTTP address of `serve` (0.0.0.0 in containers)' },
   { name: 'LOG_LEVEL', default: 'info', description: 'fatal, error, warn, info, debug, trace or silent' },
   {
+    name: 'USAGE_SOURCE',
+    default: 'core4-logins',
+    description: `which sys.log lines are logins: ${presetList()}; the level is the core4 log level needed`,
+  },
+  {
     name: 'USAGE_MESSAGE_REGEX',
-    default: 'successful login',
-    description: 'login messages; a named group (?<user>...) takes the user from the message',
+    default: '',
+    description:
+      "overrides USAGE_SOURCE's lines: a regex on message; a named group (?<user>...) takes the user",
   },
   {
     name: 'USAGE_USER_FIELD',
-    default: 'user',
-    description: 'field with the user name when the regex has no user group',
+    default: '',
+    description: 'field with the user name when the regex has no user group (default user)',
   },
   { name: 'USAGE_EXCLUDE_USERS', default: 'admin', description: 'comma-separated user names never counted' },
   {
@@ -118,13 +130,23 @@ export const VARIABLES: readonly Variable[] = [
   },
   {
     name: 'USAGE_RETRY_BACKOFF_MS',
-    default: String(5 * SECOND),
+    default: String(5 * SECOND_MS),
     description: 'wait before the first retry; doubles each time',
   },
   {
     name: 'USAGE_LEASE_TTL_MS',
-    default: String(MINUTE),
+    default: String(MINUTE_MS),
     description: 'lease lifetime; the holder renews it every third of this',
+  },
+  {
+    name: 'USAGE_CLOSE_AFTER',
+    default: '1h',
+    description: 'a UTC day is complete this long after it ends; until then every run re-reads it',
+  },
+  {
+    name: 'USAGE_INGEST_LAG',
+    default: '5m',
+    description: "an open day's next run re-reads this much before the previous run's horizon",
   },
   {
     name: 'USAGE_READ_TOKEN',
@@ -150,12 +172,12 @@ export const VARIABLES: readonly Variable[] = [
   },
   {
     name: 'USAGE_INDEX_REFRESH_MS',
-    default: String(15 * SECOND),
+    default: String(15 * SECOND_MS),
     description: 'how often the API picks up days written by other processes',
   },
   {
     name: 'USAGE_HEALTH_MAX_AGE_MS',
-    default: String(26 * 60 * MINUTE),
+    default: String(26 * HOUR_MS),
     description: '/health fails when the last successful run is older',
   },
   {
@@ -214,15 +236,24 @@ function cronPattern(env: Env, name: string, allowEmpty: boolean): string {
   return raw;
 }
 
+function duration(env: Env, name: string, min: number, max: number): number {
+  const raw = read(env, name);
+  const ms = parseDuration(raw);
+  if (ms === undefined || ms < min || ms > max) {
+    fail(name, raw, `a duration from ${min / SECOND_MS}s to ${max / HOUR_MS}h, such as 90m, 1h or 300s`);
+  }
+  return ms;
+}
+
 function zone(env: Env, name: string): string {
   const raw = read(env, name);
   if (!IANAZone.isValidZone(raw)) fail(name, raw, 'an IANA time zone such as UTC or Europe/Berlin');
   return raw;
 }
 
-function regex(env: Env, name: string): RegExp {
+function regex(env: Env, name: string): RegExp | undefined {
   const raw = read(env, name);
-  if (raw === '') fail(name, raw, 'a non-empty regular expression');
+  if (raw === '') return undefined;
   try {
     return new RegExp(raw);
   } catch (error) {
@@ -257,6 +288,33 @@ function token(env: Env, name: string): string | undefined {
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 const FIELD_NAME = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/;
 
+/**
+ * The preset named by USAGE_SOURCE, unless USAGE_MESSAGE_REGEX replaces its lines with one custom rule.
+ * USAGE_USER_FIELD names the field of rules that do not take the name from the message.
+ */
+function loginSource(env: Env): LoginSource {
+  const name: SourceName = oneOf(env, 'USAGE_SOURCE', SOURCE_NAMES);
+  const message = regex(env, 'USAGE_MESSAGE_REGEX');
+  const field = read(env, 'USAGE_USER_FIELD');
+  if (field !== '' && !FIELD_NAME.test(field))
+    fail('USAGE_USER_FIELD', field, 'a field name such as user or meta.user');
+  if (message !== undefined) {
+    return { name: 'custom', rules: [{ message, userField: field === '' ? 'user' : field }] };
+  }
+  const preset = presetSource(name);
+  if (field === '') return preset;
+  if (preset.rules.every(hasUserGroup)) {
+    throw new ConfigError(
+      `USAGE_USER_FIELD: '${field}' does not apply to USAGE_SOURCE=${name}, which reads names from the message; ` +
+        'set it with USAGE_MESSAGE_REGEX or USAGE_SOURCE=seed'
+    );
+  }
+  const rules: LoginRule[] = preset.rules.map((rule) =>
+    hasUserGroup(rule) ? rule : { ...rule, userField: field }
+  );
+  return { name, rules };
+}
+
 /** Reads and validates the environment; throws ConfigError naming the first bad variable. */
 export function loadConfig(env: Env = process.env): Config {
   const mongodbUri = read(env, 'MONGODB_URI');
@@ -265,9 +323,6 @@ export function loadConfig(env: Env = process.env): Config {
       "MONGODB_URI: expected a connection string starting with 'mongodb://' or 'mongodb+srv://'"
     );
   }
-  const userField = read(env, 'USAGE_USER_FIELD');
-  if (!FIELD_NAME.test(userField))
-    fail('USAGE_USER_FIELD', userField, 'a field name such as user or meta.user');
   const excludeUsers = read(env, 'USAGE_EXCLUDE_USERS')
     .split(',')
     .map((u) => u.trim())
@@ -280,7 +335,7 @@ export function loadConfig(env: Env = process.env): Config {
     port: integer(env, 'PORT', 0, 65535),
     host: read(env, 'HOST'),
     logLevel: oneOf(env, 'LOG_LEVEL', LOG_LEVELS),
-    selector: { messageRegex: regex(env, 'USAGE_MESSAGE_REGEX'), userField, excludeUsers },
+    selector: { source: loginSource(env), excludeUsers },
     schedule: {
       daily: cronPattern(env, 'USAGE_SCHEDULE', false),
       incremental: cronPattern(env, 'USAGE_INCREMENTAL_SCHEDULE', true),
@@ -289,9 +344,11 @@ export function loadConfig(env: Env = process.env): Config {
     },
     retry: {
       attempts: integer(env, 'USAGE_RETRY_ATTEMPTS', 1, 100),
-      backoffMs: integer(env, 'USAGE_RETRY_BACKOFF_MS', 0, 60 * MINUTE),
+      backoffMs: integer(env, 'USAGE_RETRY_BACKOFF_MS', 0, HOUR_MS),
     },
-    leaseTtlMs: integer(env, 'USAGE_LEASE_TTL_MS', 3 * SECOND, 60 * MINUTE),
+    leaseTtlMs: integer(env, 'USAGE_LEASE_TTL_MS', 3 * SECOND_MS, HOUR_MS),
+    closeAfterMs: duration(env, 'USAGE_CLOSE_AFTER', 0, 7 * DAY_MS),
+    ingestLagMs: duration(env, 'USAGE_INGEST_LAG', 0, DAY_MS),
     embedded: oneOf(env, 'USAGE_EMBEDDED', ['auto', 'mongod', 'congodb'] as const),
     api: {
       readToken: token(env, 'USAGE_READ_TOKEN'),
@@ -300,8 +357,8 @@ export function loadConfig(env: Env = process.env): Config {
       openMetrics: boolean(env, 'USAGE_OPEN_METRICS'),
       maxBuckets: integer(env, 'USAGE_MAX_BUCKETS', 1, 1_000_000),
       reportTimezone: zone(env, 'USAGE_REPORT_TZ'),
-      indexRefreshMs: integer(env, 'USAGE_INDEX_REFRESH_MS', SECOND, 60 * MINUTE),
-      healthMaxAgeMs: integer(env, 'USAGE_HEALTH_MAX_AGE_MS', MINUTE, 366 * 24 * 60 * MINUTE),
+      indexRefreshMs: integer(env, 'USAGE_INDEX_REFRESH_MS', SECOND_MS, HOUR_MS),
+      healthMaxAgeMs: integer(env, 'USAGE_HEALTH_MAX_AGE_MS', MINUTE_MS, 366 * DAY_MS),
     },
   };
 }

@@ -1,4 +1,4 @@
-import type { Collection, Document, MongoClient } from 'mongodb';
+import type { Collection, Db, Document, MongoClient } from 'mongodb';
 import type { Namespace } from '../config/namespace';
 import { formatNamespace } from '../config/namespace';
 import type { HourChunk } from '../etl/day-chunks';
@@ -14,6 +14,8 @@ export interface SourceRef {
 export interface ChunkDoc extends HourChunk {
   day: Date;
   run: string;
+  /** The writer's fencing token (see db/lease.ts). */
+  fence: number;
   src: SourceRef;
   writtenAt: Date;
 }
@@ -28,7 +30,12 @@ export interface DayDoc {
   /** False while the day is still running (today): the next run replaces it. */
   complete: boolean;
   src: SourceRef;
+  /** The MongoDB server's time of the switch: the index loader's watermark follows it. */
   writtenAt: Date;
+  /** Fencing token of the run that switched the day; only a writer with a token at least as large may. */
+  fence: number;
+  /** What selected the logins (sourceKey): a day read under another selection is re-read whole. */
+  selection: string;
 }
 
 export type JobState = 'idle' | 'running' | 'failed';
@@ -38,6 +45,10 @@ export interface RunStats {
   logins: number;
   excluded: number;
   malformed: number;
+  /** Names read from core4's `re.compile('…', …)` form (unwrapped and case-folded). */
+  unwrapped: number;
+  /** sys.log documents the run's query returned: what a run costs the source. */
+  sourceDocs: number;
 }
 
 export interface LastRun {
@@ -71,6 +82,8 @@ export interface JobDoc {
   lastSuccessAt?: Date;
   nextRunAt?: Date;
   lease?: Lease | null;
+  /** Fencing token: grows with every lease acquisition (db/lease.ts). */
+  fence?: number;
   updatedAt?: Date;
 }
 
@@ -79,6 +92,8 @@ export type RunDoc = Required<Pick<LastRun, 'id' | 'attempt' | 'startedAt' | 'fi
   Partial<Pick<LastRun, 'start' | 'end' | 'stats' | 'error'>>;
 
 export interface UsageCollections {
+  /** The target database (home), whose server also tells the time (serverClock). */
+  db: Db;
   sysLog: Collection<Document>;
   chunks: Collection<ChunkDoc>;
   days: Collection<DayDoc>;
@@ -93,6 +108,7 @@ export const JOB_NAME = 'aggregate-core4-usage';
 export function usageCollections(client: MongoClient, sysLog: Namespace, login: Namespace): UsageCollections {
   const target = client.db(login.db);
   return {
+    db: target,
     sysLog: client.db(sysLog.db).collection(sysLog.collection),
     chunks: target.collection<ChunkDoc>(login.collection),
     days: target.collection<DayDoc>(`${login.collection}.day`),
@@ -109,14 +125,4 @@ export async function ensureIndexes(cols: UsageCollections): Promise<void> {
   await cols.days.createIndex({ writtenAt: 1 });
   await cols.job.createIndex({ name: 1 }, { unique: true });
   await cols.runs.createIndex({ finishedAt: 1 });
-}
-
-/** core4 indexes `created`; without such an index every run scans sys.log, so say so. */
-export async function hasCreatedIndex(cols: UsageCollections): Promise<boolean> {
-  try {
-    const indexes = await cols.sysLog.listIndexes().toArray();
-    return indexes.some((index) => Object.keys((index as { key: Document }).key)[0] === 'created');
-  } catch {
-    return false;
-  }
 }

@@ -1,6 +1,7 @@
 import type { Collection, UpdateFilter } from 'mongodb';
 import type { JobDoc } from './collections';
 import { JOB_NAME } from './collections';
+import type { LeaseHold } from './lease';
 
 export class LeaseLostError extends Error {
   override name = 'LeaseLostError';
@@ -13,15 +14,18 @@ export async function readJob(job: Collection<JobDoc>): Promise<JobDoc | null> {
   return job.findOne({ name: JOB_NAME }, { projection: { _id: 0 } });
 }
 
-/** Updates the job document only while `owner` holds the lease, so a runner that lost it cannot write. */
+/** Updates the job document only while `hold` is the current lease, so a runner that lost it cannot write. */
 export async function updateJobAsOwner(
   job: Collection<JobDoc>,
-  owner: string,
+  hold: LeaseHold,
   set: Partial<JobDoc>,
   now: Date
 ): Promise<void> {
   const update: UpdateFilter<JobDoc> = { $set: { ...set, updatedAt: now } };
-  const result = await job.updateOne({ name: JOB_NAME, 'lease.owner': owner }, update);
+  const result = await job.updateOne(
+    { name: JOB_NAME, 'lease.owner': hold.owner, fence: hold.fence },
+    update
+  );
   if (result.matchedCount !== 1) throw new LeaseLostError();
 }
 

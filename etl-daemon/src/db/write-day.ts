@@ -1,34 +1,63 @@
 import type { HourChunk, DaySummary } from '../etl/day-chunks';
-import type { ChunkDoc, SourceRef, UsageCollections } from './collections';
+import type { ChunkDoc, DayDoc, SourceRef, UsageCollections } from './collections';
+import { LeaseLostError } from './job-record';
 
 export interface DayWrite {
   day: Date;
   run: string;
+  /** The writer's fencing token (db/lease.ts). */
+  fence: number;
   chunks: HourChunk[];
   summary: DaySummary;
   complete: boolean;
   src: SourceRef;
+  selection: string;
+  /** The MongoDB server's time. */
   now: Date;
 }
 
+/** A later lease holder has written this day: this runner lost its lease and must not touch it. */
+export class FencedOutError extends LeaseLostError {
+  override name = 'FencedOutError';
+}
+
+/** Matches documents written with a fencing token no larger than `fence` (or none: written before fences). */
+function notAfter(fence: number) {
+  return { $not: { $gt: fence } };
+}
+
+/** Step 1: the run's chunks, invisible until the switch (the day document still names another run). */
+export async function insertChunks(cols: UsageCollections, write: DayWrite): Promise<void> {
+  if (write.chunks.length === 0) return;
+  const { day, run, fence, src, now } = write;
+  const docs: ChunkDoc[] = write.chunks.map((chunk) => ({ ...chunk, day, run, fence, src, writtenAt: now }));
+  await cols.chunks.insertMany(docs, { ordered: true });
+}
+
 /**
- * Replaces one UTC day in home.login so that readers and a crash at any step never see a mix:
- * 1. insert this run's chunks (invisible: the day document still names the previous run),
- * 2. point the day document at this run (the switch),
- * 3. delete every other run's chunks of the day.
- * A crash before 2 leaves orphans that the day's next write deletes; after 2 the day is already whole.
+ * Step 2: points the day document at this run, only if no later lease holder has switched it. The day
+ * document is created empty first (an empty day reads like a missing one), so the conditional switch
+ * never needs an upsert that could create a second document for the day.
  */
-export async function writeDay(cols: UsageCollections, write: DayWrite): Promise<void> {
-  const { day, run, src, now } = write;
-  if (write.chunks.length > 0) {
-    const docs: ChunkDoc[] = write.chunks.map((chunk) => ({ ...chunk, day, run, src, writtenAt: now }));
-    await cols.chunks.insertMany(docs, { ordered: true });
-  }
-  await cols.days.updateOne(
-    { day },
+export async function switchDay(cols: UsageCollections, write: DayWrite): Promise<void> {
+  const { day, run, fence, src, now } = write;
+  const placeholder: DayDoc = {
+    day,
+    run: '',
+    chunks: 0,
+    logins: 0,
+    users: 0,
+    complete: false,
+    src: { ...src, to: src.from },
+    writtenAt: now,
+    fence: 0,
+    selection: '',
+  };
+  await cols.days.updateOne({ day }, { $setOnInsert: placeholder }, { upsert: true });
+  const switched = await cols.days.updateOne(
+    { day, fence: notAfter(fence) },
     {
       $set: {
-        day,
         run,
         chunks: write.chunks.length,
         logins: write.summary.logins,
@@ -36,9 +65,32 @@ export async function writeDay(cols: UsageCollections, write: DayWrite): Promise
         complete: write.complete,
         src,
         writtenAt: now,
+        fence,
+        selection: write.selection,
       },
-    },
-    { upsert: true }
+    }
   );
-  await cols.chunks.deleteMany({ day, run: { $ne: run } });
+  if (switched.matchedCount !== 1) {
+    throw new FencedOutError(); // its chunks stay orphans until the day's next write deletes them
+  }
+}
+
+/**
+ * Step 3: deletes the day's chunks of other runs that are no later than this one. A later holder's chunks,
+ * inserted but not yet switched, are left alone: deleting them would leave that holder's day without chunks.
+ */
+export async function deleteReplacedChunks(cols: UsageCollections, write: DayWrite): Promise<void> {
+  await cols.chunks.deleteMany({ day: write.day, run: { $ne: write.run }, fence: notAfter(write.fence) });
+}
+
+/**
+ * Replaces one UTC day in home.login so that readers and a crash at any step never see a mix: insert the
+ * chunks, switch the day document, delete the replaced chunks. A crash before the switch leaves orphans
+ * that the day's next write deletes; after it the day is already whole. A runner fenced out by a later
+ * lease holder fails at the switch and deletes nothing.
+ */
+export async function writeDay(cols: UsageCollections, write: DayWrite): Promise<void> {
+  await insertChunks(cols, write);
+  await switchDay(cols, write);
+  await deleteReplacedChunks(cols, write);
 }

@@ -1,4 +1,5 @@
 import { addUtcDays, startOfUtcDay } from '../time/utc-day';
+import { CORE4_ROLE_QUAL_NAME } from '../etl/login-sources';
 import { seededRandom } from './random';
 
 export interface DemoOptions {
@@ -9,6 +10,11 @@ export interface DemoOptions {
   /** Data runs up to (not including) this instant; the last day is the one containing it. */
   end: Date;
   seed: number;
+  /**
+   * Which login lines to write: the seed's convention (`successful login`, field `user`) and/or core4's
+   * real lines (see etl/login-sources.ts). Both by default, so every USAGE_SOURCE preset finds its logins.
+   */
+  lines?: { seed: boolean; core4: boolean };
 }
 
 /** A sys.log document as core4 writes it, plus the seed convention's `user` field on its login lines. */
@@ -27,12 +33,15 @@ export interface SysLogDoc {
 
 const HOSTS = ['core4-app-1', 'core4-app-2', 'core4-worker-1'];
 const HANDLER = 'core4.api.v1.request.main.CoreRequestHandler';
-const AUTH = [
-  'username] from [Auth Basic',
-  'token] from [Auth Bearer',
-  'token] from [cookie',
-  'username] from [args',
+/** Request handlers whose loggers write the token lines (qual_name = module and class of the handler). */
+const HANDLERS = [
+  HANDLER,
+  'core4.api.v1.request.role.main.RoleHandler',
+  'core4.api.v1.request.queue.job.JobHandler',
 ];
+/** `source` of core4/api/v1/request/main.py verify_user(): password logins and token requests. */
+const PASSWORD_SOURCES = ['Auth Basic', 'args'];
+const TOKEN_SOURCES = ['Auth Bearer', 'cookie', 'args'];
 const NOISE = [
   {
     level: 'INFO',
@@ -80,14 +89,42 @@ export function userName(index: number): string {
   return `user${String(index).padStart(5, '0')}`;
 }
 
+/** How a person typed their name: core4 matched it case-insensitively and logs it as typed. */
+function typedName(name: string, r: number): string {
+  if (r < 0.7) return name;
+  if (r < 0.9) return name.charAt(0).toUpperCase() + name.slice(1);
+  return name.toUpperCase();
+}
+
+/** Python's repr of re.compile(typed, re.IGNORECASE), as core4 logs a password login's name. */
+export function compiledRepr(typed: string): string {
+  const quote = typed.includes("'") && !typed.includes('"') ? '"' : "'";
+  const body = typed
+    .replace(/\\/g, '\\\\')
+    .replace(quote === "'" ? /'/g : /"/g, `\\${quote}`)
+    .replace(/\t/g, '\\t')
+    .replace(/\n/g, '\\n')
+    .replace(/\r/g, '\\r');
+  return `re.compile(${quote}${body}${quote}, re.IGNORECASE)`;
+}
+
+function pythonDateTime(date: Date): string {
+  return date.toISOString().slice(0, 19).replace('T', ' ');
+}
+
 /**
- * Yields one UTC day of realistic sys.log at a time, in time order: per login the seed's line
- * (`successful login`, field `user`) and core4's real DEBUG line (`successfully loaded [user] by ...`),
- * one noise line per login, admin logins, and malformed login lines (no user, empty user, numeric user).
- * Users join over the period (so there are new users) and are active with Zipf-like weights.
+ * Yields one UTC day of realistic sys.log at a time, in time order. Per password login: the seed's line
+ * (`successful login`, field `user`) and core4's two real lines, DEBUG `successfully loaded
+ * [re.compile('User00012', re.IGNORECASE)] by [username] from [...]` (the name as typed, mixed case) and
+ * INFO `set [last_login] for role [user00012] with _id [...]` from the role model's logger; then DEBUG
+ * token requests (`successfully loaded [user00012] by [token] from [...] expiring [...]`) by that user and
+ * by others active without logging in that day. One noise line per login, admin logins, and malformed seed
+ * lines (no user, empty user, numeric user). `username` is the OS user of the process, as in core4. Users
+ * join over the period (so there are new users) and are active with Zipf-like weights.
  */
 export function* generateSysLog(options: DemoOptions): Generator<SysLogDoc[]> {
   const random = seededRandom(options.seed);
+  const lines = options.lines ?? { seed: true, core4: true };
   const lastDay = startOfUtcDay(new Date(options.end.getTime() - 1));
   const firstDay = addUtcDays(lastDay, -(options.days - 1));
   // User i joins on day joinDay[i] (sorted), so the users active on a day are a prefix of the list.
@@ -129,16 +166,43 @@ export function* generateSysLog(options: DemoOptions): Generator<SysLogDoc[]> {
       levelno: 20,
       qual_name: HANDLER,
     });
-    const login = (created: Date, user: unknown, host: string) => {
-      docs.push({ ...seedLine(created, host), user });
-      const auth = AUTH[Math.floor(random() * AUTH.length)];
+    const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)] as T;
+    const tokenRequest = (created: Date, user: string, host: string) => {
       docs.push({
         ...base(created, host),
-        message: `successfully loaded [${String(user)}] by [${auth}]`,
+        message: `successfully loaded [${user}] by [token] from [${pick(TOKEN_SOURCES)}] expiring [${pythonDateTime(new Date(created.getTime() + 3_600_000))}]`,
+        level: 'DEBUG',
+        levelno: 10,
+        qual_name: pick(HANDLERS),
+      });
+    };
+    const later = (created: Date) => {
+      const ms = created.getTime() + Math.floor(random() * 3 * 3600) * 1000;
+      const limit = Math.min(day.getTime() + 86_400_000, options.end.getTime());
+      return ms < limit ? new Date(ms) : undefined;
+    };
+    const login = (created: Date, user: string, host: string) => {
+      if (lines.seed) docs.push({ ...seedLine(created, host), user });
+      if (!lines.core4) return;
+      docs.push({
+        ...base(created, host),
+        message: `successfully loaded [${compiledRepr(typedName(user, random()))}] by [username] from [${pick(PASSWORD_SOURCES)}]`,
         level: 'DEBUG',
         levelno: 10,
         qual_name: HANDLER,
       });
+      docs.push({
+        ...base(created, host),
+        message: `set [last_login] for role [${user}] with _id [${hex()}${hex()}${hex()}]`,
+        level: 'INFO',
+        levelno: 20,
+        qual_name: CORE4_ROLE_QUAL_NAME,
+      });
+      const requests = Math.floor(random() * 3);
+      for (let k = 0; k < requests; k += 1) {
+        const at = later(created);
+        if (at) tokenRequest(at, user, host);
+      }
     };
     const instant = () => {
       let r = random() * HOUR_TOTAL;
@@ -151,6 +215,9 @@ export function* generateSysLog(options: DemoOptions): Generator<SysLogDoc[]> {
     for (let i = 0; i < logins && active > 0; i += 1) {
       const created = instant();
       if (created) login(created, userName(pickWeighted(cumulative, active, random())), host());
+      // Someone still holding a token from an earlier day: active, but no password login today.
+      const tokenAt = lines.core4 && random() < 0.2 ? instant() : undefined;
+      if (tokenAt) tokenRequest(tokenAt, userName(pickWeighted(cumulative, active, random())), host());
       const noiseAt = instant();
       const noise = NOISE[Math.floor(random() * NOISE.length)];
       if (noiseAt && noise) docs.push({ ...base(noiseAt, host()), ...noise });
@@ -158,9 +225,10 @@ export function* generateSysLog(options: DemoOptions): Generator<SysLogDoc[]> {
     for (const odd of ['admin', 'admin', undefined, '', 42]) {
       const created = instant();
       if (!created) continue;
-      if (typeof odd === 'string') login(created, odd, host());
-      else {
-        // A login line without a usable user: no field at all, or a number.
+      if (odd === 'admin') login(created, odd, host());
+      else if (lines.seed) {
+        // A seed login line without a usable user: no field at all, an empty name, or a number. core4
+        // itself never logs a login without a role name.
         const line = seedLine(created, host());
         docs.push(odd === undefined ? line : { ...line, user: odd });
       }

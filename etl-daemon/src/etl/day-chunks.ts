@@ -1,4 +1,4 @@
-import { HOUR_MS } from '../time/utc-day';
+import { HOUR_MS } from '../time/units';
 import type { LoginEvent } from './selector';
 
 /**

@@ -7,11 +7,15 @@ import { extractLogin, sourceFilter, sourceProjection } from './selector';
 export interface ReadCounters {
   excluded: number;
   malformed: number;
+  unwrapped: number;
+  /** Every document the query returned. */
+  sourceDocs: number;
 }
 
 /**
  * Streams the logins of [from, to) from sys.log in time order, in one pass: one query for the whole range,
- * served by core4's `created` index on MongoDB, so a backfill costs one scan and not one per day.
+ * served by core4's `created` index on MongoDB, so a backfill costs one scan and not one per day. The
+ * cursor is closed however the stream ends: exhausted, an error, or the consumer's `return()`.
  */
 export async function* readLogins(
   cols: UsageCollections,
@@ -27,9 +31,12 @@ export async function* readLogins(
   });
   try {
     for await (const doc of cursor as AsyncIterable<Document>) {
+      counters.sourceDocs += 1;
       const extracted = extractLogin(doc, selector);
-      if (extracted.kind === 'login') yield extracted.event;
-      else counters[extracted.kind] += 1;
+      if (extracted.kind === 'login') {
+        if (extracted.unwrapped) counters.unwrapped += 1;
+        yield extracted.event;
+      } else counters[extracted.kind] += 1;
     }
   } finally {
     await cursor.close();

@@ -1,5 +1,7 @@
 import type { Document, Filter } from 'mongodb';
 import type { SelectorConfig } from '../config/config';
+import type { LoginRule } from './login-sources';
+import { hasUserGroup } from './login-sources';
 
 /** One login as the job keeps it. */
 export interface LoginEvent {
@@ -8,13 +10,45 @@ export interface LoginEvent {
 }
 
 export type Extracted =
-  { kind: 'login'; event: LoginEvent } | { kind: 'excluded' } | { kind: 'malformed'; reason: string };
+  | { kind: 'login'; event: LoginEvent; unwrapped?: true }
+  | { kind: 'excluded' }
+  | { kind: 'malformed'; reason: string };
 
 /** User names longer than this are treated as malformed: they would unbound the reporting documents. */
 export const MAX_USER_LENGTH = 256;
 
-export function userFromMessage(selector: SelectorConfig): boolean {
-  return /\(\?<user>/.test(selector.messageRegex.source);
+/**
+ * core4 logs a password login's name as the repr of the compiled regex it searched with
+ * (core4/api/v1/request/main.py: `username = re.compile(username, re.IGNORECASE)`), e.g.
+ * `re.compile('Amy', re.IGNORECASE)`. Python's repr quotes with ' (or " when the text holds a '), escapes
+ * backslashes and control characters, and cuts patterns over 200 characters (then the closing quote is
+ * missing and this does not match).
+ */
+const COMPILED =
+  /^re\.compile\((?:'((?:[^'\\]|\\.)*)'|"((?:[^"\\]|\\.)*)")(?:, ?re\.[A-Z]+(?:\|re\.[A-Z]+)*)?\)$/s;
+const PY_ESCAPE = /\\(?:x([0-9a-fA-F]{2})|u([0-9a-fA-F]{4})|U([0-9a-fA-F]{8})|(.))/gs;
+const SIMPLE_ESCAPES: Record<string, string> = { n: '\n', r: '\r', t: '\t', '\\': '\\', "'": "'", '"': '"' };
+
+/**
+ * The typed name inside `re.compile('…', …)`, case-folded (core4 matched it with re.IGNORECASE, so `Amy`
+ * and `amy` are one person), or undefined when `raw` is not in that form.
+ */
+export function unwrapCompiledName(raw: string): string | undefined {
+  const match = COMPILED.exec(raw);
+  if (!match) return undefined;
+  const literal = match[1] ?? match[2] ?? '';
+  const text = literal.replace(PY_ESCAPE, (whole, x?: string, u?: string, big?: string, c?: string) => {
+    const hex = x ?? u ?? big;
+    if (hex !== undefined) return String.fromCodePoint(Number.parseInt(hex, 16));
+    return (c !== undefined ? SIMPLE_ESCAPES[c] : undefined) ?? whole;
+  });
+  return text.toLowerCase();
+}
+
+function ruleFilter(rule: LoginRule): Document {
+  return rule.qualName === undefined
+    ? { message: { $regex: rule.message } }
+    : { message: { $regex: rule.message }, qual_name: rule.qualName };
 }
 
 /**
@@ -22,13 +56,21 @@ export function userFromMessage(selector: SelectorConfig): boolean {
  * applied in `extractLogin`, so that a run can say how many logins it excluded.
  */
 export function sourceFilter(selector: SelectorConfig, from: Date, to: Date): Filter<Document> {
-  return { created: { $gte: from, $lt: to }, message: { $regex: selector.messageRegex } };
+  const created = { $gte: from, $lt: to };
+  const rules = selector.source.rules;
+  const [only] = rules;
+  if (rules.length === 1 && only) return { created, ...ruleFilter(only) };
+  return { created, $or: rules.map(ruleFilter) };
 }
 
+/** Only what extraction reads: the time, the message (to tell rules apart and read names), the fields. */
 export function sourceProjection(selector: SelectorConfig): Document {
-  return userFromMessage(selector)
-    ? { _id: 0, created: 1, message: 1 }
-    : { _id: 0, created: 1, [selector.userField]: 1 };
+  const projection: Document = { _id: 0, created: 1, message: 1 };
+  for (const rule of selector.source.rules) {
+    if (rule.qualName !== undefined) projection.qual_name = 1;
+    if (!hasUserGroup(rule) && rule.userField !== undefined) projection[rule.userField] = 1;
+  }
+  return projection;
 }
 
 function fieldValue(doc: Document, path: string): unknown {
@@ -40,23 +82,41 @@ function fieldValue(doc: Document, path: string): unknown {
   return value;
 }
 
+function matchingRule(doc: Document, rules: readonly LoginRule[]): LoginRule | undefined {
+  const message: unknown = doc.message;
+  if (typeof message !== 'string') return rules.length === 1 ? rules[0] : undefined;
+  return rules.find(
+    (rule) => rule.message.test(message) && (rule.qualName === undefined || rule.qualName === doc.qual_name)
+  );
+}
+
 /** Turns one matching sys.log document into a login, or says why it is not one. */
 export function extractLogin(doc: Document, selector: SelectorConfig): Extracted {
   const created: unknown = doc.created;
   if (!(created instanceof Date) || Number.isNaN(created.getTime())) {
     return { kind: 'malformed', reason: 'created is not a date' };
   }
+  const rule = matchingRule(doc, selector.source.rules);
   let user: unknown;
-  if (userFromMessage(selector)) {
+  if (rule === undefined) user = undefined;
+  else if (hasUserGroup(rule)) {
     const message: unknown = doc.message;
-    user = typeof message === 'string' ? selector.messageRegex.exec(message)?.groups?.user : undefined;
-  } else {
-    user = fieldValue(doc, selector.userField);
-  }
+    user = typeof message === 'string' ? rule.message.exec(message)?.groups?.user : undefined;
+  } else if (rule.userField !== undefined) user = fieldValue(doc, rule.userField);
   if (typeof user !== 'string' || user.trim() === '') {
     return { kind: 'malformed', reason: 'no user name' };
   }
-  if (user.length > MAX_USER_LENGTH) return { kind: 'malformed', reason: 'user name too long' };
-  if (selector.excludeUsers.includes(user)) return { kind: 'excluded' };
-  return { kind: 'login', event: { user, created } };
+  const unwrapped = user.startsWith('re.compile(') ? unwrapCompiledName(user) : undefined;
+  if (user.startsWith('re.compile(') && (unwrapped === undefined || unwrapped.trim() === '')) {
+    return { kind: 'malformed', reason: 'unreadable re.compile(...) name' };
+  }
+  const name = unwrapped ?? user;
+  if (name.length > MAX_USER_LENGTH) return { kind: 'malformed', reason: 'user name too long' };
+  const excluded =
+    unwrapped === undefined
+      ? selector.excludeUsers.includes(name)
+      : selector.excludeUsers.some((x) => x.toLowerCase() === name);
+  if (excluded) return { kind: 'excluded' };
+  const event = { user: name, created };
+  return unwrapped === undefined ? { kind: 'login', event } : { kind: 'login', event, unwrapped: true };
 }

@@ -41,7 +41,7 @@ export function makeJobRunner(
     runId: string
   ): Promise<RunOutcome> {
     for (let attempt = 1; ; attempt += 1) {
-      const startedAt = deps.now();
+      const startedAt = await deps.clock().catch(() => new Date());
       try {
         return await runOnce({ ...deps, onProgress, signal }, args, runId, attempt);
       } catch (caught) {
@@ -49,21 +49,23 @@ export function makeJobRunner(
         // Bad arguments fail the same way every time, and a shutdown must not be retried.
         const aborted = error instanceof RunAbortedError;
         const final = attempt >= options.attempts || error instanceof RangeArgumentError || aborted;
-        await recordFailure(
-          deps.cols.job,
-          { runId, attempt, error: error.message, final, aborted },
-          deps.now()
-        )
-          .then(() =>
-            recordRun(deps.cols.runs, {
+        await deps
+          .clock()
+          .then(async (finishedAt) => {
+            await recordFailure(
+              deps.cols.job,
+              { runId, attempt, error: error.message, final, aborted },
+              finishedAt
+            );
+            await recordRun(deps.cols.runs, {
               id: runId,
               attempt,
               startedAt,
-              finishedAt: deps.now(),
+              finishedAt,
               result: aborted ? 'aborted' : 'failed',
               error: error.message,
-            })
-          )
+            });
+          })
           .catch((recordError: unknown) =>
             deps.logger.error({ err: recordError, runId }, 'could not record the failure')
           );

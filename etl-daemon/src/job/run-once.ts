@@ -1,14 +1,20 @@
 import type { Logger } from 'pino';
 import type { SelectorConfig } from '../config/config';
 import type { RunStats, UsageCollections } from '../db/collections';
+import type { DayDoc } from '../db/collections';
+import type { LeaseHold } from '../db/lease';
 import { acquireLease, releaseLease, renewLease } from '../db/lease';
 import { LeaseLostError, readJob, updateJobAsOwner } from '../db/job-record';
+import type { Clock } from '../db/server-clock';
 import { writeDay } from '../db/write-day';
 import { recordRun } from '../db/run-history';
-import { buildDayChunks } from '../etl/day-chunks';
+import { buildDayChunks, chunkEvents } from '../etl/day-chunks';
+import { sourceKey } from '../etl/login-sources';
 import { readLogins } from '../etl/read-logins';
 import type { LoginEvent } from '../etl/selector';
 import { addUtcDays, utcDayLabel } from '../time/utc-day';
+import type { DayPlan, StoredOpenDay } from './plan-reads';
+import { planReads } from './plan-reads';
 import type { ProgressListener } from './progress';
 import type { RunArgs } from './resolve-range';
 import { daysOf, resolveRange } from './resolve-range';
@@ -18,9 +24,14 @@ export interface RunDeps {
   selector: SelectorConfig;
   configStart: Date;
   leaseTtlMs: number;
+  /** A UTC day is complete this long after it ends (late lines are read until then). */
+  closeAfterMs: number;
+  /** An open day's next run re-reads this much before the previous run's horizon. */
+  ingestLagMs: number;
   /** Identifies this process in the lease. */
   owner: string;
-  now: () => Date;
+  /** The MongoDB server's clock (serverClock) in production; every time a run writes comes from it. */
+  clock: Clock;
   logger: Logger;
   onProgress?: ProgressListener | undefined;
   /** Aborting stops the run between two days (graceful shutdown). */
@@ -41,7 +52,7 @@ export type RunOutcome =
 /** Pulls the events of one day off the time-ordered stream, leaving the first event of a later day. */
 class DayReader {
   private pending: LoginEvent | undefined;
-  constructor(private readonly source: AsyncGenerator<LoginEvent>) {}
+  constructor(private readonly source: AsyncGenerator<LoginEvent> | undefined) {}
 
   async take(dayEnd: Date): Promise<LoginEvent[]> {
     const events: LoginEvent[] = [];
@@ -57,7 +68,13 @@ class DayReader {
     }
   }
 
+  /** Ends the source early (an error or a lost lease mid-range): its cursor is closed on the server. */
+  async close(): Promise<void> {
+    await this.source?.return(undefined);
+  }
+
   private async nextFromSource(): Promise<LoginEvent | undefined> {
+    if (!this.source) return undefined;
     const result = await this.source.next();
     return result.done ? undefined : result.value;
   }
@@ -74,8 +91,9 @@ export async function runOnce(
   runId: string,
   attempt: number
 ): Promise<RunOutcome> {
-  const { cols, owner, leaseTtlMs, now } = deps;
-  if (!(await acquireLease(cols.job, owner, leaseTtlMs, now()))) {
+  const { cols, owner, leaseTtlMs, clock } = deps;
+  const hold = await acquireLease(cols.job, owner, leaseTtlMs, await clock());
+  if (!hold) {
     const holder = (await readJob(cols.job))?.lease;
     const reason = `another runner holds the lease (${holder?.owner ?? 'unknown'} until ${holder?.until.toISOString() ?? '?'})`;
     deps.logger.info({ runId }, `run skipped: ${reason}`);
@@ -84,34 +102,69 @@ export async function runOnce(
   let leaseLost = false;
   const heartbeat = setInterval(
     () => {
-      renewLease(cols.job, owner, leaseTtlMs, now()).then(
-        (held) => {
-          if (!held) leaseLost = true;
-        },
-        (error: unknown) => deps.logger.warn({ err: error, runId }, 'lease renewal failed; retrying')
-      );
+      clock()
+        .then((now) => renewLease(cols.job, hold, leaseTtlMs, now))
+        .then(
+          (held) => {
+            if (!held) leaseLost = true;
+          },
+          (error: unknown) => deps.logger.warn({ err: error, runId }, 'lease renewal failed; retrying')
+        );
     },
     Math.max(1000, Math.floor(leaseTtlMs / 3))
   );
   try {
-    return await processDays(deps, args, runId, attempt, () => leaseLost);
+    return await processDays(deps, hold, args, runId, attempt, () => leaseLost);
   } finally {
     clearInterval(heartbeat);
-    await releaseLease(cols.job, owner).catch((error: unknown) =>
+    await releaseLease(cols.job, hold).catch((error: unknown) =>
       deps.logger.warn({ err: error, runId }, 'could not release the lease; it expires by itself')
     );
   }
 }
 
+/** The stored logins of an open day, from the run its day document names. */
+async function storedEvents(cols: UsageCollections, stored: StoredOpenDay): Promise<LoginEvent[]> {
+  const chunks = await cols.chunks
+    .find(
+      { day: stored.day, run: stored.run },
+      { projection: { _id: 0, hour: 1, part: 1, users: 1, u: 1, t: 1 } }
+    )
+    .toArray();
+  return chunks.flatMap((chunk) => chunkEvents(stored.day, chunk));
+}
+
+/** Open days in [firstDay, lastDay] that a previous run wrote under the same selection. */
+async function storedOpenDays(
+  cols: UsageCollections,
+  firstDay: Date,
+  lastDay: Date,
+  selection: string
+): Promise<StoredOpenDay[]> {
+  const docs = await cols.days
+    .find(
+      { day: { $gte: firstDay, $lte: lastDay }, complete: false, selection, run: { $ne: '' } },
+      { projection: { _id: 0, day: 1, run: 1, src: 1 } }
+    )
+    .toArray();
+  return docs.map((d: Pick<DayDoc, 'day' | 'run' | 'src'>) => ({
+    day: d.day,
+    run: d.run,
+    readUntil: d.src.to,
+  }));
+}
+
 async function processDays(
   deps: RunDeps,
+  hold: LeaseHold,
   args: RunArgs,
   runId: string,
   attempt: number,
   leaseLost: () => boolean
 ): Promise<RunOutcome> {
-  const { cols, owner, now } = deps;
-  const startedAt = now();
+  const { cols, clock } = deps;
+  // The run's horizon: lines stamped up to here are read now, and the next run re-reads from a little before.
+  const startedAt = await clock();
   const job = await readJob(cols.job);
   const range = resolveRange(args, {
     checkpoint: job?.checkpoint,
@@ -120,53 +173,66 @@ async function processDays(
   });
   const days = daysOf(range);
   const log = deps.logger.child({ runId, attempt });
-  log.info(
-    `scope [${utcDayLabel(range.firstDay)}] - [${utcDayLabel(range.lastDay)}] = [${days.length}] days, checkpoint [${utcDayLabel(range.checkpoint)}]`
-  );
   const lastRun = { id: runId, attempt, start: range.firstDay, end: range.lastDay, startedAt };
-  await updateJobAsOwner(cols.job, owner, { state: 'running', lastRun }, startedAt);
+  await updateJobAsOwner(cols.job, hold, { state: 'running', lastRun }, startedAt);
 
   // Each attempt writes under its own id, so a retry never mistakes an earlier attempt's orphans for its own.
   const writeId = `${runId}.${attempt}`;
-  const stats: RunStats = { days: 0, logins: 0, excluded: 0, malformed: 0 };
-  const extractedAt = now();
+  const stats: RunStats = { days: 0, logins: 0, excluded: 0, malformed: 0, unwrapped: 0, sourceDocs: 0 };
+  const selection = sourceKey(deps.selector.source, deps.selector.excludeUsers);
+  const plan = planReads(days, await storedOpenDays(cols, range.firstDay, range.lastDay, selection), {
+    extractedAt: startedAt,
+    closeAfterMs: deps.closeAfterMs,
+    ingestLagMs: deps.ingestLagMs,
+  });
+  log.info(
+    `scope [${utcDayLabel(range.firstDay)}] - [${utcDayLabel(range.lastDay)}] = [${days.length}] days, checkpoint [${utcDayLabel(range.checkpoint)}], ` +
+      `reading sys.log from ${plan.readFrom?.toISOString() ?? 'nowhere (nothing new)'}`
+  );
   const to = addUtcDays(range.lastDay, 1);
-  const reader = new DayReader(readLogins(cols, deps.selector, range.firstDay, to, stats));
+  const reader = new DayReader(
+    plan.readFrom ? readLogins(cols, deps.selector, plan.readFrom, to, stats) : undefined
+  );
   let checkpoint = range.checkpoint;
   let dataUntil = job?.dataUntil;
-  for (const [index, day] of days.entries()) {
-    if (leaseLost()) throw new LeaseLostError();
-    if (deps.signal?.aborted) throw new RunAbortedError();
-    const dayEnd = addUtcDays(day, 1);
-    const events = await reader.take(dayEnd);
-    const { chunks, summary } = buildDayChunks(day, events);
-    const complete = dayEnd <= extractedAt;
-    const src = { collection: cols.sysLogName, from: day, to: complete ? dayEnd : extractedAt };
-    await writeDay(cols, { day, run: writeId, chunks, summary, complete, src, now: now() });
-    stats.days += 1;
-    stats.logins += summary.logins;
-    if (day.getTime() === checkpoint.getTime()) {
-      if (complete) checkpoint = dayEnd;
-      dataUntil = src.to;
+  try {
+    for (const [index, dayPlan] of plan.days.entries()) {
+      if (leaseLost()) throw new LeaseLostError();
+      if (deps.signal?.aborted) throw new RunAbortedError();
+      const { day, complete } = dayPlan;
+      const written = await processDay(deps, { hold, writeId, selection, startedAt, to }, dayPlan, reader);
+      if (written) {
+        stats.days += 1;
+        stats.logins += written.logins;
+      }
+      if (day.getTime() === checkpoint.getTime()) {
+        if (complete) checkpoint = addUtcDays(day, 1);
+        dataUntil = written ? written.until : dataUntil;
+      }
+      const progress = {
+        fraction: (index + 1) / days.length,
+        message: written
+          ? `work [${utcDayLabel(day)}] day [${index + 1}] of [${days.length}]: ${written.logins} logins, ${written.users} users`
+          : `work [${utcDayLabel(day)}] day [${index + 1}] of [${days.length}]: nothing new`,
+        done: index + 1,
+        total: days.length,
+      };
+      const now = await clock();
+      await updateJobAsOwner(
+        cols.job,
+        hold,
+        { checkpoint, ...(dataUntil ? { dataUntil } : {}), progress: { ...progress, at: now } },
+        now
+      );
+      deps.onProgress?.(progress);
     }
-    const progress = {
-      fraction: (index + 1) / days.length,
-      message: `work [${utcDayLabel(day)}] day [${index + 1}] of [${days.length}]: ${summary.logins} logins, ${summary.users} users`,
-      done: index + 1,
-      total: days.length,
-    };
-    await updateJobAsOwner(
-      cols.job,
-      owner,
-      { checkpoint, ...(dataUntil ? { dataUntil } : {}), progress: { ...progress, at: now() } },
-      now()
-    );
-    deps.onProgress?.(progress);
+  } finally {
+    await reader.close();
   }
-  const finishedAt = now();
+  const finishedAt = await clock();
   await updateJobAsOwner(
     cols.job,
-    owner,
+    hold,
     {
       state: 'idle',
       lastRun: { ...lastRun, finishedAt, result: 'success', stats },
@@ -177,4 +243,36 @@ async function processDays(
   await recordRun(cols.runs, { ...lastRun, finishedAt, result: 'success', stats });
   log.info({ ...stats, durationMs: finishedAt.getTime() - startedAt.getTime() }, 'run finished');
   return { status: 'success', runId, firstDay: range.firstDay, lastDay: range.lastDay, checkpoint, stats };
+}
+
+/** Writes one day as planned; undefined when the plan leaves it as it is. */
+async function processDay(
+  deps: RunDeps,
+  run: { hold: LeaseHold; writeId: string; selection: string; startedAt: Date; to: Date },
+  dayPlan: DayPlan,
+  reader: DayReader
+): Promise<{ logins: number; users: number; until: Date } | undefined> {
+  if (dayPlan.mode === 'unchanged') return undefined;
+  const { day, complete } = dayPlan;
+  const dayEnd = addUtcDays(day, 1);
+  const fresh = await reader.take(dayEnd);
+  const kept =
+    dayPlan.mode === 'tail'
+      ? (await storedEvents(deps.cols, dayPlan.stored)).filter((e) => e.created < dayPlan.keepBefore)
+      : [];
+  const { chunks, summary } = buildDayChunks(day, kept.length > 0 ? kept.concat(fresh) : fresh);
+  const until = complete ? dayEnd : run.startedAt;
+  const src = { collection: deps.cols.sysLogName, from: day, to: until };
+  await writeDay(deps.cols, {
+    day,
+    run: run.writeId,
+    fence: run.hold.fence,
+    chunks,
+    summary,
+    complete,
+    src,
+    selection: run.selection,
+    now: await deps.clock(),
+  });
+  return { ...summary, until };
 }

@@ -1,12 +1,12 @@
 import type { Logger } from 'pino';
 import type { ChunkDoc, DayDoc, UsageCollections } from '../db/collections';
 import { readJob } from '../db/job-record';
-import { HOUR_MS } from '../time/utc-day';
+import { HOUR_MS, MINUTE_MS } from '../time/units';
 import type { DayEvents } from './login-index';
 import { LoginIndex } from './login-index';
 
 /** Day documents written this long before the newest one seen are re-checked, to tolerate clock skew between writers. */
-const WRITE_SKEW_MS = 5 * 60_000;
+const WRITE_SKEW_MS = 5 * MINUTE_MS;
 const LOAD_BATCH_DAYS = 16;
 
 export interface IndexSync {

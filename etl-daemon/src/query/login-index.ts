@@ -1,4 +1,4 @@
-import { DAY_MS } from '../time/utc-day';
+import { DAY_MS, HOUR_MS } from '../time/units';
 import { countBits, hasBit, orInto, setBit } from './bitset';
 
 export type Metric = 'users' | 'logins' | 'new_users';
@@ -19,7 +19,6 @@ interface IndexedDay {
   words: number;
 }
 
-const HOUR_MS = 3_600_000;
 /**
  * Runs of whole days are read through aligned blocks of 2^k days (k ≤ 10, about 2.8 years), each with the OR
  * of its days' bitsets: a week costs about 3 ORs instead of 7, a year about 10 instead of 365. Built on first

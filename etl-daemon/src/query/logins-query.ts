@@ -2,13 +2,13 @@ import { DateTime, IANAZone } from 'luxon';
 import type { Unit } from '../time/aggregate';
 import { AGGREGATE_NAMES, toUnit } from '../time/aggregate';
 import { bucketBounds, isoInZone } from '../time/buckets';
+import { DAY_MS, HOUR_MS } from '../time/units';
 import type { LoginIndex, Metric } from './login-index';
 import { METRICS } from './login-index';
 
-const DAY_MS = 86_400_000;
 /** Average unit lengths, to refuse oversized ranges before computing anything. */
 const NOMINAL_MS: Record<Unit, number> = {
-  hour: 3_600_000,
+  hour: HOUR_MS,
   day: DAY_MS,
   week: 7 * DAY_MS,
   month: 30.436875 * DAY_MS,

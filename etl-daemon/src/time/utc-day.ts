@@ -1,6 +1,7 @@
 /** UTC calendar days, the unit in which the job reads sys.log and checkpoints. */
-export const HOUR_MS = 3_600_000;
-export const DAY_MS = 24 * HOUR_MS;
+import { DAY_MS } from './units';
+
+export { DAY_MS, HOUR_MS } from './units';
 
 export function startOfUtcDay(date: Date): Date {
   return new Date(Math.floor(date.getTime() / DAY_MS) * DAY_MS);

@@ -1,0 +1,93 @@
+/**
+ * Which sys.log lines are logins: named presets for what core4 really writes, and the seed's convention.
+ *
+ * The core4 lines are quoted from core4's source (plan-net/core4, release 1.0.10):
+ * - core4/api/v1/request/role/model.py, `CoreRole.login()`, after every successful password login:
+ *     self.logger.info("set [last_login] for role [%s] with _id [%s]", self.name, self._id)
+ *   INFO, the role's canonical name, from the role model's logger (qual_name
+ *   `core4.api.v1.request.role.model.CoreRole`: module and class, core4/base/main.py `qual_name`).
+ * - core4/api/v1/request/main.py, `verify_user()`, every request authenticated by a token:
+ *     self.logger.debug("successfully loaded [%s] by [%s] from [%s] expiring [%s]", user.name, *source, ...)
+ *   DEBUG, canonical name, `source` = ("token", "Auth Bearer" | "args" | "cookie"), qual_name = the handler.
+ * - same function, password login: the same DEBUG text with `username` = re.compile(typed, re.IGNORECASE),
+ *   so the name appears as `re.compile('Amy', re.IGNORECASE)`; no preset reads that line (see unwrap below).
+ * Role names match core4's USERNAME pattern `^[^\s]+$` (model.py): no white space, so `\S+` is the name.
+ */
+
+export const SOURCE_NAMES = ['core4-logins', 'core4-active', 'seed'] as const;
+export type SourceName = (typeof SOURCE_NAMES)[number];
+
+/** One kind of line that is a login: a message pattern, optionally one logger, and where the name is. */
+export interface LoginRule {
+  /** Matched against `message` as `$regex` on the server and again here; `(?<user>…)` takes the name. */
+  message: RegExp;
+  /** Only lines of this logger (`qual_name`), when set. */
+  qualName?: string | undefined;
+  /** Field with the name when `message` has no `user` group. */
+  userField?: string | undefined;
+}
+
+export interface LoginSource {
+  name: SourceName | 'custom';
+  rules: LoginRule[];
+}
+
+export const CORE4_ROLE_QUAL_NAME = 'core4.api.v1.request.role.model.CoreRole';
+
+const LAST_LOGIN: LoginRule = {
+  message: /^set \[last_login\] for role \[(?<user>\S+)\] with _id \[/,
+  qualName: CORE4_ROLE_QUAL_NAME,
+};
+const TOKEN_REQUEST: LoginRule = {
+  message: /^successfully loaded \[(?<user>\S+)\] by \[token\] from \[/,
+};
+const SEED: LoginRule = { message: /successful login/, userField: 'user' };
+
+export interface SourcePreset {
+  rules: LoginRule[];
+  /** The core4 logging level (`logging: mongodb:` in core4.yaml) the lines need. */
+  level: 'INFO' | 'DEBUG';
+  description: string;
+}
+
+export const SOURCE_PRESETS: Readonly<Record<SourceName, SourcePreset>> = {
+  'core4-logins': {
+    rules: [LAST_LOGIN],
+    level: 'INFO',
+    description: "core4's `set [last_login] for role [<name>]` line: one per password login, canonical name",
+  },
+  'core4-active': {
+    rules: [LAST_LOGIN, TOKEN_REQUEST],
+    level: 'DEBUG',
+    description:
+      'password logins plus every token-authenticated request (`successfully loaded [<name>] by [token]`): people active',
+  },
+  seed: {
+    rules: [SEED],
+    level: 'INFO',
+    description: "the original job's convention: message `successful login`, name in field `user`",
+  },
+};
+
+export function presetSource(name: SourceName): LoginSource {
+  return { name, rules: SOURCE_PRESETS[name].rules };
+}
+
+/** Does this rule take the name from the message? */
+export function hasUserGroup(rule: LoginRule): boolean {
+  return /\(\?<user>/.test(rule.message.source);
+}
+
+/**
+ * A stable text naming what a source selects, stored with each day: a day written under another selection
+ * is re-read whole rather than extended.
+ */
+export function sourceKey(source: LoginSource, excludeUsers: readonly string[]): string {
+  const rules = source.rules.map((r) => [
+    r.message.source,
+    r.message.flags,
+    r.qualName ?? '',
+    r.userField ?? '',
+  ]);
+  return JSON.stringify({ rules, exclude: [...excludeUsers].sort() });
+}

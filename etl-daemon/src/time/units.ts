@@ -1,0 +1,14 @@
+/** Durations in milliseconds: the one place they are spelled out. */
+export const SECOND_MS = 1000;
+export const MINUTE_MS = 60 * SECOND_MS;
+export const HOUR_MS = 60 * MINUTE_MS;
+export const DAY_MS = 24 * HOUR_MS;
+
+const UNIT_MS: Record<string, number> = { ms: 1, s: SECOND_MS, m: MINUTE_MS, h: HOUR_MS, d: DAY_MS };
+
+/** `90m`, `1h`, `300s`, `1500ms`, `2d`, or a plain number of milliseconds; undefined when not a duration. */
+export function parseDuration(text: string): number | undefined {
+  const match = /^(\d+)(ms|s|m|h|d)?$/.exec(text);
+  if (!match) return undefined;
+  return Number(match[1]) * (UNIT_MS[match[2] ?? 'ms'] ?? 1);
+}
