@@ -19,22 +19,83 @@ describe('generateSysLog', () => {
     expect(Math.max(...docs.map((d) => d.created.getTime()))).toBeLessThan(end.getTime());
   });
 
-  it("should write each login twice (seed line and core4's line), one noise line per login, admins and malformed lines", () => {
+  it("should write each password login in the seed's convention and as core4's two lines, with token requests", () => {
+    // core4's lines (core4/api/v1/request/role/model.py CoreRole.login(), core4/api/v1/request/main.py
+    // verify_user()): INFO last_login from the role model's logger, DEBUG password and token lines.
     const seed = docs.filter((d) => d.message === 'successful login');
-    const core4 = docs.filter((d) => d.message.startsWith('successfully loaded ['));
-    const noise = docs.filter((d) => !d.message.includes('success'));
-    const validSeed = seed.filter((d) => typeof d.user === 'string' && d.user !== '' && d.user !== 'admin');
+    const lastLogin = docs.filter((d) => d.message.startsWith('set [last_login] for role ['));
+    const password = docs.filter((d) =>
+      /^successfully loaded \[re\.compile\('.+', re\.IGNORECASE\)\] by \[username\] from \[(Auth Basic|args)\]$/.test(
+        d.message
+      )
+    );
+    const token = docs.filter((d) =>
+      /^successfully loaded \[[^\]\s]+\] by \[token\] from \[(Auth Bearer|cookie|args)\] expiring \[\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\]$/.test(
+        d.message
+      )
+    );
+    const noise = docs.filter(
+      (d) => !d.message.includes('success') && !d.message.startsWith('set [last_login]')
+    );
+    const validSeed = seed.filter((d) => typeof d.user === 'string' && d.user !== '');
     expect(validSeed.length).toBeGreaterThan(1500);
-    expect(core4.length).toBe(seed.filter((d) => typeof d.user === 'string').length);
+    // One last_login and one DEBUG password line per seed login with a name, at the same second.
+    expect(lastLogin.map((d) => [d.created, d.message.split('[')[2]?.split(']')[0]])).toEqual(
+      validSeed.map((d) => [d.created, d.user])
+    );
+    expect(password.map((d) => d.created)).toEqual(validSeed.map((d) => d.created));
+    for (const d of lastLogin)
+      expect(d).toMatchObject({
+        level: 'INFO',
+        levelno: 20,
+        qual_name: 'core4.api.v1.request.role.model.CoreRole',
+      });
+    for (const d of [...password, ...token]) expect(d).toMatchObject({ level: 'DEBUG', levelno: 10 });
+    // Mixed case as typed, and more token requests than logins (people stay active on their tokens).
+    expect(password.some((d) => d.message.includes("re.compile('User"))).toBe(true);
+    expect(password.some((d) => d.message.includes("re.compile('USER"))).toBe(true);
+    expect(token.length).toBeGreaterThan(lastLogin.length);
     expect(noise.length).toBeGreaterThan(validSeed.length * 0.9);
+    expect(docs.length).toBe(seed.length + lastLogin.length + password.length + token.length + noise.length);
     expect(seed.filter((d) => d.user === 'admin').length).toBeGreaterThan(10);
     expect(seed.filter((d) => d.user === undefined || d.user === 42 || d.user === '').length).toBeGreaterThan(
       10
     );
+    expect(new Set(docs.map((d) => d.hostname)).size).toBeGreaterThan(1);
     for (const d of docs) {
       expect(d.created.getMilliseconds()).toBe(0);
       expect(d).toMatchObject({ username: 'core4', epoch: d.created.getTime() / 1000 });
     }
+  });
+
+  it('should write only the conventions asked for', () => {
+    const only = [
+      ...generateSysLog({
+        days: 2,
+        users: 20,
+        perDay: 50,
+        end,
+        seed: 3,
+        lines: { seed: false, core4: true },
+      }),
+    ].flat();
+    expect(only.some((d) => d.message === 'successful login')).toBe(false);
+    expect(only.some((d) => d.message.startsWith('set [last_login]'))).toBe(true);
+    const seedOnly = [
+      ...generateSysLog({
+        days: 2,
+        users: 20,
+        perDay: 50,
+        end,
+        seed: 3,
+        lines: { seed: true, core4: false },
+      }),
+    ].flat();
+    expect(
+      seedOnly.some(
+        (d) => d.message.startsWith('set [last_login]') || d.message.startsWith('successfully loaded')
+      )
+    ).toBe(false);
   });
 
   it('should be the same for the same seed and bring in new users over time', () => {

@@ -1,4 +1,4 @@
-import type { Document } from 'mongodb';
+import type { Document, FindCursor } from 'mongodb';
 import { generateSysLog } from '../src/demo/generate-sys-log';
 import { readJob } from '../src/db/job-record';
 import { acquireLease } from '../src/db/lease';
@@ -308,6 +308,40 @@ describe('runOnce', () => {
     const job = await readJob(db.cols.job);
     expect(job?.lease?.owner).toBe('thief');
     expect(job?.checkpoint?.getTime()).toBeLessThanOrEqual(new Date('2026-03-25T00:00:00Z').getTime());
+  });
+});
+
+describe('runOnce and the source cursor', () => {
+  it('should close its sys.log cursor when a run fails mid-range', async () => {
+    // More login lines than one batch (5,000), so that the server keeps the cursor open between batches.
+    const docs = [...generateSysLog({ days: 6, users: 60, perDay: 1500, end: NOW, seed: 7 })].flat();
+    expect(docs.filter((d) => d.message === 'successful login').length).toBeGreaterThan(5000);
+    await db.cols.sysLog.insertMany(docs);
+    // The driver emits 'close' when a cursor is closed (its server cursor killed, its session ended).
+    const cursors: Array<{ cursor: FindCursor; closed: boolean }> = [];
+    const find = db.cols.sysLog.find.bind(db.cols.sysLog);
+    const sysLog = Object.create(db.cols.sysLog) as typeof db.cols.sysLog;
+    sysLog.find = ((...args: Parameters<typeof find>) => {
+      const cursor = find(...args);
+      const entry = { cursor, closed: false };
+      cursor.once('close', () => (entry.closed = true));
+      cursors.push(entry);
+      return cursor;
+    }) as typeof find;
+    const failing = runDeps(
+      { ...db.cols, sysLog },
+      {
+        onProgress: (p) => {
+          if (p.done === 2) throw new Error('progress sink unavailable');
+        },
+      }
+    );
+    await expect(runOnce(failing, { start: '2026-03-26' }, 'a', 1)).rejects.toThrow(
+      'progress sink unavailable'
+    );
+    expect(cursors).toHaveLength(1);
+    expect(cursors[0]?.closed).toBe(true);
+    expect(cursors[0]?.cursor.bufferedCount()).toBeGreaterThan(0); // it failed with lines still to read
   });
 });
 

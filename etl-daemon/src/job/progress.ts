@@ -6,4 +6,5 @@ export interface Progress {
   total: number;
 }
 
-export type ProgressListener = (progress: Progress) => void;
+/** May return a promise: the run waits for it before the next day (a slow sink slows the run, never races it). */
+export type ProgressListener = (progress: Progress) => void | Promise<void>;

@@ -224,7 +224,7 @@ async function processDays(
         { checkpoint, ...(dataUntil ? { dataUntil } : {}), progress: { ...progress, at: now } },
         now
       );
-      deps.onProgress?.(progress);
+      await deps.onProgress?.(progress);
     }
   } finally {
     await reader.close();
