@@ -5,7 +5,11 @@ import { HOUR_MS, MINUTE_MS } from '../time/units';
 import type { DayEvents } from './login-index';
 import { LoginIndex } from './login-index';
 
-/** Day documents written this long before the newest one seen are re-checked, to tolerate clock skew between writers. */
+/**
+ * Day documents written this long before the newest one seen are re-checked. `writtenAt` is the MongoDB
+ * server's time (never a writer host's), so this covers only the time between a writer reading the clock
+ * and its switch, and the clocks of successive primaries after a failover.
+ */
 const WRITE_SKEW_MS = 5 * MINUTE_MS;
 const LOAD_BATCH_DAYS = 16;
 
