@@ -94,6 +94,8 @@ describe('core4-usage CLI', () => {
     ]);
     const today = new Date().toISOString().slice(0, 10);
     const start = new Date(Date.now() - 2 * 86_400_000).toISOString().slice(0, 10);
+    // A day closes an hour (USAGE_CLOSE_AFTER) after its end: before 01:00 UTC yesterday is still open.
+    const checkpoint = new Date(Date.now() - 3_600_000).toISOString().slice(0, 10);
     const run = cli(['run', '--start', start], env);
     expect(run.code).toBe(0);
     const lines = run.stdout.trim().split('\n');
@@ -103,7 +105,8 @@ describe('core4-usage CLI', () => {
     );
     expect(lines[3]).toMatch(
       new RegExp(
-        `^run \\S+ succeeded: 3 days \\[${start} - ${today}\\], \\d+ logins, \\d+ excluded, \\d+ malformed; checkpoint ${today}$`
+        `^run \\S+ succeeded: 3 days \\[${start} - ${today}\\], \\d+ logins, \\d+ excluded, \\d+ malformed, 0 unwrapped; ` +
+          `\\d+ sys\\.log documents read; checkpoint ${checkpoint}$`
       )
     );
   });

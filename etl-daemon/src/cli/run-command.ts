@@ -30,7 +30,8 @@ export async function runCommand(config: Config, args: RunArgs): Promise<void> {
     const { stats } = outcome;
     process.stdout.write(
       `run ${outcome.runId} succeeded: ${stats.days} days [${utcDayLabel(outcome.firstDay)} - ${utcDayLabel(outcome.lastDay)}], ` +
-        `${stats.logins} logins, ${stats.excluded} excluded, ${stats.malformed} malformed; checkpoint ${utcDayLabel(outcome.checkpoint)}\n`
+        `${stats.logins} logins, ${stats.excluded} excluded, ${stats.malformed} malformed, ${stats.unwrapped} unwrapped; ` +
+        `${stats.sourceDocs} sys.log documents read; checkpoint ${utcDayLabel(outcome.checkpoint)}\n`
     );
   } finally {
     await client.close();
