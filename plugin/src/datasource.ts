@@ -10,19 +10,15 @@ import {
   FieldType,
   createDataFrame,
 } from '@grafana/data';
-import {
-  type BackendSrv,
-  type FetchError,
-  type TemplateSrv,
-  getBackendSrv,
-  getTemplateSrv,
-  isFetchError,
-} from '@grafana/runtime';
-import { lastValueFrom, of } from 'rxjs';
-import { type JobRun, frameToRunEvents, runsToFrame } from './app/annotations';
+import { type BackendSrv, type TemplateSrv, getBackendSrv, getTemplateSrv, isFetchError } from '@grafana/runtime';
+import { type Observable, catchError, defer, forkJoin, lastValueFrom, map, of } from 'rxjs';
+import { type JobRun, runsToFrame } from './app/annotations';
+import { failureMessage } from './app/failures';
 import { answerToFrame } from './app/frames';
 import { healthResult } from './app/health';
 import { browserTimezone, effectiveInterval, resolveAggregate, resolveTimezone } from './app/query-mapping';
+import { type UserFilter, allSelectedProbe, userFilter } from './app/user-filter';
+import { RunsAnnotationEditor } from './components/RunsAnnotationEditor';
 import {
   type LoginsAnswer,
   type UsageOptions,
@@ -30,6 +26,7 @@ import {
   type UsageVariableQuery,
   AGGREGATES,
   DEFAULT_QUERY,
+  METRIC_LABELS,
   ROUTE,
 } from './types';
 import { UsageVariableSupport } from './variables';
@@ -37,15 +34,27 @@ import { UsageVariableSupport } from './variables';
 /** The most user names a table or a variable lists: the daemon's own maximum for /api/v1/users. */
 const USER_LIMIT = 10_000;
 
-function daemonMessage(error: unknown): string {
+type Params = Record<string, string | string[]>;
+/** One panel query's result: its frame, or its error. */
+type Outcome = { frame?: DataFrame; error?: DataQueryError };
+
+function errorMessage(error: unknown): string {
   if (isFetchError(error)) {
-    const data = (error as FetchError<{ message?: string }>).data;
-    if (data && typeof data.message === 'string') {
-      return data.message;
-    }
-    return `HTTP ${error.status}${error.statusText ? ` ${error.statusText}` : ''}`;
+    return failureMessage(error.status ?? 0, error.data);
   }
   return error instanceof Error ? error.message : String(error);
+}
+
+/** The daemon request as the query inspector shows it: path and query string, no host, no token. */
+export function requestText(path: string, params: Params): string {
+  const search = new URLSearchParams();
+  for (const [key, value] of Object.entries(params)) {
+    for (const v of Array.isArray(value) ? value : [value]) {
+      search.append(key, v);
+    }
+  }
+  const text = search.toString();
+  return `GET ${path}${text ? `?${text}` : ''}`;
 }
 
 /**
@@ -65,14 +74,15 @@ export class DataSource extends DataSourceApi<UsageQuery, UsageOptions> {
     super(instanceSettings);
     this.baseUrl = `${instanceSettings.url ?? ''}/${ROUTE}`;
     this.defaultTimezone = instanceSettings.jsonData.defaultTimezone;
-    // Annotations: the job's runs, through the standard annotation support (a `runs` query, then events).
+    // Annotations: the job's runs. The frame has the fields Grafana's standard annotation support maps by
+    // default (time, timeEnd, title, text, tags), so the editor's field mappings apply as shown.
     this.annotations = {
+      QueryEditor: RunsAnnotationEditor,
       prepareQuery: (anno) => ({
         ...(DEFAULT_QUERY as UsageQuery),
         refId: anno.target?.refId ?? 'Anno',
         queryType: 'runs',
       }),
-      processEvents: (_anno, frames) => of(frameToRunEvents(frames)),
     };
     this.variables = new UsageVariableSupport(this);
   }
@@ -85,11 +95,24 @@ export class DataSource extends DataSourceApi<UsageQuery, UsageOptions> {
     return !query.hide;
   }
 
-  private async get<T>(path: string, params: Record<string, string | string[]>): Promise<T> {
-    const response = await lastValueFrom(
-      this.backend().fetch<T>({ url: `${this.baseUrl}${path}`, method: 'GET', params, showErrorAlert: false })
-    );
-    return response.data;
+  /**
+   * One GET through the proxy. Unsubscribing cancels it (a panel that re-queries drops its previous
+   * answer), and a `requestId` lets Grafana's BackendSrv cancel a superseded request of the same panel query.
+   */
+  private get$<T>(path: string, params: Params, requestId?: string): Observable<T> {
+    return this.backend()
+      .fetch<T>({
+        url: `${this.baseUrl}${path}`,
+        method: 'GET',
+        params,
+        showErrorAlert: false,
+        ...(requestId ? { requestId } : {}),
+      })
+      .pipe(map((response) => response.data));
+  }
+
+  private get<T>(path: string, params: Params): Promise<T> {
+    return lastValueFrom(this.get$<T>(path, params));
   }
 
   /** The panel's range as the daemon's start/end (epoch ms). */
@@ -97,80 +120,123 @@ export class DataSource extends DataSourceApi<UsageQuery, UsageOptions> {
     return { start: String(request.range.from.valueOf()), end: String(request.range.to.valueOf()) };
   }
 
+  /** The users a query's `users` field names after interpolation; undefined means everybody. */
+  private userFilterOf(query: Pick<UsageQuery, 'users'>, scoped: ScopedVars): UserFilter {
+    return userFilter(query.users, {
+      interpolate: (text) => this.templateSrv.replace(text, scoped, 'csv'),
+      isAllSelected: allSelectedProbe((text, format) => this.templateSrv.replace(text, scoped, format)),
+    });
+  }
+
   /** The daemon's parameters for one query: range, calendar aggregate, IANA zone, metric, users. */
-  buildParams(query: UsageQuery, request: DataQueryRequest<UsageQuery>): Record<string, string | string[]> {
+  buildParams(query: UsageQuery, request: DataQueryRequest<UsageQuery>): Params {
     const scoped: ScopedVars = request.scopedVars;
     const from = request.range.from.valueOf();
     const to = request.range.to.valueOf();
     const interval = effectiveInterval(request.intervalMs, from, to, request.maxDataPoints);
-    const aggregate = resolveAggregate(this.templateSrv.replace(query.aggregate ?? 'auto', scoped), interval);
-    const users = (query.users ?? [])
-      .flatMap((u) => this.templateSrv.replace(u, scoped, 'csv').split(','))
-      .map((u) => u.trim())
-      .filter((u) => u !== '' && u !== '$__all');
-    const params: Record<string, string | string[]> = {
+    const aggregate = resolveAggregate(
+      this.templateSrv.replace(query.aggregate ?? 'auto', scoped),
+      { from, to },
+      interval
+    );
+    const params: Params = {
       ...this.rangeParams(request),
       aggregate,
       tz: resolveTimezone(request.timezone, this.browserZone, this.defaultTimezone),
       metric: query.metric ?? 'users',
     };
-    if (users.length > 0) {
+    const users = this.userFilterOf(query, scoped);
+    if (users) {
       params.user = users;
     }
     return params;
   }
 
-  async query(request: DataQueryRequest<UsageQuery>): Promise<DataQueryResponse> {
+  query(request: DataQueryRequest<UsageQuery>): Observable<DataQueryResponse> {
     const targets = request.targets.filter((t) => this.filterQuery(t));
-    const data: DataFrame[] = [];
-    const errors: DataQueryError[] = [];
-    await Promise.all(
-      targets.map(async (target) => {
-        const query = { ...DEFAULT_QUERY, ...target } as UsageQuery;
-        const alias = query.alias ? this.templateSrv.replace(query.alias, request.scopedVars) : undefined;
-        try {
-          if (query.queryType === 'users') {
-            data.push(await this.userListFrame(query.refId, alias ?? 'user', request));
-            return;
-          }
-          if (query.queryType === 'runs') {
-            const answer = await this.get<{ runs: JobRun[] }>('/api/v1/job/runs', this.rangeParams(request));
-            data.push(runsToFrame(query.refId, answer.runs));
-            return;
-          }
-          const answer = await this.get<LoginsAnswer>('/api/v1/logins', this.buildParams(query, request));
-          data.push(
-            answerToFrame(answer, {
-              refId: query.refId,
-              metric: query.metric,
-              alias,
-              hideIncomplete: query.hideIncomplete,
-            })
-          );
-        } catch (error) {
-          errors.push({ refId: query.refId, message: daemonMessage(error) });
-        }
+    if (targets.length === 0) {
+      return of({ data: [] });
+    }
+    return forkJoin(
+      targets.map((target) =>
+        // defer: a query that cannot be built (a bad aggregate) fails alone, as an error of its refId.
+        defer(() => this.target$({ ...DEFAULT_QUERY, ...target } as UsageQuery, request)).pipe(
+          map((frame): Outcome => ({ frame })),
+          catchError((error: unknown) => of<Outcome>({ error: { refId: target.refId, message: errorMessage(error) } }))
+        )
+      )
+    ).pipe(
+      map((results) => {
+        // Frames in the order of the panel's queries (forkJoin keeps it).
+        const data = results.flatMap((r) => (r.frame ? [r.frame] : []));
+        const errors = results.flatMap((r) => (r.error ? [r.error] : []));
+        return errors.length > 0 ? { data, errors } : { data };
       })
     );
-    // Frames in the order of the panel's queries, whatever order the answers came in.
-    data.sort((a, b) => targets.findIndex((t) => t.refId === a.refId) - targets.findIndex((t) => t.refId === b.refId));
-    return errors.length > 0 ? { data, errors } : { data };
   }
 
-  /** The users seen in the panel's range, as a one-column table. */
-  private async userListFrame(refId: string, name: string, request: DataQueryRequest<UsageQuery>): Promise<DataFrame> {
-    return createDataFrame({
-      refId,
-      name,
-      fields: [
-        {
-          name: 'user',
-          type: FieldType.string,
-          values: await this.usersInRange(request),
-          config: { displayName: name },
-        },
-      ],
-    });
+  private target$(query: UsageQuery, request: DataQueryRequest<UsageQuery>): Observable<DataFrame> {
+    const alias = query.alias ? this.templateSrv.replace(query.alias, request.scopedVars) : undefined;
+    const requestId = `${request.requestId}_${query.refId}`;
+    if (query.queryType === 'users') {
+      const params = this.usersParams(request);
+      return this.get$<{ users: string[] }>('/api/v1/users', params, requestId).pipe(
+        map((answer) => userListFrame(query.refId, alias ?? 'user', answer.users, requestText('/api/v1/users', params)))
+      );
+    }
+    if (query.queryType === 'runs') {
+      const params = this.rangeParams(request);
+      return this.get$<{ runs: JobRun[] }>('/api/v1/job/runs', params, requestId).pipe(
+        map((answer) => {
+          const frame = runsToFrame(query.refId, answer.runs);
+          frame.meta = { ...frame.meta, executedQueryString: requestText('/api/v1/job/runs', params) };
+          return frame;
+        })
+      );
+    }
+    const params = this.buildParams(query, request);
+    return this.get$<LoginsAnswer>('/api/v1/logins', params, requestId).pipe(
+      map((answer) => {
+        const frame = answerToFrame(answer, {
+          refId: query.refId,
+          metric: query.metric,
+          alias,
+          hideIncomplete: query.hideIncomplete,
+        });
+        frame.meta = { ...frame.meta, executedQueryString: requestText('/api/v1/logins', params) };
+        return frame;
+      })
+    );
+  }
+
+  /**
+   * Explore from a panel (and other places that take queries out of their dashboard) call this with the
+   * panel's scoped variables: the queries leave with every variable resolved, and "All" as no user filter.
+   */
+  interpolateVariablesInQueries(queries: UsageQuery[], scopedVars: ScopedVars): UsageQuery[] {
+    return queries.map((query) => ({
+      ...query,
+      datasource: this.getRef(),
+      aggregate: this.templateSrv.replace(query.aggregate ?? 'auto', scopedVars),
+      users: this.userFilterOf(query, scopedVars) ?? [],
+      ...(query.alias ? { alias: this.templateSrv.replace(query.alias, scopedVars) } : {}),
+    }));
+  }
+
+  /** Query history and the query inspector's title: what the query asks, in words. */
+  getQueryDisplayText(query: UsageQuery): string {
+    if (query.queryType === 'runs') {
+      return 'job runs';
+    }
+    if (query.queryType === 'users') {
+      return 'users seen in the range';
+    }
+    const users = query.users?.length ? ` of ${query.users.join(', ')}` : '';
+    return `${METRIC_LABELS[query.metric ?? 'users']} per ${query.aggregate || 'auto'}${users}`;
+  }
+
+  private usersParams(request: Pick<DataQueryRequest, 'range'>, search = ''): Params {
+    return { ...this.rangeParams(request), search, limit: String(USER_LIMIT) };
   }
 
   /** User names for the query editor (the daemon's default range). */
@@ -191,16 +257,8 @@ export class DataSource extends DataSourceApi<UsageQuery, UsageOptions> {
     if (q.kind === 'aggregates') {
       return ['auto', ...AGGREGATES];
     }
-    return this.usersInRange(request, this.templateSrv.replace(q.search ?? '', request.scopedVars));
-  }
-
-  /** The users seen in a request's range whose name contains `search` (all when empty), sorted. */
-  private async usersInRange(request: Pick<DataQueryRequest, 'range'>, search = ''): Promise<string[]> {
-    const answer = await this.get<{ users: string[] }>('/api/v1/users', {
-      ...this.rangeParams(request),
-      search,
-      limit: String(USER_LIMIT),
-    });
+    const search = this.templateSrv.replace(q.search ?? '', request.scopedVars);
+    const answer = await this.get<{ users: string[] }>('/api/v1/users', this.usersParams(request, search));
     return answer.users;
   }
 
@@ -215,7 +273,7 @@ export class DataSource extends DataSourceApi<UsageQuery, UsageOptions> {
       body = response.data;
     } catch (error) {
       if (!isFetchError(error)) {
-        return { status: 'error', message: `Daemon unreachable: ${daemonMessage(error)}` };
+        return { status: 'error', message: `Daemon unreachable: ${errorMessage(error)}` };
       }
       status = error.status ?? 0;
       body = error.data;
@@ -228,11 +286,18 @@ export class DataSource extends DataSourceApi<UsageQuery, UsageOptions> {
     try {
       await this.users('', 1);
     } catch (error) {
-      if (isFetchError(error) && (error.status === 401 || error.status === 403)) {
-        return healthResult(error.status, error.data);
-      }
-      return { status: 'error', message: `Daemon answered /health but not a query: ${daemonMessage(error)}` };
+      return { status: 'error', message: errorMessage(error) };
     }
     return health;
   }
+}
+
+/** The users seen in the panel's range, as a one-column table. */
+function userListFrame(refId: string, name: string, users: string[], executed: string): DataFrame {
+  return createDataFrame({
+    refId,
+    name,
+    meta: { executedQueryString: executed },
+    fields: [{ name: 'user', type: FieldType.string, values: users, config: { displayName: name } }],
+  });
 }

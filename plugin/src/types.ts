@@ -72,6 +72,13 @@ export const METRIC_LABELS: Record<Metric, string> = {
   new_users: 'new users',
 };
 
+/** What each metric counts, for the editor and its help. */
+export const METRIC_HELP: Record<Metric, string> = {
+  users: 'distinct people with at least one login in the bucket (the original chart)',
+  logins: 'every login line in the bucket (with USAGE_SOURCE=core4-active: every authenticated request)',
+  new_users: 'people whose first login ever falls in the bucket',
+};
+
 export const AGGREGATES: Aggregate[] = ['hour', 'day', 'week', 'month', 'quarter', 'year'];
 
 /** The proxy route of plugin.json: requests to `${instanceSettings.url}/daemon/...` reach the daemon. */

@@ -46,6 +46,11 @@ function makeDataSource(token = READ_TOKEN, daemonUrl?: string, jsonData: UsageO
   );
 }
 
+/** The DataSource's answer: its query() is an Observable (so that a re-querying panel cancels it). */
+function queryOf(ds: DataSource, request: DataQueryRequest<UsageQuery>) {
+  return lastValueFrom(ds.query(request));
+}
+
 function makeRequest(
   targets: Array<Partial<UsageQuery>>,
   extra: Partial<DataQueryRequest<UsageQuery>> = {}
@@ -88,7 +93,7 @@ afterAll(async () => {
 
 describe('DataSource.query against the daemon', () => {
   it("should map the panel's range, interval and zone and return the daemon's numbers", async () => {
-    const response = await makeDataSource().query(makeRequest([{ metric: 'users' }]));
+    const response = await queryOf(makeDataSource(), makeRequest([{ metric: 'users' }]));
     expect(response.errors).toBeUndefined();
     const frame = response.data[0];
     const expected = await direct({
@@ -106,7 +111,8 @@ describe('DataSource.query against the daemon', () => {
   });
 
   it('should resolve the browser zone, derive the aggregate, filter users by variable and keep query order', async () => {
-    const response = await makeDataSource().query(
+    const response = await queryOf(
+      makeDataSource(),
       makeRequest(
         [
           { metric: 'logins', aggregate: '$agg', users: ['$user'], alias: 'two users' },
@@ -134,7 +140,7 @@ describe('DataSource.query against the daemon', () => {
   });
 
   it('should answer a user-list query with the names the daemon lists for the range', async () => {
-    const response = await makeDataSource().query(makeRequest([{ queryType: 'users', alias: 'who' }]));
+    const response = await queryOf(makeDataSource(), makeRequest([{ queryType: 'users', alias: 'who' }]));
     const { data } = await request(
       `${daemon.url}/api/v1/users${query({ start: now - 90 * DAY, end: now, limit: 10000 })}`,
       {
@@ -148,7 +154,8 @@ describe('DataSource.query against the daemon', () => {
   });
 
   it("should surface the daemon's 400 message as the query's error, per query", async () => {
-    const response = await makeDataSource().query(
+    const response = await queryOf(
+      makeDataSource(),
       makeRequest([{ metric: 'users' }, { metric: 'users', aggregate: '$nope' }], { timezone: 'Mars/Olympus' })
     );
     expect(response.data).toHaveLength(0);
@@ -169,11 +176,12 @@ describe('DataSource features against the daemon', () => {
     });
     expect(await makeDataSource('wrong-token-0123456789').testDatasource()).toEqual({
       status: 'error',
-      message: 'Token rejected: check the API token (the daemon answered 403)',
+      message: "Token rejected: the daemon does not accept the data source's API token (HTTP 403); check the token",
     });
     expect(await makeDataSource(READ_TOKEN, 'http://127.0.0.1:9').testDatasource()).toEqual({
       status: 'error',
-      message: 'Daemon unreachable: check the URL and that core4-usage serve is running',
+      message:
+        "Daemon unreachable (HTTP 502 from Grafana's proxy): check the URL and that core4-usage serve is running",
     });
   });
 
@@ -226,27 +234,5 @@ describe('DataSource features against the daemon', () => {
       'quarter',
       'year',
     ]);
-  });
-
-  it("should turn the job's runs into annotation regions through the standard annotation support", async () => {
-    const ds = makeDataSource();
-    const target = ds.annotations?.prepareQuery?.({
-      name: 'job runs',
-      enable: true,
-      iconColor: 'purple',
-      target: { refId: 'Anno' },
-    } as never);
-    expect(target).toMatchObject({ refId: 'Anno', queryType: 'runs' });
-    const response = await ds.query(
-      makeRequest([target as Partial<UsageQuery>], {
-        range: { from: dateTime(now - DAY), to: dateTime(Date.now() + 60_000), raw: { from: 'now-1d', to: 'now' } },
-      })
-    );
-    const events = await lastValueFrom(ds.annotations!.processEvents!({} as never, response.data)!);
-    expect(events?.length).toBeGreaterThanOrEqual(1);
-    expect(events?.[0]).toMatchObject({ title: 'job run success', isRegion: true, tags: ['core4-usage', 'success'] });
-    expect(events?.[0].text).toMatch(
-      /^run \S+ \[\d{4}-\d{2}-\d{2} - \d{4}-\d{2}-\d{2}\] in \d+\.\d s: 181 days, \d+ logins$/
-    );
   });
 });

@@ -1,4 +1,4 @@
-import { type AnnotationEvent, type DataFrame, FieldType, createDataFrame } from '@grafana/data';
+import { type DataFrame, FieldType, createDataFrame } from '@grafana/data';
 
 /** A finished job attempt as /api/v1/job/runs lists it. */
 export interface JobRun {
@@ -12,7 +12,10 @@ export interface JobRun {
   stats?: { days: number; logins: number };
 }
 
-/** Job runs as a frame with the fields Grafana's annotation support reads: time, timeEnd, title, text, tags. */
+/**
+ * Job runs as a frame with the fields Grafana's standard annotation support maps by default (time, timeEnd,
+ * title, text, tags): no processEvents of our own, so the annotation editor's field mappings apply.
+ */
 export function runsToFrame(refId: string, runs: JobRun[]): DataFrame {
   const text = runs.map((run) => {
     const range = run.start && run.end ? ` [${run.start.slice(0, 10)} - ${run.end.slice(0, 10)}]` : '';
@@ -34,21 +37,5 @@ export function runsToFrame(refId: string, runs: JobRun[]): DataFrame {
       { name: 'text', type: FieldType.string, values: text },
       { name: 'tags', type: FieldType.other, values: runs.map((r) => ['core4-usage', r.result]) },
     ],
-  });
-}
-
-/** The frame back into annotation events: one region per run. */
-export function frameToRunEvents(frames: DataFrame[]): AnnotationEvent[] {
-  return frames.flatMap((frame) => {
-    const field = (name: string) => frame.fields.find((f) => f.name === name)?.values ?? [];
-    const [time, timeEnd, title, text, tags] = ['time', 'timeEnd', 'title', 'text', 'tags'].map(field);
-    return Array.from({ length: frame.length }, (_, i) => ({
-      time: time[i] as number,
-      timeEnd: timeEnd[i] as number,
-      isRegion: true,
-      title: title[i] as string,
-      text: text[i] as string,
-      tags: tags[i] as string[],
-    }));
   });
 }

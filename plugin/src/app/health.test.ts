@@ -8,10 +8,29 @@ describe('healthResult', () => {
     });
   });
   it.each([
-    [502, undefined, 'Daemon unreachable: check the URL and that core4-usage serve is running'],
-    [0, undefined, 'Daemon unreachable: check the URL and that core4-usage serve is running'],
-    [401, { message: 'a bearer token is required' }, 'Token rejected: check the API token (the daemon answered 401)'],
-    [403, {}, 'Token rejected: check the API token (the daemon answered 403)'],
+    [
+      502,
+      'Bad Gateway',
+      "Daemon unreachable (HTTP 502 from Grafana's proxy): check the URL and that core4-usage serve is running",
+    ],
+    [
+      0,
+      undefined,
+      "Daemon unreachable (HTTP no answer from Grafana's proxy): check the URL and that core4-usage serve is running",
+    ],
+    // Grafana's proxy turns the daemon's 401 (no usable token) into this 400 (pkg/api/pluginproxy/ds_proxy.go).
+    [
+      400,
+      'Authentication to data source failed',
+      'Token missing: the daemon requires an API token and the data source sent none (Grafana\'s proxy reports this as "Authentication to data source failed"); set the API token in the data source settings',
+    ],
+    [
+      401,
+      { message: 'a bearer token is required' },
+      'Token missing: the daemon requires an API token and the data source sent none (Grafana\'s proxy reports this as "Authentication to data source failed"); set the API token in the data source settings',
+    ],
+    [403, {}, "Token rejected: the daemon does not accept the data source's API token (HTTP 403); check the token"],
+    [400, { message: 'start: must be before end' }, 'start: must be before end'],
     [
       503,
       {

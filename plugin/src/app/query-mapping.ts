@@ -3,29 +3,32 @@ import { type Aggregate, AGGREGATES } from '../types';
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 
+/** Average lengths of the calendar units (a month is 1/12 of a Gregorian year). */
+export const UNIT_MS: Record<Aggregate, number> = {
+  hour: HOUR,
+  day: DAY,
+  week: 7 * DAY,
+  month: 30.436875 * DAY,
+  quarter: 91.310625 * DAY,
+  year: 365.2425 * DAY,
+};
+
+/** `auto` never draws more buckets than this: a chart a person reads, whatever the panel's width. */
+export const MAX_AUTO_BUCKETS = 150;
+
 /**
- * `auto` maps the panel's interval to a calendar aggregate. Grafana rounds intervalMs to fixed steps
- * (… 1h, 12h, 1d, 1w, 30d, 1y) and has no month or quarter, so thresholds pick the calendar unit whose
- * length the interval reaches: < 1 day → hour, < 1 week → day, < 28 days → week, < 90 days → month,
- * < 365 days → quarter, else year.
+ * `auto`: the finest calendar unit that gives at most MAX_AUTO_BUCKETS buckets over the range and is not
+ * finer than Grafana's interval. Grafana's interval follows the panel's width in pixels (scenes sets
+ * maxDataPoints to it), so on its own it asks for hourly points over 90 days; the bucket cap is what a
+ * person would choose: hours for a day or two, days up to five months, weeks up to about three years,
+ * then months, quarters and years.
  */
-export function autoAggregate(intervalMs: number): Aggregate {
-  if (intervalMs < DAY) {
-    return 'hour';
-  }
-  if (intervalMs < 7 * DAY) {
-    return 'day';
-  }
-  if (intervalMs < 28 * DAY) {
-    return 'week';
-  }
-  if (intervalMs < 90 * DAY) {
-    return 'month';
-  }
-  if (intervalMs < 365 * DAY) {
-    return 'quarter';
-  }
-  return 'year';
+export function autoAggregate(range: { from: number; to: number }, intervalMs: number): Aggregate {
+  const span = Math.max(0, range.to - range.from);
+  const found = AGGREGATES.find(
+    (unit) => UNIT_MS[unit] >= intervalMs && Math.ceil(span / UNIT_MS[unit]) <= MAX_AUTO_BUCKETS
+  );
+  return found ?? 'year';
 }
 
 /** The interval to use: the request's, or the range over maxDataPoints when it has none. */
@@ -42,10 +45,10 @@ export function effectiveInterval(
 }
 
 /** Turns an (interpolated) aggregate field into a daemon aggregate; throws on anything else. */
-export function resolveAggregate(value: string, intervalMs: number): Aggregate {
+export function resolveAggregate(value: string, range: { from: number; to: number }, intervalMs: number): Aggregate {
   const v = value.trim().toLowerCase();
   if (v === '' || v === 'auto') {
-    return autoAggregate(intervalMs);
+    return autoAggregate(range, intervalMs);
   }
   const found = AGGREGATES.find((a) => a === v);
   if (!found) {

@@ -3,6 +3,7 @@ import { act, fireEvent, render, screen } from '@testing-library/react';
 import type { DataSource } from '../datasource';
 import type { UsageQuery } from '../types';
 import { QueryEditor } from './QueryEditor';
+import { QueryHelp } from './QueryHelp';
 
 type Props = React.ComponentProps<typeof QueryEditor>;
 
@@ -96,5 +97,38 @@ describe('QueryEditor', () => {
     fireEvent.keyDown(document.getElementById('query-editor-users') as HTMLInputElement, { key: 'ArrowDown' });
     expect(await screen.findByText('No options found')).toBeInTheDocument();
     expect(screen.queryByText('bob')).not.toBeInTheDocument();
+  });
+});
+
+describe('QueryEditor: what auto resolved to, and help', () => {
+  const dataWith = (aggregate: string) =>
+    ({
+      series: [{ refId: 'A', fields: [], length: 0, meta: { custom: { aggregate, tz: 'UTC' } } }],
+    }) as unknown as Props['data'];
+
+  it('should show the unit the last answer used when the query says auto, and nothing when it is pinned', async () => {
+    await setup({ data: dataWith('day') });
+    expect(screen.getByTestId('resolved-aggregate')).toHaveTextContent('→ day');
+  });
+
+  it('should not repeat a pinned unit', async () => {
+    await setup({ query: { refId: 'A', metric: 'users', aggregate: 'week' } as UsageQuery, data: dataWith('week') });
+    expect(screen.queryByTestId('resolved-aggregate')).toBeNull();
+  });
+
+  it('should explain each metric in its option', async () => {
+    await setup();
+    const input = document.getElementById('query-editor-metric') as HTMLInputElement;
+    fireEvent.keyDown(input, { key: 'ArrowDown' });
+    expect(await screen.findByText('people whose first login ever falls in the bucket')).toBeInTheDocument();
+  });
+});
+
+describe('QueryHelp', () => {
+  it('should name every metric and the auto rule', () => {
+    render(<QueryHelp datasource={{} as never} query={{ refId: 'A' } as UsageQuery} onClickExample={jest.fn()} />);
+    expect(screen.getByText('new users')).toBeInTheDocument();
+    expect(screen.getByText(/at most 150 buckets over the range and is not finer than Grafana/)).toBeInTheDocument();
+    expect(screen.getByText(/a variable at/)).toHaveTextContent('Empty, or a variable at All, means everybody');
   });
 });

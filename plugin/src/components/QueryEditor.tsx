@@ -1,9 +1,11 @@
 import React, { useEffect, useState } from 'react';
-import type { QueryEditorProps, SelectableValue } from '@grafana/data';
-import { InlineField, InlineSwitch, Input, MultiSelect, Select, Stack } from '@grafana/ui';
+import type { PanelData, QueryEditorProps, SelectableValue } from '@grafana/data';
+import { InlineField, InlineLabel, InlineSwitch, Input, MultiSelect, Select, Stack } from '@grafana/ui';
+import { MAX_AUTO_BUCKETS } from '../app/query-mapping';
 import type { DataSource } from '../datasource';
 import {
   type Metric,
+  METRIC_HELP,
   type UsageOptions,
   type UsageQuery,
   type UsageQueryType,
@@ -17,18 +19,30 @@ type Props = QueryEditorProps<DataSource, UsageQuery, UsageOptions>;
 const METRIC_OPTIONS: Array<SelectableValue<Metric>> = (Object.keys(METRIC_LABELS) as Metric[]).map((m) => ({
   label: METRIC_LABELS[m],
   value: m,
+  description: METRIC_HELP[m],
 }));
 const QUERY_TYPES: Array<SelectableValue<UsageQueryType>> = [
   { label: 'counts', value: 'counts', description: 'a metric per calendar bucket' },
   { label: 'user list', value: 'users', description: 'the users seen in the range (for tables)' },
 ];
 const AGGREGATE_OPTIONS: Array<SelectableValue<string>> = [
-  { label: 'auto', value: 'auto', description: 'from the panel interval' },
+  {
+    label: 'auto',
+    value: 'auto',
+    description: `the finest unit with at most ${MAX_AUTO_BUCKETS} buckets over the range, never finer than the panel interval`,
+  },
   ...AGGREGATES.map((a) => ({ label: a, value: a })),
 ];
 
+/** The unit the daemon answered for this query (what `auto` resolved to), from the panel's last result. */
+export function resolvedAggregate(data: PanelData | undefined, refId: string): string | undefined {
+  const frame = data?.series.find((f) => f.refId === refId);
+  const aggregate: unknown = frame?.meta?.custom?.aggregate;
+  return typeof aggregate === 'string' ? aggregate : undefined;
+}
+
 /** Metric, aggregate, users, alias and the incomplete-bucket toggle; every change runs the query. */
-export function QueryEditor({ query, onChange, onRunQuery, datasource }: Props) {
+export function QueryEditor({ query, onChange, onRunQuery, datasource, data }: Props) {
   const q = { ...DEFAULT_QUERY, ...query } as UsageQuery;
   const [userOptions, setUserOptions] = useState<Array<SelectableValue<string>>>([]);
   const update = (patch: Partial<UsageQuery>) => {
@@ -48,6 +62,8 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource }: Props) 
   }, [datasource]);
 
   const selectedUsers = (q.users ?? []).map((u) => ({ label: u, value: u }));
+  const resolved = resolvedAggregate(data, q.refId);
+  const showResolved = resolved !== undefined && q.aggregate !== resolved;
   const aggregateOption = AGGREGATE_OPTIONS.find((o) => o.value === q.aggregate) ?? {
     label: q.aggregate,
     value: q.aggregate,
@@ -73,7 +89,11 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource }: Props) 
           onChange={(v) => update({ metric: v.value ?? 'users' })}
         />
       </InlineField>
-      <InlineField label="Per" labelWidth={6} tooltip="auto follows the panel's interval; $variables are allowed">
+      <InlineField
+        label="Per"
+        labelWidth={6}
+        tooltip={`auto: the finest calendar unit giving at most ${MAX_AUTO_BUCKETS} buckets over the range, never finer than Grafana's interval; $variables are allowed`}
+      >
         <Select
           inputId="query-editor-aggregate"
           options={AGGREGATE_OPTIONS}
@@ -83,6 +103,15 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource }: Props) 
           onChange={(v) => update({ aggregate: v.value ?? 'auto' })}
         />
       </InlineField>
+      {showResolved && (
+        <InlineLabel
+          width="auto"
+          tooltip="the calendar unit of the last answer for this range"
+          data-testid="resolved-aggregate"
+        >
+          {`→ ${resolved}`}
+        </InlineLabel>
+      )}
       <InlineField label="Users" labelWidth={8} tooltip="only these users; names or $variables; empty means everybody">
         <MultiSelect
           inputId="query-editor-users"

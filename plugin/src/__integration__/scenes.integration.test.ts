@@ -1,0 +1,279 @@
+/**
+ * The provisioned dashboard (provisioning/dashboards/json/core4-usage.json) run by @grafana/scenes, the
+ * engine Grafana 11/12 dashboards run on, against the real daemon behind a stand-in of Grafana's
+ * data-source proxy (grafana-proxy.ts) over HTTP. See scene-harness.ts for what is Grafana's own code here
+ * and what is stood in for.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { type DataFrame, type DataSourceInstanceSettings, type PanelData, LoadingState } from '@grafana/data';
+import type { QueryVariable, SceneQueryRunner } from '@grafana/scenes';
+import { DataSource } from '../datasource';
+import type { UsageOptions, UsageQuery } from '../types';
+import { type HarnessBackendSrv, harnessBackendSrv } from './backend-srv';
+import { READ_TOKEN, query, request, startDaemon, type Daemon } from './daemon';
+import { type GrafanaProxy, PROXY_AUTH_FAILED_BODY, renderRouteTemplate, startGrafanaProxy } from './grafana-proxy';
+import { type DashboardJson, buildDashboardScene, installGrafanaServices, registerDataSource } from './scene-harness';
+
+const DASHBOARD = JSON.parse(
+  fs.readFileSync(path.resolve(__dirname, '../../../provisioning/dashboards/json/core4-usage.json'), 'utf8')
+) as DashboardJson;
+const UID = 'core4-usage';
+const TYPE = 'core4-usage-datasource';
+/** A full-HD screen: a half-width panel is 960 px wide, so scenes asks for 960 data points. */
+const SCREEN_PX = 1920;
+
+let daemon: Daemon;
+const open: Array<{ close(): Promise<void> }> = [];
+
+async function daemonAnswer(params: Record<string, unknown>) {
+  const { data } = await request(`${daemon.url}/api/v1/logins${query(params)}`, {
+    Authorization: `Bearer ${READ_TOKEN}`,
+  });
+  return data as { aggregate: string; buckets: Array<Record<string, number | string | boolean>> };
+}
+
+interface Stack {
+  proxy: GrafanaProxy;
+  backend: HarnessBackendSrv;
+  ds: DataSource;
+}
+
+/** Proxy, BackendSrv and data source as Grafana wires them, with the token the data source stores. */
+async function stack(token: string | undefined, daemonUrl = daemon.url): Promise<Stack> {
+  const proxy = await startGrafanaProxy({ uid: UID, jsonData: { url: daemonUrl }, secureJsonData: { token } });
+  open.push(proxy);
+  const backend = harnessBackendSrv(proxy.origin);
+  installGrafanaServices(backend);
+  const settings = {
+    id: 1,
+    uid: UID,
+    type: TYPE,
+    name: 'core4 usage',
+    url: proxy.path,
+    access: 'proxy',
+    jsonData: { url: daemonUrl },
+    meta: { id: TYPE, type: 'datasource', name: 'core4 usage', info: {} },
+  } as unknown as DataSourceInstanceSettings<UsageOptions>;
+  const ds = new DataSource(settings, undefined, undefined, () => 'UTC');
+  registerDataSource(ds as never, settings);
+  return { proxy, backend, ds };
+}
+
+/** The first finished result of `runner` (Done or Error), waiting for it if needed. */
+function settled(runner: SceneQueryRunner, after = 0): Promise<PanelData> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('no result within 30 s')), 30_000);
+    const done = (data?: PanelData) =>
+      data !== undefined &&
+      (data.state === LoadingState.Done || data.state === LoadingState.Error) &&
+      (data.request?.startTime ?? 0) >= after;
+    if (done(runner.state.data)) {
+      clearTimeout(timer);
+      resolve(runner.state.data!);
+      return;
+    }
+    const sub = runner.subscribeToState((state) => {
+      if (done(state.data)) {
+        clearTimeout(timer);
+        sub.unsubscribe();
+        resolve(state.data!);
+      }
+    });
+  });
+}
+
+function numbers(frame: DataFrame | undefined, name: string): unknown[] {
+  return frame?.fields.find((f) => f.name === name)?.values ?? [];
+}
+
+function loginRequests(proxy: GrafanaProxy) {
+  return proxy.requests.filter((r) => r.path === '/api/v1/logins');
+}
+
+beforeAll(async () => {
+  daemon = await startDaemon();
+});
+afterAll(async () => {
+  for (const o of open) {
+    await o.close();
+  }
+  await daemon?.stop();
+});
+
+describe('the provisioned dashboard in scenes', () => {
+  let s: Stack;
+  let dash: ReturnType<typeof buildDashboardScene>;
+  beforeAll(async () => {
+    s = await stack(READ_TOKEN);
+    dash = buildDashboardScene(DASHBOARD, { dsType: TYPE, screenPx: SCREEN_PX, timezone: 'utc' });
+  });
+  afterAll(() => dash.deactivate());
+
+  const runner = (id: number) => {
+    const r = dash.runners.get(id);
+    if (!r) {
+      throw new Error(`no panel ${id}`);
+    }
+    return r;
+  };
+  const userVariable = () => dash.variables.getByName('user') as QueryVariable;
+
+  it('should send no user filter when the users variable is at All, however many users it lists', async () => {
+    const data = await settled(runner(2));
+    expect(data.errors).toBeUndefined();
+    const options = userVariable().state.options;
+    expect(options.length).toBeGreaterThan(500);
+    expect(userVariable().state.value).toEqual(['$__all']);
+    const requests = loginRequests(s.proxy);
+    expect(requests.length).toBeGreaterThanOrEqual(4);
+    for (const r of requests) {
+      expect(r.params.getAll('user')).toEqual([]);
+    }
+    // The panel shows the daemon's unfiltered counts.
+    const sent = requests.find((r) => r.params.get('aggregate') === 'day' && r.params.get('metric') === 'users');
+    expect(sent).toBeDefined();
+    const direct = await daemonAnswer(Object.fromEntries(sent!.params));
+    expect(numbers(data.series[0], 'users')).toEqual(direct.buckets.map((b) => b.users));
+  });
+
+  it('should choose days for auto on a 90-day panel, not the hours its pixel width asks for', async () => {
+    const data = await settled(runner(2));
+    // scenes' own choice: maxDataPoints from the panel's width, and an interval of a few hours.
+    expect(data.request?.maxDataPoints).toBe(960);
+    expect(data.request?.intervalMs).toBeLessThanOrEqual(3 * 3_600_000);
+    const sent = data.series[0]?.meta?.executedQueryString ?? '';
+    expect(sent).toMatch(/^GET \/api\/v1\/logins\?start=\d+&end=\d+&aggregate=day&tz=UTC&metric=users$/);
+    expect(data.series[0]?.length).toBeGreaterThanOrEqual(90);
+    expect(data.series[0]?.length).toBeLessThanOrEqual(91);
+    expect(data.series[0]?.meta?.custom).toMatchObject({ aggregate: 'day', tz: 'UTC' });
+  });
+
+  it('should send the chosen users, and their numbers, when the variable holds names', async () => {
+    const started = Date.now();
+    userVariable().changeValueTo(['user00001', 'user00002']);
+    const data = await settled(runner(2), started);
+    const sent = new URL(`http://x${(data.series[0]?.meta?.executedQueryString ?? '').slice('GET '.length)}`)
+      .searchParams;
+    expect(sent.getAll('user')).toEqual(['user00001', 'user00002']);
+    expect(loginRequests(s.proxy).some((r) => r.params.toString() === sent.toString())).toBe(true);
+    const params = Object.fromEntries([...sent.entries()].filter(([k]) => k !== 'user'));
+    const filtered = await daemonAnswer({ ...params, user: ['user00001', 'user00002'] });
+    const everybody = await daemonAnswer(params);
+    expect(numbers(data.series[0], 'users')).toEqual(filtered.buckets.map((b) => b.users));
+    expect(filtered.buckets.map((b) => b.users)).not.toEqual(everybody.buckets.map((b) => b.users));
+  });
+
+  it('should hand Explore queries with every variable resolved (Grafana calls interpolateVariablesInQueries)', () => {
+    // Grafana's panel menu calls getExploreUrl with the panel as __sceneObject, which interpolates the queries.
+    const targets = runner(2).state.queries as UsageQuery[];
+    const scoped = { __sceneObject: { value: runner(2), text: '__sceneObject' } };
+    const [picked] = s.ds.interpolateVariablesInQueries(targets, scoped);
+    expect(picked).toMatchObject({ aggregate: 'auto', users: ['user00001', 'user00002'], datasource: { uid: UID } });
+    userVariable().changeValueTo(['$__all']);
+    const [all] = s.ds.interpolateVariablesInQueries(targets, scoped);
+    expect(all).toMatchObject({ aggregate: 'auto', users: [] });
+    expect(JSON.stringify(all)).not.toContain('$');
+    expect(s.ds.getQueryDisplayText(picked!)).toBe('unique users per auto of user00001, user00002');
+  });
+
+  it("should draw the job's runs as annotation regions from the annotation layer", async () => {
+    // A panel's runner merges the dashboard's annotation layers into what the panel draws.
+    const layerData = await new Promise<PanelData>((resolve, reject) => {
+      const timer = setTimeout(
+        () =>
+          reject(
+            new Error(`no annotations: ${JSON.stringify(dash.annotations.state.layers[0]?.state.data?.errors ?? null)}`)
+          ),
+        30_000
+      );
+      const check = (data?: PanelData) => {
+        if (data?.annotations?.length) {
+          clearTimeout(timer);
+          resolve(data);
+          return true;
+        }
+        return false;
+      };
+      if (!check(runner(1).state.data)) {
+        const sub = runner(1).subscribeToState((state) => check(state.data) && sub.unsubscribe());
+        runner(1).runQueries();
+      }
+    });
+    const frame = layerData.annotations![0]!;
+    const { data } = await request(
+      `${daemon.url}/api/v1/job/runs${query({ start: Date.now() - 91 * 86_400_000, end: Date.now() })}`,
+      { Authorization: `Bearer ${READ_TOKEN}` }
+    );
+    const runs = (data as { runs: Array<{ startedAt: string; finishedAt: string; result: string }> }).runs;
+    expect(runs.length).toBeGreaterThanOrEqual(1);
+    expect(numbers(frame, 'time')).toEqual(runs.map((r) => Date.parse(r.startedAt)));
+    expect(numbers(frame, 'timeEnd')).toEqual(runs.map((r) => Date.parse(r.finishedAt)));
+    expect(numbers(frame, 'title')).toEqual(runs.map((r) => `job run ${r.result}`));
+    expect(numbers(frame, 'isRegion')).toEqual(runs.map(() => true));
+  });
+
+  it('should cancel a panel query that a newer one supersedes', async () => {
+    const cancelled = s.backend.cancelled;
+    const aborted = s.proxy.aborted;
+    s.proxy.delayMs = 400;
+    try {
+      runner(1).runQueries();
+      await new Promise((r) => setTimeout(r, 150)); // the first request is at the proxy now
+      const started = Date.now();
+      runner(1).runQueries();
+      const data = await settled(runner(1), started);
+      expect(data.state).toBe(LoadingState.Done);
+      expect(data.series[0]?.meta?.custom).toMatchObject({ aggregate: 'week' });
+    } finally {
+      s.proxy.delayMs = 0;
+    }
+    expect(s.backend.cancelled).toBe(cancelled + 1);
+    expect(s.proxy.aborted).toBe(aborted + 1);
+  });
+});
+
+describe("errors behind Grafana's proxy", () => {
+  it('should render an unset secret as Go templates do, and not send it', () => {
+    const data = { JsonData: {}, SecureJsonData: {} };
+    expect(renderRouteTemplate('Bearer {{ .SecureJsonData.token }}', data)).toBe('Bearer <no value>');
+    const route = JSON.parse(fs.readFileSync(path.resolve(__dirname, '../plugin.json'), 'utf8')).routes[0];
+    expect(renderRouteTemplate(route.headers[0].content, data)).toBe('');
+    expect(renderRouteTemplate(route.headers[0].content, { ...data, SecureJsonData: { token: 'abc' } })).toBe(
+      'Bearer abc'
+    );
+  });
+
+  it('should say the token is missing, rejected, or the daemon unreachable, in Save & test and in panels', async () => {
+    const missing = await stack(undefined);
+    expect(await missing.ds.testDatasource()).toEqual({
+      status: 'error',
+      message: expect.stringMatching(/^Token missing: .*"Authentication to data source failed".*set the API token/),
+    });
+    // The proxy turned the daemon's 401 into its 400 with a plain body, as Grafana does.
+    expect(missing.proxy.requests.at(-1)?.authorization).toBe('');
+    const dash = buildDashboardScene(DASHBOARD, { dsType: TYPE, screenPx: SCREEN_PX, timezone: 'utc' });
+    try {
+      const data = await settled(dash.runners.get(1)!);
+      expect(data.state).toBe(LoadingState.Error);
+      expect(data.errors?.[0]?.message).toMatch(/^Token missing: /);
+    } finally {
+      dash.deactivate();
+    }
+    expect(PROXY_AUTH_FAILED_BODY).toBe('Authentication to data source failed');
+
+    const wrong = await stack('wrong-token-0123456789');
+    expect(await wrong.ds.testDatasource()).toEqual({
+      status: 'error',
+      message: "Token rejected: the daemon does not accept the data source's API token (HTTP 403); check the token",
+    });
+    const down = await stack(READ_TOKEN, 'http://127.0.0.1:9');
+    expect(await down.ds.testDatasource()).toEqual({
+      status: 'error',
+      message:
+        "Daemon unreachable (HTTP 502 from Grafana's proxy): check the URL and that core4-usage serve is running",
+    });
+    const ok = await stack(READ_TOKEN);
+    expect(await ok.ds.testDatasource()).toEqual({ status: 'success', message: expect.stringMatching(/^OK: /) });
+  });
+});
