@@ -152,6 +152,7 @@ describe('provisioning files', () => {
       data: Array<{ datasourceUid: string }>;
     }>;
     expect(rules.map((r) => r.uid).sort()).toEqual([
+      'core4-usage-daemon-down',
       'core4-usage-job-stale',
       'core4-usage-login-drop',
       'core4-usage-nobody-logged-in',
@@ -163,6 +164,29 @@ describe('provisioning files', () => {
       settings: { url: 'http://alert-receiver:8080/grafana' },
     });
     expect(alerting.policies[0].receiver).toBe(alerting.contactPoints[0].name);
+  });
+});
+
+describe('Grafana-managed and Prometheus alert rules', () => {
+  type GrafanaRule = { uid: string; for: string; noDataState: string; annotations: { summary: string } };
+  type PromRule = { alert: string; for: string; annotations: { summary: string } };
+
+  it('should be the same set: each Grafana rule has the summary and pending period of one Prometheus rule', () => {
+    const grafana = alerting.groups.flatMap((g: { rules: GrafanaRule[] }) => g.rules) as GrafanaRule[];
+    const prometheus = (
+      parse(read('provisioning/prometheus/rules/core4-usage.rules.yml')) as {
+        groups: Array<{ rules: PromRule[] }>;
+      }
+    ).groups.flatMap((g) => g.rules);
+    const pairs = (rules: Array<{ for: string; annotations: { summary: string } }>) =>
+      rules.map((r) => `${r.annotations.summary} / ${r.for}`).sort();
+    expect(pairs(grafana)).toEqual(pairs(prometheus));
+    expect(prometheus.map((r) => r.alert)).toContain('Core4UsageDaemonDown');
+  });
+
+  it('should keep the login-drop rule quiet while there is no four-week history (no data is OK)', () => {
+    const rules = alerting.groups.flatMap((g: { rules: GrafanaRule[] }) => g.rules) as GrafanaRule[];
+    expect(rules.find((r) => r.uid === 'core4-usage-login-drop')?.noDataState).toBe('OK');
   });
 });
 

@@ -2,6 +2,7 @@
 // without a Docker engine, where src/__smoke__ and src/__integration__ cover what can be covered.
 import { test, expect } from '@grafana/plugin-e2e';
 import type { UsageOptions, UsageSecureJsonData } from '../src/types';
+import { HEALTH_PATH } from './proxy-paths';
 
 test('should render the config editor', async ({ createDataSourceConfigPage, readProvisionedDataSource, page }) => {
   const ds = await readProvisionedDataSource<UsageOptions, UsageSecureJsonData>({ fileName: 'datasources.yml' });
@@ -18,6 +19,18 @@ test('"Save & test" should report the daemon as unreachable for a wrong URL', as
   const ds = await readProvisionedDataSource<UsageOptions, UsageSecureJsonData>({ fileName: 'datasources.yml' });
   const configPage = await createDataSourceConfigPage({ type: ds.type });
   await page.locator('#config-editor-url').fill('http://127.0.0.1:9');
-  await configPage.saveAndTest();
+  // Save & test of this data source calls the daemon's /health through the proxy route, not Grafana's
+  // /api/datasources/uid/<uid>/health: wait for that path.
+  await configPage.saveAndTest({ path: HEALTH_PATH });
   await expect(configPage).toHaveAlert('error', { hasText: 'Daemon unreachable' });
+});
+
+test('"Save & test" should pass for the provisioned data source', async ({
+  gotoDataSourceConfigPage,
+  readProvisionedDataSource,
+}) => {
+  const ds = await readProvisionedDataSource<UsageOptions, UsageSecureJsonData>({ fileName: 'datasources.yml' });
+  const configPage = await gotoDataSourceConfigPage(ds.uid);
+  await configPage.saveAndTest({ path: HEALTH_PATH });
+  await expect(configPage).toHaveAlert('success', { hasText: 'OK:' });
 });
