@@ -12,6 +12,8 @@ import { Observable } from 'rxjs';
 export interface HarnessBackendSrv extends BackendSrv {
   /** Requests aborted by an unsubscribe or a superseding requestId. */
   cancelled: number;
+  /** Their URLs (path and query string), in order. */
+  cancelledUrls: string[];
 }
 
 function queryString(params: BackendSrvRequest['params']): string {
@@ -27,7 +29,7 @@ function queryString(params: BackendSrvRequest['params']): string {
 
 export function harnessBackendSrv(origin: string): HarnessBackendSrv {
   const inFlight = new Map<string, () => void>();
-  const srv = { cancelled: 0 } as HarnessBackendSrv;
+  const srv = { cancelled: 0, cancelledUrls: [] } as unknown as HarnessBackendSrv;
   srv.fetch = <T>(options: BackendSrvRequest): Observable<FetchResponse<T>> =>
     new Observable<FetchResponse<T>>((subscriber) => {
       const controller = new AbortController();
@@ -36,6 +38,7 @@ export function harnessBackendSrv(origin: string): HarnessBackendSrv {
         if (!done) {
           done = true;
           srv.cancelled += 1;
+          srv.cancelledUrls.push(`${options.url}${queryString(options.params)}`);
           controller.abort();
           subscriber.complete();
         }

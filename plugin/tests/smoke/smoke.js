@@ -86,7 +86,9 @@
         onRunQuery: function () {},
       })
     );
-    ds.query(request)
+    // query() answers an Observable (Grafana subscribes to it, and unsubscribing cancels the request).
+    rxjs
+      .lastValueFrom(ds.query(request))
       .then(function (response) {
         if (response.errors) {
           throw new Error(response.errors[0].message);
