@@ -2,8 +2,6 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import http from 'node:http';
 import { createServer, type AddressInfo } from 'node:net';
 import path from 'node:path';
-import { Observable } from 'rxjs';
-import type { BackendSrv, BackendSrvRequest, FetchResponse } from '@grafana/runtime';
 
 const CLI = path.resolve(__dirname, '../../../etl-daemon/bin/core4-usage.js');
 export const READ_TOKEN = 'plugin-read-token-0123456789';
@@ -92,50 +90,4 @@ export function query(params: Record<string, unknown> | undefined): string {
   }
   const text = search.toString();
   return text ? `?${text}` : '';
-}
-
-/**
- * A BackendSrv whose fetch does real HTTP, standing in for Grafana's data-source proxy: it maps the route
- * `${proxyUrl}/daemon` to the daemon and adds the token from "secureJsonData", as plugin.json's route does.
- */
-export function proxyBackendSrv(proxyUrl: string, daemonUrl: string, token: string): BackendSrv {
-  const fetch = <T>(options: BackendSrvRequest): Observable<FetchResponse<T>> =>
-    new Observable<FetchResponse<T>>((subscriber) => {
-      const prefix = `${proxyUrl}/daemon`;
-      if (!options.url.startsWith(prefix)) {
-        subscriber.error({ status: 404, data: { message: `no route for ${options.url}` }, config: options });
-        return;
-      }
-      const target = `${daemonUrl}${options.url.slice(prefix.length)}${query(options.params as Record<string, unknown>)}`;
-      request(target, token ? { Authorization: `Bearer ${token}` } : {}).then(
-        ({ status, data }) => {
-          const response = {
-            data: data as T,
-            status,
-            statusText: String(status),
-            ok: status < 400,
-            headers: new Headers(),
-            redirected: false,
-            type: 'basic',
-            url: target,
-            config: options,
-          } as FetchResponse<T>;
-          if (status >= 400) {
-            subscriber.error({ ...response, data });
-          } else {
-            subscriber.next(response);
-            subscriber.complete();
-          }
-        },
-        // Grafana answers 502 when its proxy cannot reach the data source.
-        () =>
-          subscriber.error({
-            status: 502,
-            statusText: 'Bad Gateway',
-            data: { message: 'Bad Gateway' },
-            config: options,
-          })
-      );
-    });
-  return { fetch } as unknown as BackendSrv;
 }

@@ -1,6 +1,6 @@
 /**
  * The real DataSource class against the real daemon over HTTP (embedded MongoDB with demo data). Grafana's
- * data-source proxy is stood in for by proxyBackendSrv; what only a Grafana server does is listed in the
+ * data-source proxy is stood in for by grafana-proxy.ts (a real HTTP server, reached through backend-srv.ts); what only a Grafana server does is listed in the
  * README.
  */
 import { dateTime, type DataFrame, type DataQueryRequest, type DataSourceInstanceSettings } from '@grafana/data';
@@ -9,10 +9,11 @@ import type { TemplateSrv } from '@grafana/runtime';
 import { DataSource } from '../datasource';
 import type { UsageVariableSupport } from '../variables';
 import type { UsageOptions, UsageQuery, UsageVariableQuery } from '../types';
-import { READ_TOKEN, proxyBackendSrv, query, request, startDaemon, type Daemon } from './daemon';
+import { harnessBackendSrv } from './backend-srv';
+import { READ_TOKEN, query, request, startDaemon, type Daemon } from './daemon';
+import { type GrafanaProxy, startGrafanaProxy } from './grafana-proxy';
 
 let daemon: Daemon;
-const PROXY = '/api/datasources/proxy/uid/core4';
 const DAY = 86_400_000;
 const now = Date.now();
 
@@ -27,17 +28,26 @@ const templateSrv = {
   },
 } as unknown as TemplateSrv;
 
-function makeDataSource(token = READ_TOKEN, daemonUrl?: string, jsonData: UsageOptions = {}) {
+const proxies: GrafanaProxy[] = [];
+
+/** The data source behind the stand-in of Grafana's proxy (grafana-proxy.ts), with the token it stores. */
+async function makeDataSource(token: string | undefined = READ_TOKEN, daemonUrl?: string, jsonData: UsageOptions = {}) {
+  const proxy = await startGrafanaProxy({
+    uid: 'core4',
+    jsonData: { url: daemonUrl ?? daemon.url },
+    secureJsonData: { token },
+  });
+  proxies.push(proxy);
   const settings = {
     id: 1,
     uid: 'core4',
     type: 'core4-usage-datasource',
     name: 'core4 usage',
-    url: PROXY,
+    url: proxy.path,
     jsonData,
     meta: {},
   } as unknown as DataSourceInstanceSettings<UsageOptions>;
-  const backend = proxyBackendSrv(PROXY, daemonUrl ?? daemon.url, token);
+  const backend = harnessBackendSrv(proxy.origin);
   return new DataSource(
     settings,
     templateSrv,
@@ -88,12 +98,15 @@ beforeAll(async () => {
   daemon = await startDaemon();
 });
 afterAll(async () => {
+  for (const proxy of proxies) {
+    await proxy.close();
+  }
   await daemon?.stop();
 });
 
 describe('DataSource.query against the daemon', () => {
   it("should map the panel's range, interval and zone and return the daemon's numbers", async () => {
-    const response = await queryOf(makeDataSource(), makeRequest([{ metric: 'users' }]));
+    const response = await queryOf(await makeDataSource(), makeRequest([{ metric: 'users' }]));
     expect(response.errors).toBeUndefined();
     const frame = response.data[0];
     const expected = await direct({
@@ -112,7 +125,7 @@ describe('DataSource.query against the daemon', () => {
 
   it('should resolve the browser zone, derive the aggregate, filter users by variable and keep query order', async () => {
     const response = await queryOf(
-      makeDataSource(),
+      await makeDataSource(),
       makeRequest(
         [
           { metric: 'logins', aggregate: '$agg', users: ['$user'], alias: 'two users' },
@@ -140,7 +153,7 @@ describe('DataSource.query against the daemon', () => {
   });
 
   it('should answer a user-list query with the names the daemon lists for the range', async () => {
-    const response = await queryOf(makeDataSource(), makeRequest([{ queryType: 'users', alias: 'who' }]));
+    const response = await queryOf(await makeDataSource(), makeRequest([{ queryType: 'users', alias: 'who' }]));
     const { data } = await request(
       `${daemon.url}/api/v1/users${query({ start: now - 90 * DAY, end: now, limit: 10000 })}`,
       {
@@ -155,7 +168,7 @@ describe('DataSource.query against the daemon', () => {
 
   it("should surface the daemon's 400 message as the query's error, per query", async () => {
     const response = await queryOf(
-      makeDataSource(),
+      await makeDataSource(),
       makeRequest([{ metric: 'users' }, { metric: 'users', aggregate: '$nope' }], { timezone: 'Mars/Olympus' })
     );
     expect(response.data).toHaveLength(0);
@@ -170,15 +183,15 @@ describe('DataSource.query against the daemon', () => {
 
 describe('DataSource features against the daemon', () => {
   it('should pass Save & test with the data horizon, and say precisely what fails', async () => {
-    expect(await makeDataSource().testDatasource()).toEqual({
+    expect(await (await makeDataSource()).testDatasource()).toEqual({
       status: 'success',
       message: expect.stringMatching(/^OK: data complete up to \d{4}-/),
     });
-    expect(await makeDataSource('wrong-token-0123456789').testDatasource()).toEqual({
+    expect(await (await makeDataSource('wrong-token-0123456789')).testDatasource()).toEqual({
       status: 'error',
       message: "Token rejected: the daemon does not accept the data source's API token (HTTP 403); check the token",
     });
-    expect(await makeDataSource(READ_TOKEN, 'http://127.0.0.1:9').testDatasource()).toEqual({
+    expect(await (await makeDataSource(READ_TOKEN, 'http://127.0.0.1:9')).testDatasource()).toEqual({
       status: 'error',
       message:
         "Daemon unreachable (HTTP 502 from Grafana's proxy): check the URL and that core4-usage serve is running",
@@ -186,7 +199,7 @@ describe('DataSource features against the daemon', () => {
   });
 
   it("should list a users variable from the dashboard's range, and the aggregates", async () => {
-    const ds = makeDataSource();
+    const ds = await makeDataSource();
     const values = async (target: Partial<UsageVariableQuery> | string, days: number) => {
       const range = { from: dateTime(now - days * DAY), to: dateTime(now), raw: { from: `now-${days}d`, to: 'now' } };
       const variableRequest = { ...makeRequest([]), range, targets: [target] } as DataQueryRequest<UsageVariableQuery>;
