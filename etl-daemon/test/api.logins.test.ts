@@ -213,6 +213,17 @@ describe('GET /api/v1/logins', () => {
       'metric: "sessions" is not accepted; expected one or more of users, logins, new_users',
     ],
     ['start=yesterday', 'start', 'start: "yesterday" is not accepted; expected an ISO 8601 date'],
+    // luxon reads any two-digit offset; no zone is 25 hours from UTC.
+    [
+      'start=2026-10-01T00:00:00%2B25:00',
+      'start',
+      'start: "2026-10-01T00:00:00+25:00" is not accepted; expected an ISO 8601',
+    ],
+    [
+      'end=2026-10-01T00:00:00-18:30',
+      'end',
+      'end: "2026-10-01T00:00:00-18:30" is not accepted; expected an ISO 8601',
+    ],
     [
       'start=2026-10-02&end=2026-10-01',
       'end',

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { loadConfig } from '../src/config/config';
 import { buildTestApp } from './api-helpers';
 import type { TestDb } from './helpers';
 import { loginDoc, openTestDb } from './helpers';
@@ -101,6 +102,67 @@ describe('job endpoints', () => {
     const unknown = await app.inject({ method: 'POST', url: '/api/v1/job/run', payload: { force: true } });
     expect([unknown.statusCode, unknown.json<{ parameter: string }>().parameter]).toEqual([400, 'force']);
     await app.close();
+  });
+});
+
+describe('least exposure with tokens configured', () => {
+  it('should keep /metrics behind the read token by default, and open it only with USAGE_OPEN_METRICS=true', async () => {
+    const closed = await buildTestApp(db, NOW, {
+      api: loadConfig({ USAGE_READ_TOKEN: READ }).api,
+    });
+    expect((await closed.inject({ method: 'GET', url: '/metrics' })).statusCode).toBe(401);
+    const scraped = await closed.inject({
+      method: 'GET',
+      url: '/metrics',
+      headers: { authorization: `Bearer ${READ}` },
+    });
+    expect(scraped.statusCode).toBe(200);
+    expect(scraped.body).toContain('core4_usage_distinct_users');
+    await closed.close();
+    const open = await buildTestApp(db, NOW, {
+      api: loadConfig({ USAGE_READ_TOKEN: READ, USAGE_OPEN_METRICS: 'true' }).api,
+    });
+    expect((await open.inject({ method: 'GET', url: '/metrics' })).statusCode).toBe(200);
+    await open.close();
+  });
+
+  it('should tell an anonymous /health caller the verdict and the failing check names only', async () => {
+    const api = loadConfig({ USAGE_READ_TOKEN: READ, USAGE_ADMIN_TOKEN: ADMIN }).api;
+    const down = await buildTestApp(db, NOW, {
+      api,
+      ping: () => Promise.reject(new Error('connect ECONNREFUSED 10.1.2.3:27017')),
+    });
+    const anonymous = await down.inject({ method: 'GET', url: '/health' });
+    expect([anonymous.statusCode, anonymous.json()]).toEqual([
+      503,
+      { status: 'failing', failing: ['database'] },
+    ]);
+    const wrong = await down.inject({
+      method: 'GET',
+      url: '/health',
+      headers: { authorization: 'Bearer wrong-token-0123456789' },
+    });
+    expect(wrong.json()).toEqual({ status: 'failing', failing: ['database'] });
+    for (const token of [READ, ADMIN]) {
+      const detailed = await down.inject({
+        method: 'GET',
+        url: '/health',
+        headers: { authorization: `Bearer ${token}` },
+      });
+      expect(detailed.json()).toMatchObject({
+        status: 'failing',
+        checks: {
+          database: { ok: false, message: 'database unreachable: connect ECONNREFUSED 10.1.2.3:27017' },
+        },
+      });
+    }
+    await down.close();
+    const healthy = await buildTestApp(db, NOW, { api, runFrom: '2026-11-01' });
+    expect((await healthy.inject({ method: 'GET', url: '/health' })).json()).toEqual({
+      status: 'ok',
+      failing: [],
+    });
+    await healthy.close();
   });
 });
 

@@ -17,6 +17,8 @@ describe('loadConfig', () => {
       closeAfterMs: 3_600_000,
       ingestLagMs: 300_000,
       embedded: 'auto',
+      // With tokens configured, /metrics needs the read token unless opened; /health stays open (verdict only).
+      api: { openMetrics: false, openHealth: true },
     });
     // core4's INFO line, from the role model's logger only.
     expect(config.selector.source.rules).toEqual([

@@ -52,6 +52,10 @@ describe('resolveRange', () => {
     ],
     [{ start: '31.03.2026' }, "start: '31.03.2026' is not an ISO 8601 date or date-time (e.g. 2026-01-31)"],
     [{ end: '' }, "end: '' is not an ISO 8601 date or date-time (e.g. 2026-01-31)"],
+    [
+      { start: '2026-03-01T00:00:00+25:00' },
+      "start: '2026-03-01T00:00:00+25:00' is not an ISO 8601 date or date-time (e.g. 2026-01-31)",
+    ],
   ])('should reject %j', (args, message) => {
     expect(() => resolveRange(args, { checkpoint: undefined, configStart, now })).toThrow(
       new RangeArgumentError(message)

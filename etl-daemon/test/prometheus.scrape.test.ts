@@ -1,19 +1,23 @@
 /**
- * The real daemon app scraped by a real Prometheus (Debian's package) on loopback, with the demo stack's
- * alert rules loaded: the login gauges arrive in Prometheus with the expected values.
+ * The real daemon app, with tokens configured, scraped by a real Prometheus (Debian's package) on loopback
+ * with the demo stack's scrape configuration (provisioning/prometheus/prometheus.yml: bearer token from a
+ * file) and alert rules: the login gauges arrive in Prometheus with the expected values.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import { parse, stringify } from 'yaml';
 import { buildTestApp } from './api-helpers';
 import type { TestDb } from './helpers';
 import { loginDoc, openTestDb } from './helpers';
 
 const PROMETHEUS = process.env.PROMETHEUS_PATH ?? '/usr/bin/prometheus';
 const RULES = path.resolve(__dirname, '../../provisioning/prometheus/rules/core4-usage.rules.yml');
+const DEMO_CONFIG = path.resolve(__dirname, '../../provisioning/prometheus/prometheus.yml');
+const TOKEN = 'scrape-read-token-0123456789';
 const NOW = new Date();
 const ago = (ms: number) => new Date(NOW.getTime() - ms);
 const HOUR = 3_600_000;
@@ -54,20 +58,30 @@ beforeAll(async () => {
     runFrom: ago(15 * 24 * HOUR)
       .toISOString()
       .slice(0, 10),
+    api: { readToken: TOKEN, openMetrics: false },
   });
   const target = new URL(await app.listen({ port: 0, host: '127.0.0.1' })).host;
   dir = mkdtempSync(path.join(tmpdir(), 'core4-usage-prom-'));
   const config = path.join(dir, 'prometheus.yml');
-  writeFileSync(
-    config,
-    [
-      'global: { scrape_interval: 1s, evaluation_interval: 1s }',
-      `rule_files: ['${RULES}']`,
-      'scrape_configs:',
-      `  - { job_name: core4-usage, static_configs: [{ targets: ['${target}'] }] }`,
-      '',
-    ].join('\n')
-  );
+  const tokenFile = path.join(dir, 'core4-usage-token');
+  writeFileSync(tokenFile, TOKEN, { mode: 0o600 });
+  // The demo stack's configuration, pointed at this daemon and this token file, scraping every second.
+  const demo = parse(readFileSync(DEMO_CONFIG, 'utf8')) as {
+    global: Record<string, string>;
+    rule_files: string[];
+    scrape_configs: Array<{
+      authorization: { credentials_file: string };
+      static_configs: Array<{ targets: string[] }>;
+    }>;
+  };
+  demo.global = { scrape_interval: '1s', evaluation_interval: '1s' };
+  demo.rule_files = [RULES];
+  const [scrape] = demo.scrape_configs;
+  if (!scrape?.authorization || !scrape.static_configs[0])
+    throw new Error('demo scrape config changed shape');
+  scrape.authorization.credentials_file = tokenFile;
+  scrape.static_configs[0].targets = [target];
+  writeFileSync(config, stringify(demo));
   const port = await freePort();
   promUrl = `http://127.0.0.1:${port}`;
   prometheus = spawn(

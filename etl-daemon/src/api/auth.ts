@@ -5,9 +5,15 @@ import type { ApiConfig } from '../config/config';
 /** What a route needs: `read` (read or admin token), `admin`, or `open`. */
 export type Access = 'read' | 'admin' | 'open';
 
+/** Who is calling: a valid admin or read token, or nobody (no token, or one that is not valid). */
+export type Caller = 'admin' | 'read' | 'anonymous';
+
 declare module 'fastify' {
   interface FastifyContextConfig {
     access?: Access;
+  }
+  interface FastifyRequest {
+    caller: Caller;
   }
 }
 
@@ -22,11 +28,23 @@ function same(a: string, b: string): boolean {
  * With no token configured the API is open. Tokens are compared in constant time and never logged
  * (the logger redacts the Authorization header).
  */
+/** The caller a request's Authorization header names, decided in constant time per configured token. */
+export function callerOf(authorization: string | undefined, api: ApiConfig): Caller {
+  const token = /^Bearer (\S+)$/i.exec(authorization ?? '')?.[1];
+  if (!token) return 'anonymous';
+  if (api.adminToken !== undefined && same(token, api.adminToken)) return 'admin';
+  if (api.readToken !== undefined && same(token, api.readToken)) return 'read';
+  return 'anonymous';
+}
+
 export function installAuth(app: FastifyInstance, api: ApiConfig): void {
   const enabled = authEnabled(api);
+  app.decorateRequest('caller', 'anonymous');
   app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
     // Swagger UI's own routes cannot carry config; the interactive docs are as open as /openapi.json.
     const access = request.routeOptions.config.access ?? (request.url.startsWith('/docs') ? 'open' : 'read');
+    // Without tokens configured everybody may read everything; open routes still say less to anonymous callers.
+    request.caller = enabled ? callerOf(request.headers.authorization, api) : 'admin';
     if (!enabled || access === 'open') return;
     const header = request.headers.authorization ?? '';
     const match = /^Bearer (\S+)$/i.exec(header);
@@ -37,9 +55,8 @@ export function installAuth(app: FastifyInstance, api: ApiConfig): void {
         message: 'a bearer token is required (Authorization: Bearer <token>)',
       });
     }
-    const token = match[1];
-    const admin = api.adminToken !== undefined && same(token, api.adminToken);
-    const read = admin || (api.readToken !== undefined && same(token, api.readToken));
+    const admin = request.caller === 'admin';
+    const read = admin || request.caller === 'read';
     if (access === 'admin' ? !admin : !read) {
       return reply
         .code(403)

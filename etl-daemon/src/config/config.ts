@@ -158,8 +158,17 @@ export const VARIABLES: readonly Variable[] = [
     default: '',
     description: 'bearer token for POST /api/v1/job/run (also valid for queries)',
   },
-  { name: 'USAGE_OPEN_HEALTH', default: 'true', description: '/health answers without a token' },
-  { name: 'USAGE_OPEN_METRICS', default: 'true', description: '/metrics answers without a token' },
+  {
+    name: 'USAGE_OPEN_HEALTH',
+    default: 'true',
+    description: '/health answers without a token (then with the verdict and failing checks only)',
+  },
+  {
+    name: 'USAGE_OPEN_METRICS',
+    default: 'false',
+    description:
+      'with tokens configured, /metrics answers without one (else Prometheus sends the read token)',
+  },
   {
     name: 'USAGE_MAX_BUCKETS',
     default: '10000',

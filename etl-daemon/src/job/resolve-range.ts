@@ -1,4 +1,5 @@
 import { DateTime } from 'luxon';
+import { MAX_OFFSET_MINUTES } from '../time/units';
 import { addUtcDays, startOfUtcDay, utcDayLabel } from '../time/utc-day';
 
 /** What a caller may ask of one run (the original's `start`, `end`, `reset`). */
@@ -23,7 +24,7 @@ export class RangeArgumentError extends Error {
 /** Parses an ISO 8601 date or date-time (UTC unless it names an offset). */
 export function parseIsoArgument(name: string, value: string): Date {
   const parsed = DateTime.fromISO(value, { zone: 'UTC', setZone: true });
-  if (!parsed.isValid) {
+  if (!parsed.isValid || Math.abs(parsed.offset) > MAX_OFFSET_MINUTES) {
     throw new RangeArgumentError(
       `${name}: '${value}' is not an ISO 8601 date or date-time (e.g. 2026-01-31)`
     );

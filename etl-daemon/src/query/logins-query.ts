@@ -2,7 +2,7 @@ import { DateTime, IANAZone } from 'luxon';
 import type { Unit } from '../time/aggregate';
 import { AGGREGATE_NAMES, toUnit } from '../time/aggregate';
 import { bucketBounds, isoInZone } from '../time/buckets';
-import { DAY_MS, HOUR_MS } from '../time/units';
+import { DAY_MS, HOUR_MS, MAX_OFFSET_MINUTES } from '../time/units';
 import type { LoginIndex, Metric } from './login-index';
 import { METRICS } from './login-index';
 
@@ -52,12 +52,12 @@ export class QueryError extends Error {
 /** ISO 8601 (with or without offset; UTC when none) or epoch milliseconds. */
 export function parseInstant(parameter: string, value: string): number {
   if (/^-?\d{1,15}$/.test(value)) return Number(value);
-  const parsed = DateTime.fromISO(value, { zone: 'UTC' });
-  if (!parsed.isValid) {
+  const parsed = DateTime.fromISO(value, { zone: 'UTC', setZone: true });
+  if (!parsed.isValid || Math.abs(parsed.offset) > MAX_OFFSET_MINUTES) {
     throw new QueryError(
       parameter,
       value,
-      'an ISO 8601 date or date-time (2026-03-01T00:00:00Z) or epoch milliseconds'
+      'an ISO 8601 date or date-time (2026-03-01T00:00:00Z, offsets up to ±18:00) or epoch milliseconds'
     );
   }
   return parsed.toMillis();

@@ -12,3 +12,6 @@ export function parseDuration(text: string): number | undefined {
   if (!match) return undefined;
   return Number(match[1]) * (UNIT_MS[match[2] ?? 'ms'] ?? 1);
 }
+
+/** The largest UTC offset an ISO 8601 time may name (real zones span -12:00 to +14:00; ±18:00 as java.time). */
+export const MAX_OFFSET_MINUTES = 18 * 60;

@@ -10,6 +10,8 @@ export const PROXY_AUTH_FAILED = 'Authentication to data source failed';
 interface DaemonBody {
   message?: string;
   checks?: Record<string, { ok: boolean; message: string }>;
+  /** What /health tells a caller without a valid token: the names of the failing checks only. */
+  failing?: string[];
 }
 
 function bodyText(body: unknown): string | undefined {
@@ -44,6 +46,12 @@ export function failureMessage(status: number, body: unknown): string {
       .filter((c) => !c.ok)
       .map((c) => c.message)
       .join('; ');
+  }
+  const failing = (body as DaemonBody | undefined)?.failing;
+  if (status === 503 && Array.isArray(failing)) {
+    return failing.includes('database')
+      ? 'MongoDB down (details need the API token)'
+      : `failing checks: ${failing.join(', ')} (details need the API token)`;
   }
   return text ? text : `Unexpected answer from the daemon: HTTP ${status}`;
 }

@@ -53,6 +53,9 @@ describe('healthResult', () => {
       },
       'job stale: last successful run 100000 s ago (limit 93600 s)',
     ],
+    // Without a valid token the daemon names the failing checks only.
+    [503, { status: 'failing', failing: ['database'] }, 'MongoDB down (details need the API token)'],
+    [503, { status: 'failing', failing: ['job', 'lease'] }, 'failing checks: job, lease (details need the API token)'],
     [500, {}, 'Unexpected answer from the daemon: HTTP 500'],
   ])('should explain HTTP %i precisely', (status, body, message) => {
     expect(healthResult(status, body)).toEqual({ status: 'error', message });

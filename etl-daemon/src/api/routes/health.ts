@@ -7,6 +7,25 @@ interface Check {
   message: string;
 }
 
+export type HealthBody =
+  | { status: 'ok' | 'failing'; checks: Record<string, Check>; dataUntil: string | null }
+  | { status: 'ok' | 'failing'; failing: string[] };
+
+/**
+ * What /health tells a caller: everything to a caller with a valid token (or when no token is configured);
+ * to anyone else only the verdict and the names of the failing checks, never their messages, which can carry
+ * driver errors with hosts and ports.
+ */
+export function healthBody(
+  report: { checks: Record<string, Check>; dataUntil: string | null },
+  options: { detailed: boolean }
+): HealthBody {
+  const ok = Object.values(report.checks).every((c) => c.ok);
+  const status = ok ? 'ok' : 'failing';
+  if (options.detailed) return { status, checks: report.checks, dataUntil: report.dataUntil };
+  return { status, failing: Object.keys(report.checks).filter((name) => !report.checks[name]?.ok) };
+}
+
 /**
  * 200 when MongoDB answers, the job has succeeded recently (or is making progress on its first run) and
  * its lease is not stuck; 503 otherwise, naming the failed checks.
@@ -15,7 +34,7 @@ export const healthRoutes: FastifyPluginAsync<ApiContext> = async (app, ctx) => 
   app.get(
     '/health',
     { schema: { tags: ['health'] }, config: { access: ctx.api.openHealth ? 'open' : 'read' } },
-    async (_request, reply) => {
+    async (request, reply) => {
       const now = ctx.now().getTime();
       const checks: Record<'database' | 'job' | 'lease', Check> = {
         database: { ok: true, message: 'MongoDB answers' },
@@ -66,7 +85,8 @@ export const healthRoutes: FastifyPluginAsync<ApiContext> = async (app, ctx) => 
       }
       const ok = Object.values(checks).every((c) => c.ok);
       const dataUntil = job?.dataUntil?.toISOString() ?? null;
-      return reply.code(ok ? 200 : 503).send({ status: ok ? 'ok' : 'failing', checks, dataUntil });
+      const body = healthBody({ checks, dataUntil }, { detailed: request.caller !== 'anonymous' });
+      return reply.code(ok ? 200 : 503).send(body);
     }
   );
 };
