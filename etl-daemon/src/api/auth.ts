@@ -23,20 +23,25 @@ function same(a: string, b: string): boolean {
   return timingSafeEqual(digest(a), digest(b));
 }
 
-/**
- * Bearer tokens from configuration: 401 without a token, 403 with one that does not grant the route.
- * With no token configured the API is open. Tokens are compared in constant time and never logged
- * (the logger redacts the Authorization header).
- */
+/** The token of an `Authorization: Bearer <token>` header, if the header is one. */
+function bearerToken(authorization: string | undefined): string | undefined {
+  return /^Bearer (\S+)$/i.exec(authorization ?? '')?.[1];
+}
+
 /** The caller a request's Authorization header names, decided in constant time per configured token. */
 export function callerOf(authorization: string | undefined, api: ApiConfig): Caller {
-  const token = /^Bearer (\S+)$/i.exec(authorization ?? '')?.[1];
+  const token = bearerToken(authorization);
   if (!token) return 'anonymous';
   if (api.adminToken !== undefined && same(token, api.adminToken)) return 'admin';
   if (api.readToken !== undefined && same(token, api.readToken)) return 'read';
   return 'anonymous';
 }
 
+/**
+ * Bearer tokens from configuration: 401 without a token, 403 with one that does not grant the route.
+ * With no token configured the API is open. Tokens are compared in constant time and never logged
+ * (the logger redacts the Authorization header).
+ */
 export function installAuth(app: FastifyInstance, api: ApiConfig): void {
   const enabled = authEnabled(api);
   app.decorateRequest('caller', 'anonymous');
@@ -46,9 +51,7 @@ export function installAuth(app: FastifyInstance, api: ApiConfig): void {
     // Without tokens configured everybody may read everything; open routes still say less to anonymous callers.
     request.caller = enabled ? callerOf(request.headers.authorization, api) : 'admin';
     if (!enabled || access === 'open') return;
-    const header = request.headers.authorization ?? '';
-    const match = /^Bearer (\S+)$/i.exec(header);
-    if (!match?.[1]) {
+    if (!bearerToken(request.headers.authorization)) {
       return reply.code(401).header('www-authenticate', 'Bearer').send({
         statusCode: 401,
         error: 'Unauthorized',

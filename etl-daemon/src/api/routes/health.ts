@@ -83,10 +83,9 @@ export const healthRoutes: FastifyPluginAsync<ApiContext> = async (app, ctx) => 
               : { ok: true, message: `held by ${lease.owner}` };
         }
       }
-      const ok = Object.values(checks).every((c) => c.ok);
       const dataUntil = job?.dataUntil?.toISOString() ?? null;
       const body = healthBody({ checks, dataUntil }, { detailed: request.caller !== 'anonymous' });
-      return reply.code(ok ? 200 : 503).send(body);
+      return reply.code(body.status === 'ok' ? 200 : 503).send(body);
     }
   );
 };
