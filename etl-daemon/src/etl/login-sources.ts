@@ -73,9 +73,16 @@ export function presetSource(name: SourceName): LoginSource {
   return { name, rules: SOURCE_PRESETS[name].rules };
 }
 
-/** Does this rule take the name from the message? */
+const userGroups = new WeakMap<RegExp, boolean>();
+
+/** Does this rule take the name from the message? Asked for every sys.log document, so remembered per pattern. */
 export function hasUserGroup(rule: LoginRule): boolean {
-  return /\(\?<user>/.test(rule.message.source);
+  let has = userGroups.get(rule.message);
+  if (has === undefined) {
+    has = /\(\?<user>/.test(rule.message.source);
+    userGroups.set(rule.message, has);
+  }
+  return has;
 }
 
 /**

@@ -82,12 +82,25 @@ function fieldValue(doc: Document, path: string): unknown {
   return value;
 }
 
-function matchingRule(doc: Document, rules: readonly LoginRule[]): LoginRule | undefined {
+/**
+ * The rule a document was selected by, and the rule's match on its message (read once: the name comes from
+ * it). A single rule without a string message is still that rule: its user field may name the user.
+ */
+function matchingRule(
+  doc: Document,
+  rules: readonly LoginRule[]
+): { rule: LoginRule; match: RegExpExecArray | null } | undefined {
   const message: unknown = doc.message;
-  if (typeof message !== 'string') return rules.length === 1 ? rules[0] : undefined;
-  return rules.find(
-    (rule) => rule.message.test(message) && (rule.qualName === undefined || rule.qualName === doc.qual_name)
-  );
+  if (typeof message !== 'string') {
+    const [only] = rules;
+    return rules.length === 1 && only ? { rule: only, match: null } : undefined;
+  }
+  for (const rule of rules) {
+    if (rule.qualName !== undefined && rule.qualName !== doc.qual_name) continue;
+    const match = rule.message.exec(message);
+    if (match) return { rule, match };
+  }
+  return undefined;
 }
 
 /** Turns one matching sys.log document into a login, or says why it is not one. */
@@ -96,18 +109,17 @@ export function extractLogin(doc: Document, selector: SelectorConfig): Extracted
   if (!(created instanceof Date) || Number.isNaN(created.getTime())) {
     return { kind: 'malformed', reason: 'created is not a date' };
   }
-  const rule = matchingRule(doc, selector.source.rules);
+  const matched = matchingRule(doc, selector.source.rules);
   let user: unknown;
-  if (rule === undefined) user = undefined;
-  else if (hasUserGroup(rule)) {
-    const message: unknown = doc.message;
-    user = typeof message === 'string' ? rule.message.exec(message)?.groups?.user : undefined;
-  } else if (rule.userField !== undefined) user = fieldValue(doc, rule.userField);
+  if (matched === undefined) user = undefined;
+  else if (hasUserGroup(matched.rule)) user = matched.match?.groups?.user;
+  else if (matched.rule.userField !== undefined) user = fieldValue(doc, matched.rule.userField);
   if (typeof user !== 'string' || user.trim() === '') {
     return { kind: 'malformed', reason: 'no user name' };
   }
-  const unwrapped = user.startsWith('re.compile(') ? unwrapCompiledName(user) : undefined;
-  if (user.startsWith('re.compile(') && (unwrapped === undefined || unwrapped.trim() === '')) {
+  const compiled = user.startsWith('re.compile(');
+  const unwrapped = compiled ? unwrapCompiledName(user) : undefined;
+  if (compiled && (unwrapped === undefined || unwrapped.trim() === '')) {
     return { kind: 'malformed', reason: 'unreadable re.compile(...) name' };
   }
   const name = unwrapped ?? user;
