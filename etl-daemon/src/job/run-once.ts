@@ -217,7 +217,8 @@ async function processDays(
         done: index + 1,
         total: days.length,
       };
-      const now = await clock();
+      // A written day already read the server's clock for its switch; the progress takes that instant.
+      const now = written ? written.at : await clock();
       await updateJobAsOwner(
         cols.job,
         hold,
@@ -245,13 +246,13 @@ async function processDays(
   return { status: 'success', runId, firstDay: range.firstDay, lastDay: range.lastDay, checkpoint, stats };
 }
 
-/** Writes one day as planned; undefined when the plan leaves it as it is. */
+/** Writes one day as planned (`at`: the server time of the write); undefined when the plan leaves it as it is. */
 async function processDay(
   deps: RunDeps,
   run: { hold: LeaseHold; writeId: string; selection: string; startedAt: Date; to: Date },
   dayPlan: DayPlan,
   reader: DayReader
-): Promise<{ logins: number; users: number; until: Date } | undefined> {
+): Promise<{ logins: number; users: number; until: Date; at: Date } | undefined> {
   if (dayPlan.mode === 'unchanged') return undefined;
   const { day, complete } = dayPlan;
   const dayEnd = addUtcDays(day, 1);
@@ -263,6 +264,7 @@ async function processDay(
   const { chunks, summary } = buildDayChunks(day, kept.length > 0 ? kept.concat(fresh) : fresh);
   const until = complete ? dayEnd : run.startedAt;
   const src = { collection: deps.cols.sysLogName, from: day, to: until };
+  const at = await deps.clock();
   await writeDay(deps.cols, {
     day,
     run: run.writeId,
@@ -272,7 +274,7 @@ async function processDay(
     complete,
     src,
     selection: run.selection,
-    now: await deps.clock(),
+    now: at,
   });
-  return { ...summary, until };
+  return { ...summary, until, at };
 }
