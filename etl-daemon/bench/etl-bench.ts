@@ -3,6 +3,7 @@ import pino from 'pino';
 import { loadConfig } from '../src/config/config';
 import { ensureIndexes, usageCollections } from '../src/db/collections';
 import { generateSysLog } from '../src/demo/generate-sys-log';
+import { insertInBatches } from '../src/demo/write-demo-data';
 import { sourceFilter } from '../src/etl/selector';
 import type { RunDeps } from '../src/job/run-once';
 import { runOnce } from '../src/job/run-once';
@@ -15,8 +16,6 @@ export interface EtlBenchSize {
   users: number;
   perDay: number;
 }
-
-const BATCH = 10_000;
 
 /**
  * Times a full backfill against a plain driver scan of the same source range (the read limit), then an
@@ -41,7 +40,7 @@ export async function etlBench(client: MongoClient, size: EtlBenchSize, end: Dat
   for (const docs of generateSysLog({ ...size, end, seed: 4, lines: { seed: false, core4: true } })) {
     const now = docs.filter((d) => d.created < backfillAt);
     later.push(...docs.filter((d) => d.created >= backfillAt));
-    for (let i = 0; i < now.length; i += BATCH) await cols.sysLog.insertMany(now.slice(i, i + BATCH));
+    await insertInBatches(cols.sysLog, now);
     written += now.length;
   }
   console.log(
@@ -85,7 +84,7 @@ export async function etlBench(client: MongoClient, size: EtlBenchSize, end: Dat
       `${((scanMs / backfillMs) * 100).toFixed(0)} % of the scan's rate (aim >= 50 %)`
   );
 
-  await cols.sysLog.insertMany(later);
+  await insertInBatches(cols.sysLog, later);
   const today = startOfUtcDay(end);
   const dayLines = await cols.sysLog.countDocuments(sourceFilter(selector, today, to));
   t = performance.now();

@@ -1,3 +1,4 @@
+import { DAY_MS, HOUR_MS, SECOND_MS } from '../time/units';
 import { addUtcDays, startOfUtcDay } from '../time/utc-day';
 import { CORE4_ROLE_QUAL_NAME } from '../etl/login-sources';
 import { seededRandom } from './random';
@@ -170,15 +171,15 @@ export function* generateSysLog(options: DemoOptions): Generator<SysLogDoc[]> {
     const tokenRequest = (created: Date, user: string, host: string) => {
       docs.push({
         ...base(created, host),
-        message: `successfully loaded [${user}] by [token] from [${pick(TOKEN_SOURCES)}] expiring [${pythonDateTime(new Date(created.getTime() + 3_600_000))}]`,
+        message: `successfully loaded [${user}] by [token] from [${pick(TOKEN_SOURCES)}] expiring [${pythonDateTime(new Date(created.getTime() + HOUR_MS))}]`,
         level: 'DEBUG',
         levelno: 10,
         qual_name: pick(HANDLERS),
       });
     };
     const later = (created: Date) => {
-      const ms = created.getTime() + Math.floor(random() * 3 * 3600) * 1000;
-      const limit = Math.min(day.getTime() + 86_400_000, options.end.getTime());
+      const ms = created.getTime() + Math.floor(random() * 3 * 3600) * SECOND_MS;
+      const limit = Math.min(day.getTime() + DAY_MS, options.end.getTime());
       return ms < limit ? new Date(ms) : undefined;
     };
     const login = (created: Date, user: string, host: string) => {
