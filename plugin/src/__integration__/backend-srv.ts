@@ -8,23 +8,13 @@
 import http from 'node:http';
 import type { BackendSrv, BackendSrvRequest, FetchResponse } from '@grafana/runtime';
 import { Observable } from 'rxjs';
+import { query, readBody } from './daemon';
 
 export interface HarnessBackendSrv extends BackendSrv {
   /** Requests aborted by an unsubscribe or a superseding requestId. */
   cancelled: number;
   /** Their URLs (path and query string), in order. */
   cancelledUrls: string[];
-}
-
-function queryString(params: BackendSrvRequest['params']): string {
-  const search = new URLSearchParams();
-  for (const [key, value] of Object.entries((params ?? {}) as Record<string, unknown>)) {
-    for (const v of Array.isArray(value) ? value : [value]) {
-      search.append(key, String(v));
-    }
-  }
-  const text = search.toString();
-  return text ? `?${text}` : '';
 }
 
 export function harnessBackendSrv(origin: string): HarnessBackendSrv {
@@ -38,7 +28,7 @@ export function harnessBackendSrv(origin: string): HarnessBackendSrv {
         if (!done) {
           done = true;
           srv.cancelled += 1;
-          srv.cancelledUrls.push(`${options.url}${queryString(options.params)}`);
+          srv.cancelledUrls.push(`${options.url}${query(options.params as Record<string, unknown> | undefined)}`);
           controller.abort();
           subscriber.complete();
         }
@@ -47,45 +37,39 @@ export function harnessBackendSrv(origin: string): HarnessBackendSrv {
         inFlight.get(options.requestId)?.();
         inFlight.set(options.requestId, cancel);
       }
-      const url = `${origin}${options.url}${queryString(options.params)}`;
+      const url = `${origin}${options.url}${query(options.params as Record<string, unknown> | undefined)}`;
       // node:http rather than fetch: jsdom, the test environment, has no fetch.
       const req = http.request(url, { method: options.method ?? 'GET', signal: controller.signal }, (res) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (chunk: string) => (text += chunk));
-        res.on('end', () => {
-          let data: unknown = text;
-          try {
-            data = JSON.parse(text);
-          } catch {
-            // Grafana keeps a body that is not JSON as text
-          }
-          if (done) {
-            return;
-          }
-          done = true;
-          if (options.requestId && inFlight.get(options.requestId) === cancel) {
-            inFlight.delete(options.requestId);
-          }
-          const status = res.statusCode ?? 0;
-          const statusText = res.statusMessage ?? '';
-          if (status < 400) {
-            subscriber.next({
-              data: data as T,
-              status,
-              statusText,
-              ok: true,
-              headers: new Headers(),
-              redirected: false,
-              type: 'basic',
-              url,
-              config: options,
-            } as FetchResponse<T>);
-            subscriber.complete();
-          } else {
-            subscriber.error({ status, statusText, data, config: options });
-          }
-        });
+        readBody(res).then(
+          (data) => {
+            if (done) {
+              return;
+            }
+            done = true;
+            if (options.requestId && inFlight.get(options.requestId) === cancel) {
+              inFlight.delete(options.requestId);
+            }
+            const status = res.statusCode ?? 0;
+            const statusText = res.statusMessage ?? '';
+            if (status < 400) {
+              subscriber.next({
+                data: data as T,
+                status,
+                statusText,
+                ok: true,
+                headers: new Headers(),
+                redirected: false,
+                type: 'basic',
+                url,
+                config: options,
+              } as FetchResponse<T>);
+              subscriber.complete();
+            } else {
+              subscriber.error({ status, statusText, data, config: options });
+            }
+          },
+          () => undefined
+        );
       });
       req.on('error', (error: Error) => {
         if (!done) {

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import http from 'node:http';
+import http, { type IncomingMessage } from 'node:http';
 import { createServer, type AddressInfo } from 'node:net';
 import path from 'node:path';
 
@@ -59,23 +59,29 @@ export async function startDaemon(): Promise<Daemon> {
   };
 }
 
+/** A response's body, parsed as JSON when it is JSON and kept as text otherwise (as Grafana's BackendSrv does). */
+export function readBody(res: IncomingMessage): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    let body = '';
+    res.setEncoding('utf8');
+    res.on('data', (chunk: string) => (body += chunk));
+    res.on('error', reject);
+    res.on('end', () => {
+      try {
+        resolve(JSON.parse(body));
+      } catch {
+        resolve(body);
+      }
+    });
+  });
+}
+
 /** Plain HTTP GET returning status and parsed JSON. */
 export function request(url: string, headers: Record<string, string>): Promise<{ status: number; data: unknown }> {
   return new Promise((resolve, reject) => {
     http
       .get(url, { headers }, (res) => {
-        let body = '';
-        res.setEncoding('utf8');
-        res.on('data', (chunk: string) => (body += chunk));
-        res.on('end', () => {
-          let data: unknown = body;
-          try {
-            data = JSON.parse(body);
-          } catch {
-            // not JSON: keep the text
-          }
-          resolve({ status: res.statusCode ?? 0, data });
-        });
+        readBody(res).then((data) => resolve({ status: res.statusCode ?? 0, data }), reject);
       })
       .on('error', reject);
   });
