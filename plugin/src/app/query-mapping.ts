@@ -20,7 +20,7 @@ export const MAX_AUTO_BUCKETS = 150;
  * `auto`: the finest calendar unit that gives at most MAX_AUTO_BUCKETS buckets over the range and is not
  * finer than Grafana's interval. Grafana's interval follows the panel's width in pixels (scenes sets
  * maxDataPoints to it), so on its own it asks for hourly points over 90 days; the bucket cap is what a
- * person would choose: hours for a day or two, days up to five months, weeks up to about three years,
+ * person would choose: hours up to about six days, days up to five months, weeks up to about three years,
  * then months, quarters and years.
  */
 export function autoAggregate(range: { from: number; to: number }, intervalMs: number): Aggregate {

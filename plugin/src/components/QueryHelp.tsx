@@ -19,9 +19,9 @@ export function QueryHelp(_props: QueryEditorHelpProps<UsageQuery>) {
       <p>
         Buckets are calendar {AGGREGATES.join(', ')}s of the dashboard&apos;s time zone (weeks start on Monday),
         labelled by their start; a bucket cut by the range is marked partial. <b>auto</b> picks the finest unit that
-        gives at most {MAX_AUTO_BUCKETS} buckets over the range and is not finer than Grafana&apos;s interval: hours for
-        a day or two, days up to five months, weeks up to about three years, then months, quarters and years. The editor
-        shows the unit the last answer used.
+        gives at most {MAX_AUTO_BUCKETS} buckets over the range and is not finer than Grafana&apos;s interval: hours up
+        to about six days, days up to five months, weeks up to about three years, then months, quarters and years. The
+        editor shows the unit the last answer used.
       </p>
       <h4>Users</h4>
       <p>
