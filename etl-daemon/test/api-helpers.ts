@@ -16,6 +16,8 @@ export const API_DEFAULTS: ApiConfig = {
   reportTimezone: 'UTC',
   indexRefreshMs: 15_000,
   healthMaxAgeMs: 26 * 3_600_000,
+  indexLimits: { blockCacheBytes: 1 << 24, partCacheBytes: 1 << 24, slotCacheBytes: 1 << 22 },
+  rateLimitPerMinute: 0,
 };
 
 /** The real app on the test database, after a job run over whatever sys.log holds. */
@@ -30,7 +32,7 @@ export async function buildTestApp(
   const sync = makeIndexSync(db.cols, silentLogger);
   await sync.refresh();
   const metrics = makeMetrics({
-    index: sync.index,
+    sync,
     job: db.cols.job,
     reportTimezone: options.api?.reportTimezone ?? 'UTC',
     now: () => now,

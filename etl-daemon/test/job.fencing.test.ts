@@ -11,6 +11,8 @@ import { readJob } from '../src/db/job-record';
 import { acquireLease } from '../src/db/lease';
 import { serverClock } from '../src/db/server-clock';
 import type { DayWrite } from '../src/db/write-day';
+import { encodeSummary } from '../src/db/day-summary';
+import { buildDaySlots } from '../src/query/day-slots';
 import { FencedOutError, deleteReplacedChunks, insertChunks, switchDay, writeDay } from '../src/db/write-day';
 import { buildDayChunks } from '../src/etl/day-chunks';
 import { LeaseLostError } from '../src/db/job-record';
@@ -111,12 +113,19 @@ describe('fenced day writes', () => {
   function dayWrite(run: string, fence: number, users: string[]): DayWrite {
     const events = users.map((user, i) => ({ user, created: new Date(day.getTime() + i * 3_600_000) }));
     const { chunks, summary } = buildDayChunks(day, events);
+    const slots = encodeSummary(
+      buildDaySlots(
+        events.map((e) => e.created.getTime() - day.getTime()),
+        users.map((_, i) => i)
+      )
+    );
     return {
       day,
       run,
       fence,
       chunks,
       summary,
+      slots,
       complete: true,
       src: { collection: 'c', from: day, to: now },
       selection: 's',
@@ -135,6 +144,7 @@ describe('fenced day writes', () => {
     // The stale chunks are orphans; the day's next write removes them.
     await writeDay(db.cols, dayWrite('next', 3, ['amy']));
     expect(await db.cols.chunks.distinct('run')).toEqual(['next']);
+    expect(await db.cols.summaries.distinct('run')).toEqual(['next']);
   });
 
   it("should not let an earlier holder delete a later holder's chunks before that holder switches", async () => {
@@ -147,6 +157,7 @@ describe('fenced day writes', () => {
     await deleteReplacedChunks(db.cols, later);
     expect(await db.cols.days.findOne({ day })).toMatchObject({ run: 'later', logins: 2 });
     expect(await db.cols.chunks.distinct('run')).toEqual(['later']);
+    expect(await db.cols.summaries.distinct('run')).toEqual(['later']);
     await expectAllDaysWhole(db.cols);
   });
 

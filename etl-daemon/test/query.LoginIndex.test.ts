@@ -1,57 +1,10 @@
 import { seededRandom } from '../src/demo/random';
-import type { DayEvents, Metric } from '../src/query/login-index';
+import type { Metric } from '../src/query/login-index';
 import { LoginIndex } from '../src/query/login-index';
 import type { Unit } from '../src/time/aggregate';
 import { bucketBounds } from '../src/time/buckets';
 import { DAY_MS } from '../src/time/utc-day';
-
-interface Login {
-  user: string;
-  at: number;
-}
-
-const BASE = Date.UTC(2026, 0, 1);
-
-function randomLogins(n: number, seed: number): Login[] {
-  const random = seededRandom(seed);
-  return Array.from({ length: n }, () => ({
-    user: `u${Math.floor(random() ** 2 * 300)}`,
-    at: BASE + Math.floor(random() * 400 * DAY_MS),
-  })).sort((a, b) => a.at - b.at);
-}
-
-function toDays(logins: readonly Login[]): DayEvents[] {
-  const byDay = new Map<number, Login[]>();
-  for (const login of logins) {
-    const day = Math.floor(login.at / DAY_MS);
-    byDay.set(day, [...(byDay.get(day) ?? []), login]);
-  }
-  return [...byDay].map(([day, list]) => {
-    const users = [...new Set(list.map((l) => l.user))];
-    return {
-      day: new Date(day * DAY_MS),
-      users,
-      u: list.map((l) => users.indexOf(l.user)),
-      t: list.map((l) => l.at - day * DAY_MS),
-    };
-  });
-}
-
-/** The original's definition, computed the slow way: distinct names per bucket of the raw logins. */
-function oracle(logins: readonly Login[], bounds: number[], start: number, end: number, only?: Set<string>) {
-  const first = new Map<string, number>();
-  for (const l of logins) if (!first.has(l.user)) first.set(l.user, l.at);
-  const out: Record<Metric, number[]> = { users: [], logins: [], new_users: [] };
-  for (let i = 0; i + 1 < bounds.length; i += 1) {
-    const a = Math.max(bounds[i] ?? 0, start);
-    const b = Math.min(bounds[i + 1] ?? 0, end);
-    const inside = logins.filter((l) => l.at >= a && l.at < b && (!only || only.has(l.user)));
-    out.users.push(new Set(inside.map((l) => l.user)).size);
-    out.logins.push(inside.length);
-    out.new_users.push([...first].filter(([u, at]) => at >= a && at < b && (!only || only.has(u))).length);
-  }
-  return out;
-}
+import { BASE, oracle, randomLogins, toDays } from './login-fixtures';
 
 describe('LoginIndex.count', () => {
   const logins = randomLogins(20_000, 5);
@@ -135,7 +88,9 @@ describe('LoginIndex.count', () => {
     const start = BASE;
     const end = BASE + 400 * DAY_MS;
     const bounds = bucketBounds(start, end, 'month', 'Europe/Berlin');
-    const counted = index.count(bounds, start, end, ['users', 'logins', 'new_users'], index.userMask(only));
+    const counted = index.count(bounds, start, end, ['users', 'logins', 'new_users'], {
+      mask: index.userMask(only),
+    });
     expect(counted).toEqual(oracle(logins, bounds, start, end, new Set(only)));
     expect(Math.max(...counted.users)).toBeLessThanOrEqual(3);
   });

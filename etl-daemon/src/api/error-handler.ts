@@ -1,5 +1,13 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { QueryError } from '../query/logins-query';
+import { IndexBusyError, IndexLoadingError } from '../query/index-loader';
+
+/** Answers that say "not now": the status, how long to wait, and the message. */
+export function unavailableAnswer(error: unknown): { retryAfterS: number; message: string } | undefined {
+  if (error instanceof IndexLoadingError) return { retryAfterS: 5, message: error.message };
+  if (error instanceof IndexBusyError) return { retryAfterS: 1, message: error.message };
+  return undefined;
+}
 
 interface AjvError {
   instancePath: string;
@@ -65,6 +73,13 @@ export function installErrorHandler(app: FastifyInstance): void {
         parameter: queryError.parameter,
         accepted: queryError.accepted,
       });
+    }
+    const unavailable = unavailableAnswer(error);
+    if (unavailable) {
+      return reply
+        .code(503)
+        .header('retry-after', String(unavailable.retryAfterS))
+        .send({ statusCode: 503, error: 'Service Unavailable', message: unavailable.message });
     }
     const status = error.statusCode ?? 500;
     if (status >= 400 && status < 500) {

@@ -4,7 +4,8 @@ import type { JobDoc } from '../db/collections';
 import { readJob } from '../db/job-record';
 import type { JobRunner } from '../job/job-runner';
 import { RunAbortedError } from '../job/run-once';
-import type { LoginIndex } from '../query/login-index';
+import type { IndexSync } from '../query/index-loader';
+import { countExact } from '../query/exact-count';
 import { bucketBounds } from '../time/buckets';
 import { DAY_MS, HOUR_MS } from '../time/units';
 
@@ -29,20 +30,18 @@ export interface UsageMetrics {
  * current and previous calendar day in the reporting zone.
  */
 export function makeMetrics(deps: {
-  index: LoginIndex;
+  sync: Pick<IndexSync, 'index' | 'readSlots' | 'progress'>;
   job: Collection<JobDoc>;
   reportTimezone: string;
   now: () => Date;
 }): UsageMetrics {
   const registry = new Registry();
-  // Registered first: prom-client serialises in registration order, so the gauges below are fresh.
   new Gauge({
     name: 'core4_usage_index_logins',
     help: 'logins held by the in-memory index',
     registers: [registry],
     collect() {
-      this.set(deps.index.loginCount);
-      collectLogins();
+      this.set(deps.sync.index.loginCount);
     },
   });
 
@@ -105,34 +104,54 @@ export function makeMetrics(deps: {
     help: 'distinct users over a trailing window',
     labelNames: ['window'] as const,
     registers: [registry],
+    collect: () => loginsOnce(),
   });
   const windowLogins = new Gauge({
     name: 'core4_usage_logins',
     help: 'logins over a trailing window',
     labelNames: ['window'] as const,
     registers: [registry],
+    collect: () => loginsOnce(),
   });
   const dayUsers = new Gauge({
     name: 'core4_usage_distinct_users_day',
     help: 'distinct users of the current and previous calendar day in the reporting zone',
     labelNames: ['day', 'tz'] as const,
     registers: [registry],
+    collect: () => loginsOnce(),
   });
 
-  const collectLogins = () => {
+  const collectLogins = async () => {
+    // While the index loads, the login gauges are left out rather than reported as zero.
+    if (!deps.sync.progress().ready) return;
     const now = deps.now().getTime();
     for (const [label, ms] of WINDOWS) {
-      const counts = deps.index.count([now - ms, now], now - ms, now, ['users', 'logins']);
+      const counts = await countExact(deps.sync, {
+        bounds: [now - ms, now],
+        start: now - ms,
+        end: now,
+        metrics: ['users', 'logins'],
+      });
       windowUsers.set({ window: label }, counts.users[0] ?? 0);
       windowLogins.set({ window: label }, counts.logins[0] ?? 0);
     }
     const bounds = bucketBounds(now - DAY_MS, now, 'day', deps.reportTimezone).slice(-3);
-    const days = deps.index.count(bounds, bounds[0] ?? 0, now, ['users']);
+    const days = await countExact(deps.sync, { bounds, start: bounds[0] ?? 0, end: now, metrics: ['users'] });
     const [yesterday, today] = days.users.length === 2 ? days.users : [0, days.users[0] ?? 0];
     dayUsers.set({ day: 'today', tz: deps.reportTimezone }, today ?? 0);
     dayUsers.set({ day: 'yesterday', tz: deps.reportTimezone }, yesterday ?? 0);
   };
-  // prom-client collects all metrics concurrently: the job gauges share one read per scrape.
+  // prom-client collects all metrics concurrently: the login gauges share one computation per scrape (each
+  // awaits it before reporting), the job gauges one read.
+  let loginsRead: { at: number; done: Promise<void> } | undefined;
+  const loginsOnce = () => {
+    const at = performance.now();
+    if (!loginsRead || at - loginsRead.at > 1000) {
+      // A range being rewritten (IndexBusyError) leaves the gauges at their last values for this scrape.
+      loginsRead = { at, done: collectLogins().catch(() => undefined) };
+    }
+    return loginsRead.done;
+  };
   let jobRead: { at: number; job: Promise<JobDoc | null> } | undefined;
   const readJobOnce = () => {
     const now = deps.now().getTime();

@@ -1,3 +1,4 @@
+import type { IndexLimits } from '../query/login-index';
 import { DateTime, IANAZone } from 'luxon';
 import { Cron } from 'croner';
 import type { LoginRule, LoginSource, SourceName } from '../etl/login-sources';
@@ -42,6 +43,10 @@ export interface ApiConfig {
   indexRefreshMs: number;
   /** /health fails when the last successful run is older than this. */
   healthMaxAgeMs: number;
+  /** Bytes the index may keep in its query caches (block and partial-day bitsets, edge-slot logins). */
+  indexLimits: IndexLimits & { slotCacheBytes: number };
+  /** Requests per minute per client (token or address) on the data routes; 0 = no limit. */
+  rateLimitPerMinute: number;
 }
 
 export interface SelectorConfig {
@@ -190,6 +195,16 @@ export const VARIABLES: readonly Variable[] = [
     description: '/health fails when the last successful run is older',
   },
   {
+    name: 'USAGE_INDEX_CACHE_MB',
+    default: '160',
+    description: 'memory for query caches (day blocks, cut days, edge slots); bounded, oldest dropped first',
+  },
+  {
+    name: 'USAGE_RATE_LIMIT',
+    default: '0',
+    description: 'requests per minute per client (token or address) on the data routes; 0 = no limit',
+  },
+  {
     name: 'USAGE_EMBEDDED',
     default: 'auto',
     description: 'embedded server without MONGODB_URI: auto (mongod, else CongoDB), mongod or congodb',
@@ -218,6 +233,16 @@ function integer(env: Env, name: string, min: number, max: number): number {
   const n = Number(raw);
   if (!/^\d+$/.test(raw) || n < min || n > max) fail(name, raw, `a whole number from ${min} to ${max}`);
   return n;
+}
+
+/** Splits the cache budget: 40 % day blocks, 40 % cut days, 20 % edge-slot logins. */
+function cacheLimits(megabytes: number): IndexLimits & { slotCacheBytes: number } {
+  const bytes = megabytes * 1024 * 1024;
+  return {
+    blockCacheBytes: Math.floor(bytes * 0.4),
+    partCacheBytes: Math.floor(bytes * 0.4),
+    slotCacheBytes: Math.floor(bytes * 0.2),
+  };
 }
 
 function boolean(env: Env, name: string): boolean {
@@ -368,6 +393,8 @@ export function loadConfig(env: Env = process.env): Config {
       reportTimezone: zone(env, 'USAGE_REPORT_TZ'),
       indexRefreshMs: integer(env, 'USAGE_INDEX_REFRESH_MS', SECOND_MS, HOUR_MS),
       healthMaxAgeMs: integer(env, 'USAGE_HEALTH_MAX_AGE_MS', MINUTE_MS, 366 * DAY_MS),
+      indexLimits: cacheLimits(integer(env, 'USAGE_INDEX_CACHE_MB', 1, 1_000_000)),
+      rateLimitPerMinute: integer(env, 'USAGE_RATE_LIMIT', 0, 1_000_000),
     },
   };
 }

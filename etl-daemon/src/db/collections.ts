@@ -2,6 +2,8 @@ import type { Collection, Db, Document, MongoClient } from 'mongodb';
 import type { Namespace } from '../config/namespace';
 import { formatNamespace } from '../config/namespace';
 import type { HourChunk } from '../etl/day-chunks';
+import type { SummaryDoc } from './day-summary';
+import type { NameBatchDoc } from './user-names';
 
 /** Where a reporting document came from (the original's `_src`). */
 export interface SourceRef {
@@ -36,6 +38,11 @@ export interface DayDoc {
   fence: number;
   /** What selected the logins (sourceKey): a day read under another selection is re-read whole. */
   selection: string;
+  /**
+   * Documents of the run's slot summary in home.login.summary; absent on days written before summaries
+   * existed (the index loader then summarises the chunks itself).
+   */
+  summaries?: number;
 }
 
 export type JobState = 'idle' | 'running' | 'failed';
@@ -99,6 +106,10 @@ export interface UsageCollections {
   days: Collection<DayDoc>;
   job: Collection<JobDoc>;
   runs: Collection<RunDoc>;
+  /** Per-day slot summaries, the index's source (db/day-summary.ts). */
+  summaries: Collection<SummaryDoc>;
+  /** The user dictionary the summaries' ids refer to (db/user-names.ts). */
+  names: Collection<NameBatchDoc>;
   /** `db.collection` of the source, recorded in every document written. */
   sysLogName: string;
 }
@@ -114,6 +125,8 @@ export function usageCollections(client: MongoClient, sysLog: Namespace, login: 
     days: target.collection<DayDoc>(`${login.collection}.day`),
     job: target.collection<JobDoc>(`${login.collection}.job`),
     runs: target.collection<RunDoc>(`${login.collection}.run`),
+    summaries: target.collection<SummaryDoc>(`${login.collection}.summary`),
+    names: target.collection<NameBatchDoc>(`${login.collection}.names`),
     sysLogName: formatNamespace(sysLog),
   };
 }
@@ -125,4 +138,6 @@ export async function ensureIndexes(cols: UsageCollections): Promise<void> {
   await cols.days.createIndex({ writtenAt: 1 });
   await cols.job.createIndex({ name: 1 }, { unique: true });
   await cols.runs.createIndex({ finishedAt: 1 });
+  await cols.summaries.createIndex({ day: 1, run: 1 });
+  await cols.names.createIndex({ batch: 1 }, { unique: true });
 }

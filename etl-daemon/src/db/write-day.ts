@@ -1,5 +1,6 @@
 import type { HourChunk, DaySummary } from '../etl/day-chunks';
 import type { ChunkDoc, DayDoc, SourceRef, UsageCollections } from './collections';
+import type { SummaryDoc, SummaryPart } from './day-summary';
 import { LeaseLostError } from './job-record';
 
 export interface DayWrite {
@@ -9,6 +10,8 @@ export interface DayWrite {
   fence: number;
   chunks: HourChunk[];
   summary: DaySummary;
+  /** The day's slot summary (db/day-summary.ts), with dictionary ids. */
+  slots: SummaryPart[];
   complete: boolean;
   src: SourceRef;
   selection: string;
@@ -26,10 +29,17 @@ function notAfter(fence: number) {
   return { $not: { $gt: fence } };
 }
 
-/** Step 1: the run's chunks, invisible until the switch (the day document still names another run). */
+/**
+ * Step 1: the run's chunks and slot summary, invisible until the switch (the day document still names
+ * another run).
+ */
 export async function insertChunks(cols: UsageCollections, write: DayWrite): Promise<void> {
-  if (write.chunks.length === 0) return;
   const { day, run, fence, src, now } = write;
+  if (write.slots.length > 0) {
+    const summaries: SummaryDoc[] = write.slots.map((part) => ({ ...part, day, run, fence, writtenAt: now }));
+    await cols.summaries.insertMany(summaries, { ordered: true });
+  }
+  if (write.chunks.length === 0) return;
   const docs: ChunkDoc[] = write.chunks.map((chunk) => ({ ...chunk, day, run, fence, src, writtenAt: now }));
   await cols.chunks.insertMany(docs, { ordered: true });
 }
@@ -45,6 +55,7 @@ export async function switchDay(cols: UsageCollections, write: DayWrite): Promis
     day,
     run: '',
     chunks: 0,
+    summaries: 0,
     logins: 0,
     users: 0,
     complete: false,
@@ -60,6 +71,7 @@ export async function switchDay(cols: UsageCollections, write: DayWrite): Promis
       $set: {
         run,
         chunks: write.chunks.length,
+        summaries: write.slots.length,
         logins: write.summary.logins,
         users: write.summary.users,
         complete: write.complete,
@@ -80,7 +92,9 @@ export async function switchDay(cols: UsageCollections, write: DayWrite): Promis
  * inserted but not yet switched, are left alone: deleting them would leave that holder's day without chunks.
  */
 export async function deleteReplacedChunks(cols: UsageCollections, write: DayWrite): Promise<void> {
-  await cols.chunks.deleteMany({ day: write.day, run: { $ne: write.run }, fence: notAfter(write.fence) });
+  const replaced = { day: write.day, run: { $ne: write.run }, fence: notAfter(write.fence) };
+  await cols.chunks.deleteMany(replaced);
+  await cols.summaries.deleteMany(replaced);
 }
 
 /**

@@ -7,6 +7,10 @@ import { acquireLease, releaseLease, renewLease } from '../db/lease';
 import { LeaseLostError, readJob, updateJobAsOwner } from '../db/job-record';
 import type { Clock } from '../db/server-clock';
 import { writeDay } from '../db/write-day';
+import { encodeSummary } from '../db/day-summary';
+import type { NameDictionary } from '../db/user-names';
+import { ensureNames, loadNames } from '../db/user-names';
+import { buildDaySlots } from '../query/day-slots';
 import { recordRun } from '../db/run-history';
 import { buildDayChunks, chunkEvents } from '../etl/day-chunks';
 import { sourceKey } from '../etl/login-sources';
@@ -190,6 +194,7 @@ async function processDays(
       `reading sys.log from ${plan.readFrom?.toISOString() ?? 'nowhere (nothing new)'}`
   );
   const to = addUtcDays(range.lastDay, 1);
+  const names = await loadNames(cols.names);
   const reader = new DayReader(
     plan.readFrom ? readLogins(cols, deps.selector, plan.readFrom, to, stats) : undefined
   );
@@ -200,7 +205,12 @@ async function processDays(
       if (leaseLost()) throw new LeaseLostError();
       if (deps.signal?.aborted) throw new RunAbortedError();
       const { day, complete } = dayPlan;
-      const written = await processDay(deps, { hold, writeId, selection, startedAt, to }, dayPlan, reader);
+      const written = await processDay(
+        deps,
+        { hold, writeId, selection, startedAt, to, names },
+        dayPlan,
+        reader
+      );
       if (written) {
         stats.days += 1;
         stats.logins += written.logins;
@@ -249,7 +259,7 @@ async function processDays(
 /** Writes one day as planned (`at`: the server time of the write); undefined when the plan leaves it as it is. */
 async function processDay(
   deps: RunDeps,
-  run: { hold: LeaseHold; writeId: string; selection: string; startedAt: Date; to: Date },
+  run: { hold: LeaseHold; writeId: string; selection: string; startedAt: Date; to: Date; names: NameDictionary },
   dayPlan: DayPlan,
   reader: DayReader
 ): Promise<{ logins: number; users: number; until: Date; at: Date } | undefined> {
@@ -261,16 +271,23 @@ async function processDay(
     dayPlan.mode === 'tail'
       ? (await storedEvents(deps.cols, dayPlan.stored)).filter((e) => e.created < dayPlan.keepBefore)
       : [];
-  const { chunks, summary } = buildDayChunks(day, kept.length > 0 ? kept.concat(fresh) : fresh);
+  const events = kept.length > 0 ? kept.concat(fresh) : fresh;
+  const { chunks, summary } = buildDayChunks(day, events);
   const until = complete ? dayEnd : run.startedAt;
   const src = { collection: deps.cols.sysLogName, from: day, to: until };
   const at = await deps.clock();
+  await ensureNames(deps.cols.names, run.names, events.map((e) => e.user), at);
+  const slots = buildDaySlots(
+    events.map((e) => e.created.getTime() - day.getTime()),
+    events.map((e) => run.names.ids.get(e.user) ?? 0)
+  );
   await writeDay(deps.cols, {
     day,
     run: run.writeId,
     fence: run.hold.fence,
     chunks,
     summary,
+    slots: encodeSummary(slots),
     complete,
     src,
     selection: run.selection,

@@ -1,9 +1,15 @@
 import type { Logger } from 'pino';
 import type { ChunkDoc, DayDoc, UsageCollections } from '../db/collections';
+import type { SummaryDoc } from '../db/day-summary';
+import { decodeSummary } from '../db/day-summary';
 import { readJob } from '../db/job-record';
-import { HOUR_MS, MINUTE_MS } from '../time/units';
-import type { DayEvents } from './login-index';
-import { LoginIndex } from './login-index';
+import { NameDictionary, loadNames } from '../db/user-names';
+import { DAY_MS, HOUR_MS, MINUTE_MS, SLOT_MS, SLOTS_PER_DAY } from '../time/units';
+import { ByteBoundedCache } from './bounded-cache';
+import type { DaySlots } from './day-slots';
+import { buildDaySlots, idArray } from './day-slots';
+import type { DayEvents, IndexLimits, RawLogins, RawSlots } from './login-index';
+import { DEFAULT_INDEX_LIMITS, LoginIndex } from './login-index';
 
 /**
  * Day documents written this long before the newest one seen are re-checked. `writtenAt` is the MongoDB
@@ -11,7 +17,34 @@ import { LoginIndex } from './login-index';
  * and its switch, and the clocks of successive primaries after a failover.
  */
 const WRITE_SKEW_MS = 5 * MINUTE_MS;
-const LOAD_BATCH_DAYS = 16;
+/** Summaries of about 220 KB a day at 55,000 logins a day: a batch holds a few MB of documents at a time. */
+const LOAD_BATCH_DAYS = 32;
+const SLOTS_PER_HOUR = HOUR_MS / SLOT_MS;
+
+/** The index is not loaded yet: answered with 503 and Retry-After. */
+export class IndexLoadingError extends Error {
+  override name = 'IndexLoadingError';
+  constructor(readonly progress: LoadProgress) {
+    super(
+      `the index is loading (${progress.loadedDays} of ${progress.totalDays ?? '?'} days); retry shortly`
+    );
+  }
+}
+
+/** A day changed between reading its summary and its logins, twice in a row: answered with 503. */
+export class IndexBusyError extends Error {
+  override name = 'IndexBusyError';
+  constructor() {
+    super('the days of this range are being rewritten; retry shortly');
+  }
+}
+
+export interface LoadProgress {
+  ready: boolean;
+  loadedDays: number;
+  /** Days the first load reads; undefined until the day documents are listed. */
+  totalDays: number | undefined;
+}
 
 export interface IndexSync {
   index: LoginIndex;
@@ -19,6 +52,12 @@ export interface IndexSync {
   dataUntil(): Date | undefined;
   /** Loads the days whose current run changed since the last call; returns how many. */
   refresh(): Promise<number>;
+  /** Ready once the first refresh has loaded every day; progress meanwhile. */
+  progress(): LoadProgress;
+  /** The logins of the given slots (global numbers) from home.login, as the index holds them now. */
+  readSlots(slots: readonly number[]): Promise<RawSlots>;
+  /** Bytes of slot logins kept between requests (bounded). */
+  slotCacheBytes(): number;
 }
 
 type ChunkFields = Pick<ChunkDoc, 'day' | 'run' | 'hour' | 'part' | 'users' | 'u' | 't'>;
@@ -48,64 +87,206 @@ export function dayEventsFromChunks(day: Date, chunks: readonly ChunkFields[]): 
   return { day, users, u, t };
 }
 
+const CHUNK_FIELDS = { _id: 0, day: 1, run: 1, hour: 1, part: 1, users: 1, u: 1, t: 1 } as const;
+
+export interface IndexSyncOptions {
+  limits?: IndexLimits;
+  /** Bytes of slot logins (range edges) kept between requests. */
+  slotCacheBytes?: number;
+}
+
 /**
  * Keeps a LoginIndex in step with home.login by following the day documents: a day is (re)loaded when the
- * run its day document names changes, and only with that run's chunks, so a day being rewritten is never
- * read half old, half new. A day whose chunks are not all there yet is retried on the next refresh.
+ * run its day document names changes, from that run's slot summary (or, for days written before summaries
+ * existed, its chunks), so a day being rewritten is never read half old, half new. A day whose documents
+ * are not all there yet is retried on the next refresh. The logins of a slot cut by a range edge are read
+ * from that run's hour chunks when a request needs them.
  */
-export function makeIndexSync(cols: UsageCollections, logger: Logger): IndexSync {
-  const index = new LoginIndex();
+export function makeIndexSync(
+  cols: UsageCollections,
+  logger: Logger,
+  options: IndexSyncOptions = {}
+): IndexSync {
+  const index = new LoginIndex(options.limits ?? DEFAULT_INDEX_LIMITS);
+  const names = new NameDictionary();
+  /** Index id of each dictionary id. */
+  let toIndex = new Uint32Array(0);
   const loadedRuns = new Map<number, string>();
+  const slotCache = new ByteBoundedCache<string, RawLogins>(
+    options.slotCacheBytes ?? 16 * 1024 * 1024,
+    (raw) => raw.t.byteLength + raw.u.byteLength + 64
+  );
   let watermark: Date | undefined;
   let dataUntil: Date | undefined;
+  const progress: LoadProgress = { ready: false, loadedDays: 0, totalDays: undefined };
+  let refreshing: Promise<number> | undefined;
 
-  async function refresh(): Promise<number> {
+  async function syncNames(): Promise<void> {
+    const known = names.names.length;
+    await loadNames(cols.names, names);
+    if (names.names.length === known) return;
+    const grown = new Uint32Array(names.names.length);
+    grown.set(toIndex);
+    for (let id = known; id < names.names.length; id += 1) grown[id] = index.userId(names.names[id] ?? '');
+    toIndex = grown;
+  }
+
+  /** A stored summary with dictionary ids turned into index ids; undefined when an id is not known yet. */
+  function withIndexIds(stored: { slots: DaySlots; maxId: number }): DaySlots | undefined {
+    if (stored.maxId >= toIndex.length && stored.slots.ids.length > 0) return undefined;
+    const ids = idArray(stored.slots.ids.length, index.userCount);
+    const source = stored.slots.ids;
+    for (let e = 0; e < source.length; e += 1) ids[e] = toIndex[source[e] ?? 0] ?? 0;
+    return { ...stored.slots, ids };
+  }
+
+  /** Summarises a day from its chunks (days written before summaries existed). */
+  function slotsFromChunks(day: Date, chunks: ChunkFields[]): DaySlots {
+    const events = dayEventsFromChunks(day, chunks);
+    const local = events.users.map((name) => index.userId(name));
+    return buildDaySlots(
+      events.t,
+      Array.from(events.u, (u) => local[u] ?? 0)
+    );
+  }
+
+  async function loadBatch(batch: DayDoc[]): Promise<DayDoc[]> {
+    const summarised = batch.filter((d) => d.summaries !== undefined && d.summaries > 0);
+    const legacy = batch.filter((d) => d.summaries === undefined && d.chunks > 0);
+    const summaries = summarised.length
+      ? await cols.summaries
+          .find({ day: { $in: summarised.map((d) => d.day) } }, { projection: { _id: 0 } })
+          .toArray()
+      : [];
+    const chunks = legacy.length
+      ? ((await cols.chunks
+          .find({ day: { $in: legacy.map((d) => d.day) } }, { projection: CHUNK_FIELDS })
+          .toArray()) as ChunkFields[])
+      : [];
+    const decoded = new Map<number, { slots: DaySlots; maxId: number }>();
+    for (const d of summarised) {
+      const key = d.day.getTime();
+      const parts = summaries.filter((s: SummaryDoc) => s.day.getTime() === key && s.run === d.run);
+      const stored = parts.length === d.summaries ? decodeSummary(parts) : undefined;
+      if (stored) decoded.set(key, stored);
+    }
+    // A summary written after the dictionary was read names ids the index has not seen yet.
+    if ([...decoded.values()].some((stored) => stored.maxId >= toIndex.length)) await syncNames();
+    const complete: DayDoc[] = [];
+    for (const d of batch) {
+      const key = d.day.getTime();
+      let slots: DaySlots | undefined;
+      if (d.summaries === undefined) {
+        const current = chunks.filter((c) => c.day.getTime() === key && c.run === d.run);
+        if (current.length !== d.chunks) continue;
+        slots = current.length > 0 ? slotsFromChunks(d.day, current) : undefined;
+      } else if (d.summaries > 0) {
+        const stored = decoded.get(key);
+        slots = stored && withIndexIds(stored);
+        if (!slots) continue;
+      }
+      index.replaceDay(d.day, slots);
+      complete.push(d);
+    }
+    return complete;
+  }
+
+  async function load(): Promise<number> {
     // Read before the days, so the horizon never claims more than the days loaded below.
     const job = await readJob(cols.job);
     const filter = watermark ? { writtenAt: { $gte: new Date(watermark.getTime() - WRITE_SKEW_MS) } } : {};
     const dayDocs = await cols.days
-      .find(filter, { projection: { _id: 0, day: 1, run: 1, chunks: 1, writtenAt: 1 } })
+      .find(filter, { projection: { _id: 0, day: 1, run: 1, chunks: 1, summaries: 1, writtenAt: 1 } })
       .toArray();
     const changed = dayDocs.filter((d) => loadedRuns.get(d.day.getTime()) !== d.run);
     for (const d of dayDocs) if (!watermark || d.writtenAt > watermark) watermark = d.writtenAt;
-    if (changed.length === 0) {
-      dataUntil = job?.dataUntil;
-      return 0;
-    }
-    const complete: DayDoc[] = [];
-    // Days are loaded in batches, so that start-up holds one batch of decoded documents at a time.
+    if (!progress.ready) progress.totalDays = changed.length;
+    await syncNames();
+    let loaded = 0;
+    // Days are loaded in batches, so that start-up holds one batch of documents at a time and requests
+    // (health, 503s) are answered between batches.
     for (let i = 0; i < changed.length; i += LOAD_BATCH_DAYS) {
       const batch = changed.slice(i, i + LOAD_BATCH_DAYS);
-      const chunks = (await cols.chunks
-        .find(
-          { day: { $in: batch.map((d) => d.day) } },
-          { projection: { _id: 0, day: 1, run: 1, hour: 1, part: 1, users: 1, u: 1, t: 1 } }
-        )
-        .toArray()) as ChunkFields[];
-      const byDay = new Map<number, ChunkFields[]>();
-      for (const chunk of chunks) {
-        const key = chunk.day.getTime();
-        const list = byDay.get(key) ?? [];
-        list.push(chunk);
-        byDay.set(key, list);
+      const complete = await loadBatch(batch);
+      if (complete.length < batch.length) {
+        logger.debug(
+          { days: batch.length - complete.length },
+          'days being rewritten; retrying on the next refresh'
+        );
+        watermark = undefined;
       }
-      const updates: DayEvents[] = [];
-      for (const d of batch) {
-        const current = (byDay.get(d.day.getTime()) ?? []).filter((c) => c.run === d.run);
-        if (current.length !== d.chunks) {
-          logger.debug({ day: d.day }, 'day is being rewritten; retrying on the next refresh');
-          watermark = undefined;
-          continue;
-        }
-        updates.push(dayEventsFromChunks(d.day, current));
-        complete.push(d);
-      }
-      index.replaceDays(updates);
+      for (const d of complete) loadedRuns.set(d.day.getTime(), d.run);
+      loaded += complete.length;
+      if (!progress.ready) progress.loadedDays += batch.length;
     }
-    for (const d of complete) loadedRuns.set(d.day.getTime(), d.run);
-    if (complete.length === changed.length) dataUntil = job?.dataUntil;
-    return complete.length;
+    if (loaded === changed.length) dataUntil = job?.dataUntil;
+    progress.ready = true;
+    return loaded;
   }
 
-  return { index, refresh, dataUntil: () => dataUntil };
+  /** One refresh at a time: a second caller shares the one in flight (start-up and timers overlap). */
+  function refresh(): Promise<number> {
+    refreshing ??= load().finally(() => {
+      refreshing = undefined;
+    });
+    return refreshing;
+  }
+
+  async function readDaySlots(
+    dayNumber: number,
+    slots: number[],
+    out: Map<number, RawLogins>
+  ): Promise<void> {
+    const run = loadedRuns.get(dayNumber);
+    if (run === undefined) return;
+    const wanted = slots.filter((slot) => {
+      const hit = slotCache.get(`${slot}:${run}`);
+      if (hit) out.set(slot, hit);
+      return !hit;
+    });
+    if (wanted.length === 0) return;
+    const hours = [...new Set(wanted.map((slot) => Math.floor((slot % SLOTS_PER_DAY) / SLOTS_PER_HOUR)))];
+    const chunks = (await cols.chunks
+      .find({ day: new Date(dayNumber * DAY_MS), run, hour: { $in: hours } }, { projection: CHUNK_FIELDS })
+      .toArray()) as ChunkFields[];
+    const events = dayEventsFromChunks(new Date(dayNumber * DAY_MS), chunks);
+    const ids = events.users.map((name) => index.userId(name));
+    for (const slot of wanted) {
+      const lo = (slot % SLOTS_PER_DAY) * SLOT_MS;
+      const t: number[] = [];
+      const u: number[] = [];
+      for (let k = 0; k < events.t.length; k += 1) {
+        const at = events.t[k] ?? 0;
+        if (at >= lo && at < lo + SLOT_MS) {
+          t.push(at);
+          u.push(ids[events.u[k] ?? 0] ?? 0);
+        }
+      }
+      const raw = { t: Int32Array.from(t), u: Int32Array.from(u) };
+      // Kept only if it is the slot the index summarises; otherwise the day changed under the request.
+      if (loadedRuns.get(dayNumber) === run && raw.t.length === index.slotLogins(slot))
+        slotCache.set(`${slot}:${run}`, raw);
+      out.set(slot, raw);
+    }
+  }
+
+  async function readSlots(slots: readonly number[]): Promise<RawSlots> {
+    const out = new Map<number, RawLogins>();
+    const byDay = new Map<number, number[]>();
+    for (const slot of slots) {
+      const day = Math.floor(slot / SLOTS_PER_DAY);
+      byDay.set(day, [...(byDay.get(day) ?? []), slot]);
+    }
+    for (const [day, list] of byDay) await readDaySlots(day, list, out);
+    return out;
+  }
+
+  return {
+    index,
+    refresh,
+    dataUntil: () => dataUntil,
+    progress: () => ({ ...progress }),
+    readSlots,
+    slotCacheBytes: () => slotCache.bytes,
+  };
 }

@@ -1,47 +1,28 @@
-import { DAY_MS, HOUR_MS } from '../time/units';
-import { countBits, hasBit, orInto, setBit } from './bitset';
+import { DAY_MS, SLOT_MS, SLOTS_PER_DAY } from '../time/units';
+import { countBits, orInto, popcount32, setBit } from './bitset';
+import { ByteBoundedCache } from './bounded-cache';
+import type { DaySlots } from './day-slots';
+import { buildDaySlots, multiFrom } from './day-slots';
 
 export type Metric = 'users' | 'logins' | 'new_users';
 export const METRICS: readonly Metric[] = ['users', 'logins', 'new_users'];
 
-/**
- * One UTC day of logins, sorted by time: `t` ms since the day began, `u` user id; `bits` its distinct users;
- * `hourFirst[h]` the index of hour h's first login; `hourBits` the users of each hour and of aligned runs of
- * 2, 4, 8 and 16 hours (HOUR_BLOCKS), when the user count keeps them small: a bucket cut at 18:15 then reads
- * two bitsets (16 h + 2 h) and 15 minutes of logins, not 18 hours of logins.
- */
-interface IndexedDay {
+/** The logins of one slot (or a whole day), in time order: ms since the UTC day began, and index user ids. */
+export interface RawLogins {
   t: Int32Array;
   u: Int32Array;
-  bits: Uint32Array;
-  hourFirst: Int32Array;
-  hourBits: Uint32Array | undefined;
-  words: number;
 }
 
-/**
- * Runs of whole days are read through aligned blocks of 2^k days (k ≤ 10, about 2.8 years), each with the OR
- * of its days' bitsets: a week costs about 3 ORs instead of 7, a year about 10 instead of 365. Built on first
- * use, dropped when one of their days is replaced; they roughly double the memory of the day bitsets.
- */
-const MAX_BLOCK_LEVEL = 10;
+/** Raw logins of slots the index does not hold, by global slot number (ms / SLOT_MS). */
+export type RawSlots = ReadonlyMap<number, RawLogins>;
 
-/** The distinct users and the number of logins of a run of days. */
-interface DaySpan {
-  bits: Uint32Array;
-  logins: number;
+/** A range edge inside a slot whose logins the index does not hold: the caller reads them (index-loader). */
+export class MissingRawError extends Error {
+  override name = 'MissingRawError';
+  constructor(readonly slot: number) {
+    super(`LoginIndex: the logins of slot ${new Date(slot * SLOT_MS).toISOString()} are needed`);
+  }
 }
-const EMPTY_SPAN: DaySpan = { bits: new Uint32Array(0), logins: 0 };
-/** Hour bitsets cost 46 × words × 4 bytes a day: kept up to 32,768 users (188 KB a day). */
-const MAX_HOUR_BITSET_WORDS = 1024;
-/** Intra-day blocks per level: 24 of one hour, 12 of two, 6 of four, 3 of eight and one of 16 hours. */
-const HOUR_LEVEL_COUNT = [24, 12, 6, 3, 1];
-/** Where each level starts in a day's hourBits, in bitsets; the last entry is their total (46). */
-const HOUR_LEVEL_OFFSET = HOUR_LEVEL_COUNT.reduce(
-  (offsets, count) => [...offsets, (offsets.at(-1) ?? 0) + count],
-  [0]
-);
-const HOUR_BLOCKS = HOUR_LEVEL_OFFSET.at(-1) ?? 0;
 
 /** A UTC day as loaded from home.login, in time order. */
 export interface DayEvents {
@@ -53,44 +34,63 @@ export interface DayEvents {
   t: ArrayLike<number>;
 }
 
-/** Fills the 2-, 4-, 8- and 16-hour blocks of a day's hour bitsets from the one-hour ones. */
-function buildHourBlocks(hourBits: Uint32Array, words: number): void {
-  const block = (level: number, j: number) => {
-    const offset = ((HOUR_LEVEL_OFFSET[level] ?? 0) + j) * words;
-    return hourBits.subarray(offset, offset + words);
-  };
-  for (let level = 1; level < HOUR_LEVEL_COUNT.length; level += 1) {
-    for (let j = 0; j < (HOUR_LEVEL_COUNT[level] ?? 0); j += 1) {
-      orInto(block(level, j), block(level - 1, 2 * j));
-      orInto(block(level, j), block(level - 1, 2 * j + 1));
-    }
-  }
+/** A set of users to filter by: its bitset, the words that hold any of them, and their ids. */
+export interface UserMask {
+  bits: Uint32Array;
+  words: Int32Array;
+  ids: Int32Array;
 }
 
 /**
- * The largest block (of 2^level units, aligned to its size, up to 2^maxLevel) that starts at `at` and ends by
- * `to`: reading [from, to) block by block this way takes about 2·log2(to - from) blocks.
+ * One UTC day: its slot summary with index ids, the dense bitset of its users, the users with more than
+ * one login that day and their counts (everyone else logged in once), and the raw logins only when the day
+ * was given as events (tests, small indexes); `serial` names this version of the day in caches.
  */
-function blockLevel(at: number, to: number, maxLevel: number): number {
-  let level = 0;
-  while (level < maxLevel && (at >> (level + 1)) << (level + 1) === at && at + (2 << level) <= to) level += 1;
-  return level;
+interface IndexedDay {
+  serial: number;
+  slots: DaySlots;
+  bits: Uint32Array;
+  users: number;
+  multiIds: Uint32Array;
+  multiCount: Uint32Array;
+  raw: RawLogins | undefined;
 }
 
-/** ORs the users of hours [from, to) of one day into `into` through the largest aligned hour blocks. */
-function orHours(hourBits: Uint32Array, words: number, from: number, to: number, into: Uint32Array): void {
-  // A block that ends by hour 24 always exists: level k holds 24 >> k blocks.
-  for (let h = from; h < to;) {
-    const level = blockLevel(h, to, HOUR_LEVEL_COUNT.length - 1);
-    const offset = ((HOUR_LEVEL_OFFSET[level] ?? 0) + (h >> level)) * words;
-    orInto(into, hourBits.subarray(offset, offset + words));
-    h += 1 << level;
-  }
+/** The distinct users and the number of logins of a run of whole days. */
+interface DaySpan {
+  bits: Uint32Array;
+  logins: number;
+}
+const EMPTY_SPAN: DaySpan = { bits: new Uint32Array(0), logins: 0 };
+
+/**
+ * Runs of whole days are read through aligned blocks of 2^k days (k ≤ 10, about 2.8 years), each with the OR
+ * of its days' bitsets: a week costs about 3 ORs instead of 7, a year about 10 instead of 365.
+ */
+const MAX_BLOCK_LEVEL = 10;
+
+export interface IndexLimits {
+  /** Bytes of whole-day block bitsets kept (built on first use, least recently used dropped first). */
+  blockCacheBytes: number;
+  /** Bytes of partial-day unions kept (the users of slots [a, b) of a day, for zones' midnight cuts). */
+  partCacheBytes: number;
 }
 
-function lowerBound(values: Int32Array | Float64Array, target: number): number {
-  let lo = 0;
-  let hi = values.length;
+export const DEFAULT_INDEX_LIMITS: IndexLimits = {
+  blockCacheBytes: 64 * 1024 * 1024,
+  partCacheBytes: 64 * 1024 * 1024,
+};
+
+/** Work done by counts, for tests that check what a request costs (bitset words, slot entries, raw logins). */
+export interface IndexWork {
+  words: number;
+  entries: number;
+  raw: number;
+}
+
+function lowerBound(values: ArrayLike<number>, target: number, from = 0, to = values.length): number {
+  let lo = from;
+  let hi = to;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
     if ((values[mid] ?? 0) < target) lo = mid + 1;
@@ -99,23 +99,40 @@ function lowerBound(values: Int32Array | Float64Array, target: number): number {
   return lo;
 }
 
+/** The largest block (2^level units, aligned to its size, up to 2^maxLevel) that starts at `at` and ends by `to`. */
+function blockLevel(at: number, to: number, maxLevel: number): number {
+  let level = 0;
+  while (level < maxLevel && (at >> (level + 1)) << (level + 1) === at && at + (2 << level) <= to) level += 1;
+  return level;
+}
+
+let serials = 0;
+
 /**
- * Every login of home.login in memory (8 bytes each) with bitsets of distinct users per UTC day and hour. A
- * bucket's whole UTC days are an OR of day-block bitsets, the whole hours of its cut edge days an OR of
- * hour-block bitsets, and the minutes left are read login by login, so counts are exact for buckets of any
- * zone and any range, to the millisecond.
+ * Exact distinct-user and login counts over any range and calendar buckets of any zone, from per-day slot
+ * summaries: memory and start-up grow with days × users (the (user, 15-minute slot) pairs), not with
+ * logins. A bucket's whole UTC days are an OR of day-block bitsets, the whole slots of a cut day are read
+ * from its summary, and only a range edge that falls inside a slot needs that slot's logins (RawSlots), so
+ * counts are exact to the millisecond.
  */
 export class LoginIndex {
   private readonly names: string[] = [];
   private readonly ids = new Map<string, number>();
   private readonly days = new Map<number, IndexedDay>();
-  /** blocks[k - 1]: block j of level k ≥ 1 covers days [j·2^k, (j+1)·2^k); level 0 is `days` itself. */
-  private readonly blocks = Array.from({ length: MAX_BLOCK_LEVEL }, () => new Map<number, DaySpan>());
-  /** First login of each user id, ms; and the same values sorted, for counting new users per bucket. */
-  private firstSeen = new Float64Array(0);
-  private firstSeenSorted = new Float64Array(0);
-  /** Set by replaceDays; first-seen times are recomputed only when a new-users count needs them. */
-  private firstSeenStale = false;
+  private sortedDays: number[] = [];
+  private sortedStale = false;
+  private readonly blocks: ByteBoundedCache<string, DaySpan>;
+  private readonly parts: ByteBoundedCache<string, Uint32Array>;
+  /** First slot (global number) of each user id's first login; Infinity for none. */
+  private firstSlot = new Float64Array(0);
+  private firstSlotSorted = new Float64Array(0);
+  private firstSortedStale = false;
+  readonly work: IndexWork = { words: 0, entries: 0, raw: 0 };
+
+  constructor(limits: IndexLimits = DEFAULT_INDEX_LIMITS) {
+    this.blocks = new ByteBoundedCache(limits.blockCacheBytes, (span) => span.bits.byteLength + 64);
+    this.parts = new ByteBoundedCache(limits.partCacheBytes, (bits) => bits.byteLength + 64);
+  }
 
   get userCount(): number {
     return this.names.length;
@@ -123,52 +140,39 @@ export class LoginIndex {
 
   get loginCount(): number {
     let n = 0;
-    for (const day of this.days.values()) n += day.t.length;
+    for (const day of this.days.values()) n += day.slots.loginsBefore[SLOTS_PER_DAY] ?? 0;
     return n;
   }
 
-  /** Replaces the given days (an empty day removes its logins) and recomputes first-seen times. */
-  replaceDays(updates: Iterable<DayEvents>): void {
-    for (const update of updates) {
-      const dayNumber = Math.floor(update.day.getTime() / DAY_MS);
-      this.blocks.forEach((cache, k) => cache.delete(dayNumber >> (k + 1)));
-      const local = Array.from(update.users, (name) => this.idOf(name));
-      const n = update.t.length;
-      const t = new Int32Array(n);
-      const u = new Int32Array(n);
-      for (let i = 0; i < n; i += 1) {
-        t[i] = update.t[i] ?? 0;
-        u[i] = local[update.u[i] ?? 0] ?? 0;
-        if (i > 0 && (t[i] ?? 0) < (t[i - 1] ?? 0))
-          throw new RangeError('LoginIndex: logins of a day must be in time order');
-      }
-      if (n === 0) {
-        this.days.delete(dayNumber);
-        continue;
-      }
-      const words = Math.ceil(this.names.length / 32);
-      const bits = new Uint32Array(words);
-      const hourFirst = new Int32Array(25);
-      const hourBits = words <= MAX_HOUR_BITSET_WORDS ? new Uint32Array(HOUR_BLOCKS * words) : undefined;
-      for (let h = 0, i = 0; h <= 24; h += 1) {
-        while (i < n && (t[i] ?? 0) < h * HOUR_MS) i += 1;
-        hourFirst[h] = i;
-      }
-      for (let i = 0; i < n; i += 1) {
-        const id = u[i] ?? 0;
-        setBit(bits, id);
-        if (hourBits) {
-          const word = Math.floor((t[i] ?? 0) / HOUR_MS) * words + (id >>> 5);
-          hourBits[word] = (hourBits[word] ?? 0) | (1 << (id & 31));
-        }
-      }
-      if (hourBits) buildHourBlocks(hourBits, words);
-      this.days.set(dayNumber, { t, u, bits, hourFirst, hourBits, words });
+  /** Bytes held: summaries, bitsets, raw logins and caches (what start-up and memory grow with). */
+  get bytes(): number {
+    let n = this.firstSlot.byteLength * 2 + this.blocks.bytes + this.parts.bytes;
+    for (const day of this.days.values()) {
+      const s = day.slots;
+      n += s.offsets.byteLength + s.ids.byteLength + s.loginsBefore.byteLength + s.multiAt.byteLength;
+      n +=
+        s.multiCount.byteLength + day.bits.byteLength + day.multiIds.byteLength + day.multiCount.byteLength;
+      n += day.raw ? day.raw.t.byteLength + day.raw.u.byteLength : 0;
     }
-    this.firstSeenStale = true;
+    return n;
   }
 
-  private idOf(name: string): number {
+  get cacheBytes(): { blocks: number; parts: number } {
+    return { blocks: this.blocks.bytes, parts: this.parts.bytes };
+  }
+
+  /** [first, last) ms of the UTC days holding logins; undefined when there are none. */
+  get extent(): { start: number; end: number } | undefined {
+    const sorted = this.daysInOrder();
+    const first = sorted[0];
+    const last = sorted.at(-1);
+    return first === undefined || last === undefined
+      ? undefined
+      : { start: first * DAY_MS, end: (last + 1) * DAY_MS };
+  }
+
+  /** The index id of a user name, assigned on first sight. */
+  userId(name: string): number {
     let id = this.ids.get(name);
     if (id === undefined) {
       id = this.names.length;
@@ -178,120 +182,325 @@ export class LoginIndex {
     return id;
   }
 
-  private computeFirstSeen(): void {
-    if (!this.firstSeenStale) return;
-    this.firstSeenStale = false;
-    const first = new Float64Array(this.names.length).fill(Infinity);
-    for (const dayNumber of [...this.days.keys()].sort((a, b) => a - b)) {
-      const day = this.days.get(dayNumber);
-      if (!day) continue;
-      const base = dayNumber * DAY_MS;
-      for (let i = 0; i < day.t.length; i += 1) {
-        const id = day.u[i] ?? 0;
-        if (first[id] === Infinity) first[id] = base + (day.t[i] ?? 0);
-      }
-    }
-    this.firstSeen = first;
-    this.firstSeenSorted = Float64Array.from(first).sort();
+  userName(id: number): string | undefined {
+    return this.names[id];
   }
 
-  /** A bitset of the given users (unknown names match nobody). */
-  userMask(names: readonly string[]): Uint32Array {
-    const mask = new Uint32Array(Math.ceil(this.names.length / 32));
-    for (const name of names) {
-      const id = this.ids.get(name);
-      if (id !== undefined) setBit(mask, id);
+  /** Replaces the given days from their logins, keeping the logins (an empty day removes the day). */
+  replaceDays(updates: Iterable<DayEvents>): void {
+    for (const update of updates) {
+      const local = Array.from(update.users, (name) => this.userId(name));
+      const n = update.t.length;
+      const t = new Int32Array(n);
+      const u = new Int32Array(n);
+      for (let i = 0; i < n; i += 1) {
+        t[i] = update.t[i] ?? 0;
+        u[i] = local[update.u[i] ?? 0] ?? 0;
+        if (i > 0 && (t[i] ?? 0) < (t[i - 1] ?? 0))
+          throw new RangeError('LoginIndex: logins of a day must be in time order');
+      }
+      this.replaceDay(update.day, n === 0 ? undefined : buildDaySlots(t, u), { t, u });
     }
-    return mask;
   }
 
   /**
-   * Counts per bucket [bounds[i], bounds[i+1]) ∩ [start, end): distinct users, logins, and users whose
-   * first login ever falls in it; optionally only for the users in `mask`.
+   * Replaces one UTC day with a slot summary whose ids are this index's (userId); undefined removes it.
+   * `raw`, when given, are all the day's logins in time order, and spare readers the slot reads.
+   */
+  replaceDay(day: Date, slots: DaySlots | undefined, raw?: RawLogins): void {
+    const dayNumber = Math.floor(day.getTime() / DAY_MS);
+    const old = this.days.get(dayNumber);
+    const lost = old ? this.forgetFirstSlots(dayNumber, old) : [];
+    for (let k = 1; k <= MAX_BLOCK_LEVEL; k += 1) this.blocks.delete(`${k}:${dayNumber >> k}`);
+    if (old === undefined || slots === undefined) this.sortedStale = true;
+    if (!slots || (slots.loginsBefore[SLOTS_PER_DAY] ?? 0) === 0) this.days.delete(dayNumber);
+    else {
+      const indexed = this.indexDay(slots, raw);
+      this.days.set(dayNumber, indexed);
+      this.noteFirstSlots(dayNumber, indexed);
+    }
+    for (const id of lost) if (this.firstSlot[id] === Infinity) this.findFirstSlot(id, dayNumber);
+    this.firstSortedStale = true;
+  }
+
+  private indexDay(slots: DaySlots, raw: RawLogins | undefined): IndexedDay {
+    this.growFirstSlots();
+    const bits = new Uint32Array(Math.ceil(this.names.length / 32));
+    for (const id of slots.ids) bits[id >>> 5] = (bits[id >>> 5] ?? 0) | (1 << (id & 31));
+    return {
+      serial: (serials += 1),
+      slots,
+      bits,
+      users: countBits(bits),
+      ...this.dayMulti(slots, bits),
+      raw,
+    };
+  }
+
+  /** The users of a day with more than one login, and their day's login counts. */
+  private dayMulti(slots: DaySlots, bits: Uint32Array): { multiIds: Uint32Array; multiCount: Uint32Array } {
+    const counts = new Map<number, number>();
+    const seen = new Uint32Array(bits.length);
+    const { ids, multiAt, multiCount } = slots;
+    for (let e = 0, m = 0; e < ids.length; e += 1) {
+      const id = ids[e] ?? 0;
+      const count = multiAt[m] === e ? (multiCount[m++] ?? 1) : 1;
+      const word = id >>> 5;
+      const bit = 1 << (id & 31);
+      const before = ((seen[word] ?? 0) & bit) !== 0;
+      seen[word] = (seen[word] ?? 0) | bit;
+      if (before || count > 1) counts.set(id, (counts.get(id) ?? (before ? 1 : 0)) + count);
+    }
+    const multiIds = Uint32Array.from(counts.keys()).sort();
+    return { multiIds, multiCount: Uint32Array.from(multiIds, (id) => counts.get(id) ?? 1) };
+  }
+
+  private growFirstSlots(): void {
+    if (this.firstSlot.length >= this.names.length) return;
+    const grown = new Float64Array(Math.max(this.names.length, this.firstSlot.length * 2, 1024)).fill(
+      Infinity
+    );
+    grown.set(this.firstSlot);
+    this.firstSlot = grown;
+  }
+
+  /** Users whose first slot lay in the old version of a day: forgotten, to be found again after the swap. */
+  private forgetFirstSlots(dayNumber: number, old: IndexedDay): number[] {
+    const lost: number[] = [];
+    const { ids } = old.slots;
+    for (let e = 0; e < ids.length; e += 1) {
+      const id = ids[e] ?? 0;
+      if (Math.floor((this.firstSlot[id] ?? Infinity) / SLOTS_PER_DAY) === dayNumber) {
+        this.firstSlot[id] = Infinity;
+        lost.push(id);
+      }
+    }
+    return lost;
+  }
+
+  private noteFirstSlots(dayNumber: number, day: IndexedDay): void {
+    const { offsets, ids } = day.slots;
+    for (let s = 0; s < SLOTS_PER_DAY; s += 1) {
+      const slot = dayNumber * SLOTS_PER_DAY + s;
+      for (let e = offsets[s] ?? 0; e < (offsets[s + 1] ?? 0); e += 1) {
+        const id = ids[e] ?? 0;
+        if ((this.firstSlot[id] ?? Infinity) > slot) this.firstSlot[id] = slot;
+      }
+    }
+  }
+
+  /** A user's first slot after `afterDay` (their earlier days are known not to hold them). */
+  private findFirstSlot(id: number, afterDay: number): void {
+    for (const dayNumber of this.daysInOrder()) {
+      if (dayNumber <= afterDay) continue;
+      const day = this.days.get(dayNumber);
+      if (!day || ((day.bits[id >>> 5] ?? 0) & (1 << (id & 31))) === 0) continue;
+      const { offsets, ids } = day.slots;
+      for (let s = 0; s < SLOTS_PER_DAY; s += 1) {
+        for (let e = offsets[s] ?? 0; e < (offsets[s + 1] ?? 0); e += 1) {
+          if (ids[e] === id) {
+            this.firstSlot[id] = dayNumber * SLOTS_PER_DAY + s;
+            return;
+          }
+        }
+      }
+    }
+  }
+
+  private daysInOrder(): number[] {
+    if (this.sortedStale) {
+      this.sortedDays = [...this.days.keys()].sort((a, b) => a - b);
+      this.sortedStale = false;
+    }
+    return this.sortedDays;
+  }
+
+  private firstSorted(): Float64Array {
+    if (this.firstSortedStale) {
+      this.firstSlotSorted = Float64Array.from(this.firstSlot.subarray(0, this.names.length)).sort();
+      this.firstSortedStale = false;
+    }
+    return this.firstSlotSorted;
+  }
+
+  /** A mask of the given users (unknown names match nobody). */
+  userMask(names: readonly string[]): UserMask {
+    const bits = new Uint32Array(Math.ceil(this.names.length / 32));
+    const ids: number[] = [];
+    for (const name of names) {
+      const id = this.ids.get(name);
+      if (id !== undefined && !ids.includes(id)) {
+        setBit(bits, id);
+        ids.push(id);
+      }
+    }
+    const words = [...new Set(ids.map((id) => id >>> 5))].sort((a, b) => a - b);
+    return { bits, words: Int32Array.from(words), ids: Int32Array.from(ids).sort() };
+  }
+
+  /**
+   * The slots whose logins a count over these buckets needs and the index does not hold: those cut by a
+   * boundary inside them that hold any login. Read them and pass them to count() as RawSlots.
+   */
+  missingSlots(bounds: readonly number[], start: number, end: number): number[] {
+    const missing = new Set<number>();
+    const points = [start, end, ...bounds.filter((b) => b > start && b < end)];
+    for (const point of points) {
+      if (point % SLOT_MS === 0) continue;
+      const slot = Math.floor(point / SLOT_MS);
+      const day = this.days.get(Math.floor(slot / SLOTS_PER_DAY));
+      if (!day || day.raw) continue;
+      const s = slot - Math.floor(slot / SLOTS_PER_DAY) * SLOTS_PER_DAY;
+      if ((day.slots.loginsBefore[s + 1] ?? 0) > (day.slots.loginsBefore[s] ?? 0)) missing.add(slot);
+    }
+    return [...missing].sort((a, b) => a - b);
+  }
+
+  /** The number of logins the index holds for a slot (global number): what a read of its logins must find. */
+  slotLogins(slot: number): number {
+    const day = this.days.get(Math.floor(slot / SLOTS_PER_DAY));
+    if (!day) return 0;
+    const s = slot - Math.floor(slot / SLOTS_PER_DAY) * SLOTS_PER_DAY;
+    return (day.slots.loginsBefore[s + 1] ?? 0) - (day.slots.loginsBefore[s] ?? 0);
+  }
+
+  /**
+   * Counts per bucket [bounds[i], bounds[i+1]) ∩ [start, end): distinct users, logins, and users whose first
+   * login ever falls in it; optionally only for the users in `mask`. Only the part of a bucket inside the
+   * days holding logins is computed: the rest is zeros.
    */
   count(
     bounds: readonly number[],
     start: number,
     end: number,
     metrics: readonly Metric[],
-    mask?: Uint32Array
+    options: { mask?: UserMask | undefined; raw?: RawSlots | undefined } = {}
   ): Record<Metric, number[]> {
+    const { mask, raw } = options;
     const result: Record<Metric, number[]> = { users: [], logins: [], new_users: [] };
-    const scratch = new Uint32Array(Math.ceil(this.names.length / 32));
+    const words = Math.ceil(this.names.length / 32);
+    const scratch = new Uint32Array(words);
     const wantUsers = metrics.includes('users');
     const wantLogins = metrics.includes('logins');
+    const wantNew = metrics.includes('new_users');
+    const extent = this.extent;
     for (let i = 0; i + 1 < bounds.length; i += 1) {
       const a = Math.max(bounds[i] ?? 0, start);
       const b = Math.min(bounds[i + 1] ?? 0, end);
+      // Clipped to the days holding logins: a bucket outside them costs nothing.
+      const from = extent ? Math.max(a, extent.start) : 0;
+      const to = extent ? Math.min(b, extent.end) : 0;
       if (wantUsers || wantLogins) {
-        scratch.fill(0);
-        const logins = a < b ? this.scan(a, b, scratch, mask, wantUsers) : 0;
-        if (wantUsers) result.users.push(countBits(scratch));
+        let logins = 0;
+        let users = 0;
+        if (from < to) {
+          logins = this.scan(from, to, scratch, mask, wantUsers, raw);
+          users = wantUsers ? this.countAndClear(scratch, mask) : 0;
+        }
+        if (wantUsers) result.users.push(users);
         if (wantLogins) result.logins.push(logins);
       }
-      if (metrics.includes('new_users')) result.new_users.push(a < b ? this.newUsers(a, b, mask) : 0);
+      if (wantNew) result.new_users.push(from < to ? this.newUsers(from, to, mask, raw) : 0);
     }
     return result;
   }
 
-  /** Marks the users of [a, b) in `into` and returns the number of logins. */
+  private countAndClear(bits: Uint32Array, mask: UserMask | undefined): number {
+    let n = 0;
+    if (mask) {
+      for (const w of mask.words) {
+        n += popcount32(bits[w] ?? 0);
+        bits[w] = 0;
+      }
+      this.work.words += mask.words.length;
+      return n;
+    }
+    n = countBits(bits);
+    bits.fill(0);
+    this.work.words += bits.length;
+    return n;
+  }
+
+  /** ORs `source` into `into`, only the mask's words when there is a mask. */
+  private or(into: Uint32Array, source: Uint32Array, mask: UserMask | undefined): void {
+    if (!mask) {
+      orInto(into, source);
+      this.work.words += source.length;
+      return;
+    }
+    for (const w of mask.words) {
+      if (w < source.length) into[w] = (into[w] ?? 0) | ((source[w] ?? 0) & (mask.bits[w] ?? 0));
+    }
+    this.work.words += mask.words.length;
+  }
+
+  /** Marks the users of [a, b) in `into` (when wanted) and returns the number of logins. */
   private scan(
     a: number,
     b: number,
     into: Uint32Array,
-    mask: Uint32Array | undefined,
-    wantUsers: boolean
+    mask: UserMask | undefined,
+    wantUsers: boolean,
+    raw: RawSlots | undefined
   ): number {
     let logins = 0;
     const wholeFrom = Math.ceil(a / DAY_MS);
     const wholeTo = Math.floor(b / DAY_MS);
     for (let dayNumber = Math.floor(a / DAY_MS); dayNumber * DAY_MS < b; dayNumber += 1) {
-      if (!mask && dayNumber >= wholeFrom && dayNumber < wholeTo) {
-        logins += this.orWholeDays(dayNumber, wholeTo, into, wantUsers);
+      if (dayNumber >= wholeFrom && dayNumber < wholeTo) {
+        logins += this.wholeDays(dayNumber, wholeTo, into, mask, wantUsers);
         dayNumber = wholeTo - 1;
         continue;
       }
       const day = this.days.get(dayNumber);
       if (!day) continue;
       const base = dayNumber * DAY_MS;
-      const lo = Math.max(a - base, 0);
-      const hi = Math.min(b - base, DAY_MS);
-      // Whole hours inside the cut: their bitsets (unfiltered case); the ragged edges login by login.
-      const firstHour = Math.ceil(lo / HOUR_MS);
-      const lastHour = Math.floor(hi / HOUR_MS);
-      if (!mask && day.hourBits && firstHour < lastHour) {
-        if (wantUsers) orHours(day.hourBits, day.words, firstHour, lastHour, into);
-        logins += (day.hourFirst[lastHour] ?? 0) - (day.hourFirst[firstHour] ?? 0);
-        logins += this.mark(day, lo, firstHour * HOUR_MS, into, undefined);
-        logins += this.mark(day, lastHour * HOUR_MS, hi, into, undefined);
-      } else {
-        logins += this.mark(day, lo, hi, into, mask);
+      logins += this.dayPart(
+        dayNumber,
+        day,
+        Math.max(a - base, 0),
+        Math.min(b - base, DAY_MS),
+        into,
+        mask,
+        raw
+      );
+    }
+    return logins;
+  }
+
+  /** Users (into) and logins of days [from, to): unfiltered through cached blocks, filtered day by day. */
+  private wholeDays(
+    from: number,
+    to: number,
+    into: Uint32Array,
+    mask: UserMask | undefined,
+    wantUsers: boolean
+  ): number {
+    let logins = 0;
+    for (let d = from; d < to;) {
+      const level = blockLevel(d, to, MAX_BLOCK_LEVEL);
+      const span = this.span(level, d >> level);
+      if (wantUsers) this.or(into, span.bits, mask);
+      if (!mask) logins += span.logins;
+      d += 1 << level;
+    }
+    if (mask) {
+      for (let d = from; d < to; d += 1) {
+        const day = this.days.get(d);
+        if (day) logins += this.maskedLoginsOfDay(day, mask);
       }
     }
     return logins;
   }
 
-  /** ORs the users of days [from, to) into `into` through the largest aligned blocks; returns the logins. */
-  private orWholeDays(from: number, to: number, into: Uint32Array, wantUsers: boolean): number {
-    let logins = 0;
-    for (let d = from; d < to;) {
-      const level = blockLevel(d, to, MAX_BLOCK_LEVEL);
-      const span = this.span(level, d >> level);
-      if (wantUsers) orInto(into, span.bits);
-      logins += span.logins;
-      d += 1 << level;
-    }
-    return logins;
-  }
-
-  /** Block j of level k (see MAX_BLOCK_LEVEL), built from its two halves on first use. */
+  /** Block j of level k (2^k days), built from its two halves on first use and kept in a bounded cache. */
   private span(level: number, j: number): DaySpan {
     if (level === 0) {
       const day = this.days.get(j);
-      return day ? { bits: day.bits, logins: day.t.length } : EMPTY_SPAN;
+      return day ? { bits: day.bits, logins: day.slots.loginsBefore[SLOTS_PER_DAY] ?? 0 } : EMPTY_SPAN;
     }
-    const cache = this.blocks[level - 1];
-    const cached = cache?.get(j);
+    const key = `${level}:${j}`;
+    const cached = this.blocks.get(key);
     if (cached) return cached;
     const left = this.span(level - 1, 2 * j);
     const right = this.span(level - 1, 2 * j + 1);
@@ -302,49 +511,201 @@ export class LoginIndex {
       const bits = new Uint32Array(Math.max(left.bits.length, right.bits.length));
       orInto(bits, left.bits);
       orInto(bits, right.bits);
+      this.work.words += left.bits.length + right.bits.length;
       span = { bits, logins: left.logins + right.logins };
     }
-    cache?.set(j, span);
+    if (span.logins > 0) this.blocks.set(key, span);
     return span;
   }
 
-  /** Marks the users of one day's logins in [lo, hi) (ms of the day) and returns how many logins. */
-  private mark(
+  /** Users (into) and logins of ms [lo, hi) of one day: its whole slots from the summary, cut slots raw. */
+  private dayPart(
+    dayNumber: number,
     day: IndexedDay,
     lo: number,
     hi: number,
     into: Uint32Array,
-    mask: Uint32Array | undefined
+    mask: UserMask | undefined,
+    raw: RawSlots | undefined
   ): number {
     if (hi <= lo) return 0;
-    const to = lowerBound(day.t, hi);
-    let logins = 0;
-    for (let k = lowerBound(day.t, lo); k < to; k += 1) {
-      const id = day.u[k] ?? 0;
-      if (mask && !hasBit(mask, id)) continue;
-      setBit(into, id);
-      logins += 1;
-    }
+    const s0 = Math.ceil(lo / SLOT_MS);
+    const s1 = Math.floor(hi / SLOT_MS);
+    if (s0 > s1) return this.rawPart(dayNumber, day, s1, lo, hi, into, mask, raw);
+    let logins = s0 < s1 ? this.slotsPart(day, s0, s1, into, mask) : 0;
+    if (lo < s0 * SLOT_MS) logins += this.rawPart(dayNumber, day, s0 - 1, lo, s0 * SLOT_MS, into, mask, raw);
+    if (s1 * SLOT_MS < hi) logins += this.rawPart(dayNumber, day, s1, s1 * SLOT_MS, hi, into, mask, raw);
     return logins;
   }
 
-  private newUsers(a: number, b: number, mask: Uint32Array | undefined): number {
-    this.computeFirstSeen();
-    if (!mask) return lowerBound(this.firstSeenSorted, b) - lowerBound(this.firstSeenSorted, a);
+  /** Users (into) and logins of whole slots [s0, s1) of a day. */
+  private slotsPart(
+    day: IndexedDay,
+    s0: number,
+    s1: number,
+    into: Uint32Array,
+    mask: UserMask | undefined
+  ): number {
+    const { offsets, ids, loginsBefore, multiAt, multiCount } = day.slots;
+    if (s0 === 0 && s1 === SLOTS_PER_DAY) {
+      this.or(into, day.bits, mask);
+      return mask ? this.maskedLoginsOfDay(day, mask) : (loginsBefore[SLOTS_PER_DAY] ?? 0);
+    }
+    const e0 = offsets[s0] ?? 0;
+    const e1 = offsets[s1] ?? 0;
+    if (!mask) {
+      this.or(into, this.partBits(day, s0, s1), undefined);
+      return (loginsBefore[s1] ?? 0) - (loginsBefore[s0] ?? 0);
+    }
+    // Filtered: a day none of the users logged in on costs the mask's words, not its entries.
+    if (!this.touches(day.bits, mask)) return 0;
+    let logins = 0;
+    for (let e = e0; e < e1; e += 1) {
+      const id = ids[e] ?? 0;
+      if (((mask.bits[id >>> 5] ?? 0) & (1 << (id & 31))) === 0) continue;
+      into[id >>> 5] = (into[id >>> 5] ?? 0) | (1 << (id & 31));
+      logins += 1;
+    }
+    for (let m = multiFrom(day.slots, e0); m < multiAt.length && (multiAt[m] ?? 0) < e1; m += 1) {
+      const id = ids[multiAt[m] ?? 0] ?? 0;
+      if (((mask.bits[id >>> 5] ?? 0) & (1 << (id & 31))) !== 0) logins += (multiCount[m] ?? 1) - 1;
+    }
+    this.work.entries += e1 - e0;
+    return logins;
+  }
+
+  /** Logins of the masked users on one day: one each for those who logged in, plus their repeats. */
+  private maskedLoginsOfDay(day: IndexedDay, mask: UserMask): number {
     let n = 0;
-    for (let id = 0; id < this.firstSeen.length; id += 1) {
-      const seen = this.firstSeen[id] ?? Infinity;
-      if (seen >= a && seen < b && hasBit(mask, id)) n += 1;
+    for (const w of mask.words) n += popcount32((day.bits[w] ?? 0) & (mask.bits[w] ?? 0));
+    for (const id of mask.ids) {
+      const k = lowerBound(day.multiIds, id);
+      if (day.multiIds[k] === id) n += (day.multiCount[k] ?? 1) - 1;
+    }
+    this.work.words += mask.words.length;
+    return n;
+  }
+
+  private touches(bits: Uint32Array, mask: UserMask): boolean {
+    this.work.words += mask.words.length;
+    for (const w of mask.words) if (((bits[w] ?? 0) & (mask.bits[w] ?? 0)) !== 0) return true;
+    return false;
+  }
+
+  /** The users of slots [s0, s1) of a day as a bitset, kept in a bounded cache (zones cut days the same way). */
+  private partBits(day: IndexedDay, s0: number, s1: number): Uint32Array {
+    const key = `${day.serial}:${s0}:${s1}`;
+    const cached = this.parts.get(key);
+    if (cached) return cached;
+    const bits = new Uint32Array(day.bits.length);
+    const { offsets, ids } = day.slots;
+    const e1 = offsets[s1] ?? 0;
+    for (let e = offsets[s0] ?? 0; e < e1; e += 1) {
+      const id = ids[e] ?? 0;
+      bits[id >>> 5] = (bits[id >>> 5] ?? 0) | (1 << (id & 31));
+    }
+    this.work.entries += e1 - (offsets[s0] ?? 0);
+    this.parts.set(key, bits);
+    return bits;
+  }
+
+  /** The raw logins of slot s of a day within ms [lo, hi). */
+  private rawOf(
+    dayNumber: number,
+    day: IndexedDay,
+    s: number,
+    raw: RawSlots | undefined
+  ): RawLogins | undefined {
+    if ((day.slots.loginsBefore[s + 1] ?? 0) === (day.slots.loginsBefore[s] ?? 0)) return undefined;
+    if (day.raw) {
+      const from = lowerBound(day.raw.t, s * SLOT_MS);
+      const to = lowerBound(day.raw.t, (s + 1) * SLOT_MS, from);
+      return { t: day.raw.t.subarray(from, to), u: day.raw.u.subarray(from, to) };
+    }
+    const slot = dayNumber * SLOTS_PER_DAY + s;
+    const logins = raw?.get(slot);
+    if (!logins) throw new MissingRawError(slot);
+    return logins;
+  }
+
+  private rawPart(
+    dayNumber: number,
+    day: IndexedDay,
+    s: number,
+    lo: number,
+    hi: number,
+    into: Uint32Array,
+    mask: UserMask | undefined,
+    raw: RawSlots | undefined
+  ): number {
+    const logins = this.rawOf(dayNumber, day, s, raw);
+    if (!logins) return 0;
+    let n = 0;
+    for (let k = lowerBound(logins.t, lo); k < logins.t.length && (logins.t[k] ?? 0) < hi; k += 1) {
+      const id = logins.u[k] ?? 0;
+      if (mask && ((mask.bits[id >>> 5] ?? 0) & (1 << (id & 31))) === 0) continue;
+      setBit(into, id);
+      n += 1;
+    }
+    this.work.raw += logins.t.length;
+    return n;
+  }
+
+  /** Users whose first login ever falls in [a, b): whole slots from first slots, cut slots from their logins. */
+  private newUsers(a: number, b: number, mask: UserMask | undefined, raw: RawSlots | undefined): number {
+    const A = Math.ceil(a / SLOT_MS);
+    const B = Math.floor(b / SLOT_MS);
+    let n = 0;
+    if (A < B) {
+      if (mask) {
+        for (const id of mask.ids) {
+          const first = this.firstSlot[id] ?? Infinity;
+          if (first >= A && first < B) n += 1;
+        }
+      } else {
+        const sorted = this.firstSorted();
+        n += lowerBound(sorted, B) - lowerBound(sorted, A);
+      }
+    }
+    const cuts =
+      A > B
+        ? [[B, a, b]]
+        : [
+            ...(a < A * SLOT_MS ? [[A - 1, a, A * SLOT_MS]] : []),
+            ...(B * SLOT_MS < b ? [[B, B * SLOT_MS, b]] : []),
+          ];
+    for (const [slot = 0, from = 0, to = 0] of cuts) {
+      const dayNumber = Math.floor(slot / SLOTS_PER_DAY);
+      const day = this.days.get(dayNumber);
+      const logins = day ? this.rawOf(dayNumber, day, slot - dayNumber * SLOTS_PER_DAY, raw) : undefined;
+      if (!logins) continue;
+      const base = dayNumber * DAY_MS;
+      const seen = new Set<number>();
+      for (let k = 0; k < logins.t.length; k += 1) {
+        const id = logins.u[k] ?? 0;
+        if (seen.has(id) || this.firstSlot[id] !== slot) continue;
+        seen.add(id);
+        const at = base + (logins.t[k] ?? 0);
+        if (at >= from && at < to && (!mask || ((mask.bits[id >>> 5] ?? 0) & (1 << (id & 31))) !== 0)) n += 1;
+      }
     }
     return n;
   }
 
   /** Names of the users who logged in during [start, end), sorted. */
-  usersBetween(start: number, end: number): string[] {
+  usersBetween(start: number, end: number, raw?: RawSlots): string[] {
     const seen = new Uint32Array(Math.ceil(this.names.length / 32));
-    if (start < end) this.scan(start, end, seen, undefined, true);
+    const extent = this.extent;
+    const from = extent ? Math.max(start, extent.start) : 0;
+    const to = extent ? Math.min(end, extent.end) : 0;
+    if (from < to) this.scan(from, to, seen, undefined, true, raw);
     const names: string[] = [];
-    for (let id = 0; id < this.names.length; id += 1) if (hasBit(seen, id)) names.push(this.names[id] ?? '');
+    for (let w = 0; w < seen.length; w += 1) {
+      if (seen[w] === 0) continue;
+      for (let id = w * 32; id < w * 32 + 32; id += 1) {
+        if (((seen[w] ?? 0) & (1 << (id & 31))) !== 0) names.push(this.names[id] ?? '');
+      }
+    }
     return names.sort();
   }
 }

@@ -3,8 +3,10 @@ import type { Unit } from '../time/aggregate';
 import { AGGREGATE_NAMES, toUnit } from '../time/aggregate';
 import { bucketBounds, isoInZone } from '../time/buckets';
 import { DAY_MS, HOUR_MS, MAX_OFFSET_MINUTES } from '../time/units';
-import type { LoginIndex, Metric } from './login-index';
+import type { Metric } from './login-index';
 import { METRICS } from './login-index';
+import type { IndexSync } from './index-loader';
+import { countExact } from './exact-count';
 
 /** Average unit lengths, to refuse oversized ranges before computing anything. */
 const NOMINAL_MS: Record<Unit, number> = {
@@ -149,14 +151,20 @@ export interface LoginsAnswer {
 }
 
 /** Counts per calendar bucket; every bucket overlapping [start, end) is present, zeros included. */
-export function answerLogins(
-  index: LoginIndex,
-  query: LoginsQuery,
-  dataUntil: Date | undefined
-): LoginsAnswer {
+export async function answerLogins(
+  sync: Pick<IndexSync, 'index' | 'readSlots' | 'progress' | 'dataUntil'>,
+  query: LoginsQuery
+): Promise<LoginsAnswer> {
+  const dataUntil = sync.dataUntil();
   const bounds = bucketBounds(query.start, query.end, query.aggregate, query.tz);
-  const mask = query.users ? index.userMask(query.users) : undefined;
-  const counts = index.count(bounds, query.start, query.end, query.metrics, mask);
+  const mask = query.users ? sync.index.userMask(query.users) : undefined;
+  const counts = await countExact(sync, {
+    bounds,
+    start: query.start,
+    end: query.end,
+    metrics: query.metrics,
+    mask,
+  });
   const labels = bounds.map((b) => isoInZone(b, query.tz));
   const buckets: Bucket[] = [];
   for (let i = 0; i + 1 < bounds.length; i += 1) {

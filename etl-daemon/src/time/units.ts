@@ -15,3 +15,11 @@ export function parseDuration(text: string): number | undefined {
 
 /** The largest UTC offset an ISO 8601 time may name (real zones span -12:00 to +14:00; ±18:00 as java.time). */
 export const MAX_OFFSET_MINUTES = 18 * 60;
+
+/**
+ * The index's finest summary: every UTC offset in use today is a multiple of 15 minutes (India +5:30, Nepal
+ * +5:45, Chatham +12:45), so calendar buckets in any current zone start on a slot boundary and only a range's
+ * own `start`/`end` can cut a slot.
+ */
+export const SLOT_MS = 15 * MINUTE_MS;
+export const SLOTS_PER_DAY = DAY_MS / SLOT_MS;

@@ -7,9 +7,11 @@ interface Check {
   message: string;
 }
 
+export type HealthStatus = 'ok' | 'failing' | 'loading';
+
 export type HealthBody =
-  | { status: 'ok' | 'failing'; checks: Record<string, Check>; dataUntil: string | null }
-  | { status: 'ok' | 'failing'; failing: string[] };
+  | { status: HealthStatus; checks: Record<string, Check>; dataUntil: string | null }
+  | { status: HealthStatus; failing: string[] };
 
 /**
  * What /health tells a caller: everything to a caller with a valid token (or when no token is configured);
@@ -17,11 +19,12 @@ export type HealthBody =
  * driver errors with hosts and ports.
  */
 export function healthBody(
-  report: { checks: Record<string, Check>; dataUntil: string | null },
+  report: { checks: Record<string, Check>; dataUntil: string | null; loading: boolean },
   options: { detailed: boolean }
 ): HealthBody {
   const ok = Object.values(report.checks).every((c) => c.ok);
-  const status = ok ? 'ok' : 'failing';
+  // Loading is its own verdict: nothing is broken, the index is not ready to answer yet.
+  const status: HealthStatus = report.loading ? 'loading' : ok ? 'ok' : 'failing';
   if (options.detailed) return { status, checks: report.checks, dataUntil: report.dataUntil };
   return { status, failing: Object.keys(report.checks).filter((name) => !report.checks[name]?.ok) };
 }
@@ -36,7 +39,14 @@ export const healthRoutes: FastifyPluginAsync<ApiContext> = async (app, ctx) => 
     { schema: { tags: ['health'] }, config: { access: ctx.api.openHealth ? 'open' : 'read' } },
     async (request, reply) => {
       const now = ctx.now().getTime();
-      const checks: Record<'database' | 'job' | 'lease', Check> = {
+      const progress = ctx.sync.progress();
+      const checks: Record<'database' | 'job' | 'lease' | 'index', Check> = {
+        index: progress.ready
+          ? { ok: true, message: `${ctx.sync.index.loginCount} logins of ${ctx.sync.index.userCount} users` }
+          : {
+              ok: false,
+              message: `loading: ${progress.loadedDays} of ${progress.totalDays ?? '?'} days`,
+            },
         database: { ok: true, message: 'MongoDB answers' },
         job: { ok: true, message: '' },
         lease: { ok: true, message: 'free' },
@@ -84,7 +94,11 @@ export const healthRoutes: FastifyPluginAsync<ApiContext> = async (app, ctx) => 
         }
       }
       const dataUntil = job?.dataUntil?.toISOString() ?? null;
-      const body = healthBody({ checks, dataUntil }, { detailed: request.caller !== 'anonymous' });
+      const body = healthBody(
+        { checks, dataUntil, loading: !progress.ready },
+        { detailed: request.caller !== 'anonymous' }
+      );
+      if (body.status === 'loading') reply.header('retry-after', '5');
       return reply.code(body.status === 'ok' ? 200 : 503).send(body);
     }
   );

@@ -9,9 +9,9 @@ type Body = Omit<LoginsParams, 'start' | 'end'> & { start?: string | number; end
 /** Unique users, logins and new users per calendar bucket: the original's LoginCountHandler, GET = POST. */
 export const loginsRoutes: FastifyPluginAsync<ApiContext> = async (app, ctx) => {
   /** Answers one query as JSON, or as CSV when asked by `format=csv` or `Accept: text/csv`. */
-  const respond = (params: LoginsParams, request: FastifyRequest, reply: FastifyReply) => {
+  const respond = async (params: LoginsParams, request: FastifyRequest, reply: FastifyReply) => {
     const query = parseLoginsQuery(params, ctx.now().getTime(), ctx.api.maxBuckets);
-    const answer = answerLogins(ctx.sync.index, query, ctx.sync.dataUntil());
+    const answer = await answerLogins(ctx.sync, query);
     const csv =
       params.format === 'csv' ||
       (params.format === undefined && /\btext\/csv\b/.test(request.headers.accept ?? ''));

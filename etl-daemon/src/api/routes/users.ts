@@ -1,5 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { parseRange } from '../../query/logins-query';
+import { usersBetweenExact } from '../../query/exact-count';
 import type { ApiContext } from '../context';
 import { usersParams } from '../schemas';
 
@@ -33,9 +34,9 @@ export const usersRoutes: FastifyPluginAsync<ApiContext> = async (app, ctx) => {
       const { search, limit } = request.query;
       const { start, end } = parseRange(request.query, ctx.now().getTime(), 90);
       const needle = search?.toLowerCase();
-      const all = ctx.sync.index
-        .usersBetween(start, end)
-        .filter((u) => !needle || u.toLowerCase().includes(needle));
+      const all = (await usersBetweenExact(ctx.sync, start, end)).filter(
+        (u) => !needle || u.toLowerCase().includes(needle)
+      );
       return { users: all.slice(0, limit), truncated: all.length > limit };
     }
   );

@@ -1,0 +1,186 @@
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { buildApp } from './api/app';
+import { authEnabled } from './api/auth';
+import { makeMetrics } from './api/metrics';
+import { jobRunnerFromConfig } from './cli/job-runner-from-config';
+import type { Config } from './config/config';
+import { formatNamespace } from './config/namespace';
+import { ensureIndexes, usageCollections } from './db/collections';
+import { connectMongo, describeServer, redactUri } from './db/connect';
+import { updateJob } from './db/job-record';
+import { writeDemoData } from './demo/write-demo-data';
+import { startEmbeddedMongo } from './embedded/embedded-mongo';
+import { coerceError } from './errors';
+import { checkPatternsOnServer, hasCreatedIndex, patternsOf } from './etl/check-source';
+import { RunAbortedError } from './job/run-once';
+import { startSchedules } from './job/schedule';
+import type { IndexSync } from './query/index-loader';
+import { makeIndexSync } from './query/index-loader';
+import { DAY_MS } from './time/units';
+
+/** The embedded default's demo: half a year, enough users for weekly and monthly shapes. */
+const EMBEDDED_DEMO = { days: 180, users: 800, perDay: 600, seed: 4 };
+
+export interface Daemon {
+  app: FastifyInstance;
+  /** `http://host:port` it listens on. */
+  address: string;
+  sync: IndexSync;
+  /** Resolves when the index has loaded (the embedded default: after its start-up run). */
+  ready: Promise<void>;
+  /** Stops everything in the reverse order of starting; safe to call twice. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the daemon: MongoDB (embedded when no MONGODB_URI), the HTTP API listening at once, the schedules,
+ * the index refresher, and the index's first load in the background (the API answers 503 "loading" until
+ * it is ready). Every step that holds something registers its releaser, as graphile-worker does: close()
+ * and a failed start run them last-in, first-out, so nothing is closed before what depends on it.
+ */
+export async function startDaemon(config: Config, logger: Logger): Promise<Daemon> {
+  const releasers: { name: string; release: () => Promise<void> | void }[] = [];
+  const release = async () => {
+    for (const { name, release: run } of releasers.splice(0).reverse()) {
+      try {
+        await run();
+      } catch (error) {
+        logger.warn({ err: coerceError(error) }, `shutdown: ${name} failed to close`);
+      }
+    }
+  };
+  try {
+    return await start(config, logger, releasers, release);
+  } catch (error) {
+    await release();
+    throw error;
+  }
+}
+
+async function start(
+  config: Config,
+  logger: Logger,
+  releasers: { name: string; release: () => Promise<void> | void }[],
+  release: () => Promise<void>
+): Promise<Daemon> {
+  const embedded = config.mongodbUri ? undefined : await startEmbeddedMongo({ prefer: config.embedded });
+  if (embedded) {
+    releasers.push({ name: 'embedded MongoDB', release: () => embedded.stop() });
+    if (embedded.note) logger.warn(embedded.note);
+  }
+  const uri = config.mongodbUri ?? embedded?.uri ?? '';
+  const client = await connectMongo(uri);
+  releasers.push({ name: 'MongoDB client', release: () => client.close() });
+  const cols = usageCollections(client, config.sysLog, config.login);
+  logger.info(
+    `connected to ${await describeServer(client)} at ${redactUri(uri)}${embedded ? ' (embedded)' : ''}; ` +
+      `source ${cols.sysLogName}, target ${formatNamespace(config.login)}`
+  );
+  await ensureIndexes(cols);
+  if (embedded) {
+    const written = await writeDemoData(cols.sysLog, { ...EMBEDDED_DEMO, end: new Date() });
+    logger.info(`embedded demo: wrote ${written} sys.log documents (${EMBEDDED_DEMO.days} days)`);
+  }
+  await checkPatternsOnServer(cols.sysLog, patternsOf(config.selector));
+  if (!(await hasCreatedIndex(cols))) {
+    logger.warn(
+      `${cols.sysLogName} has no index starting with created: every run scans the whole collection`
+    );
+  }
+  const configStart = embedded ? new Date(Date.now() - EMBEDDED_DEMO.days * DAY_MS) : config.start;
+  const runner = jobRunnerFromConfig(config, cols, logger, configStart);
+  const sync = makeIndexSync(cols, logger, {
+    limits: config.api.indexLimits,
+    slotCacheBytes: config.api.indexLimits.slotCacheBytes,
+  });
+  const metrics = makeMetrics({
+    sync,
+    job: cols.job,
+    reportTimezone: config.api.reportTimezone,
+    now: () => new Date(),
+  });
+  const instrumented = metrics.instrument(runner);
+
+  const app = await buildApp(
+    {
+      cols,
+      sync,
+      runner: instrumented,
+      metrics,
+      api: config.api,
+      leaseTtlMs: config.leaseTtlMs,
+      configStart,
+      now: () => new Date(),
+      ping: async () => {
+        await client.db('admin').command({ ping: 1 });
+      },
+    },
+    { loggerInstance: logger }
+  );
+  releasers.push({ name: 'HTTP server', release: () => app.close() });
+  if (!authEnabled(config.api))
+    logger.warn('no USAGE_READ_TOKEN or USAGE_ADMIN_TOKEN: the API is open to anyone who can reach it');
+  const address = await app.listen({ port: config.port, host: config.host });
+
+  const shutdown = new AbortController();
+  let running: Promise<unknown> = Promise.resolve();
+  if (config.schedule.runOnStart || embedded) {
+    running = instrumented.run({}, undefined, shutdown.signal).catch((error: unknown) => {
+      // A shutdown during the start-up run is already logged by the runner; anything else is a failure.
+      if (!(error instanceof RunAbortedError))
+        logger.error({ err: coerceError(error) }, 'start-up run failed');
+    });
+  }
+  releasers.push({
+    name: 'start-up run',
+    release: async () => {
+      shutdown.abort();
+      await running;
+    },
+  });
+  const refreshIndex = () => {
+    sync
+      .refresh()
+      .catch((error: unknown) => logger.warn({ err: coerceError(error) }, 'index refresh failed'));
+  };
+  const schedules = startSchedules(instrumented, config.schedule, logger, () => {
+    refreshIndex();
+    const nextRunAt = schedules.nextRun();
+    if (nextRunAt) {
+      updateJob(cols.job, { nextRunAt }, new Date()).catch((error: unknown) =>
+        logger.warn({ err: coerceError(error) }, 'could not record the next run time')
+      );
+    }
+  });
+  releasers.push({ name: 'schedules', release: () => schedules.stop() });
+  const nextRunAt = schedules.nextRun();
+  if (nextRunAt) await updateJob(cols.job, { nextRunAt }, new Date());
+
+  // The embedded demo has nothing in home.login before its first run: load after it. Otherwise load at once.
+  const ready = (embedded ? running : Promise.resolve())
+    .then(() => sync.refresh())
+    .then((loaded) => {
+      logger.info(
+        `index ready: ${loaded} days, ${sync.index.loginCount} logins, ${sync.index.userCount} users, ` +
+          `${Math.round(sync.index.bytes / 1e6)} MB`
+      );
+    });
+  ready.catch((error: unknown) => logger.error({ err: coerceError(error) }, 'index load failed'));
+  // Also retries a first load that failed (MongoDB unreachable at start): /health says "loading" meanwhile.
+  const refresher = setInterval(refreshIndex, config.api.indexRefreshMs);
+  releasers.push({ name: 'index refresher', release: () => clearInterval(refresher) });
+
+  logger.info(
+    `serving ${address} (widget ${address}/, API docs ${address}/docs); index loading; ` +
+      `next scheduled run ${schedules.nextRun()?.toISOString() ?? 'none'}`
+  );
+  let closing: Promise<void> | undefined;
+  return {
+    app,
+    address,
+    sync,
+    ready,
+    close: () => (closing ??= release()),
+  };
+}

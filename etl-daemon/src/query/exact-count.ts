@@ -1,0 +1,53 @@
+import type { IndexSync } from './index-loader';
+import { IndexBusyError, IndexLoadingError } from './index-loader';
+import type { Metric, RawSlots, UserMask } from './login-index';
+
+type CountSource = Pick<IndexSync, 'index' | 'readSlots' | 'progress'>;
+
+/**
+ * Reads the logins of the slots a count needs (range edges inside a slot), then counts. The index may
+ * change while they are read (a refresh swaps a day): the read is checked against the index right before
+ * counting and repeated once; a day rewritten twice meanwhile is an IndexBusyError (503, retry).
+ */
+async function withSlots<T>(
+  source: CountSource,
+  needed: () => number[],
+  compute: (raw: RawSlots) => T
+): Promise<T> {
+  const progress = source.progress();
+  if (!progress.ready) throw new IndexLoadingError(progress);
+  for (let attempt = 0; attempt < 2; attempt += 1) {
+    const slots = needed();
+    const raw = slots.length > 0 ? await source.readSlots(slots) : new Map();
+    const current = needed().every((slot) => raw.get(slot)?.t.length === source.index.slotLogins(slot));
+    if (current) return compute(raw);
+  }
+  throw new IndexBusyError();
+}
+
+export interface CountRequest {
+  bounds: readonly number[];
+  start: number;
+  end: number;
+  metrics: readonly Metric[];
+  mask?: UserMask | undefined;
+}
+
+/** Exact counts per bucket (LoginIndex.count) with the slot logins they need read from home.login. */
+export function countExact(source: CountSource, request: CountRequest): Promise<Record<Metric, number[]>> {
+  const { bounds, start, end, metrics, mask } = request;
+  return withSlots(
+    source,
+    () => source.index.missingSlots(bounds, start, end),
+    (raw) => source.index.count(bounds, start, end, metrics, { mask, raw })
+  );
+}
+
+/** The users of [start, end), sorted, with the slot logins the range's edges need. */
+export function usersBetweenExact(source: CountSource, start: number, end: number): Promise<string[]> {
+  return withSlots(
+    source,
+    () => source.index.missingSlots([], start, end),
+    (raw) => source.index.usersBetween(start, end, raw)
+  );
+}

@@ -1,0 +1,58 @@
+import { seededRandom } from '../src/demo/random';
+import type { DayEvents, Metric } from '../src/query/login-index';
+import { DAY_MS } from '../src/time/utc-day';
+
+/** Random logins and the slow, obviously right definition of every count, shared by the index tests. */
+export interface Login {
+  user: string;
+  at: number;
+}
+
+export const BASE = Date.UTC(2026, 0, 1);
+
+export function randomLogins(n: number, seed: number): Login[] {
+  const random = seededRandom(seed);
+  return Array.from({ length: n }, () => ({
+    user: `u${Math.floor(random() ** 2 * 300)}`,
+    at: BASE + Math.floor(random() * 400 * DAY_MS),
+  })).sort((a, b) => a.at - b.at);
+}
+
+export function toDays(logins: readonly Login[]): DayEvents[] {
+  const byDay = new Map<number, Login[]>();
+  for (const login of logins) {
+    const day = Math.floor(login.at / DAY_MS);
+    byDay.set(day, [...(byDay.get(day) ?? []), login]);
+  }
+  return [...byDay].map(([day, list]) => {
+    const users = [...new Set(list.map((l) => l.user))];
+    return {
+      day: new Date(day * DAY_MS),
+      users,
+      u: list.map((l) => users.indexOf(l.user)),
+      t: list.map((l) => l.at - day * DAY_MS),
+    };
+  });
+}
+
+/** The original's definition, computed the slow way: distinct names per bucket of the raw logins. */
+export function oracle(
+  logins: readonly Login[],
+  bounds: number[],
+  start: number,
+  end: number,
+  only?: Set<string>
+) {
+  const first = new Map<string, number>();
+  for (const l of logins) if (!first.has(l.user)) first.set(l.user, l.at);
+  const out: Record<Metric, number[]> = { users: [], logins: [], new_users: [] };
+  for (let i = 0; i + 1 < bounds.length; i += 1) {
+    const a = Math.max(bounds[i] ?? 0, start);
+    const b = Math.min(bounds[i + 1] ?? 0, end);
+    const inside = logins.filter((l) => l.at >= a && l.at < b && (!only || only.has(l.user)));
+    out.users.push(new Set(inside.map((l) => l.user)).size);
+    out.logins.push(inside.length);
+    out.new_users.push([...first].filter(([u, at]) => at >= a && at < b && (!only || only.has(u))).length);
+  }
+  return out;
+}

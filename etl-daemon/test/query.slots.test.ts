@@ -1,0 +1,168 @@
+import { decodeSummary, encodeSummary } from '../src/db/day-summary';
+import { seededRandom } from '../src/demo/random';
+import { buildDaySlots } from '../src/query/day-slots';
+import type { Metric, RawLogins } from '../src/query/login-index';
+import { LoginIndex, MissingRawError } from '../src/query/login-index';
+import type { Unit } from '../src/time/aggregate';
+import { bucketBounds } from '../src/time/buckets';
+import { DAY_MS, SLOT_MS, SLOTS_PER_DAY } from '../src/time/units';
+import type { Login } from './login-fixtures';
+import { BASE, oracle, randomLogins } from './login-fixtures';
+
+/**
+ * The index as the daemon loads it: per-day slot summaries only (no logins in memory), and the logins of a
+ * slot cut by a range edge read on demand, here straight from the fixture's logins (not from the index).
+ */
+function summaryIndex(logins: readonly Login[]): {
+  index: LoginIndex;
+  read: (slots: number[]) => Map<number, RawLogins>;
+} {
+  const index = new LoginIndex();
+  const byDay = new Map<number, Login[]>();
+  for (const l of logins) {
+    const day = Math.floor(l.at / DAY_MS);
+    byDay.set(day, [...(byDay.get(day) ?? []), l]);
+  }
+  for (const [day, list] of byDay) {
+    // Through the stored form: encoded in parts of at most 50 entries and decoded, as the loader reads it.
+    const stored = decodeSummary(
+      encodeSummary(
+        buildDaySlots(
+          list.map((l) => l.at - day * DAY_MS),
+          list.map((l) => index.userId(l.user))
+        ),
+        50
+      )
+    );
+    index.replaceDay(new Date(day * DAY_MS), stored?.slots);
+  }
+  const read = (slots: number[]) =>
+    new Map(
+      slots.map((slot) => {
+        const inSlot = logins.filter((l) => Math.floor(l.at / SLOT_MS) === slot);
+        const day = Math.floor(slot / SLOTS_PER_DAY) * DAY_MS;
+        return [
+          slot,
+          {
+            t: Int32Array.from(inSlot, (l) => l.at - day),
+            u: Int32Array.from(inSlot, (l) => index.userId(l.user)),
+          },
+        ];
+      })
+    );
+  return { index, read };
+}
+
+describe('LoginIndex from slot summaries', () => {
+  const logins = randomLogins(20_000, 5);
+  const { index, read } = summaryIndex(logins);
+
+  it('should grow with (user, slot) pairs, not with logins', () => {
+    const day = new Date(BASE);
+    const sized = (repeat: number) => {
+      const small = new LoginIndex();
+      const t = ['amy', 'bob', 'cy'].flatMap((_, k) =>
+        Array.from({ length: repeat }, (__, r) => k * SLOT_MS + r)
+      );
+      const ids = ['amy', 'bob', 'cy'].flatMap((name) =>
+        Array.from({ length: repeat }, () => small.userId(name))
+      );
+      small.replaceDay(day, buildDaySlots(t, ids));
+      return small;
+    };
+    const once = sized(1);
+    const often = sized(10_000);
+    expect([once.loginCount, often.loginCount]).toEqual([3, 30_000]);
+    // Three (user, slot) pairs either way; the repeats cost their counts only (a few words).
+    expect(often.bytes - once.bytes).toBeLessThanOrEqual(48);
+  });
+
+  it('should equal the raw-login definition for random ranges, units, zones and filters', () => {
+    const random = seededRandom(23);
+    const units: Unit[] = ['hour', 'day', 'week', 'month', 'quarter', 'year'];
+    const zones = ['UTC', 'Asia/Kathmandu', 'Europe/Berlin', 'America/New_York', 'Australia/Lord_Howe'];
+    const metrics: Metric[] = ['users', 'logins', 'new_users'];
+    for (let i = 0; i < 60; i += 1) {
+      const unit = units[i % units.length] ?? 'day';
+      const zone = zones[Math.floor(random() * zones.length)] ?? 'UTC';
+      const span = (unit === 'hour' ? 3 : 400) * DAY_MS;
+      const start = BASE - 5 * DAY_MS + Math.floor(random() * span);
+      const end = start + Math.floor(random() * Math.min(span, BASE + 405 * DAY_MS - start));
+      const bounds = bucketBounds(start, end, unit, zone);
+      const only = i % 3 === 0 ? new Set(['u0', 'u3', 'u77', 'u250', 'nobody']) : undefined;
+      const mask = only ? index.userMask([...only]) : undefined;
+      const raw = read(index.missingSlots(bounds, start, end));
+      expect([unit, zone, start, end, index.count(bounds, start, end, metrics, { mask, raw })]).toEqual([
+        unit,
+        zone,
+        start,
+        end,
+        oracle(logins, bounds, start, end, only),
+      ]);
+    }
+  });
+
+  it('should ask only for slots cut by an edge that hold logins, and refuse to guess without them', () => {
+    const start = BASE + 10 * DAY_MS + 7 * 60_000; // 00:07 UTC
+    const end = BASE + 20 * DAY_MS + 45 * 60_000; // 00:45 UTC: on a slot boundary
+    const bounds = bucketBounds(start, end, 'week', 'UTC');
+    const missing = index.missingSlots(bounds, start, end);
+    const startSlot = Math.floor(start / SLOT_MS);
+    const expected = logins.some((l) => Math.floor(l.at / SLOT_MS) === startSlot) ? [startSlot] : [];
+    expect(missing).toEqual(expected);
+    const cut = logins.find((l) => l.at % SLOT_MS !== 0)?.at ?? BASE;
+    const slot = Math.floor(cut / SLOT_MS);
+    expect(() => index.count([cut, cut + DAY_MS], cut, cut + DAY_MS, ['users'])).toThrow(MissingRawError);
+    expect(index.missingSlots([cut, cut + DAY_MS], cut, cut + DAY_MS)).toContain(slot);
+  });
+
+  it('should keep first-seen exact when a rewritten day loses a user seen first on it', () => {
+    const small = new LoginIndex();
+    const day = (n: number) => new Date(BASE + n * DAY_MS);
+    const slots = (entries: [string, number][]) =>
+      buildDaySlots(
+        entries.map(([, t]) => t),
+        entries.map(([name]) => small.userId(name))
+      );
+    small.replaceDay(day(0), slots([['amy', 1000]]));
+    small.replaceDay(
+      day(3),
+      slots([
+        ['amy', 2 * SLOT_MS + 5],
+        ['amy', 2 * SLOT_MS + 9],
+        ['bob', 50 * SLOT_MS],
+      ])
+    );
+    const bounds = [BASE, BASE + DAY_MS, BASE + 4 * DAY_MS];
+    expect(small.count(bounds, BASE, BASE + 4 * DAY_MS, ['new_users', 'logins'])).toEqual({
+      users: [],
+      logins: [1, 3],
+      new_users: [1, 1],
+    });
+    small.replaceDay(day(0), undefined); // amy's first day is gone: her first login is now on day 3
+    expect(small.count(bounds, BASE, BASE + 4 * DAY_MS, ['new_users'])).toEqual({
+      users: [],
+      logins: [],
+      new_users: [0, 2],
+    });
+  });
+});
+
+describe('stored summaries', () => {
+  it('should round-trip through parts of any size, and refuse a part set that does not cover the day', () => {
+    const random = seededRandom(3);
+    const t = Array.from({ length: 3000 }, () => Math.floor(random() * DAY_MS));
+    const ids = t.map(() => Math.floor(random() * 70_000));
+    const slots = buildDaySlots(t, ids);
+    for (const max of [1, 40, 1000, 1_000_000]) {
+      const parts = encodeSummary(slots, max);
+      expect(decodeSummary([...parts].reverse())?.slots).toEqual({
+        ...slots,
+        ids: Uint32Array.from(slots.ids),
+      });
+      if (parts.length > 1) expect(decodeSummary(parts.slice(1))).toBeUndefined();
+    }
+    expect(slots.loginsBefore[SLOTS_PER_DAY]).toBe(3000);
+    expect(slots.ids).toBeInstanceOf(Uint32Array); // ids above 65,535
+  });
+});
