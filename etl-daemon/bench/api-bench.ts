@@ -1,84 +1,18 @@
-import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import { once } from 'node:events';
-import type { AddressInfo } from 'node:net';
-import { createServer } from 'node:net';
-import autocannon from 'autocannon';
+import { loadFromOtherProcess } from './load';
 import type { MongoClient } from 'mongodb';
 import { usageCollections } from '../src/db/collections';
 import type { Unit } from '../src/time/aggregate';
 import { countLikeTheOriginal } from './original-method';
+import { median, rssMb, startUsageDaemon } from './daemon-process';
 
-const CLI = path.resolve(__dirname, '../bin/core4-usage.js');
 const YEAR_MS = 365 * 86_400_000;
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? NaN;
-}
-
-function rssMb(pid: number): number {
-  const line =
-    readFileSync(`/proc/${pid}/status`, 'utf8')
-      .split('\n')
-      .find((l) => l.startsWith('VmRSS:')) ?? '';
-  return Number(/(\d+)/.exec(line)?.[1] ?? 0) / 1024;
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as AddressInfo;
-  server.close();
-  return port;
-}
-
-/** Starts `core4-usage serve` on the bench database (no schedules) and waits until it answers. */
-async function startDaemon(uri: string): Promise<{ url: string; pid: number; stop(): Promise<void> }> {
-  const port = await freePort();
-  const child = spawn(process.execPath, [CLI, 'serve'], {
-    env: {
-      ...process.env,
-      MONGODB_URI: uri,
-      USAGE_SYS_LOG: 'bench_core4.sys.log',
-      USAGE_LOGIN: 'bench_home.login',
-      USAGE_RUN_ON_START: 'false',
-      USAGE_INCREMENTAL_SCHEDULE: '',
-      USAGE_SCHEDULE: '0 0 1 1 *',
-      PORT: String(port),
-      LOG_LEVEL: 'warn',
-    },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  const url = `http://127.0.0.1:${port}`;
-  for (let i = 0; ; i += 1) {
-    if (child.exitCode !== null) throw new Error(`bench: daemon exited with ${child.exitCode}`);
-    const ok = await fetch(`${url}/openapi.json`).then(
-      (r) => r.ok,
-      () => false
-    );
-    if (ok) break;
-    if (i > 600) throw new Error('bench: daemon did not answer within 5 minutes');
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  return {
-    url,
-    pid: child.pid ?? 0,
-    stop: async () => {
-      const exited = once(child, 'exit');
-      child.kill('SIGTERM');
-      await exited;
-    },
-  };
-}
 
 /**
  * Query latency over HTTP against the real daemon, the original's method on the same data in this process,
  * throughput with 32 concurrent clients, and the daemon's resident memory.
  */
 export async function apiBench(client: MongoClient, uri: string, end: Date): Promise<void> {
-  const daemon = await startDaemon(uri);
+  const daemon = await startUsageDaemon(uri, 'bench_home.login');
   const endMs = end.getTime();
   const queries: { name: string; unit: Unit; tz: string; years: number }[] = [
     { name: 'one-year weekly, UTC', unit: 'week', tz: 'UTC', years: 1 },
@@ -119,10 +53,11 @@ export async function apiBench(client: MongoClient, uri: string, end: Date): Pro
       console.log(line);
     }
     const weekly = `${daemon.url}/api/v1/logins?start=${endMs - YEAR_MS}&end=${endMs}&aggregate=w`;
-    const load = await autocannon({ url: weekly, connections: 32, duration: 10 });
+    const load = await loadFromOtherProcess(weekly, { varyEnd: true });
     console.log(
-      `one-year weekly with 32 connections: ${Math.round(load.requests.average).toLocaleString('en-US')} requests/s ` +
-        `(p50 ${load.latency.p50} ms, p99 ${load.latency.p99} ms, ${load.non2xx} non-2xx)`
+      `one-year weekly, 32 connections from another process, end moving by 1 ms a request: ` +
+        `${Math.round(load.requestsPerSecond).toLocaleString('en-US')} requests/s ` +
+        `(p50 ${load.p50Ms} ms, p99 ${load.p99Ms} ms, ${load.non2xx} non-2xx); npm run bench:throughput compares with a trivial handler`
     );
     console.log(`daemon resident memory after the load: ${rssMb(daemon.pid).toFixed(0)} MB`);
   } finally {

@@ -17,6 +17,7 @@ import { RunAbortedError } from './job/run-once';
 import { startSchedules } from './job/schedule';
 import type { IndexSync } from './query/index-loader';
 import { makeIndexSync } from './query/index-loader';
+import { Releasers } from './releasers';
 import { DAY_MS } from './time/units';
 
 /** The embedded default's demo: half a year, enough users for weekly and monthly shapes. */
@@ -40,38 +41,26 @@ export interface Daemon {
  * and a failed start run them last-in, first-out, so nothing is closed before what depends on it.
  */
 export async function startDaemon(config: Config, logger: Logger): Promise<Daemon> {
-  const releasers: { name: string; release: () => Promise<void> | void }[] = [];
-  const release = async () => {
-    for (const { name, release: run } of releasers.splice(0).reverse()) {
-      try {
-        await run();
-      } catch (error) {
-        logger.warn({ err: coerceError(error) }, `shutdown: ${name} failed to close`);
-      }
-    }
-  };
+  const releasers = new Releasers((name, error) =>
+    logger.warn({ err: coerceError(error) }, `shutdown: ${name} failed to close`)
+  );
   try {
-    return await start(config, logger, releasers, release);
+    return await start(config, logger, releasers);
   } catch (error) {
-    await release();
+    await releasers.releaseAll();
     throw error;
   }
 }
 
-async function start(
-  config: Config,
-  logger: Logger,
-  releasers: { name: string; release: () => Promise<void> | void }[],
-  release: () => Promise<void>
-): Promise<Daemon> {
+async function start(config: Config, logger: Logger, releasers: Releasers): Promise<Daemon> {
   const embedded = config.mongodbUri ? undefined : await startEmbeddedMongo({ prefer: config.embedded });
   if (embedded) {
-    releasers.push({ name: 'embedded MongoDB', release: () => embedded.stop() });
+    releasers.add('embedded MongoDB', () => embedded.stop());
     if (embedded.note) logger.warn(embedded.note);
   }
   const uri = config.mongodbUri ?? embedded?.uri ?? '';
   const client = await connectMongo(uri);
-  releasers.push({ name: 'MongoDB client', release: () => client.close() });
+  releasers.add('MongoDB client', () => client.close());
   const cols = usageCollections(client, config.sysLog, config.login);
   logger.info(
     `connected to ${await describeServer(client)} at ${redactUri(uri)}${embedded ? ' (embedded)' : ''}; ` +
@@ -118,7 +107,7 @@ async function start(
     },
     { loggerInstance: logger }
   );
-  releasers.push({ name: 'HTTP server', release: () => app.close() });
+  releasers.add('HTTP server', () => app.close());
   if (!authEnabled(config.api))
     logger.warn('no USAGE_READ_TOKEN or USAGE_ADMIN_TOKEN: the API is open to anyone who can reach it');
   const address = await app.listen({ port: config.port, host: config.host });
@@ -132,12 +121,9 @@ async function start(
         logger.error({ err: coerceError(error) }, 'start-up run failed');
     });
   }
-  releasers.push({
-    name: 'start-up run',
-    release: async () => {
-      shutdown.abort();
-      await running;
-    },
+  releasers.add('start-up run', async () => {
+    shutdown.abort();
+    await running;
   });
   const refreshIndex = () => {
     sync
@@ -153,7 +139,7 @@ async function start(
       );
     }
   });
-  releasers.push({ name: 'schedules', release: () => schedules.stop() });
+  releasers.add('schedules', () => schedules.stop());
   const nextRunAt = schedules.nextRun();
   if (nextRunAt) await updateJob(cols.job, { nextRunAt }, new Date());
 
@@ -169,7 +155,8 @@ async function start(
   ready.catch((error: unknown) => logger.error({ err: coerceError(error) }, 'index load failed'));
   // Also retries a first load that failed (MongoDB unreachable at start): /health says "loading" meanwhile.
   const refresher = setInterval(refreshIndex, config.api.indexRefreshMs);
-  releasers.push({ name: 'index refresher', release: () => clearInterval(refresher) });
+  releasers.add('index refresher', () => clearInterval(refresher));
+  releasers.add('index load', () => sync.close());
 
   logger.info(
     `serving ${address} (widget ${address}/, API docs ${address}/docs); index loading; ` +
@@ -181,6 +168,6 @@ async function start(
     address,
     sync,
     ready,
-    close: () => (closing ??= release()),
+    close: () => (closing ??= releasers.releaseAll()),
   };
 }

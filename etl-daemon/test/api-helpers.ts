@@ -3,6 +3,7 @@ import type { ApiConfig } from '../src/config/config';
 import { buildApp } from '../src/api/app';
 import { makeMetrics } from '../src/api/metrics';
 import { makeJobRunner } from '../src/job/job-runner';
+import type { IndexSync } from '../src/query/index-loader';
 import { makeIndexSync } from '../src/query/index-loader';
 import type { TestDb } from './helpers';
 import { fixedClock, runDeps, silentLogger } from './helpers';
@@ -16,7 +17,13 @@ export const API_DEFAULTS: ApiConfig = {
   reportTimezone: 'UTC',
   indexRefreshMs: 15_000,
   healthMaxAgeMs: 26 * 3_600_000,
-  indexLimits: { blockCacheBytes: 1 << 24, partCacheBytes: 1 << 24, slotCacheBytes: 1 << 22 },
+  indexLimits: {
+    blockCacheBytes: 1 << 24,
+    partCacheBytes: 1 << 24,
+    slotCacheBytes: 1 << 22,
+    intervalCacheBytes: 1 << 20,
+    answerCacheBytes: 1 << 20,
+  },
   rateLimitPerMinute: 0,
 };
 
@@ -24,13 +31,19 @@ export const API_DEFAULTS: ApiConfig = {
 export async function buildTestApp(
   db: TestDb,
   now: Date,
-  options: { api?: Partial<ApiConfig>; ping?: () => Promise<void>; runFrom?: string } = {}
+  options: {
+    api?: Partial<ApiConfig>;
+    ping?: () => Promise<void>;
+    runFrom?: string;
+    /** An index the test loads itself (for the loading state); else one loaded before the app is built. */
+    sync?: IndexSync;
+  } = {}
 ): Promise<FastifyInstance> {
   const deps = runDeps(db.cols, { clock: fixedClock(now) });
   const runner = makeJobRunner(deps, { attempts: 1, backoffMs: 0 });
   if (options.runFrom) await runner.run({ start: options.runFrom });
-  const sync = makeIndexSync(db.cols, silentLogger);
-  await sync.refresh();
+  const sync = options.sync ?? makeIndexSync(db.cols, silentLogger);
+  if (!options.sync) await sync.refresh();
   const metrics = makeMetrics({
     sync,
     job: db.cols.job,

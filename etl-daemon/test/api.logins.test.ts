@@ -90,6 +90,34 @@ describe('GET /api/v1/logins', () => {
     expect(buckets.filter((b) => b.partial).length).toBeLessThanOrEqual(2);
   });
 
+  it.each([
+    ['week', 'UTC', '2026-09-14T09:07:13.123Z', '2026-11-19T15:52:47.999Z'],
+    ['day', 'Asia/Kathmandu', '2026-10-01T10:01:00.001Z', '2026-10-20T11:44:59.999Z'],
+    ['hour', 'Europe/Berlin', '2026-10-24T22:14:59.999Z', '2026-10-25T14:15:00.001Z'],
+  ] as const)(
+    'should count exactly with edges inside 15-minute slots (read from home.login), by %s in %s',
+    async (unit, tz, start, end) => {
+      // The index holds per-slot summaries; the logins of a slot cut by `start` or `end` come from the chunks.
+      const { status, body } = await get(
+        `/api/v1/logins?start=${start}&end=${end}&aggregate=${unit}&tz=${tz}&metric=users,logins`
+      );
+      expect(status).toBe(200);
+      const oracle = expected(start, end, unit, tz);
+      const buckets = body.buckets as { start: string; users: number; logins: number }[];
+      expect(buckets.map((b) => [b.start, b.users, b.logins])).toEqual(
+        buckets.map((b) => {
+          const key = DateTime.fromISO(b.start, { zone: tz }).toISO() ?? '';
+          return [b.start, oracle.get(key)?.users.size ?? 0, oracle.get(key)?.logins ?? 0];
+        })
+      );
+      const cut = (at: string) =>
+        docs.some(
+          (d) => Math.floor((d.created as Date).getTime() / 900_000) === Math.floor(Date.parse(at) / 900_000)
+        );
+      expect(cut(start) || cut(end)).toBe(true); // the edges do cut slots with logins
+    }
+  );
+
   it('should echo normalised parameters, label buckets by their start, and mark cut buckets partial', async () => {
     const { body } = await get(
       '/api/v1/logins?start=2026-10-07T12:00:00Z&end=2026-10-21T00:00:00Z&aggregate=W&tz=Europe/Berlin'

@@ -32,7 +32,7 @@ describe('core4-usage CLI', () => {
     [
       ['frobnicate'],
       {},
-      "core4-usage: unknown command 'frobnicate'; expected serve, run, demo-data or --help",
+      "core4-usage: unknown command 'frobnicate'; expected serve, run, summarize, demo-data or --help",
     ],
     [['run', '--force'], {}, "core4-usage: run: Unknown option '--force'"],
     [

@@ -1,7 +1,7 @@
 import { decodeSummary, encodeSummary } from '../src/db/day-summary';
 import { seededRandom } from '../src/demo/random';
 import { buildDaySlots } from '../src/query/day-slots';
-import type { Metric, RawLogins } from '../src/query/login-index';
+import type { IndexLimits, Metric, RawLogins } from '../src/query/login-index';
 import { LoginIndex, MissingRawError } from '../src/query/login-index';
 import type { Unit } from '../src/time/aggregate';
 import { bucketBounds } from '../src/time/buckets';
@@ -13,11 +13,16 @@ import { BASE, oracle, randomLogins } from './login-fixtures';
  * The index as the daemon loads it: per-day slot summaries only (no logins in memory), and the logins of a
  * slot cut by a range edge read on demand, here straight from the fixture's logins (not from the index).
  */
-function summaryIndex(logins: readonly Login[]): {
+function summaryIndex(
+  logins: readonly Login[],
+  limits?: IndexLimits,
+  firstNames: readonly string[] = []
+): {
   index: LoginIndex;
   read: (slots: number[]) => Map<number, RawLogins>;
 } {
-  const index = new LoginIndex();
+  const index = new LoginIndex(limits);
+  for (const name of firstNames) index.userId(name);
   const byDay = new Map<number, Login[]>();
   for (const l of logins) {
     const day = Math.floor(l.at / DAY_MS);
@@ -36,21 +41,7 @@ function summaryIndex(logins: readonly Login[]): {
     );
     index.replaceDay(new Date(day * DAY_MS), stored?.slots);
   }
-  const read = (slots: number[]) =>
-    new Map(
-      slots.map((slot) => {
-        const inSlot = logins.filter((l) => Math.floor(l.at / SLOT_MS) === slot);
-        const day = Math.floor(slot / SLOTS_PER_DAY) * DAY_MS;
-        return [
-          slot,
-          {
-            t: Int32Array.from(inSlot, (l) => l.at - day),
-            u: Int32Array.from(inSlot, (l) => index.userId(l.user)),
-          },
-        ];
-      })
-    );
-  return { index, read };
+  return { index, read: (slots: number[]) => readFor(index, logins, slots) };
 }
 
 describe('LoginIndex from slot summaries', () => {
@@ -166,3 +157,86 @@ describe('stored summaries', () => {
     expect(slots.ids).toBeInstanceOf(Uint32Array); // ids above 65,535
   });
 });
+
+describe('what a count costs', () => {
+  const zones = ['UTC', 'Asia/Kathmandu', 'Europe/Berlin', 'America/New_York'];
+
+  it('should keep its caches within their byte limits and stay exact when they evict', () => {
+    const logins = randomLogins(20_000, 9);
+    const limits = { blockCacheBytes: 3_000, partCacheBytes: 2_000, intervalCacheBytes: 1_000 };
+    const { index: bounded, read } = summaryIndex(logins, limits);
+    const random = seededRandom(4);
+    let peak = { blocks: 0, parts: 0, intervals: 0 };
+    for (let i = 0; i < 40; i += 1) {
+      const zone = zones[i % zones.length] ?? 'UTC';
+      const start = BASE + Math.floor(random() * 300) * DAY_MS;
+      const end = start + Math.floor(random() * 100 + 1) * DAY_MS;
+      const bounds = bucketBounds(start, end, i % 2 ? 'day' : 'week', zone);
+      expect(
+        bounded.count(bounds, start, end, ['users', 'logins'], {
+          raw: read(bounded.missingSlots(bounds, start, end)),
+        })
+      ).toEqual({
+        ...oracle(logins, bounds, start, end),
+        new_users: [],
+      });
+      const bytes = bounded.cacheBytes;
+      peak = {
+        blocks: Math.max(peak.blocks, bytes.blocks),
+        parts: Math.max(peak.parts, bytes.parts),
+        intervals: Math.max(peak.intervals, bytes.intervals),
+      };
+    }
+    expect(peak.blocks).toBeLessThanOrEqual(limits.blockCacheBytes);
+    expect(peak.parts).toBeLessThanOrEqual(limits.partCacheBytes);
+    expect(peak.intervals).toBeLessThanOrEqual(limits.intervalCacheBytes);
+    expect(peak.blocks).toBeGreaterThan(0);
+    expect(peak.parts).toBeGreaterThan(0);
+  });
+
+  it("should cost a user filter in proportion to those users, not to everybody else's logins", () => {
+    const few = randomLogins(5_000, 12);
+    const crowded = [...few, ...randomLogins(50_000, 13).map((l) => ({ ...l, user: `other${l.user}` }))].sort(
+      (a, b) => a.at - b.at
+    );
+    const only = ['u0', 'u5', 'u42'];
+    const start = BASE + 30 * DAY_MS;
+    const end = BASE + 360 * DAY_MS;
+    const cost = (logins: Login[]) => {
+      // The filter's users get the same ids in both indexes: the work is per bitset word that holds them.
+      const { index } = summaryIndex(logins, undefined, only);
+      const bounds = bucketBounds(start, end, 'week', 'UTC');
+      const mask = index.userMask(only);
+      const before = { ...index.work };
+      const counted = index.count(bounds, start, end, ['users', 'logins', 'new_users'], { mask });
+      expect(counted).toEqual(oracle(logins, bounds, start, end, new Set(only)));
+      return {
+        words: index.work.words - before.words,
+        entries: index.work.entries - before.entries,
+        users: index.work.users - before.users,
+      };
+    };
+    const small = cost(few);
+    const large = cost(crowded);
+    // Ten times the other users' logins (and about 4 times the users): the same work for the filter.
+    expect(large).toEqual(small);
+    expect(small.entries).toBe(0);
+  });
+});
+
+/** Raw slots for an index's own ids, straight from the fixture. */
+function readFor(index: LoginIndex, logins: readonly Login[], slots: number[]): Map<number, RawLogins> {
+  return new Map(
+    slots.map((slot) => {
+      const inSlot = logins.filter((l) => Math.floor(l.at / SLOT_MS) === slot);
+      const day = Math.floor(slot / SLOTS_PER_DAY) * DAY_MS;
+      return [
+        slot,
+        {
+          t: Int32Array.from(inSlot, (l) => l.at - day),
+          u: Int32Array.from(inSlot, (l) => index.userId(l.user)),
+        },
+      ];
+    })
+  );
+}

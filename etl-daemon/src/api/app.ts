@@ -1,3 +1,4 @@
+import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance, FastifyServerOptions } from 'fastify';
@@ -32,6 +33,14 @@ export async function buildApp(
   });
   installErrorHandler(app);
   installAuth(app, ctx.api);
+  if (ctx.api.rateLimitPerMinute > 0) {
+    // Per client address (behind Grafana's proxy: per Grafana server); monitoring and the page stay unlimited.
+    await app.register(rateLimit, {
+      max: ctx.api.rateLimitPerMinute,
+      timeWindow: 60_000,
+      allowList: (request) => !request.url.startsWith('/api/'),
+    });
+  }
   app.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? 'unmatched';
     ctx.metrics.httpRequests.inc({ method: request.method, route, status: String(reply.statusCode) });

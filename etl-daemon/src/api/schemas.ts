@@ -5,22 +5,26 @@ const instant = {
   description: 'ISO 8601 date or date-time (UTC unless it has an offset) or epoch milliseconds',
   type: 'string',
   maxLength: 40,
-};
-const stringOrList = (description: string, maxLength: number) => ({
-  description,
-  anyOf: [
-    { type: 'string', maxLength },
-    { type: 'array', items: { type: 'string', maxLength }, maxItems: 1000 },
-  ],
-});
+} as const;
+const stringOrList = (description: string, maxLength: number) =>
+  ({
+    description,
+    anyOf: [
+      { type: 'string', maxLength },
+      { type: 'array', items: { type: 'string', maxLength }, maxItems: 1000 },
+    ],
+  }) as const;
 
 /** GET /api/v1/logins query string (the POST body is the same object). Unknown parameters are rejected. */
 export const loginsParams = {
   type: 'object',
   additionalProperties: false,
   properties: {
-    start: { ...instant, description: `${instant.description}; default end - 90 days` },
-    end: { ...instant, description: `${instant.description}; default now` },
+    start: {
+      ...instant,
+      description: 'ISO 8601 (UTC unless it has an offset) or epoch ms; default end - 90 days',
+    },
+    end: { ...instant, description: 'ISO 8601 (UTC unless it has an offset) or epoch ms; default now' },
     aggregate: { type: 'string', enum: AGGREGATE_NAMES, default: 'w', description: 'bucket size' },
     tz: {
       type: 'string',
@@ -48,6 +52,7 @@ const bucket = {
     new_users: { type: 'integer' },
   },
   required: ['start', 'end', 'partial'],
+  additionalProperties: false,
 } as const;
 
 export const loginsAnswer = {
@@ -65,6 +70,8 @@ export const loginsAnswer = {
     },
     buckets: { type: 'array', items: bucket },
   },
+  required: ['start', 'end', 'aggregate', 'tz', 'metrics', 'users', 'dataUntil', 'buckets'],
+  additionalProperties: false,
 } as const;
 
 export const errorAnswer = {
@@ -76,6 +83,8 @@ export const errorAnswer = {
     parameter: { type: 'string' },
     accepted: { type: 'string' },
   },
+  required: ['statusCode', 'error', 'message'],
+  additionalProperties: false,
 } as const;
 
 export const usersParams = {
@@ -106,5 +115,88 @@ export const runsParams = {
     start: { ...instant, description: 'runs finished from here; default end - 30 days' },
     end: { ...instant, description: 'runs finished up to here; default now' },
     limit: { type: 'integer', minimum: 1, maximum: 10000, default: 1000 },
+  },
+} as const;
+
+/** Every error answer: 400 also names the parameter and what is accepted. */
+const failure = (description: string) => ({ ...errorAnswer, description }) as const;
+
+/** The answers every data route may give besides its 200, so /docs lists them. */
+export const dataErrors = {
+  400: failure('a parameter is not accepted: `parameter` names it, `accepted` says what is'),
+  401: failure('tokens are configured and the request has none'),
+  403: failure('the token does not grant this route'),
+  429: failure('the per-client rate limit (USAGE_RATE_LIMIT) is exceeded; Retry-After says when to retry'),
+  503: failure('the index is loading, or the range is being rewritten; Retry-After says when to retry'),
+} as const;
+
+export const usersAnswer = {
+  type: 'object',
+  properties: {
+    users: { type: 'array', items: { type: 'string' } },
+    truncated: { type: 'boolean' },
+  },
+  required: ['users', 'truncated'],
+} as const;
+
+const check = {
+  type: 'object',
+  properties: { ok: { type: 'boolean' }, message: { type: 'string' } },
+  required: ['ok', 'message'],
+} as const;
+
+/** /health: the whole report to a caller with a token (or without tokens configured), else the verdict. */
+export const healthAnswer = {
+  anyOf: [
+    {
+      type: 'object',
+      description: 'with a valid token, or when no token is configured',
+      properties: {
+        status: { type: 'string', enum: ['ok', 'failing', 'loading'] },
+        checks: { type: 'object', additionalProperties: check },
+        dataUntil: { anyOf: [{ type: 'string' }, { type: 'null' }] },
+      },
+      required: ['status', 'checks', 'dataUntil'],
+    },
+    {
+      type: 'object',
+      description: 'anonymous callers: the verdict and the names of the failing checks',
+      properties: {
+        status: { type: 'string', enum: ['ok', 'failing', 'loading'] },
+        failing: { type: 'array', items: { type: 'string' } },
+      },
+      required: ['status', 'failing'],
+    },
+  ],
+} as const;
+
+export const jobAnswer = {
+  type: 'object',
+  description: 'the job document (home.login.job): state, progress, checkpoint, dataUntil, lease, last run',
+  additionalProperties: true,
+  properties: { state: { type: 'string', enum: ['idle', 'running', 'failed'] } },
+} as const;
+
+export const runsAnswer = {
+  type: 'object',
+  properties: {
+    runs: { type: 'array', items: { type: 'object', additionalProperties: true } },
+  },
+  required: ['runs'],
+} as const;
+
+export const runAccepted = {
+  type: 'object',
+  description: 'the run started; follow it on /api/v1/job',
+  properties: { accepted: { type: 'boolean' }, runId: { type: 'string' } },
+  required: ['accepted', 'runId'],
+} as const;
+
+export const runConflict = {
+  type: 'object',
+  description: 'a run is in progress (this process or another holding the lease)',
+  properties: {
+    ...errorAnswer.properties,
+    lease: { anyOf: [{ type: 'object', additionalProperties: true }, { type: 'null' }] },
   },
 } as const;

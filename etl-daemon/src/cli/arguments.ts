@@ -6,6 +6,7 @@ import { CliError, EXIT } from './cli-error';
 export type Command =
   | { name: 'help' }
   | { name: 'serve' }
+  | { name: 'summarize' }
   | { name: 'run'; args: RunArgs }
   | { name: 'demo-data'; options: DemoOptions; ifEmpty: boolean };
 
@@ -26,7 +27,7 @@ export function parseCommand(argv: readonly string[], now: Date): Command {
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') return { name: 'help' };
   try {
-    if (name === 'serve') {
+    if (name === 'serve' || name === 'summarize') {
       parseArgs({ args: rest, options: {}, strict: true, allowPositionals: false });
       return { name };
     }
@@ -69,5 +70,8 @@ export function parseCommand(argv: readonly string[], now: Date): Command {
     if (error instanceof CliError) throw error;
     throw new CliError(`${name}: ${(error as Error).message.split('\n')[0]}`, EXIT.usage);
   }
-  throw new CliError(`unknown command '${name}'; expected serve, run, demo-data or --help`, EXIT.usage);
+  throw new CliError(
+    `unknown command '${name}'; expected serve, run, summarize, demo-data or --help`,
+    EXIT.usage
+  );
 }

@@ -8,7 +8,7 @@ import type { JobRunner } from '../job/job-runner';
 import { makeJobRunner } from '../job/job-runner';
 
 /** Names this process in the lease, so a held lease says which host and pid hold it. */
-function processOwner(): string {
+export function processOwner(): string {
   return `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
 }
 

@@ -4,6 +4,7 @@ import { parseCommand } from './arguments';
 import { CliError, EXIT } from './cli-error';
 import { demoDataCommand } from './demo-data-command';
 import { runCommand } from './run-command';
+import { summarizeCommand } from './summarize-command';
 import { serveCommand } from './serve-command';
 import { helpText } from './usage';
 
@@ -15,6 +16,7 @@ async function main(argv: readonly string[]): Promise<void> {
   }
   const config = loadConfig();
   if (command.name === 'run') return runCommand(config, command.args);
+  if (command.name === 'summarize') return summarizeCommand(config);
   if (command.name === 'demo-data') return demoDataCommand(config, command.options, command.ifEmpty);
   return serveCommand(config);
 }

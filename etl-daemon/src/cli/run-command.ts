@@ -3,7 +3,7 @@ import { connectMongo } from '../db/connect';
 import { ensureIndexes, usageCollections } from '../db/collections';
 import { checkPatternsOnServer, patternsOf } from '../etl/check-source';
 import type { RunArgs } from '../job/resolve-range';
-import { makeLogger } from '../logger';
+import { logFormatFor, makeLogger } from '../logger';
 import { CliError, EXIT } from './cli-error';
 import { jobRunnerFromConfig } from './job-runner-from-config';
 import { progressView } from './progress-view';
@@ -17,7 +17,7 @@ export async function runCommand(config: Config, args: RunArgs): Promise<void> {
       EXIT.usage
     );
   }
-  const logger = makeLogger(config.logLevel);
+  const logger = makeLogger(config.logLevel, logFormatFor(process.stderr, config.logFormat));
   const client = await connectMongo(config.mongodbUri);
   try {
     const cols = usageCollections(client, config.sysLog, config.login);

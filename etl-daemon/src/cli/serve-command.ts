@@ -1,6 +1,6 @@
 import type { Config } from '../config/config';
 import { startDaemon } from '../daemon';
-import { makeLogger } from '../logger';
+import { logFormatFor, makeLogger } from '../logger';
 
 /**
  * `core4-usage serve`: starts the daemon (src/daemon.ts) and stops it on SIGTERM or SIGINT. Without
@@ -8,7 +8,7 @@ import { makeLogger } from '../logger';
  * shows the product working.
  */
 export async function serveCommand(config: Config): Promise<void> {
-  const logger = makeLogger(config.logLevel);
+  const logger = makeLogger(config.logLevel, logFormatFor(process.stderr, config.logFormat));
   const daemon = await startDaemon(config, logger);
   const signal = await new Promise<string>((resolve) => {
     process.once('SIGTERM', () => resolve('SIGTERM'));

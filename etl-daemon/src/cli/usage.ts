@@ -7,6 +7,8 @@ Usage:
                                           when MONGODB_URI is unset)
   core4-usage run [--start ISO] [--end ISO] [--reset]
                                           one run now; resumes from the checkpoint without --start
+  core4-usage summarize                   writes the slot summaries of days stored before they existed
+                                          (from their chunks; start-up then reads summaries only)
   core4-usage demo-data --days N --users N [--per-day N] [--seed N] [--if-empty]
                                           writes realistic sys.log documents to USAGE_SYS_LOG
                                           (--if-empty: only when it holds no documents yet)

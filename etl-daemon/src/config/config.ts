@@ -18,6 +18,8 @@ export interface Config {
   port: number;
   host: string;
   logLevel: string;
+  /** auto: readable lines on a terminal, JSON lines otherwise. */
+  logFormat: 'auto' | 'json' | 'pretty';
   selector: SelectorConfig;
   schedule: ScheduleConfig;
   retry: { attempts: number; backoffMs: number };
@@ -44,7 +46,7 @@ export interface ApiConfig {
   /** /health fails when the last successful run is older than this. */
   healthMaxAgeMs: number;
   /** Bytes the index may keep in its query caches (block and partial-day bitsets, edge-slot logins). */
-  indexLimits: IndexLimits & { slotCacheBytes: number };
+  indexLimits: IndexLimits & { slotCacheBytes: number; answerCacheBytes: number };
   /** Requests per minute per client (token or address) on the data routes; 0 = no limit. */
   rateLimitPerMinute: number;
 }
@@ -95,6 +97,11 @@ export const VARIABLES: readonly Variable[] = [
   { name: 'PORT', default: '8080', description: 'HTTP port of `serve`' },
   { name: 'HOST', default: '127.0.0.1', description: 'HTTP address of `serve` (0.0.0.0 in containers)' },
   { name: 'LOG_LEVEL', default: 'info', description: 'fatal, error, warn, info, debug, trace or silent' },
+  {
+    name: 'LOG_FORMAT',
+    default: 'auto',
+    description: 'auto (readable lines on a terminal, JSON lines otherwise), json or pretty',
+  },
   {
     name: 'USAGE_SOURCE',
     default: 'core4-logins',
@@ -235,13 +242,15 @@ function integer(env: Env, name: string, min: number, max: number): number {
   return n;
 }
 
-/** Splits the cache budget: 40 % day blocks, 40 % cut days, 20 % edge-slot logins. */
-function cacheLimits(megabytes: number): IndexLimits & { slotCacheBytes: number } {
+/** Splits the cache budget: day blocks, cut days, edge-slot logins, interval counts, whole answers. */
+function cacheLimits(megabytes: number): ApiConfig['indexLimits'] {
   const bytes = megabytes * 1024 * 1024;
   return {
-    blockCacheBytes: Math.floor(bytes * 0.4),
-    partCacheBytes: Math.floor(bytes * 0.4),
-    slotCacheBytes: Math.floor(bytes * 0.2),
+    blockCacheBytes: Math.floor(bytes * 0.35),
+    partCacheBytes: Math.floor(bytes * 0.35),
+    slotCacheBytes: Math.floor(bytes * 0.15),
+    intervalCacheBytes: Math.floor(bytes * 0.05),
+    answerCacheBytes: Math.floor(bytes * 0.1),
   };
 }
 
@@ -369,6 +378,7 @@ export function loadConfig(env: Env = process.env): Config {
     port: integer(env, 'PORT', 0, 65535),
     host: read(env, 'HOST'),
     logLevel: oneOf(env, 'LOG_LEVEL', LOG_LEVELS),
+    logFormat: oneOf(env, 'LOG_FORMAT', ['auto', 'json', 'pretty'] as const),
     selector: { source: loginSource(env), excludeUsers },
     schedule: {
       daily: cronPattern(env, 'USAGE_SCHEDULE', false),

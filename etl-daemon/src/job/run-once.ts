@@ -259,7 +259,14 @@ async function processDays(
 /** Writes one day as planned (`at`: the server time of the write); undefined when the plan leaves it as it is. */
 async function processDay(
   deps: RunDeps,
-  run: { hold: LeaseHold; writeId: string; selection: string; startedAt: Date; to: Date; names: NameDictionary },
+  run: {
+    hold: LeaseHold;
+    writeId: string;
+    selection: string;
+    startedAt: Date;
+    to: Date;
+    names: NameDictionary;
+  },
   dayPlan: DayPlan,
   reader: DayReader
 ): Promise<{ logins: number; users: number; until: Date; at: Date } | undefined> {
@@ -276,7 +283,12 @@ async function processDay(
   const until = complete ? dayEnd : run.startedAt;
   const src = { collection: deps.cols.sysLogName, from: day, to: until };
   const at = await deps.clock();
-  await ensureNames(deps.cols.names, run.names, events.map((e) => e.user), at);
+  await ensureNames(
+    deps.cols.names,
+    run.names,
+    events.map((e) => e.user),
+    at
+  );
   const slots = buildDaySlots(
     events.map((e) => e.created.getTime() - day.getTime()),
     events.map((e) => run.names.ids.get(e.user) ?? 0)

@@ -5,9 +5,14 @@ export function popcount32(x: number): number {
   return (((x + (x >>> 4)) & 0x0f0f0f0f) * 0x01010101) >>> 24;
 }
 
+/*
+ * The loops below read typed-array elements with `as number`: indexes are in bounds by construction, and a
+ * `?? 0` on every element halves the speed of the ORs that answer a bucket.
+ */
+
 export function countBits(bits: Uint32Array): number {
   let n = 0;
-  for (let i = 0; i < bits.length; i += 1) n += popcount32(bits[i] ?? 0);
+  for (let i = 0; i < bits.length; i += 1) n += popcount32(bits[i] as number);
   return n;
 }
 
@@ -23,6 +28,8 @@ export function hasBit(bits: Uint32Array, id: number): boolean {
 /** target |= source (& mask); source may be shorter than target (users added since it was built). */
 export function orInto(target: Uint32Array, source: Uint32Array, mask?: Uint32Array): void {
   const n = Math.min(target.length, source.length);
-  if (mask) for (let i = 0; i < n; i += 1) target[i] = (target[i] ?? 0) | ((source[i] ?? 0) & (mask[i] ?? 0));
-  else for (let i = 0; i < n; i += 1) target[i] = (target[i] ?? 0) | (source[i] ?? 0);
+  if (mask)
+    for (let i = 0; i < n; i += 1)
+      target[i] = (target[i] as number) | ((source[i] as number) & (mask[i] as number));
+  else for (let i = 0; i < n; i += 1) target[i] = (target[i] as number) | (source[i] as number);
 }

@@ -1,9 +1,10 @@
 /**
- * A least-recently-used map bounded by the bytes of its values (as the caller weighs them), so that what
- * clients ask for can never grow the process without limit: the oldest entries go first.
+ * A map bounded by the bytes of its values (as the caller weighs them), so that what clients ask for can
+ * never grow the process without limit. Eviction is CLOCK (second chance): a hit only marks the entry, so
+ * reading costs one Map lookup; when full, entries not used since the last sweep go first, oldest first.
  */
 export class ByteBoundedCache<K, V> {
-  private readonly entries = new Map<K, { value: V; bytes: number }>();
+  private readonly entries = new Map<K, { value: V; bytes: number; used: boolean }>();
   private used = 0;
 
   constructor(
@@ -22,9 +23,7 @@ export class ByteBoundedCache<K, V> {
   get(key: K): V | undefined {
     const entry = this.entries.get(key);
     if (!entry) return undefined;
-    // Re-inserting moves the key to the end of the Map's order: the most recently used.
-    this.entries.delete(key);
-    this.entries.set(key, entry);
+    entry.used = true;
     return entry.value;
   }
 
@@ -32,12 +31,22 @@ export class ByteBoundedCache<K, V> {
     this.delete(key);
     const bytes = this.weigh(value, key);
     if (bytes > this.maxBytes) return;
-    this.entries.set(key, { value, bytes });
+    this.entries.set(key, { value, bytes, used: false });
     this.used += bytes;
-    for (const [oldest, entry] of this.entries) {
-      if (this.used <= this.maxBytes) break;
-      this.entries.delete(oldest);
+    while (this.used > this.maxBytes) this.evictOne();
+  }
+
+  private evictOne(): void {
+    for (const [key, entry] of this.entries) {
+      this.entries.delete(key);
+      if (entry.used) {
+        // Second chance: to the back of the line, unmarked.
+        entry.used = false;
+        this.entries.set(key, entry);
+        continue;
+      }
       this.used -= entry.bytes;
+      return;
     }
   }
 

@@ -23,6 +23,14 @@ export function idArray(length: number, maxId: number): Uint32Array | Uint16Arra
   return maxId < 0x10000 ? new Uint16Array(length) : new Uint32Array(length);
 }
 
+export type Counts = Uint8Array | Uint16Array | Uint32Array;
+
+/** The smallest unsigned array holding counts up to `max`. */
+export function countArray(length: number, max: number): Counts {
+  if (max < 0x100) return new Uint8Array(length);
+  return max < 0x10000 ? new Uint16Array(length) : new Uint32Array(length);
+}
+
 /**
  * Summarises a day's logins: `t` ms since the day began (any order), `ids` the user of each login.
  * Pure and independent of how ids were assigned, so the job (dictionary ids) and the index (its own ids)
@@ -74,11 +82,6 @@ export function buildDaySlots(t: ArrayLike<number>, ids: ArrayLike<number>): Day
     multiAt: Uint32Array.from(multiAt),
     multiCount: Uint32Array.from(multiCount),
   };
-}
-
-/** Logins of entry e: 1 unless listed in multiAt (found from `from`, the first multi index not before e). */
-export function entryLogins(slots: DaySlots, e: number, from: number): number {
-  return slots.multiAt[from] === e ? (slots.multiCount[from] ?? 1) : 1;
 }
 
 /** Index of the first multiAt value ≥ e. */

@@ -18,7 +18,7 @@ async function withSlots<T>(
   if (!progress.ready) throw new IndexLoadingError(progress);
   for (let attempt = 0; attempt < 2; attempt += 1) {
     const slots = needed();
-    const raw = slots.length > 0 ? await source.readSlots(slots) : new Map();
+    const raw: RawSlots = slots.length > 0 ? await source.readSlots(slots) : new Map();
     const current = needed().every((slot) => raw.get(slot)?.t.length === source.index.slotLogins(slot));
     if (current) return compute(raw);
   }

@@ -58,6 +58,8 @@ export interface IndexSync {
   readSlots(slots: readonly number[]): Promise<RawSlots>;
   /** Bytes of slot logins kept between requests (bounded). */
   slotCacheBytes(): number;
+  /** Stops loading between two batches and waits for the refresh in flight (shutdown). */
+  close(): Promise<void>;
 }
 
 type ChunkFields = Pick<ChunkDoc, 'day' | 'run' | 'hour' | 'part' | 'users' | 'u' | 't'>;
@@ -120,6 +122,7 @@ export function makeIndexSync(
   let dataUntil: Date | undefined;
   const progress: LoadProgress = { ready: false, loadedDays: 0, totalDays: undefined };
   let refreshing: Promise<number> | undefined;
+  let closed = false;
 
   async function syncNames(): Promise<void> {
     const known = names.names.length;
@@ -205,7 +208,7 @@ export function makeIndexSync(
     let loaded = 0;
     // Days are loaded in batches, so that start-up holds one batch of documents at a time and requests
     // (health, 503s) are answered between batches.
-    for (let i = 0; i < changed.length; i += LOAD_BATCH_DAYS) {
+    for (let i = 0; i < changed.length && !closed; i += LOAD_BATCH_DAYS) {
       const batch = changed.slice(i, i + LOAD_BATCH_DAYS);
       const complete = await loadBatch(batch);
       if (complete.length < batch.length) {
@@ -220,12 +223,20 @@ export function makeIndexSync(
       if (!progress.ready) progress.loadedDays += batch.length;
     }
     if (loaded === changed.length) dataUntil = job?.dataUntil;
+    const legacy = changed.filter((d) => d.summaries === undefined && d.chunks > 0).length;
+    if (legacy > 0) {
+      logger.warn(
+        `${legacy} days were stored before slot summaries and were read login by login from their chunks; ` +
+          '`core4-usage summarize` writes their summaries once, so that start-up reads summaries only'
+      );
+    }
     progress.ready = true;
     return loaded;
   }
 
   /** One refresh at a time: a second caller shares the one in flight (start-up and timers overlap). */
   function refresh(): Promise<number> {
+    if (closed) return Promise.resolve(0);
     refreshing ??= load().finally(() => {
       refreshing = undefined;
     });
@@ -237,7 +248,7 @@ export function makeIndexSync(
     slots: number[],
     out: Map<number, RawLogins>
   ): Promise<void> {
-    const run = loadedRuns.get(dayNumber);
+    const run = loadedRuns.get(dayNumber * DAY_MS);
     if (run === undefined) return;
     const wanted = slots.filter((slot) => {
       const hit = slotCache.get(`${slot}:${run}`);
@@ -264,7 +275,7 @@ export function makeIndexSync(
       }
       const raw = { t: Int32Array.from(t), u: Int32Array.from(u) };
       // Kept only if it is the slot the index summarises; otherwise the day changed under the request.
-      if (loadedRuns.get(dayNumber) === run && raw.t.length === index.slotLogins(slot))
+      if (loadedRuns.get(dayNumber * DAY_MS) === run && raw.t.length === index.slotLogins(slot))
         slotCache.set(`${slot}:${run}`, raw);
       out.set(slot, raw);
     }
@@ -288,5 +299,9 @@ export function makeIndexSync(
     progress: () => ({ ...progress }),
     readSlots,
     slotCacheBytes: () => slotCache.bytes,
+    close: async () => {
+      closed = true;
+      await refreshing?.catch(() => undefined);
+    },
   };
 }

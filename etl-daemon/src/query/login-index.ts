@@ -2,7 +2,8 @@ import { DAY_MS, SLOT_MS, SLOTS_PER_DAY } from '../time/units';
 import { countBits, orInto, popcount32, setBit } from './bitset';
 import { ByteBoundedCache } from './bounded-cache';
 import type { DaySlots } from './day-slots';
-import { buildDaySlots, multiFrom } from './day-slots';
+import type { Counts } from './day-slots';
+import { buildDaySlots, countArray, idArray, multiFrom } from './day-slots';
 
 export type Metric = 'users' | 'logins' | 'new_users';
 export const METRICS: readonly Metric[] = ['users', 'logins', 'new_users'];
@@ -51,9 +52,17 @@ interface IndexedDay {
   slots: DaySlots;
   bits: Uint32Array;
   users: number;
-  multiIds: Uint32Array;
-  multiCount: Uint32Array;
+  multiIds: Uint32Array | Uint16Array;
+  multiCount: Counts;
   raw: RawLogins | undefined;
+}
+
+/** What a scan reads: an optional filter, the slot logins at its edges, and which totals are wanted. */
+interface ScanOptions {
+  mask: UserMask | undefined;
+  raw: RawSlots | undefined;
+  users: boolean;
+  logins: boolean;
 }
 
 /** The distinct users and the number of logins of a run of whole days. */
@@ -74,11 +83,17 @@ export interface IndexLimits {
   blockCacheBytes: number;
   /** Bytes of partial-day unions kept (the users of slots [a, b) of a day, for zones' midnight cuts). */
   partCacheBytes: number;
+  /**
+   * Bytes of unfiltered interval counts kept until the index changes: the buckets inside a dashboard's
+   * range are the same from one refresh to the next, only the edges move.
+   */
+  intervalCacheBytes: number;
 }
 
 export const DEFAULT_INDEX_LIMITS: IndexLimits = {
   blockCacheBytes: 64 * 1024 * 1024,
   partCacheBytes: 64 * 1024 * 1024,
+  intervalCacheBytes: 8 * 1024 * 1024,
 };
 
 /** Work done by counts, for tests that check what a request costs (bitset words, slot entries, raw logins). */
@@ -86,6 +101,8 @@ export interface IndexWork {
   words: number;
   entries: number;
   raw: number;
+  /** Users looked at one by one (a filter's users for new users). */
+  users: number;
 }
 
 function lowerBound(values: ArrayLike<number>, target: number, from = 0, to = values.length): number {
@@ -123,15 +140,23 @@ export class LoginIndex {
   private sortedStale = false;
   private readonly blocks: ByteBoundedCache<string, DaySpan>;
   private readonly parts: ByteBoundedCache<string, Uint32Array>;
+  private readonly intervals: ByteBoundedCache<string, { users: number; logins: number }>;
+  private changes = 0;
   /** First slot (global number) of each user id's first login; Infinity for none. */
   private firstSlot = new Float64Array(0);
   private firstSlotSorted = new Float64Array(0);
   private firstSortedStale = false;
-  readonly work: IndexWork = { words: 0, entries: 0, raw: 0 };
+  readonly work: IndexWork = { words: 0, entries: 0, raw: 0, users: 0 };
 
   constructor(limits: IndexLimits = DEFAULT_INDEX_LIMITS) {
     this.blocks = new ByteBoundedCache(limits.blockCacheBytes, (span) => span.bits.byteLength + 64);
     this.parts = new ByteBoundedCache(limits.partCacheBytes, (bits) => bits.byteLength + 64);
+    this.intervals = new ByteBoundedCache(limits.intervalCacheBytes, (_, key) => key.length * 2 + 96);
+  }
+
+  /** Grows with every replaced day: an answer computed at one generation holds until the next. */
+  get generation(): number {
+    return this.changes;
   }
 
   get userCount(): number {
@@ -157,8 +182,8 @@ export class LoginIndex {
     return n;
   }
 
-  get cacheBytes(): { blocks: number; parts: number } {
-    return { blocks: this.blocks.bytes, parts: this.parts.bytes };
+  get cacheBytes(): { blocks: number; parts: number; intervals: number } {
+    return { blocks: this.blocks.bytes, parts: this.parts.bytes, intervals: this.intervals.bytes };
   }
 
   /** [first, last) ms of the UTC days holding logins; undefined when there are none. */
@@ -209,6 +234,8 @@ export class LoginIndex {
    */
   replaceDay(day: Date, slots: DaySlots | undefined, raw?: RawLogins): void {
     const dayNumber = Math.floor(day.getTime() / DAY_MS);
+    this.changes += 1;
+    this.intervals.clear();
     const old = this.days.get(dayNumber);
     const lost = old ? this.forgetFirstSlots(dayNumber, old) : [];
     for (let k = 1; k <= MAX_BLOCK_LEVEL; k += 1) this.blocks.delete(`${k}:${dayNumber >> k}`);
@@ -232,27 +259,44 @@ export class LoginIndex {
       slots,
       bits,
       users: countBits(bits),
-      ...this.dayMulti(slots, bits),
+      ...this.dayMulti(slots),
       raw,
     };
   }
 
-  /** The users of a day with more than one login, and their day's login counts. */
-  private dayMulti(slots: DaySlots, bits: Uint32Array): { multiIds: Uint32Array; multiCount: Uint32Array } {
-    const counts = new Map<number, number>();
-    const seen = new Uint32Array(bits.length);
+  /**
+   * The users of a day with more than one login, and their day's login counts, in the smallest arrays that
+   * hold them (at 55,000 logins a day most active users log in more than once: this is most of a day's
+   * memory after the slot entries). `dayCounts` is scratch shared by all days, zero between calls.
+   */
+  private dayMulti(slots: DaySlots): { multiIds: Uint32Array | Uint16Array; multiCount: Counts } {
+    const counts = this.scratchCounts();
+    const touched: number[] = [];
     const { ids, multiAt, multiCount } = slots;
     for (let e = 0, m = 0; e < ids.length; e += 1) {
       const id = ids[e] ?? 0;
       const count = multiAt[m] === e ? (multiCount[m++] ?? 1) : 1;
-      const word = id >>> 5;
-      const bit = 1 << (id & 31);
-      const before = ((seen[word] ?? 0) & bit) !== 0;
-      seen[word] = (seen[word] ?? 0) | bit;
-      if (before || count > 1) counts.set(id, (counts.get(id) ?? (before ? 1 : 0)) + count);
+      if (counts[id] === 0) touched.push(id);
+      counts[id] = (counts[id] ?? 0) + count;
     }
-    const multiIds = Uint32Array.from(counts.keys()).sort();
-    return { multiIds, multiCount: Uint32Array.from(multiIds, (id) => counts.get(id) ?? 1) };
+    const multi = touched.filter((id) => (counts[id] ?? 0) > 1).sort((x, y) => x - y);
+    const multiIds = idArray(multi.length, multi.at(-1) ?? 0);
+    multiIds.set(multi);
+    let max = 0;
+    for (const id of multi) max = Math.max(max, counts[id] ?? 0);
+    const multiCounts = countArray(multi.length, max);
+    multi.forEach((id, k) => (multiCounts[k] = counts[id] ?? 0));
+    for (const id of touched) counts[id] = 0;
+    return { multiIds, multiCount: multiCounts };
+  }
+
+  private dayCounts = new Uint32Array(0);
+
+  private scratchCounts(): Uint32Array {
+    if (this.dayCounts.length < this.names.length) {
+      this.dayCounts = new Uint32Array(Math.max(this.names.length, this.dayCounts.length * 2, 1024));
+    }
+    return this.dayCounts;
   }
 
   private growFirstSlots(): void {
@@ -393,8 +437,10 @@ export class LoginIndex {
       if (wantUsers || wantLogins) {
         let logins = 0;
         let users = 0;
-        if (from < to) {
-          logins = this.scan(from, to, scratch, mask, wantUsers, raw);
+        if (from < to && !mask) {
+          ({ users, logins } = this.interval(from, to, scratch, raw));
+        } else if (from < to) {
+          logins = this.scan(from, to, scratch, { mask, raw, users: wantUsers, logins: wantLogins });
           users = wantUsers ? this.countAndClear(scratch, mask) : 0;
         }
         if (wantUsers) result.users.push(users);
@@ -403,6 +449,22 @@ export class LoginIndex {
       if (wantNew) result.new_users.push(from < to ? this.newUsers(from, to, mask, raw) : 0);
     }
     return result;
+  }
+
+  /** Distinct users and logins of [from, to) for everybody, kept until the index changes. */
+  private interval(
+    from: number,
+    to: number,
+    scratch: Uint32Array,
+    raw: RawSlots | undefined
+  ): { users: number; logins: number } {
+    const key = `${from}:${to}`;
+    const cached = this.intervals.get(key);
+    if (cached) return cached;
+    const logins = this.scan(from, to, scratch, { mask: undefined, raw, users: true, logins: true });
+    const counted = { users: this.countAndClear(scratch, undefined), logins };
+    this.intervals.set(key, counted);
+    return counted;
   }
 
   private countAndClear(bits: Uint32Array, mask: UserMask | undefined): number {
@@ -434,21 +496,15 @@ export class LoginIndex {
     this.work.words += mask.words.length;
   }
 
-  /** Marks the users of [a, b) in `into` (when wanted) and returns the number of logins. */
-  private scan(
-    a: number,
-    b: number,
-    into: Uint32Array,
-    mask: UserMask | undefined,
-    wantUsers: boolean,
-    raw: RawSlots | undefined
-  ): number {
+  /** Marks the users of [a, b) in `into` and returns the number of logins (when wanted: a filter's cost more). */
+  private scan(a: number, b: number, into: Uint32Array, want: ScanOptions): number {
+    const { mask, raw } = want;
     let logins = 0;
     const wholeFrom = Math.ceil(a / DAY_MS);
     const wholeTo = Math.floor(b / DAY_MS);
     for (let dayNumber = Math.floor(a / DAY_MS); dayNumber * DAY_MS < b; dayNumber += 1) {
       if (dayNumber >= wholeFrom && dayNumber < wholeTo) {
-        logins += this.wholeDays(dayNumber, wholeTo, into, mask, wantUsers);
+        logins += this.wholeDays(dayNumber, wholeTo, into, want);
         dayNumber = wholeTo - 1;
         continue;
       }
@@ -469,26 +525,26 @@ export class LoginIndex {
   }
 
   /** Users (into) and logins of days [from, to): unfiltered through cached blocks, filtered day by day. */
-  private wholeDays(
-    from: number,
-    to: number,
-    into: Uint32Array,
-    mask: UserMask | undefined,
-    wantUsers: boolean
-  ): number {
+  private wholeDays(from: number, to: number, into: Uint32Array, want: ScanOptions): number {
+    const { mask } = want;
     let logins = 0;
+    if (mask) {
+      // A filter reads each day's words that hold its users: in proportion to them, not to everybody (the
+      // blocks are built for everybody).
+      for (let d = from; d < to; d += 1) {
+        const day = this.days.get(d);
+        if (!day) continue;
+        if (want.users) this.or(into, day.bits, mask);
+        if (want.logins) logins += this.maskedLoginsOfDay(day, mask);
+      }
+      return logins;
+    }
     for (let d = from; d < to;) {
       const level = blockLevel(d, to, MAX_BLOCK_LEVEL);
       const span = this.span(level, d >> level);
-      if (wantUsers) this.or(into, span.bits, mask);
-      if (!mask) logins += span.logins;
+      if (want.users) this.or(into, span.bits, undefined);
+      logins += span.logins;
       d += 1 << level;
-    }
-    if (mask) {
-      for (let d = from; d < to; d += 1) {
-        const day = this.days.get(d);
-        if (day) logins += this.maskedLoginsOfDay(day, mask);
-      }
     }
     return logins;
   }
@@ -658,6 +714,7 @@ export class LoginIndex {
     let n = 0;
     if (A < B) {
       if (mask) {
+        this.work.users += mask.ids.length;
         for (const id of mask.ids) {
           const first = this.firstSlot[id] ?? Infinity;
           if (first >= A && first < B) n += 1;
@@ -698,7 +755,7 @@ export class LoginIndex {
     const extent = this.extent;
     const from = extent ? Math.max(start, extent.start) : 0;
     const to = extent ? Math.min(end, extent.end) : 0;
-    if (from < to) this.scan(from, to, seen, undefined, true, raw);
+    if (from < to) this.scan(from, to, seen, { mask: undefined, raw, users: true, logins: false });
     const names: string[] = [];
     for (let w = 0; w < seen.length; w += 1) {
       if (seen[w] === 0) continue;

@@ -150,6 +150,20 @@ export interface LoginsAnswer {
   buckets: Bucket[];
 }
 
+/** What identifies an answer: the normalised query, the index generation it was counted at, dataUntil. */
+export function answerKey(query: LoginsQuery, generation: number, dataUntil: Date | undefined): string {
+  return [
+    generation,
+    dataUntil?.getTime() ?? '',
+    query.start,
+    query.end,
+    query.aggregate,
+    query.tz,
+    query.metrics.join(','),
+    query.users ? JSON.stringify(query.users) : '',
+  ].join('|');
+}
+
 /** Counts per calendar bucket; every bucket overlapping [start, end) is present, zeros included. */
 export async function answerLogins(
   sync: Pick<IndexSync, 'index' | 'readSlots' | 'progress' | 'dataUntil'>,

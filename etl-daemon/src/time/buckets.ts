@@ -1,7 +1,7 @@
 import { DateTime, IANAZone } from 'luxon';
+import { ByteBoundedCache } from '../query/bounded-cache';
 import type { Unit } from './aggregate';
-
-const HOUR_MS = 3_600_000;
+import { DAY_MS, HOUR_MS } from './units';
 
 function mod(a: number, b: number): number {
   return ((a % b) + b) % b;
@@ -35,29 +35,45 @@ function nextHour(zone: IANAZone, bucketStart: number): number {
   return zone.offset(naive - 1) * 60_000 === offset ? naive : offsetChange(zone, bucketStart, naive - 1);
 }
 
-/** Local calendar date at which the unit containing `local` starts. */
-function unitStartDate(
-  local: DateTime,
-  unit: Exclude<Unit, 'hour'>
-): { year: number; month: number; day: number } {
+/** A civil (calendar) date, held as the UTC midnight of that date so Date's UTC arithmetic can step it. */
+type Civil = Date;
+
+function civil(year: number, month: number, day: number): Civil {
+  return new Date(new Date(0).setUTCFullYear(year, month - 1, day));
+}
+
+function fields(date: Civil): { year: number; month: number; day: number } {
+  return { year: date.getUTCFullYear(), month: date.getUTCMonth() + 1, day: date.getUTCDate() };
+}
+
+/** Local calendar date at which the unit containing the local date `local` starts (weeks: ISO, Monday). */
+function unitStart(local: Civil, unit: Exclude<Unit, 'hour'>): Civil {
+  const { year, month, day } = fields(local);
   switch (unit) {
     case 'day':
-      return { year: local.year, month: local.month, day: local.day };
-    case 'week': {
-      const monday = local.minus({ days: local.weekday - 1 });
-      return { year: monday.year, month: monday.month, day: monday.day };
-    }
+      return local;
+    case 'week':
+      return civil(year, month, day - ((local.getUTCDay() + 6) % 7));
     case 'month':
-      return { year: local.year, month: local.month, day: 1 };
+      return civil(year, month, 1);
     case 'quarter':
-      return { year: local.year, month: Math.floor((local.month - 1) / 3) * 3 + 1, day: 1 };
+      return civil(year, Math.floor((month - 1) / 3) * 3 + 1, 1);
     case 'year':
-      return { year: local.year, month: 1, day: 1 };
+      return civil(year, 1, 1);
   }
+}
+
+/** The civil date one unit later. */
+function nextUnit(date: Civil, unit: Exclude<Unit, 'hour'>): Civil {
+  const { year, month, day } = fields(date);
+  if (unit === 'day' || unit === 'week') return civil(year, month, day + (unit === 'day' ? 1 : 7));
+  return civil(year, month + (unit === 'month' ? 1 : unit === 'quarter' ? 3 : 12), day);
 }
 
 /** First instant of a local date: midnight, or the first instant after a gap when midnight is skipped. */
 function dateStart(date: { year: number; month: number; day: number }, zone: IANAZone): number {
+  // UTC has no gaps: skip luxon's zone arithmetic (a 6,000-year yearly range is 6,000 of these).
+  if (zone.name === 'UTC') return new Date(0).setUTCFullYear(date.year, date.month - 1, date.day);
   return DateTime.fromObject({ ...date, hour: 0 }, { zone }).toMillis();
 }
 
@@ -82,18 +98,25 @@ export function bucketBounds(start: number, end: number, unit: Unit, zoneName: s
 /**
  * Boundaries depend only on unit and zone, so they are computed once per UTC year and kept: a dashboard
  * asks for the same buckets again and again, and luxon's calendar arithmetic is the slow part of an answer.
+ * Bounded in bytes (an hourly year is 8,784 numbers), least recently used first out.
  */
-const yearCache = new Map<string, number[]>();
-const YEAR_CACHE_LIMIT = 5000;
+const yearCache = new ByteBoundedCache<string, number[]>(
+  16 * 1024 * 1024,
+  (b, key) => b.length * 8 + key.length * 2 + 64
+);
+
+/** Start of a UTC year; Date.UTC would read years 0-99 as 1900-1999. */
+function utcYearStart(year: number): number {
+  return new Date(0).setUTCFullYear(year, 0, 1);
+}
 
 function boundsOfYear(year: number, unit: Unit, zoneName: string): number[] {
   const key = `${unit}|${zoneName}|${year}`;
   let bounds = yearCache.get(key);
   if (!bounds) {
-    const from = Date.UTC(year, 0, 1);
-    const to = Date.UTC(year + 1, 0, 1);
+    const from = utcYearStart(year);
+    const to = utcYearStart(year + 1);
     bounds = computeBounds(from, to, unit, zoneName).filter((b) => b >= from && b < to);
-    if (yearCache.size >= YEAR_CACHE_LIMIT) yearCache.clear();
     yearCache.set(key, bounds);
   }
   return bounds;
@@ -112,13 +135,13 @@ function computeBounds(start: number, end: number, unit: Unit, zoneName: string)
     }
     return bounds;
   }
-  const first = unitStartDate(DateTime.fromMillis(start, { zone }), unit);
-  let date = DateTime.fromObject(first, { zone: 'UTC' });
-  let b = dateStart(first, zone);
+  // The local date at `start`: the instant shifted by the zone's offset there, read as UTC.
+  let date = unitStart(new Date(Math.floor((start + zone.offset(start) * 60_000) / DAY_MS) * DAY_MS), unit);
+  let b = dateStart(fields(date), zone);
   bounds.push(b);
   while (b < end) {
-    date = date.plus({ [unit === 'quarter' ? 'months' : `${unit}s`]: unit === 'quarter' ? 3 : 1 });
-    b = dateStart({ year: date.year, month: date.month, day: date.day }, zone);
+    date = nextUnit(date, unit);
+    b = dateStart(fields(date), zone);
     bounds.push(b);
   }
   return bounds;
@@ -131,14 +154,15 @@ export function isoInZone(ms: number, zoneName: string): string {
   if (label === undefined) {
     label = formatInZone(ms, zoneName);
     // Labels are bucket boundaries, the same few thousand again and again: keep them, within a bound.
-    if (labelCache.size >= LABEL_CACHE_LIMIT) labelCache.clear();
     labelCache.set(key, label);
   }
   return label;
 }
 
-const labelCache = new Map<string, string>();
-const LABEL_CACHE_LIMIT = 200_000;
+const labelCache = new ByteBoundedCache<string, string>(
+  16 * 1024 * 1024,
+  (label, key) => (label.length + key.length) * 2 + 64
+);
 
 function formatInZone(ms: number, zoneName: string): string {
   // Formatting by hand is ~20x faster than a luxon DateTime per bucket, and a daily year has 366 of them.

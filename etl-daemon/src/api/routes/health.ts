@@ -1,17 +1,15 @@
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsyncJsonSchemaToTs } from '@fastify/type-provider-json-schema-to-ts';
+import type { FromSchema } from 'json-schema-to-ts';
 import { readJob } from '../../db/job-record';
 import type { ApiContext } from '../context';
+import { dataErrors, healthAnswer } from '../schemas';
 
-interface Check {
-  ok: boolean;
-  message: string;
-}
+/** One check's verdict (a type, not an interface: the schema-derived answer type indexes it by string). */
+type Check = { ok: boolean; message: string };
 
-export type HealthStatus = 'ok' | 'failing' | 'loading';
-
-export type HealthBody =
-  | { status: HealthStatus; checks: Record<string, Check>; dataUntil: string | null }
-  | { status: HealthStatus; failing: string[] };
+/** The /health answer, as its schema (which also serialises it) says. */
+export type HealthBody = FromSchema<typeof healthAnswer>;
+export type HealthStatus = HealthBody['status'];
 
 /**
  * What /health tells a caller: everything to a caller with a valid token (or when no token is configured);
@@ -33,10 +31,22 @@ export function healthBody(
  * 200 when MongoDB answers, the job has succeeded recently (or is making progress on its first run) and
  * its lease is not stuck; 503 otherwise, naming the failed checks.
  */
-export const healthRoutes: FastifyPluginAsync<ApiContext> = async (app, ctx) => {
+export const healthRoutes: FastifyPluginAsyncJsonSchemaToTs<{ Options: ApiContext }> = async (app, ctx) => {
+  const answers = {
+    200: { ...healthAnswer, description: 'healthy' },
+    503: {
+      ...healthAnswer,
+      description: 'a check fails, or the index is loading (status "loading", Retry-After)',
+    },
+    401: dataErrors[401],
+    403: dataErrors[403],
+  } as const;
   app.get(
     '/health',
-    { schema: { tags: ['health'] }, config: { access: ctx.api.openHealth ? 'open' : 'read' } },
+    {
+      schema: { tags: ['health'], response: answers },
+      config: { access: ctx.api.openHealth ? 'open' : 'read' },
+    },
     async (request, reply) => {
       const now = ctx.now().getTime();
       const progress = ctx.sync.progress();

@@ -1,33 +1,50 @@
 import { randomUUID } from 'node:crypto';
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsyncJsonSchemaToTs } from '@fastify/type-provider-json-schema-to-ts';
 import { readJob } from '../../db/job-record';
 import { coerceError } from '../../errors';
-import type { RunArgs } from '../../job/resolve-range';
 import { RangeArgumentError, resolveRange } from '../../job/resolve-range';
 import { QueryError, parseRange } from '../../query/logins-query';
 import { listRuns } from '../../db/run-history';
 import type { ApiContext } from '../context';
-import { runBody, runsParams } from '../schemas';
+import { dataErrors, jobAnswer, runAccepted, runBody, runConflict, runsAnswer, runsParams } from '../schemas';
 
 /** The job document, its finished runs (for annotations), and starting a run (admin token): 202, or 409 while one runs. */
-export const jobRoutes: FastifyPluginAsync<ApiContext> = async (app, ctx) => {
-  app.get('/api/v1/job', { schema: { tags: ['job'] } }, async () => {
-    const job = await readJob(ctx.cols.job);
-    return job ?? { state: 'idle' };
-  });
+export const jobRoutes: FastifyPluginAsyncJsonSchemaToTs<{ Options: ApiContext }> = async (app, ctx) => {
+  const { 401: unauthorized, 403: forbidden, 400: invalid } = dataErrors;
+  app.get(
+    '/api/v1/job',
+    { schema: { tags: ['job'], response: { 200: jobAnswer, 401: unauthorized, 403: forbidden } } },
+    async () => {
+      const job = await readJob(ctx.cols.job);
+      return job ? { ...job } : { state: 'idle' as const };
+    }
+  );
 
-  app.get<{ Querystring: { start?: string; end?: string; limit: number } }>(
+  app.get(
     '/api/v1/job/runs',
-    { schema: { tags: ['job'], querystring: runsParams } },
+    {
+      schema: {
+        tags: ['job'],
+        querystring: runsParams,
+        response: { 200: runsAnswer, 400: invalid, 401: unauthorized, 403: forbidden },
+      },
+    },
     async (request) => {
       const { start, end } = parseRange(request.query, ctx.now().getTime(), 30);
       return { runs: await listRuns(ctx.cols.runs, new Date(start), new Date(end), request.query.limit) };
     }
   );
 
-  app.post<{ Body: RunArgs | undefined }>(
+  app.post(
     '/api/v1/job/run',
-    { schema: { tags: ['job'], body: runBody }, config: { access: 'admin' } },
+    {
+      schema: {
+        tags: ['job'],
+        body: runBody,
+        response: { 202: runAccepted, 400: invalid, 401: unauthorized, 403: forbidden, 409: runConflict },
+      },
+      config: { access: 'admin' },
+    },
     async (request, reply) => {
       const args = request.body ?? {};
       const job = await readJob(ctx.cols.job);
@@ -37,7 +54,7 @@ export const jobRoutes: FastifyPluginAsync<ApiContext> = async (app, ctx) => {
           statusCode: 409,
           error: 'Conflict',
           message: 'a run is in progress',
-          lease: job?.lease ?? null,
+          lease: job?.lease ? { ...job.lease } : null,
         });
       }
       try {

@@ -1,32 +1,50 @@
-import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsyncJsonSchemaToTs } from '@fastify/type-provider-json-schema-to-ts';
 import type { LoginsParams } from '../../query/logins-query';
-import { answerLogins, loginsCsv, parseLoginsQuery } from '../../query/logins-query';
-import { errorAnswer, loginsAnswer, loginsParams } from '../schemas';
+import { answerKey, answerLogins, loginsCsv, parseLoginsQuery } from '../../query/logins-query';
+import { ByteBoundedCache } from '../../query/bounded-cache';
+import { dataErrors, loginsAnswer, loginsParams } from '../schemas';
 import type { ApiContext } from '../context';
 
-type Body = Omit<LoginsParams, 'start' | 'end'> & { start?: string | number; end?: string | number };
-
 /** Unique users, logins and new users per calendar bucket: the original's LoginCountHandler, GET = POST. */
-export const loginsRoutes: FastifyPluginAsync<ApiContext> = async (app, ctx) => {
+export const loginsRoutes: FastifyPluginAsyncJsonSchemaToTs<{ Options: ApiContext }> = async (app, ctx) => {
+  /**
+   * JSON answers by query and index generation: a panel that several people watch, or a refresh before the
+   * next job run, is answered without counting again. Bounded in bytes; a new generation misses.
+   */
+  const answers = new ByteBoundedCache<string, string>(
+    ctx.api.indexLimits.answerCacheBytes,
+    (body, key) => (body.length + key.length) * 2
+  );
+
   /** Answers one query as JSON, or as CSV when asked by `format=csv` or `Accept: text/csv`. */
   const respond = async (params: LoginsParams, request: FastifyRequest, reply: FastifyReply) => {
     const query = parseLoginsQuery(params, ctx.now().getTime(), ctx.api.maxBuckets);
-    const answer = await answerLogins(ctx.sync, query);
     const csv =
       params.format === 'csv' ||
       (params.format === undefined && /\btext\/csv\b/.test(request.headers.accept ?? ''));
-    if (!csv) return answer;
+    if (!csv) {
+      const key = answerKey(query, ctx.sync.index.generation, ctx.sync.dataUntil());
+      let body = answers.get(key);
+      if (body === undefined) {
+        body = JSON.stringify(await answerLogins(ctx.sync, query));
+        answers.set(key, body);
+      }
+      return reply
+        .type('application/json; charset=utf-8')
+        .serializer((x) => x as string)
+        .send(body);
+    }
+    const answer = await answerLogins(ctx.sync, query);
     return reply
       .type('text/csv; charset=utf-8')
       .serializer((x) => x as string)
       .send(loginsCsv(answer));
   };
-  const schema = { tags: ['logins'], response: { 200: loginsAnswer, 400: errorAnswer } };
+  const schema = { tags: ['logins'], response: { 200: loginsAnswer, ...dataErrors } } as const;
 
-  app.get<{ Querystring: LoginsParams }>(
-    '/api/v1/logins',
-    { schema: { ...schema, querystring: loginsParams } },
-    async (request, reply) => respond(request.query, request, reply)
+  app.get('/api/v1/logins', { schema: { ...schema, querystring: loginsParams } }, async (request, reply) =>
+    respond(request.query, request, reply)
   );
 
   const bodySchema = {
@@ -36,18 +54,14 @@ export const loginsRoutes: FastifyPluginAsync<ApiContext> = async (app, ctx) => 
       start: { anyOf: [loginsParams.properties.start, { type: 'integer' }] },
       end: { anyOf: [loginsParams.properties.end, { type: 'integer' }] },
     },
-  };
-  app.post<{ Body: Body | undefined }>(
-    '/api/v1/logins',
-    { schema: { ...schema, body: bodySchema } },
-    async (request, reply) => {
-      const body = request.body ?? {};
-      const params: LoginsParams = {
-        ...body,
-        start: body.start === undefined ? undefined : String(body.start),
-        end: body.end === undefined ? undefined : String(body.end),
-      };
-      return respond(params, request, reply);
-    }
-  );
+  } as const;
+  app.post('/api/v1/logins', { schema: { ...schema, body: bodySchema } }, async (request, reply) => {
+    const body = request.body ?? {};
+    const params: LoginsParams = {
+      ...body,
+      start: body.start === undefined ? undefined : String(body.start),
+      end: body.end === undefined ? undefined : String(body.end),
+    };
+    return respond(params, request, reply);
+  });
 };

@@ -1,33 +1,18 @@
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsyncJsonSchemaToTs } from '@fastify/type-provider-json-schema-to-ts';
 import { parseRange } from '../../query/logins-query';
 import { usersBetweenExact } from '../../query/exact-count';
 import type { ApiContext } from '../context';
-import { usersParams } from '../schemas';
-
-interface Query {
-  start?: string;
-  end?: string;
-  search?: string;
-  limit: number;
-}
+import { dataErrors, usersAnswer, usersParams } from '../schemas';
 
 /** User names seen in a range (default the last 90 days), sorted: for Grafana variables. */
-export const usersRoutes: FastifyPluginAsync<ApiContext> = async (app, ctx) => {
-  app.get<{ Querystring: Query }>(
+export const usersRoutes: FastifyPluginAsyncJsonSchemaToTs<{ Options: ApiContext }> = async (app, ctx) => {
+  app.get(
     '/api/v1/users',
     {
       schema: {
         tags: ['users'],
         querystring: usersParams,
-        response: {
-          200: {
-            type: 'object',
-            properties: {
-              users: { type: 'array', items: { type: 'string' } },
-              truncated: { type: 'boolean' },
-            },
-          },
-        },
+        response: { 200: usersAnswer, ...dataErrors },
       },
     },
     async (request) => {

@@ -1,0 +1,134 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { createServer } from 'node:net';
+import path from 'node:path';
+
+export const CLI = path.resolve(__dirname, '../bin/core4-usage.js');
+
+export function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? NaN;
+}
+
+/** Resident memory of a process, MB (VmRSS), or its peak (VmHWM). */
+export function rssMb(pid: number, field: 'VmRSS' | 'VmHWM' = 'VmRSS'): number {
+  const line =
+    readFileSync(`/proc/${pid}/status`, 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith(`${field}:`)) ?? '';
+  return Number(/(\d+)/.exec(line)?.[1] ?? 0) / 1024;
+}
+
+/** CPU seconds (user + system) a process has used, from /proc (clock ticks of 1/100 s). */
+export function cpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+export async function freePort(): Promise<number> {
+  const server = createServer().listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as AddressInfo;
+  server.close();
+  return port;
+}
+
+export interface ServerProcess {
+  url: string;
+  pid: number;
+  /** ms from spawn until the port answered anything, and until /health stopped saying "loading". */
+  portOpenMs: number;
+  readyMs: number;
+  /** The process's CPU seconds and resident MB when it became ready. */
+  readyCpuS: number;
+  readyRssMb: number;
+  stop(): Promise<void>;
+}
+
+/**
+ * Spawns a server process (node with `args`) on a free port and waits until its /health answers with a
+ * status other than "loading" (the daemon opens its port before the index is loaded).
+ */
+export async function startServer(
+  args: string[],
+  env: Record<string, string>,
+  timeoutMs = 30 * 60_000
+): Promise<ServerProcess> {
+  const port = await freePort();
+  const spawnedAt = performance.now();
+  const child = spawn(process.execPath, args, {
+    env: { ...process.env, ...env, PORT: String(port) },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const url = `http://127.0.0.1:${port}`;
+  const pid = child.pid ?? 0;
+  let portOpenMs: number | undefined;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`bench: server exited with ${child.exitCode}`);
+    const status = await fetch(`${url}/health`).then(
+      async (r) => ((await r.json()) as { status?: string }).status ?? 'unknown',
+      () => undefined
+    );
+    if (status !== undefined) portOpenMs ??= performance.now() - spawnedAt;
+    if (status !== undefined && status !== 'loading') break;
+    if (performance.now() - spawnedAt > timeoutMs) throw new Error('bench: server not ready in time');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  const readyMs = performance.now() - spawnedAt;
+  return {
+    url,
+    pid,
+    portOpenMs: portOpenMs ?? readyMs,
+    readyMs,
+    readyCpuS: cpuSeconds(pid),
+    readyRssMb: rssMb(pid),
+    stop: async () => {
+      if (child.exitCode !== null) return;
+      const exited = once(child, 'exit');
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+/** The environment of `core4-usage serve` on a bench database: no schedules, no start-up run. */
+export function usageDaemonEnv(uri: string, loginNamespace: string): Record<string, string> {
+  return {
+    MONGODB_URI: uri,
+    USAGE_SYS_LOG: 'bench_core4.sys.log',
+    USAGE_LOGIN: loginNamespace,
+    USAGE_RUN_ON_START: 'false',
+    USAGE_INCREMENTAL_SCHEDULE: '',
+    USAGE_SCHEDULE: '0 0 1 1 *',
+    LOG_LEVEL: 'warn',
+  };
+}
+
+/** `core4-usage serve` on a bench database. */
+export function startUsageDaemon(uri: string, loginNamespace: string): Promise<ServerProcess> {
+  return startServer([CLI, 'serve'], usageDaemonEnv(uri, loginNamespace));
+}
+
+/** The median of `runs` sequential requests (after `warm` unmeasured ones) and the first one's time. */
+export async function timeQuery(
+  url: string,
+  runs = 30,
+  warm = 3
+): Promise<{ firstMs: number; p50Ms: number; body: unknown }> {
+  const times: number[] = [];
+  let body: unknown;
+  let firstMs = NaN;
+  for (let i = 0; i < warm + runs; i += 1) {
+    const t = performance.now();
+    const response = await fetch(url);
+    body = await response.json();
+    if (!response.ok) throw new Error(`bench: ${url} answered ${response.status}: ${JSON.stringify(body)}`);
+    const ms = performance.now() - t;
+    if (i === 0) firstMs = ms;
+    if (i >= warm) times.push(ms);
+  }
+  return { firstMs, p50Ms: median(times), body };
+}

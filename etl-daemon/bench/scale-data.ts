@@ -1,0 +1,139 @@
+import type { ChunkDoc, DayDoc, UsageCollections } from '../src/db/collections';
+import type { SummaryDoc } from '../src/db/day-summary';
+import { encodeSummary } from '../src/db/day-summary';
+import { NameDictionary, ensureNames } from '../src/db/user-names';
+import { seededRandom } from '../src/demo/random';
+import { MAX_EVENTS_PER_CHUNK } from '../src/etl/day-chunks';
+import type { HourChunk } from '../src/etl/day-chunks';
+import { buildDaySlots } from '../src/query/day-slots';
+import { DAY_MS, HOUR_MS } from '../src/time/units';
+
+export interface ScaleSize {
+  users: number;
+  days: number;
+  /** Logins over all days (approximately: heavy users are capped at one active day per day). */
+  logins: number;
+  /** The last day written is the one before this. */
+  end: Date;
+}
+
+/** A user's name as the index sees it: ids are their order in the dictionary. */
+export function userName(id: number): string {
+  return `user${String(id).padStart(6, '0')}`;
+}
+
+/**
+ * Writes home.login directly (no sys.log): for each UTC day, the documents the job writes (hour chunks,
+ * the slot summary with dictionary ids, the day document naming the run), in the same shapes and through
+ * the same encoders, in bulk. Users differ in how often they come (a skewed weight), log in about twice on
+ * an active day around a personal hour of the day, and come less at weekends.
+ */
+export async function writeScaleData(
+  cols: UsageCollections,
+  size: ScaleSize,
+  onDay?: (done: number) => void
+): Promise<{ logins: number; userDays: number }> {
+  const random = seededRandom(42);
+  const names = Array.from({ length: size.users }, (_, id) => userName(id));
+  const dict = new NameDictionary();
+  const now = new Date();
+  await ensureNames(cols.names, dict, names, now);
+  const weight = Float64Array.from({ length: size.users }, () => 0.2 + 1.6 * random() ** 2);
+  const hourOf = Float64Array.from({ length: size.users }, () => 6 + 12 * random());
+  const meanWeight = weight.reduce((a, b) => a + b, 0) / size.users;
+  const first = new Date(size.end.getTime() - size.days * DAY_MS);
+  const weekdayFactor = (day: Date) => (day.getUTCDay() === 0 || day.getUTCDay() === 6 ? 0.3 : 1);
+  let factorSum = 0;
+  for (let d = 0; d < size.days; d += 1) factorSum += weekdayFactor(new Date(first.getTime() + d * DAY_MS));
+  const loginsPerActiveDay = 2;
+  let total = 0;
+  let userDays = 0;
+  let batch: { chunks: ChunkDoc[]; summaries: SummaryDoc[]; days: DayDoc[] } = {
+    chunks: [],
+    summaries: [],
+    days: [],
+  };
+  const flush = async () => {
+    if (batch.chunks.length) await cols.chunks.insertMany(batch.chunks, { ordered: false });
+    if (batch.summaries.length) await cols.summaries.insertMany(batch.summaries, { ordered: false });
+    if (batch.days.length) await cols.days.insertMany(batch.days, { ordered: false });
+    batch = { chunks: [], summaries: [], days: [] };
+  };
+  for (let d = 0; d < size.days; d += 1) {
+    const day = new Date(first.getTime() + d * DAY_MS);
+    const dayLogins = (size.logins * weekdayFactor(day)) / factorSum;
+    const activeShare = dayLogins / loginsPerActiveDay / size.users;
+    const t: number[] = [];
+    const ids: number[] = [];
+    for (let id = 0; id < size.users; id += 1) {
+      if (random() >= (activeShare * (weight[id] ?? 1)) / meanWeight) continue;
+      userDays += 1;
+      // 1 + geometric: two logins on average.
+      for (let k = 0; k === 0 || random() < 0.5; k += 1) {
+        const hour = (hourOf[id] ?? 12) + 2.5 * (random() + random() + random() - 1.5);
+        t.push(Math.min(DAY_MS - 1, Math.max(0, Math.floor(hour * HOUR_MS))));
+        ids.push(id);
+      }
+    }
+    const order = Array.from(t.keys()).sort(
+      (a, b) => (t[a] ?? 0) - (t[b] ?? 0) || (ids[a] ?? 0) - (ids[b] ?? 0)
+    );
+    const st = Int32Array.from(order, (i) => t[i] ?? 0);
+    const su = Int32Array.from(order, (i) => ids[i] ?? 0);
+    const chunks = hourChunks(st, su);
+    const run = `bench-${d}`;
+    const src = { collection: 'bench_core4.sys.log', from: day, to: new Date(day.getTime() + DAY_MS) };
+    for (const chunk of chunks) batch.chunks.push({ ...chunk, day, run, fence: 1, src, writtenAt: now });
+    const parts = encodeSummary(buildDaySlots(st, su));
+    for (const part of parts) batch.summaries.push({ ...part, day, run, fence: 1, writtenAt: now });
+    batch.days.push({
+      day,
+      run,
+      chunks: chunks.length,
+      summaries: parts.length,
+      logins: st.length,
+      users: new Set(su).size,
+      complete: true,
+      src,
+      writtenAt: now,
+      fence: 1,
+      selection: 'bench',
+    });
+    total += st.length;
+    if (batch.chunks.length >= 2000 || d === size.days - 1) await flush();
+    onDay?.(d + 1);
+  }
+  return { logins: total, userDays };
+}
+
+/** The chunks buildDayChunks makes of time-ordered logins, without LoginEvent objects (100 M of them). */
+function hourChunks(t: Int32Array, u: Int32Array): HourChunk[] {
+  const chunks: HourChunk[] = [];
+  let current: (HourChunk & { local: Map<number, number> }) | undefined;
+  for (let i = 0; i < t.length; i += 1) {
+    const hour = Math.floor((t[i] ?? 0) / HOUR_MS);
+    if (!current || current.hour !== hour || current.logins >= MAX_EVENTS_PER_CHUNK) {
+      const part = current && current.hour === hour ? current.part + 1 : 0;
+      current = { hour, part, users: [], u: [], t: [], logins: 0, local: new Map() };
+      chunks.push(current);
+    }
+    const id = u[i] ?? 0;
+    let local = current.local.get(id);
+    if (local === undefined) {
+      local = current.users.length;
+      current.users.push(userName(id));
+      current.local.set(id, local);
+    }
+    current.u.push(local);
+    current.t.push((t[i] ?? 0) - hour * HOUR_MS);
+    current.logins += 1;
+  }
+  return chunks.map(({ hour, part, users, u: uu, t: tt, logins }) => ({
+    hour,
+    part,
+    users,
+    u: uu,
+    t: tt,
+    logins,
+  }));
+}

@@ -1,0 +1,229 @@
+/**
+ * `npm run bench:scale`: the answer path at a large installation's size. Writes home.login directly (no
+ * sys.log) for 50,000 users over five years, then starts each index as its own process and measures the time
+ * from process start to serving (the process's own CPU, apart from the server's), its memory, and the
+ * median of the listed queries over HTTP. At 20 M logins the index before slot summaries (git 181462d,
+ * bench/baseline) runs beside the current one on the same data, and their answers are compared.
+ *
+ *   npm run bench:scale                       # 20 M (old and new), then 100 M (new)
+ *   npm run bench:scale -- --sizes 5 --old-at 5   # a quick look
+ */
+import { mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { usageCollections } from '../src/db/collections';
+import { ensureIndexes } from '../src/db/collections';
+import { DAY_MS } from '../src/time/units';
+import { startOfUtcDay } from '../src/time/utc-day';
+import { openBenchDb, seconds } from './bench-db';
+import type { ServerProcess } from './daemon-process';
+import { CLI, rssMb, startServer, timeQuery, usageDaemonEnv } from './daemon-process';
+import { topFunctions } from './throughput';
+import { userName, writeScaleData } from './scale-data';
+
+const USERS = 50_000;
+const DAYS = 5 * 365 + 1;
+const LOGIN_DB = 'bench_scale';
+const AIMS = { readyCpuS: 10, rssMb: 1024, p50Ms: 10 };
+
+interface Query {
+  name: string;
+  params: string;
+  /** Listed in the issue's aims (p50 ≤ 10 ms at 100 M). */
+  aim: boolean;
+}
+
+function queries(end: number): Query[] {
+  const year = end - 365 * DAY_MS;
+  const users = Array.from({ length: 100 }, (_, k) => `user=${userName(k * 500 + 7)}`).join('&');
+  // A Grafana "last year" range: both edges inside a 15-minute slot holding logins (read from home.login).
+  const cutEnd = end - DAY_MS + 14 * 3_600_000 + 7 * 60_000 + 13_777;
+  const cutStart = cutEnd - 365 * DAY_MS;
+  return [
+    { name: 'one-year weekly, UTC', params: `start=${year}&end=${end}&aggregate=w`, aim: true },
+    {
+      name: 'one-year weekly, Asia/Kathmandu',
+      params: `start=${year}&end=${end}&aggregate=w&tz=Asia/Kathmandu`,
+      aim: true,
+    },
+    {
+      name: 'one-year daily, Europe/Berlin',
+      params: `start=${year}&end=${end}&aggregate=d&tz=Europe/Berlin`,
+      aim: true,
+    },
+    {
+      name: 'five-year monthly, UTC',
+      params: `start=${end - 5 * 365 * DAY_MS}&end=${end}&aggregate=m`,
+      aim: true,
+    },
+    {
+      name: 'one-year weekly, 100 users',
+      params: `start=${year}&end=${end}&aggregate=w&${users}`,
+      aim: true,
+    },
+    {
+      name: 'one-year weekly, 100 users, logins+new',
+      params: `start=${year}&end=${end}&aggregate=w&metric=users,logins,new_users&${users}`,
+      aim: false,
+    },
+    {
+      name: 'one-year weekly, edges mid-slot',
+      params: `start=${cutStart}&end=${cutEnd}&aggregate=w`,
+      aim: false,
+    },
+  ];
+}
+
+interface Measured {
+  server: ServerProcess;
+  results: { query: Query; firstMs: number; p50Ms: number; body: unknown }[];
+  farMaxMs: number;
+  farGrowthMb: number;
+  rssAfterMb: number;
+}
+
+/** The queries, then 20 distinct yearly queries over ranges of about ±3,000 years (the cost of far ranges). */
+async function measure(server: ServerProcess, end: number): Promise<Measured> {
+  // Serving is measured above; queries after the collector has caught up with what the load left behind.
+  await new Promise((r) => setTimeout(r, 3000));
+  const results: Measured['results'] = [];
+  for (const query of queries(end)) {
+    const timed = await timeQuery(`${server.url}/api/v1/logins?${query.params}`);
+    results.push({ query, ...timed });
+  }
+  const before = rssMb(server.pid);
+  let farMaxMs = 0;
+  for (let k = 0; k < 20; k += 1) {
+    const start = Date.UTC(-1000 - k, 0, 1);
+    const stop = Date.UTC(5000 + k, 0, 1);
+    const t = performance.now();
+    const response = await fetch(`${server.url}/api/v1/logins?start=${start}&end=${stop}&aggregate=y`);
+    await response.arrayBuffer();
+    farMaxMs = Math.max(farMaxMs, performance.now() - t);
+  }
+  return {
+    server,
+    results,
+    farMaxMs,
+    farGrowthMb: rssMb(server.pid) - before,
+    rssAfterMb: rssMb(server.pid),
+  };
+}
+
+function report(label: string, m: Measured, aims: boolean): void {
+  const mark = (ok: boolean) => (aims ? (ok ? ' (aim met)' : ' (aim NOT met)') : '');
+  const s = m.server;
+  console.log(`  ${label}:`);
+  console.log(
+    `    port open after ${seconds(s.portOpenMs)}; serving (index loaded) after ${seconds(s.readyMs)} wall, ` +
+      `${s.readyCpuS.toFixed(1)} s of its own CPU${mark(s.readyCpuS <= AIMS.readyCpuS)}; RSS ${s.readyRssMb.toFixed(0)} MB`
+  );
+  for (const r of m.results) {
+    const ok = r.p50Ms <= AIMS.p50Ms;
+    console.log(
+      `    ${r.query.name.padEnd(40)} p50 ${r.p50Ms.toFixed(2).padStart(7)} ms, first ${r.firstMs.toFixed(1).padStart(7)} ms` +
+        (r.query.aim ? mark(ok) : '')
+    );
+  }
+  console.log(
+    `    20 yearly queries over ±3,000 years: slowest ${m.farMaxMs.toFixed(1)} ms, RSS grew ${m.farGrowthMb.toFixed(0)} MB`
+  );
+  console.log(`    RSS after the queries ${m.rssAfterMb.toFixed(0)} MB${mark(m.rssAfterMb <= AIMS.rssMb)}`);
+}
+
+/** Counts of two answers (old and new) bucket by bucket. */
+function sameCounts(a: unknown, b: unknown): boolean {
+  const counts = (x: unknown) =>
+    ((x as { buckets?: Record<string, unknown>[] }).buckets ?? []).map((bucket) =>
+      ['users', 'logins', 'new_users'].map((k) => bucket[k])
+    );
+  return JSON.stringify(counts(a)) === JSON.stringify(counts(b));
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      sizes: { type: 'string', default: '20,100' },
+      'old-at': { type: 'string', default: '20' },
+      profile: { type: 'boolean', default: false },
+    },
+  });
+  const sizes = (values.sizes ?? '').split(',').map(Number);
+  const oldAt = new Set((values['old-at'] ?? '').split(',').map(Number));
+  if (sizes.some((n) => !(n > 0 && n <= 200)))
+    throw new Error(`--sizes: '${values.sizes}' is not a list of millions in (0, 200]`);
+  const db = await openBenchDb();
+  console.log(`server: ${db.server}; machine: see README (2 cores here); node ${process.version}`);
+  const end = startOfUtcDay(new Date()).getTime();
+  try {
+    for (const millions of sizes) {
+      await db.client.db(LOGIN_DB).dropDatabase();
+      const cols = usageCollections(
+        db.client,
+        { db: 'bench_core4', collection: 'sys.log' },
+        { db: LOGIN_DB, collection: 'login' }
+      );
+      await ensureIndexes(cols);
+      const t = performance.now();
+      const written = await writeScaleData(
+        cols,
+        { users: USERS, days: DAYS, logins: millions * 1e6, end: new Date(end) },
+        (d) => {
+          if (d % 365 === 0) process.stdout.write(`  writing: ${d} of ${DAYS} days\r`);
+        }
+      );
+      console.log(
+        `\n${(written.logins / 1e6).toFixed(1)} M logins (${(written.userDays / 1e6).toFixed(1)} M user-days), ${USERS.toLocaleString('en-US')} users, ${DAYS} days: ` +
+          `written in ${seconds(performance.now() - t)} (test server RSS ${rssMb(process.pid).toFixed(0)} MB, the bench process)`
+      );
+      let old: Measured | undefined;
+      if (oldAt.has(millions)) {
+        const server = await startServer(['-r', 'tsx/cjs', path.join(__dirname, 'baseline/serve-v1.ts')], {
+          MONGODB_URI: db.uri,
+          BENCH_LOGIN_DB: LOGIN_DB,
+        });
+        try {
+          old = await measure(server, end);
+        } finally {
+          await server.stop();
+        }
+        report('before (every login in memory, git 181462d)', old, false);
+      }
+      const profileDir = mkdtempSync(path.join(tmpdir(), 'core4-usage-scale-'));
+      const server = await startServer(
+        [...(values.profile ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : []), CLI, 'serve'],
+        usageDaemonEnv(db.uri, `${LOGIN_DB}.login`)
+      );
+      let current: Measured;
+      try {
+        current = await measure(server, end);
+      } finally {
+        await server.stop();
+      }
+      const profile = readdirSync(profileDir).find((f) => f.endsWith('.cpuprofile'));
+      if (profile) {
+        console.log(`  the daemon's CPU profile (start-up, load and queries), self time:`);
+        for (const { name, share } of topFunctions(path.join(profileDir, profile), 12)) {
+          console.log(`    ${(share * 100).toFixed(1).padStart(5)} %  ${name}`);
+        }
+      }
+      report('now (slot summaries)', current, millions >= 100);
+      if (old) {
+        const ratio = (f: (m: Measured) => number) => (f(current) / f(old)).toFixed(2);
+        const equal = current.results.every((r, i) => sameCounts(r.body, old.results[i]?.body));
+        console.log(
+          `  now / before: CPU to serving ${ratio((m) => m.server.readyCpuS)}, RSS at serving ${ratio((m) => m.server.readyRssMb)}, ` +
+            `one-year weekly p50 ${ratio((m) => m.results[0]?.p50Ms ?? NaN)}; same counts in every answer: ${equal ? 'yes' : 'NO'}`
+        );
+      }
+    }
+  } finally {
+    await db.stop();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(`bench:scale: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});

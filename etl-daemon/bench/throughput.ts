@@ -1,0 +1,140 @@
+/**
+ * `npm run bench:throughput`: one-year weekly queries at 32 connections against the daemon and, side by
+ * side, against a trivial Fastify handler returning the daemon's own answer precomputed (bench/trivial-server.ts),
+ * both loaded from a separate process (autocannon's CLI). `--profile` also writes the daemon's CPU profile
+ * under load and prints where its time went. Data: 5,000 users, one year, 2 M logins written straight into
+ * home.login (bench/scale-data.ts), the benchmark size of `npm run bench`.
+ */
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { ensureIndexes, usageCollections } from '../src/db/collections';
+import { DAY_MS } from '../src/time/units';
+import { startOfUtcDay } from '../src/time/utc-day';
+import { openBenchDb } from './bench-db';
+import { CLI, startServer, usageDaemonEnv } from './daemon-process';
+import { loadFromOtherProcess } from './load';
+import { writeScaleData } from './scale-data';
+
+const LOGIN_DB = 'bench_throughput';
+
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  children?: number[];
+}
+
+/** Self time per function of a .cpuprofile, largest first. */
+export function topFunctions(file: string, n = 15): { name: string; share: number }[] {
+  const profile = JSON.parse(readFileSync(file, 'utf8')) as {
+    nodes: ProfileNode[];
+    samples: number[];
+  };
+  const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+  const self = new Map<string, number>();
+  for (const id of profile.samples) {
+    const frame = byId.get(id)?.callFrame;
+    if (!frame) continue;
+    const where = frame.url ? `${path.basename(frame.url)}:${frame.lineNumber + 1}` : '';
+    const name = `${frame.functionName || '(anonymous)'} ${where}`.trim();
+    self.set(name, (self.get(name) ?? 0) + 1);
+  }
+  return [...self]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, n)
+    .map(([name, count]) => ({ name, share: count / profile.samples.length }));
+}
+
+export async function throughputBench(options: {
+  uri: string;
+  profile: boolean;
+  seconds: number;
+  loginDb?: string;
+}): Promise<{ ratio: number }> {
+  const end = startOfUtcDay(new Date()).getTime();
+  const url = (base: string) => `${base}/api/v1/logins?start=${end - 365 * DAY_MS}&end=${end}&aggregate=w`;
+  const profileDir = mkdtempSync(path.join(tmpdir(), 'core4-usage-profile-'));
+  const daemon = await startServer(
+    [...(options.profile ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : []), CLI, 'serve'],
+    usageDaemonEnv(options.uri, `${options.loginDb ?? LOGIN_DB}.login`)
+  );
+  const bodyFile = path.join(profileDir, 'answer.json');
+  let daemonLoad;
+  let movingLoad;
+  try {
+    const answer = await (await fetch(url(daemon.url))).text();
+    writeFileSync(bodyFile, answer);
+    console.log(
+      `answer: ${answer.length.toLocaleString('en-US')} bytes (one-year weekly, ${JSON.parse(answer).buckets.length} buckets)`
+    );
+    daemonLoad = await loadFromOtherProcess(url(daemon.url), { seconds: options.seconds });
+    movingLoad = await loadFromOtherProcess(url(daemon.url), { seconds: options.seconds, varyEnd: true });
+  } finally {
+    await daemon.stop();
+  }
+  const trivial = await startServer(['-r', 'tsx/cjs', path.join(__dirname, 'trivial-server.ts')], {
+    BENCH_BODY_FILE: bodyFile,
+  });
+  let trivialLoad;
+  try {
+    trivialLoad = await loadFromOtherProcess(url(trivial.url), { seconds: options.seconds });
+  } finally {
+    await trivial.stop();
+  }
+  const ratio = daemonLoad.requestsPerSecond / trivialLoad.requestsPerSecond;
+  const line = (name: string, r: typeof daemonLoad) =>
+    `${name.padEnd(44)} ${Math.round(r.requestsPerSecond).toLocaleString('en-US').padStart(7)} requests/s ` +
+    `(p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms, ${r.non2xx} non-2xx)`;
+  console.log(line('daemon, one-year weekly, the same query', daemonLoad));
+  console.log(line('daemon, one-year weekly, end moving by 1 ms', movingLoad));
+  console.log(line('trivial Fastify handler, same answer', trivialLoad));
+  console.log(
+    `daemon / trivial: ${(ratio * 100).toFixed(0)} % for the same query (aim ≥ 50 %), ` +
+      `${((movingLoad.requestsPerSecond / trivialLoad.requestsPerSecond) * 100).toFixed(0)} % for a moving range`
+  );
+  if (options.profile) {
+    const file = readdirSync(profileDir).find((f) => f.endsWith('.cpuprofile'));
+    if (file) {
+      console.log(`daemon CPU profile under load (${path.join(profileDir, file)}), self time:`);
+      for (const { name, share } of topFunctions(path.join(profileDir, file))) {
+        console.log(`  ${(share * 100).toFixed(1).padStart(5)} %  ${name}`);
+      }
+    }
+  }
+  return { ratio };
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: { profile: { type: 'boolean', default: false }, seconds: { type: 'string', default: '10' } },
+  });
+  const db = await openBenchDb();
+  console.log(`server: ${db.server}`);
+  try {
+    await db.client.db(LOGIN_DB).dropDatabase();
+    const cols = usageCollections(
+      db.client,
+      { db: 'bench_core4', collection: 'sys.log' },
+      { db: LOGIN_DB, collection: 'login' }
+    );
+    await ensureIndexes(cols);
+    const written = await writeScaleData(cols, {
+      users: 5000,
+      days: 365,
+      logins: 2e6,
+      end: new Date(startOfUtcDay(new Date()).getTime()),
+    });
+    console.log(`data: ${(written.logins / 1e6).toFixed(2)} M logins of 5,000 users over 365 days`);
+    await throughputBench({ uri: db.uri, profile: values.profile ?? false, seconds: Number(values.seconds) });
+  } finally {
+    await db.stop();
+  }
+}
+
+if (require.main === module) {
+  main().catch((error: unknown) => {
+    console.error(`bench:throughput: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(1);
+  });
+}

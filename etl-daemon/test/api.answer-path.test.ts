@@ -1,0 +1,114 @@
+/** The answer path's edges: the loading state, far ranges, the rate limit (issue 10, items 1, 3 and 4). */
+import { loadConfig } from '../src/config/config';
+import { generateSysLog } from '../src/demo/generate-sys-log';
+import { makeIndexSync } from '../src/query/index-loader';
+import { buildTestApp } from './api-helpers';
+import type { TestDb } from './helpers';
+import { openTestDb, silentLogger } from './helpers';
+
+const NOW = new Date('2026-11-27T12:00:00Z');
+const READ = 'read-token-for-tests-0123456789';
+let db: TestDb;
+
+beforeAll(async () => {
+  db = await openTestDb();
+  await db.cols.sysLog.insertMany(
+    [...generateSysLog({ days: 40, users: 60, perDay: 80, end: NOW, seed: 8 })].flat()
+  );
+});
+afterAll(() => db.close());
+
+describe('while the index loads', () => {
+  it('should answer queries 503 with Retry-After and /health "loading", then serve once loaded', async () => {
+    const sync = makeIndexSync(db.cols, silentLogger);
+    const app = await buildTestApp(db, NOW, {
+      runFrom: '2026-10-18',
+      sync,
+      api: loadConfig({ USAGE_READ_TOKEN: READ }).api,
+    });
+    const auth = { authorization: `Bearer ${READ}` };
+    const query = await app.inject({ method: 'GET', url: '/api/v1/logins?aggregate=d', headers: auth });
+    expect([query.statusCode, query.headers['retry-after']]).toEqual([503, '5']);
+    expect(query.json()).toMatchObject({
+      statusCode: 503,
+      message: expect.stringContaining('the index is loading'),
+    });
+    expect((await app.inject({ method: 'GET', url: '/api/v1/users', headers: auth })).statusCode).toBe(503);
+    const anonymous = await app.inject({ method: 'GET', url: '/health' });
+    expect([anonymous.statusCode, anonymous.json()]).toEqual([
+      503,
+      { status: 'loading', failing: expect.arrayContaining(['index']) },
+    ]);
+    const detailed = await app.inject({ method: 'GET', url: '/health', headers: auth });
+    expect(detailed.json().checks.index).toEqual({ ok: false, message: 'loading: 0 of ? days' });
+
+    await sync.refresh();
+    const served = await app.inject({
+      method: 'GET',
+      url: '/api/v1/logins?aggregate=d&start=2026-10-20&end=2026-10-27',
+      headers: auth,
+    });
+    expect(served.statusCode).toBe(200);
+    expect(
+      served
+        .json()
+        .buckets.map((b: { users: number }) => b.users)
+        .every((n: number) => n > 0)
+    ).toBe(true);
+    const health = await app.inject({ method: 'GET', url: '/health', headers: auth });
+    expect(health.json().status).not.toBe('loading');
+    expect(health.json().checks.index).toMatchObject({ ok: true });
+    await app.close();
+  });
+});
+
+describe('ranges far outside the data', () => {
+  it('should compute only the buckets that hold data: no work and no memory for the rest', async () => {
+    const sync = makeIndexSync(db.cols, silentLogger);
+    const app = await buildTestApp(db, NOW, { runFrom: '2026-10-18', sync });
+    await sync.refresh();
+    const near = '/api/v1/logins?start=2025-01-01&end=2028-01-01&aggregate=y&metric=users,logins,new_users';
+    const far = (k: number) =>
+      `/api/v1/logins?start=${Date.UTC(-1000 - k, 0, 1)}&end=${Date.UTC(5000 + k, 0, 1)}&aggregate=y&metric=users,logins,new_users`;
+    const nearAnswer = (await app.inject({ method: 'GET', url: near })).json();
+    await app.inject({ method: 'GET', url: far(0) });
+    const work = () => ({ ...sync.index.work });
+    const cache = () => ({ ...sync.index.cacheBytes });
+    const before = work();
+    const cachedBefore = cache();
+    const answers = [];
+    for (let k = 1; k <= 20; k += 1) answers.push((await app.inject({ method: 'GET', url: far(k) })).json());
+    const perFar = (sync.index.work.words - before.words) / 20;
+    // Each far query does what the near one does (the same data years), nothing for 6,000 empty years.
+    const nearBefore = work();
+    await app.inject({ method: 'GET', url: near });
+    expect(perFar).toBe(sync.index.work.words - nearBefore.words);
+    expect(sync.index.work.entries - before.entries).toBe(0);
+    expect(cache()).toEqual(cachedBefore);
+    const withData = (answer: { buckets: { users: number; start: string }[] }) =>
+      answer.buckets.filter((b) => b.users > 0);
+    expect(answers[19].buckets.length).toBeGreaterThan(6000);
+    expect(withData(answers[19])).toEqual(withData(nearAnswer));
+    await app.close();
+  });
+});
+
+describe('rate limit', () => {
+  it('should answer 429 with Retry-After past USAGE_RATE_LIMIT requests a minute, and never limit /health', async () => {
+    const app = await buildTestApp(db, NOW, { api: loadConfig({ USAGE_RATE_LIMIT: '2' }).api });
+    const codes = [];
+    for (let i = 0; i < 3; i += 1)
+      codes.push((await app.inject({ method: 'GET', url: '/api/v1/logins' })).statusCode);
+    expect(codes).toEqual([200, 200, 429]);
+    const limited = await app.inject({ method: 'GET', url: '/api/v1/users' });
+    expect(limited.statusCode).toBe(429);
+    expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+    expect(limited.json()).toMatchObject({
+      statusCode: 429,
+      message: expect.stringContaining('Rate limit exceeded'),
+    });
+    for (let i = 0; i < 5; i += 1)
+      expect((await app.inject({ method: 'GET', url: '/health' })).statusCode).not.toBe(429);
+    await app.close();
+  });
+});
