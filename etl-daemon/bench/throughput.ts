@@ -14,6 +14,7 @@ import { DAY_MS } from '../src/time/units';
 import { startOfUtcDay } from '../src/time/utc-day';
 import { openBenchDb } from './bench-db';
 import { CLI, startServer, usageDaemonEnv } from './daemon-process';
+import { engagementBench } from './engagement';
 import { loadFromOtherProcess } from './load';
 import { writeScaleData } from './scale-data';
 
@@ -68,6 +69,7 @@ export async function throughputBench(options: {
     console.log(
       `answer: ${answer.length.toLocaleString('en-US')} bytes (one-year weekly, ${JSON.parse(answer).buckets.length} buckets)`
     );
+    await engagementBench(daemon.url, end);
     daemonLoad = await loadFromOtherProcess(url(daemon.url), { seconds: options.seconds });
     movingLoad = await loadFromOtherProcess(url(daemon.url), { seconds: options.seconds, varyEnd: true });
   } finally {

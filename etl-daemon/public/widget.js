@@ -2,7 +2,21 @@
 // in the URL. Plain browser JavaScript and uPlot served by the daemon, so it works offline.
 (function () {
   'use strict';
-  var LABELS = { users: 'unique users', logins: 'logins', new_users: 'new users' };
+  var LABELS = {
+    users: 'unique users',
+    logins: 'logins',
+    new_users: 'new users',
+    active_7d: 'active in 7 days (WAU)',
+    active_28d: 'active in 28 days',
+    active_30d: 'active in 30 days (MAU)',
+    stickiness: 'stickiness (DAU / MAU)',
+    returning: 'returning',
+    resurrecting: 'resurrecting',
+    dormant: 'dormant',
+    retention: 'retention',
+  };
+  // Retention cohorts come in days, weeks or months: the nearest to the chosen aggregate.
+  var COHORT = { hour: 'day', day: 'day', week: 'week', month: 'month', quarter: 'month', year: 'month' };
   var form = document.getElementById('controls');
   var fields = ['metric', 'aggregate', 'tz', 'start', 'end'];
   var token = '';
@@ -30,6 +44,45 @@
     box.hidden = !message;
   }
 
+  function showHorizon(answer) {
+    document.getElementById('horizon').textContent = answer.dataUntil
+      ? 'data complete up to ' + new Date(answer.dataUntil).toISOString()
+      : 'no data yet';
+  }
+
+  // The retention matrix as a table (cohort, size, then one column per later period); no chart.
+  function renderRetention(answer) {
+    var width = answer.cohorts.reduce(function (n, c) {
+      return Math.max(n, c.retained.length);
+    }, 0);
+    var head = ['<th>cohort (' + answer.cohort + ')</th>', '<th>users</th>'];
+    for (var k = 0; k < width; k += 1) head.push('<th>' + answer.cohort + ' ' + k + '</th>');
+    document.querySelector('#values thead tr').innerHTML = head.join('');
+    document.querySelector('#values tbody').innerHTML = answer.cohorts
+      .map(function (c) {
+        var cells = c.retained.map(function (n) {
+          var share = c.size ? Math.round((100 * n) / c.size) : 0;
+          return '<td title="' + share + ' %">' + n + '</td>';
+        });
+        return (
+          '<tr><td>' +
+          c.start +
+          (c.partial ? ' (partial)' : '') +
+          '</td><td>' +
+          c.size +
+          '</td>' +
+          cells.join('') +
+          '</tr>'
+        );
+      })
+      .join('');
+    showHorizon(answer);
+    if (chart) chart.destroy();
+    chart = null;
+    window.widgetChart = null;
+    document.body.dataset.state = 'ready';
+  }
+
   function render(state, answer) {
     var buckets = answer.buckets;
     var xs = buckets.map(function (b) {
@@ -37,6 +90,16 @@
     });
     var ys = buckets.map(function (b) {
       return b[state.metric];
+    });
+    // A bucket the range cuts holds fewer days than the others: drawn dashed and hollow, so that a cut first
+    // or last week does not read as a drop in usage. The dashed series joins its complete neighbour.
+    var whole = buckets.map(function (b, i) {
+      return b.partial ? null : ys[i];
+    });
+    var cut = buckets.map(function (b, i) {
+      var next = buckets[i + 1];
+      var previous = buckets[i - 1];
+      return b.partial || (next && next.partial) || (previous && previous.partial) ? ys[i] : null;
     });
     var rows = buckets.map(function (b) {
       return (
@@ -49,11 +112,11 @@
         '</td></tr>'
       );
     });
+    document.querySelector('#values thead tr').innerHTML =
+      '<th>bucket start</th><th id="value-header"></th><th>partial</th>';
     document.querySelector('#values tbody').innerHTML = rows.join('');
     document.getElementById('value-header').textContent = LABELS[state.metric];
-    document.getElementById('horizon').textContent = answer.dataUntil
-      ? 'data complete up to ' + new Date(answer.dataUntil).toISOString()
-      : 'no data yet';
+    showHorizon(answer);
     var target = document.getElementById('chart');
     if (chart) chart.destroy();
     chart = new uPlot(
@@ -65,9 +128,19 @@
           return uPlot.tzDate(new Date(ts * 1000), answer.tz);
         },
         scales: { x: { time: true } },
-        series: [{}, { label: LABELS[state.metric], stroke: '#2f6fde', width: 2, points: { show: true } }],
+        series: [
+          {},
+          { label: LABELS[state.metric], stroke: '#2f6fde', width: 2, points: { show: true } },
+          {
+            label: 'partial bucket (the range cuts it)',
+            stroke: '#2f6fde',
+            width: 2,
+            dash: [6, 6],
+            points: { show: true, fill: '#ffffff' },
+          },
+        ],
       },
-      [xs, ys],
+      [xs, whole, cut],
       target
     );
     window.widgetChart = chart;
@@ -80,16 +153,26 @@
       state[name] = document.getElementById(name).value;
     });
     window.history.replaceState(null, '', '?' + new URLSearchParams(state).toString());
-    var query = new URLSearchParams({
-      metric: state.metric,
-      aggregate: state.aggregate,
-      tz: state.tz,
-      start: state.start,
-      end: state.end,
-    });
+    var retention = state.metric === 'retention';
+    var query = retention
+      ? new URLSearchParams({
+          cohort: COHORT[state.aggregate] || 'week',
+          tz: state.tz,
+          start: state.start,
+          end: state.end,
+        })
+      : new URLSearchParams({
+          metric: state.metric,
+          aggregate: state.aggregate,
+          tz: state.tz,
+          start: state.start,
+          end: state.end,
+        });
     document.body.dataset.state = 'loading';
     var headers = token ? { Authorization: 'Bearer ' + token } : {};
-    return fetch('api/v1/logins?' + query.toString(), { headers: headers })
+    return fetch((retention ? 'api/v1/retention?' : 'api/v1/logins?') + query.toString(), {
+      headers: headers,
+    })
       .then(function (response) {
         if (response.status === 401 || response.status === 403) {
           document.getElementById('token-label').hidden = false;
@@ -102,7 +185,8 @@
       })
       .then(function (answer) {
         showError('');
-        render(state, answer);
+        if (retention) renderRetention(answer);
+        else render(state, answer);
       })
       .catch(function (error) {
         showError(error.message);

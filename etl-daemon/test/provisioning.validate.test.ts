@@ -7,8 +7,8 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
 import type { FastifyInstance } from 'fastify';
-import { METRICS } from '../src/query/login-index';
-import { parseLoginsQuery, parseRange } from '../src/query/logins-query';
+import { SERIES_METRICS, parseLoginsQuery, parseRange } from '../src/query/logins-query';
+import { parseRetentionQuery } from '../src/query/retention';
 import { buildTestApp } from './api-helpers';
 import type { TestDb } from './helpers';
 import { openTestDb } from './helpers';
@@ -22,11 +22,13 @@ interface Target {
   datasource: { type: string; uid: string };
   [key: string]: unknown;
 }
+/** A panel; rows (`type: row`) have neither data source nor targets. */
 interface Panel {
   id: number;
+  type: string;
   title: string;
-  datasource: { uid: string };
-  targets: Target[];
+  datasource?: { uid: string };
+  targets?: Target[];
 }
 
 const dashboard = JSON.parse(read('provisioning/dashboards/json/core4-usage.json')) as {
@@ -50,6 +52,8 @@ const PLUGIN_KEYS = new Set([
   'alias',
   'hideIncomplete',
   'hide',
+  'cohort',
+  'periods',
 ]);
 const AGGREGATES = ['auto', 'hour', 'day', 'week', 'month', 'quarter', 'year'];
 
@@ -87,7 +91,9 @@ describe('provisioning files', () => {
     const ids = dashboard.panels.map((p) => p.id);
     expect(new Set(ids).size).toBe(ids.length);
     const used = [
-      ...dashboard.panels.flatMap((p) => [p.datasource.uid, ...p.targets.map((t) => t.datasource.uid)]),
+      ...dashboard.panels.flatMap((p) =>
+        p.type === 'row' ? [] : [p.datasource?.uid ?? '', ...(p.targets ?? []).map((t) => t.datasource.uid)]
+      ),
       ...dashboard.templating.list.map((v) => v.datasource.uid),
       ...dashboard.annotations.list
         .filter((a) => a.datasource.type !== 'grafana')
@@ -104,9 +110,14 @@ describe('provisioning files', () => {
         'Daily active users, last 7 days',
         'Logins per day',
         'New users per month',
-        'Users in the selected range',
+        'Who uses it: users in the selected range, last seen first',
         'Job state',
         'Data horizon lag',
+        'Engagement',
+        'Daily, weekly and monthly actives (DAU, WAU, MAU)',
+        'Stickiness (DAU / MAU)',
+        'Lifecycle per week: new, returning, resurrecting, dormant (below zero)',
+        'Weekly retention: cohorts by first login, users back in each later week',
       ])
     );
     expect(dashboard.templating.list.map((v) => v.name)).toEqual(['aggregate', 'user']);
@@ -115,18 +126,32 @@ describe('provisioning files', () => {
   it('should only send plugin queries that the plugin type and the daemon accept', () => {
     const now = Date.parse('2026-11-27T12:00:00Z');
     const targets = dashboard.panels
-      .flatMap((p) => p.targets)
+      .flatMap((p) => p.targets ?? [])
       .filter((t) => t.datasource.type === 'core4-usage-datasource');
     expect(targets.length).toBeGreaterThanOrEqual(6);
     for (const target of targets) {
       for (const key of Object.keys(target)) expect(PLUGIN_KEYS).toContain(key);
+      if (target.queryType === 'retention') {
+        const query = parseRetentionQuery(
+          {
+            start: String(now - 90 * 86_400_000),
+            end: String(now),
+            cohort: String(target.cohort),
+            periods: Number(target.periods),
+          },
+          now,
+          () => true
+        );
+        expect(query.cohort).toBe('week');
+        continue;
+      }
       if (target.queryType === 'users') {
         expect(() =>
           parseRange({ start: String(now - 90 * 86_400_000), end: String(now) }, now, 90)
         ).not.toThrow();
         continue;
       }
-      expect(METRICS).toContain(target.metric);
+      expect(SERIES_METRICS).toContain(target.metric);
       const aggregates = target.aggregate === '$aggregate' ? AGGREGATES.slice(1) : [String(target.aggregate)];
       for (const aggregate of aggregates) {
         expect(AGGREGATES).toContain(aggregate);

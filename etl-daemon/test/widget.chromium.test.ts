@@ -46,7 +46,17 @@ afterAll(async () => {
 });
 
 interface Answer {
-  buckets: { start: string; users: number; logins: number }[];
+  buckets: { start: string; users: number; logins: number; partial: boolean; returning: number }[];
+}
+
+/** What the page plots: complete buckets in one series, buckets the range cuts (and their neighbours) dashed in another. */
+function split(buckets: Answer['buckets'], value: (b: Answer['buckets'][number]) => number) {
+  return {
+    whole: buckets.map((b) => (b.partial ? null : value(b))),
+    cut: buckets.map((b, i) =>
+      b.partial || buckets[i + 1]?.partial || buckets[i - 1]?.partial ? value(b) : null
+    ),
+  };
 }
 
 it('should plot what /api/v1/logins answers, follow its controls and keep its state in the URL', async () => {
@@ -66,7 +76,11 @@ it('should plot what /api/v1/logins answers, follow its controls and keep its st
     () => (window as unknown as { widgetChart: { data: number[][] } }).widgetChart.data
   );
   expect(plotted[0]).toEqual(api.buckets.map((b) => Date.parse(b.start) / 1000));
-  expect(plotted[1]).toEqual(api.buckets.map((b) => b.users));
+  const users = split(api.buckets, (b) => b.users);
+  expect([plotted[1], plotted[2]]).toEqual([users.whole, users.cut]);
+  // The range cuts the first or the last week: drawn apart, not as a drop.
+  expect(api.buckets.some((b) => b.partial)).toBe(true);
+  expect(plotted[2]?.some((v) => v !== null)).toBe(true);
   expect(api.buckets.length).toBeGreaterThanOrEqual(8);
   expect(Math.max(...api.buckets.map((b) => b.users))).toBeGreaterThan(50);
   const firstRow = await page.textContent('#values tbody tr td');
@@ -77,10 +91,46 @@ it('should plot what /api/v1/logins answers, follow its controls and keep its st
   await page.waitForFunction(() => new URLSearchParams(window.location.search).get('metric') === 'logins');
   await page.waitForSelector('body[data-state="ready"]');
   const logins = await page.evaluate(
-    () => (window as unknown as { widgetChart: { data: number[][] } }).widgetChart.data[1]
+    () => (window as unknown as { widgetChart: { data: number[][] } }).widgetChart.data
   );
-  expect(logins).toEqual(api.buckets.map((b) => b.logins));
+  const expectedLogins = split(api.buckets, (b) => b.logins);
+  expect([logins[1], logins[2]]).toEqual([expectedLogins.whole, expectedLogins.cut]);
   await page.screenshot({ path: path.join(OUTPUT, 'widget-weekly-logins.png'), fullPage: true });
+
+  await page.selectOption('#metric', 'returning');
+  await page.waitForFunction(() => new URLSearchParams(window.location.search).get('metric') === 'returning');
+  await page.waitForSelector('body[data-state="ready"]');
+  const returning = await page.evaluate(
+    () => (window as unknown as { widgetChart: { data: number[][] } }).widgetChart.data
+  );
+  const apiReturning = (
+    await app.inject({
+      method: 'GET',
+      url: `/api/v1/logins?${query.replace('metric=users', 'metric=returning')}`,
+    })
+  ).json<Answer>();
+  expect([returning[1], returning[2]]).toEqual(
+    Object.values(split(apiReturning.buckets, (b) => b.returning))
+  );
+
+  await page.selectOption('#metric', 'retention');
+  await page.waitForFunction(() => new URLSearchParams(window.location.search).get('metric') === 'retention');
+  await page.waitForSelector('body[data-state="ready"]');
+  const retention = (
+    await app.inject({
+      method: 'GET',
+      url: `/api/v1/retention?cohort=week&tz=Asia%2FKathmandu&start=${start}&end=${end}`,
+    })
+  ).json<{ cohorts: { start: string; size: number; retained: number[] }[] }>();
+  const table = await page.$$eval('#values tbody tr', (rows) =>
+    rows.map((row) => Array.from(row.querySelectorAll('td'), (td) => td.textContent ?? ''))
+  );
+  expect(table.map((cells) => cells.slice(1).map(Number))).toEqual(
+    retention.cohorts.map((c) => [c.size, ...c.retained])
+  );
+  expect(retention.cohorts.length).toBeGreaterThanOrEqual(8);
+  expect(await page.textContent('#values thead')).toContain('week 0');
+  await page.screenshot({ path: path.join(OUTPUT, 'widget-retention.png'), fullPage: true });
   expect(errors).toEqual([]);
 });
 

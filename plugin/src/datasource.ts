@@ -7,20 +7,26 @@ import {
   type ScopedVars,
   type TestDataSourceResponse,
   DataSourceApi,
-  FieldType,
-  createDataFrame,
 } from '@grafana/data';
 import { type BackendSrv, type TemplateSrv, getBackendSrv, getTemplateSrv, isFetchError } from '@grafana/runtime';
 import { type Observable, catchError, defer, forkJoin, lastValueFrom, map, of } from 'rxjs';
 import { type JobRun, runsToFrame } from './app/annotations';
 import { failureMessage } from './app/failures';
-import { answerToFrame } from './app/frames';
+import { answerToFrame, retentionToFrame, userRowsToFrame } from './app/frames';
 import { healthResult } from './app/health';
-import { browserTimezone, effectiveInterval, resolveAggregate, resolveTimezone } from './app/query-mapping';
+import {
+  browserTimezone,
+  effectiveInterval,
+  resolveAggregate,
+  resolveCohort,
+  resolveTimezone,
+} from './app/query-mapping';
 import { type UserFilter, allSelectedProbe, userFilter } from './app/user-filter';
 import { RunsAnnotationEditor } from './components/RunsAnnotationEditor';
 import {
   type LoginsAnswer,
+  type RetentionAnswer,
+  type UserRow,
   type UsageOptions,
   type UsageQuery,
   type UsageVariableQuery,
@@ -152,6 +158,25 @@ export class DataSource extends DataSourceApi<UsageQuery, UsageOptions> {
     return params;
   }
 
+  /** A retention query's parameters: range, cohort period (auto: day, week or month), zone, periods, users. */
+  retentionParams(query: UsageQuery, request: DataQueryRequest<UsageQuery>): Params {
+    const scoped: ScopedVars = request.scopedVars;
+    const from = request.range.from.valueOf();
+    const to = request.range.to.valueOf();
+    const chosen = this.templateSrv.replace(query.cohort ?? 'auto', scoped);
+    const params: Params = {
+      ...this.rangeParams(request),
+      cohort: resolveCohort(chosen, { from, to }),
+      tz: resolveTimezone(request.timezone, this.browserZone, this.defaultTimezone),
+      periods: String(query.periods ?? 12),
+    };
+    const users = this.userFilterOf(query, scoped);
+    if (users) {
+      params.user = users;
+    }
+    return params;
+  }
+
   query(request: DataQueryRequest<UsageQuery>): Observable<DataQueryResponse> {
     const targets = request.targets.filter((t) => this.filterQuery(t));
     if (targets.length === 0) {
@@ -179,9 +204,29 @@ export class DataSource extends DataSourceApi<UsageQuery, UsageOptions> {
     const alias = query.alias ? this.templateSrv.replace(query.alias, request.scopedVars) : undefined;
     const requestId = `${request.requestId}_${query.refId}`;
     if (query.queryType === 'users') {
-      const params = this.usersParams(request);
-      return this.get$<{ users: string[] }>('/api/v1/users', params, requestId).pipe(
-        map((answer) => userListFrame(query.refId, alias ?? 'user', answer.users, requestText('/api/v1/users', params)))
+      const params: Params = {
+        ...this.rangeParams(request),
+        details: 'true',
+        sort: 'lastSeen',
+        limit: String(USER_LIMIT),
+        tz: resolveTimezone(request.timezone, this.browserZone, this.defaultTimezone),
+      };
+      return this.get$<{ users: UserRow[] }>('/api/v1/users', params, requestId).pipe(
+        map((answer) => {
+          const frame = userRowsToFrame(answer.users, { refId: query.refId, name: alias ?? 'users' });
+          frame.meta = { ...frame.meta, executedQueryString: requestText('/api/v1/users', params) };
+          return frame;
+        })
+      );
+    }
+    if (query.queryType === 'retention') {
+      const params = this.retentionParams(query, request);
+      return this.get$<RetentionAnswer>('/api/v1/retention', params, requestId).pipe(
+        map((answer) => {
+          const frame = retentionToFrame(answer, { refId: query.refId, periods: query.periods ?? 12 });
+          frame.meta = { ...frame.meta, executedQueryString: requestText('/api/v1/retention', params) };
+          return frame;
+        })
       );
     }
     if (query.queryType === 'runs') {
@@ -229,7 +274,10 @@ export class DataSource extends DataSourceApi<UsageQuery, UsageOptions> {
       return 'job runs';
     }
     if (query.queryType === 'users') {
-      return 'users seen in the range';
+      return 'who used it in the range';
+    }
+    if (query.queryType === 'retention') {
+      return `retention by ${query.cohort ?? 'auto'} over ${query.periods ?? 12} periods`;
     }
     const users = query.users?.length ? ` of ${query.users.join(', ')}` : '';
     return `${METRIC_LABELS[query.metric ?? 'users']} per ${query.aggregate || 'auto'}${users}`;
@@ -290,14 +338,4 @@ export class DataSource extends DataSourceApi<UsageQuery, UsageOptions> {
     }
     return health;
   }
-}
-
-/** The users seen in the panel's range, as a one-column table. */
-function userListFrame(refId: string, name: string, users: string[], executed: string): DataFrame {
-  return createDataFrame({
-    refId,
-    name,
-    meta: { executedQueryString: executed },
-    fields: [{ name: 'user', type: FieldType.string, values: users, config: { displayName: name } }],
-  });
 }

@@ -1,18 +1,32 @@
 import type { DataSourceJsonData } from '@grafana/data';
 import type { DataQuery } from '@grafana/schema';
 
-/** What is counted per bucket. */
-export type Metric = 'users' | 'logins' | 'new_users';
+/** What is counted per bucket: counts, rolling actives, stickiness and the lifecycle (daemon's README). */
+export type Metric =
+  | 'users'
+  | 'logins'
+  | 'new_users'
+  | 'active_7d'
+  | 'active_28d'
+  | 'active_30d'
+  | 'stickiness'
+  | 'returning'
+  | 'resurrecting'
+  | 'dormant';
+
+/** Cohort periods of a retention query, plus `auto` (day, week or month from the range, as `auto` buckets). */
+export type CohortChoice = 'auto' | 'day' | 'week' | 'month';
 
 /** Calendar bucket sizes of the daemon, plus `auto` (derived from the panel's interval). */
 export type Aggregate = 'hour' | 'day' | 'week' | 'month' | 'quarter' | 'year';
 export type AggregateChoice = 'auto' | Aggregate;
 
 /**
- * `counts` (default): a metric per bucket; `users`: the names of the users seen in the range (tables);
- * `runs`: the job's finished runs (annotations).
+ * `counts` (default): a metric per bucket; `retention`: cohorts by first login and how many came back in
+ * each later period (tables, heatmaps); `users`: who used it in the range, with first and last login,
+ * logins and active days (tables); `runs`: the job's finished runs (annotations).
  */
-export type UsageQueryType = 'counts' | 'users' | 'runs';
+export type UsageQueryType = 'counts' | 'retention' | 'users' | 'runs';
 
 /** One query of a panel. */
 export interface UsageQuery extends DataQuery {
@@ -26,6 +40,10 @@ export interface UsageQuery extends DataQuery {
   alias?: string;
   /** Drop the last bucket while it is still incomplete. */
   hideIncomplete?: boolean;
+  /** Retention: the cohort period. */
+  cohort?: CohortChoice;
+  /** Retention: how many periods to follow each cohort (1 to 400). */
+  periods?: number;
 }
 
 export const DEFAULT_QUERY: Partial<UsageQuery> = {
@@ -34,6 +52,8 @@ export const DEFAULT_QUERY: Partial<UsageQuery> = {
   aggregate: 'auto',
   users: [],
   hideIncomplete: false,
+  cohort: 'auto',
+  periods: 12,
 };
 
 /** Data source settings readable by every viewer (no secrets here). */
@@ -66,10 +86,34 @@ export interface LoginsAnswer {
   buckets: Array<{ start: string; end: string; partial: boolean } & Partial<Record<Metric, number>>>;
 }
 
+/** /api/v1/retention answer. */
+export interface RetentionAnswer {
+  cohort: 'day' | 'week' | 'month';
+  tz: string;
+  dataUntil: string | null;
+  cohorts: Array<{ start: string; end: string; partial: boolean; size: number; retained: number[] }>;
+}
+
+/** /api/v1/users?details=true rows. */
+export interface UserRow {
+  name: string;
+  firstSeen: string;
+  lastSeen: string;
+  logins: number;
+  activeDays: number;
+}
+
 export const METRIC_LABELS: Record<Metric, string> = {
   users: 'unique users',
   logins: 'logins',
   new_users: 'new users',
+  active_7d: 'active, 7 days (WAU)',
+  active_28d: 'active, 28 days',
+  active_30d: 'active, 30 days (MAU)',
+  stickiness: 'stickiness (DAU/MAU)',
+  returning: 'returning',
+  resurrecting: 'resurrecting',
+  dormant: 'dormant',
 };
 
 /** What each metric counts, for the editor and its help. */
@@ -77,7 +121,17 @@ export const METRIC_HELP: Record<Metric, string> = {
   users: 'distinct people with at least one login in the bucket (the original chart)',
   logins: 'every login line in the bucket (with USAGE_SOURCE=core4-active: every authenticated request)',
   new_users: 'people whose first login ever falls in the bucket',
+  active_7d: 'distinct people active in the 7 calendar days ending where the bucket ends; per day: WAU',
+  active_28d: 'distinct people active in the 28 calendar days ending where the bucket ends',
+  active_30d: 'distinct people active in the 30 calendar days ending where the bucket ends; per day: MAU',
+  stickiness: 'daily users / 30-day actives, averaged over the days of the bucket (0 to 1)',
+  returning: 'active in the bucket and in the bucket before',
+  resurrecting: 'active in the bucket, not in the bucket before, but at some time before that',
+  dormant: 'active in the bucket before, not in this one (negative, drawn below zero)',
 };
+
+/** The lifecycle metrics, drawn as stacked bars with dormant below zero. */
+export const LIFECYCLE: Metric[] = ['new_users', 'returning', 'resurrecting', 'dormant'];
 
 export const AGGREGATES: Aggregate[] = ['hour', 'day', 'week', 'month', 'quarter', 'year'];
 

@@ -11,6 +11,8 @@ import type { LoginsParams } from '../../src/query/logins-query';
 import { parseLoginsQuery } from '../../src/query/logins-query';
 import { bucketBounds, isoInZone } from '../../src/time/buckets';
 import { makeIndexSync } from './index-loader-v1';
+import type { Metric } from './login-index-v1';
+import { METRICS } from './login-index-v1';
 
 async function main(): Promise<void> {
   const client = await connectMongo(process.env.MONGODB_URI ?? '');
@@ -27,12 +29,13 @@ async function main(): Promise<void> {
     const query = parseLoginsQuery(request.query, Date.now(), 10_000);
     const bounds = bucketBounds(query.start, query.end, query.aggregate, query.tz);
     const mask = query.users ? sync.index.userMask(query.users) : undefined;
-    const counts = sync.index.count(bounds, query.start, query.end, query.metrics, mask);
+    const metrics = query.metrics.filter((m): m is Metric => (METRICS as readonly string[]).includes(m));
+    const counts = sync.index.count(bounds, query.start, query.end, metrics, mask);
     return {
       buckets: bounds.slice(0, -1).map((b, i) => ({
         start: isoInZone(b, query.tz),
         end: isoInZone(bounds[i + 1] ?? 0, query.tz),
-        ...Object.fromEntries(query.metrics.map((m) => [m, counts[m][i] ?? 0])),
+        ...Object.fromEntries(metrics.map((m) => [m, counts[m][i] ?? 0])),
       })),
     };
   });

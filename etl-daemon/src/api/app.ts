@@ -10,6 +10,7 @@ import { healthRoutes } from './routes/health';
 import { jobRoutes } from './routes/job';
 import { loginsRoutes } from './routes/logins';
 import { metricsRoutes } from './routes/metrics';
+import { retentionRoutes } from './routes/retention';
 import { usersRoutes } from './routes/users';
 import { widgetRoutes } from './routes/widget';
 
@@ -51,7 +52,8 @@ export async function buildApp(
       info: {
         title: 'core4 usage',
         version: '0.1.0',
-        description: 'Unique users, logins and new users per calendar interval',
+        description:
+          'Unique users, logins, new users and engagement (rolling actives, stickiness, lifecycle, retention) per calendar interval',
       },
       components: authEnabled(ctx.api)
         ? { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } }
@@ -63,6 +65,7 @@ export async function buildApp(
   app.get('/openapi.json', { schema: { hide: true }, config: { access: 'open' } }, async () => app.swagger());
   await app.register(loginsRoutes, ctx);
   await app.register(usersRoutes, ctx);
+  await app.register(retentionRoutes, ctx);
   await app.register(jobRoutes, ctx);
   await app.register(healthRoutes, ctx);
   await app.register(metricsRoutes, ctx);

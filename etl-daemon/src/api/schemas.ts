@@ -1,5 +1,5 @@
 import { AGGREGATE_NAMES } from '../time/aggregate';
-import { METRICS } from '../query/login-index';
+import { SERIES_METRICS } from '../query/logins-query';
 
 const instant = {
   description: 'ISO 8601 date or date-time (UTC unless it has an offset) or epoch milliseconds',
@@ -32,7 +32,13 @@ export const loginsParams = {
       default: 'UTC',
       description: 'IANA time zone of the calendar buckets',
     },
-    metric: stringOrList(`${METRICS.join(', ')}; repeat or comma-separate for several (default users)`, 64),
+    metric: stringOrList(
+      `${SERIES_METRICS.join(', ')}; repeat or comma-separate for several (default users). active_Nd: users ` +
+        'active in the N calendar days ending where the bucket ends; stickiness: DAU / active_30d averaged over ' +
+        "the bucket's days; returning / resurrecting / dormant: lifecycle against the whole bucket before " +
+        '(dormant negative)',
+      256
+    ),
     user: stringOrList('only these users; repeat for several', 256),
     format: { type: 'string', enum: ['json', 'csv'], description: 'csv is also chosen by Accept: text/csv' },
   },
@@ -47,9 +53,25 @@ const bucket = {
       type: 'boolean',
       description: 'the range cuts this bucket; only logins inside the range count',
     },
-    users: { type: 'integer' },
+    users: { type: 'integer', description: 'distinct users in the bucket (within the range)' },
     logins: { type: 'integer' },
-    new_users: { type: 'integer' },
+    new_users: { type: 'integer', description: 'users whose first login ever is in the bucket' },
+    active_7d: {
+      type: 'integer',
+      description: 'distinct users in the 7 calendar days ending at the bucket end',
+    },
+    active_28d: { type: 'integer' },
+    active_30d: { type: 'integer' },
+    stickiness: {
+      type: 'number',
+      description: 'DAU / active_30d, averaged over the days of the bucket; 0 to 1',
+    },
+    returning: { type: 'integer', description: 'active in the bucket and in the whole bucket before' },
+    resurrecting: { type: 'integer', description: 'active, not in the bucket before, seen before that' },
+    dormant: {
+      type: 'integer',
+      description: 'minus the users active in the bucket before and not in this one',
+    },
   },
   required: ['start', 'end', 'partial'],
   additionalProperties: false,
@@ -95,6 +117,18 @@ export const usersParams = {
     end: instant,
     search: { type: 'string', maxLength: 256, description: 'case-insensitive substring' },
     limit: { type: 'integer', minimum: 1, maximum: 10000, default: 100 },
+    details: {
+      type: 'boolean',
+      default: false,
+      description: 'rows {name, firstSeen, lastSeen, logins, activeDays} in the range instead of names',
+    },
+    sort: {
+      type: 'string',
+      enum: ['lastSeen', 'firstSeen', 'logins', 'activeDays', 'name'],
+      default: 'lastSeen',
+    },
+    order: { type: 'string', enum: ['desc', 'asc'], default: 'desc' },
+    tz: { type: 'string', maxLength: 64, default: 'UTC', description: 'IANA zone of the days of activeDays' },
   },
 } as const;
 
@@ -130,10 +164,29 @@ export const dataErrors = {
   503: failure('the index is loading, or the range is being rewritten; Retry-After says when to retry'),
 } as const;
 
+const userRow = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['name', 'firstSeen', 'lastSeen', 'logins', 'activeDays'],
+  properties: {
+    name: { type: 'string' },
+    firstSeen: { type: 'string', description: 'first login in the range, ISO 8601 UTC' },
+    lastSeen: { type: 'string', description: 'last login in the range, ISO 8601 UTC' },
+    logins: { type: 'integer', description: 'logins in the range' },
+    activeDays: { type: 'integer', description: 'days of tz in the range with a login' },
+  },
+} as const;
+
 export const usersAnswer = {
   type: 'object',
+  additionalProperties: false,
   properties: {
-    users: { type: 'array', items: { type: 'string' } },
+    users: {
+      anyOf: [
+        { type: 'array', items: { type: 'string' }, description: 'names, sorted (without details)' },
+        { type: 'array', items: userRow, description: 'rows, sorted by `sort` (details=true)' },
+      ],
+    },
     truncated: { type: 'boolean' },
   },
   required: ['users', 'truncated'],
@@ -198,5 +251,63 @@ export const runConflict = {
   properties: {
     ...errorAnswer.properties,
     lease: { anyOf: [{ type: 'object', additionalProperties: true }, { type: 'null' }] },
+  },
+} as const;
+
+/** GET /api/v1/retention query string. */
+export const retentionParams = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    start: {
+      ...instant,
+      description: 'ISO 8601 (UTC unless it has an offset) or epoch ms; default end - 84 days',
+    },
+    end: { ...instant, description: 'ISO 8601 (UTC unless it has an offset) or epoch ms; default now' },
+    cohort: { type: 'string', enum: ['day', 'week', 'month'], default: 'week', description: 'cohort period' },
+    tz: { type: 'string', maxLength: 64, default: 'UTC', description: 'IANA time zone of the periods' },
+    periods: {
+      type: 'integer',
+      minimum: 1,
+      maximum: 400,
+      default: 12,
+      description: 'periods per cohort (n0 … n(N-1))',
+    },
+    user: stringOrList('only these users; repeat for several', 256),
+    format: { type: 'string', enum: ['json', 'csv'], description: 'csv is also chosen by Accept: text/csv' },
+  },
+} as const;
+
+export const retentionAnswer = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['start', 'end', 'cohort', 'tz', 'periods', 'users', 'dataUntil', 'cohorts'],
+  properties: {
+    start: { type: 'string' },
+    end: { type: 'string' },
+    cohort: { type: 'string' },
+    tz: { type: 'string' },
+    periods: { type: 'integer' },
+    users: { anyOf: [{ type: 'array', items: { type: 'string' } }, { type: 'null' }] },
+    dataUntil: { anyOf: [{ type: 'string' }, { type: 'null' }] },
+    cohorts: {
+      type: 'array',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['start', 'end', 'partial', 'size', 'retained'],
+        properties: {
+          start: { type: 'string', description: "the cohort's period start, ISO 8601 in tz" },
+          end: { type: 'string' },
+          partial: { type: 'boolean', description: 'the range cuts this period' },
+          size: { type: 'integer', description: 'users whose first login ever falls in the period' },
+          retained: {
+            type: 'array',
+            items: { type: 'integer' },
+            description: 'retained[k]: of them, active in period c + k; only periods starting before end',
+          },
+        },
+      },
+    },
   },
 } as const;

@@ -9,7 +9,7 @@ type CountSource = Pick<IndexSync, 'index' | 'readSlots' | 'progress'>;
  * change while they are read (a refresh swaps a day): the read is checked against the index right before
  * counting and repeated once; a day rewritten twice meanwhile is an IndexBusyError (503, retry).
  */
-async function withSlots<T>(
+export async function withSlots<T>(
   source: CountSource,
   needed: () => number[],
   compute: (raw: RawSlots) => T

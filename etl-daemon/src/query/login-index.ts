@@ -259,7 +259,7 @@ export class LoginIndex {
       slots,
       bits,
       users: countBits(bits),
-      ...this.dayMulti(slots),
+      ...this.dayMulti(slots, bits),
       raw,
     };
   }
@@ -269,24 +269,35 @@ export class LoginIndex {
    * hold them (at 55,000 logins a day most active users log in more than once: this is most of a day's
    * memory after the slot entries). `dayCounts` is scratch shared by all days, zero between calls.
    */
-  private dayMulti(slots: DaySlots): { multiIds: Uint32Array | Uint16Array; multiCount: Counts } {
+  private dayMulti(
+    slots: DaySlots,
+    bits: Uint32Array
+  ): { multiIds: Uint32Array | Uint16Array; multiCount: Counts } {
     const counts = this.scratchCounts();
-    const touched: number[] = [];
     const { ids, multiAt, multiCount } = slots;
     for (let e = 0, m = 0; e < ids.length; e += 1) {
-      const id = ids[e] ?? 0;
-      const count = multiAt[m] === e ? (multiCount[m++] ?? 1) : 1;
-      if (counts[id] === 0) touched.push(id);
-      counts[id] = (counts[id] ?? 0) + count;
+      const id = ids[e] as number;
+      const count = multiAt[m] === e ? ((multiCount[m++] as number) ?? 1) : 1;
+      counts[id] = (counts[id] as number) + count;
     }
-    const multi = touched.filter((id) => (counts[id] ?? 0) > 1).sort((x, y) => x - y);
-    const multiIds = idArray(multi.length, multi.at(-1) ?? 0);
-    multiIds.set(multi);
+    // The day's users in ascending order are its bitset's: no sort, and the scratch is cleared on the way.
+    const multi: number[] = [];
     let max = 0;
-    for (const id of multi) max = Math.max(max, counts[id] ?? 0);
+    forEachBit(bits, (id) => {
+      const count = counts[id] as number;
+      if (count > 1) {
+        multi.push(id);
+        if (count > max) max = count;
+      }
+    });
+    const multiIds = idArray(multi.length, multi.at(-1) ?? 0);
     const multiCounts = countArray(multi.length, max);
-    multi.forEach((id, k) => (multiCounts[k] = counts[id] ?? 0));
-    for (const id of touched) counts[id] = 0;
+    for (let k = 0; k < multi.length; k += 1) {
+      const id = multi[k] as number;
+      multiIds[k] = id;
+      multiCounts[k] = counts[id] as number;
+    }
+    for (let e = 0; e < ids.length; e += 1) counts[ids[e] as number] = 0;
     return { multiIds, multiCount: multiCounts };
   }
 
@@ -387,8 +398,12 @@ export class LoginIndex {
    * boundary inside them that hold any login. Read them and pass them to count() as RawSlots.
    */
   missingSlots(bounds: readonly number[], start: number, end: number): number[] {
+    return this.missingSlotsAt([start, end, ...bounds.filter((b) => b > start && b < end)]);
+  }
+
+  /** The slots holding logins that these instants fall inside (not on a slot boundary) and the index lacks. */
+  missingSlotsAt(points: Iterable<number>): number[] {
     const missing = new Set<number>();
-    const points = [start, end, ...bounds.filter((b) => b > start && b < end)];
     for (const point of points) {
       if (point % SLOT_MS === 0) continue;
       const slot = Math.floor(point / SLOT_MS);
@@ -751,18 +766,105 @@ export class LoginIndex {
 
   /** Names of the users who logged in during [start, end), sorted. */
   usersBetween(start: number, end: number, raw?: RawSlots): string[] {
-    const seen = new Uint32Array(Math.ceil(this.names.length / 32));
-    const extent = this.extent;
-    const from = extent ? Math.max(start, extent.start) : 0;
-    const to = extent ? Math.min(end, extent.end) : 0;
-    if (from < to) this.scan(from, to, seen, { mask: undefined, raw, users: true, logins: false });
     const names: string[] = [];
-    for (let w = 0; w < seen.length; w += 1) {
-      if (seen[w] === 0) continue;
-      for (let id = w * 32; id < w * 32 + 32; id += 1) {
-        if (((seen[w] ?? 0) & (1 << (id & 31))) !== 0) names.push(this.names[id] ?? '');
-      }
-    }
+    forEachBit(this.activeUsers(start, end, { raw }), (id) => names.push(this.names[id] ?? ''));
     return names.sort();
+  }
+
+  /** A bitset of the users with a login in [a, b) (only the mask's, with a mask), sized for every user. */
+  activeUsers(
+    a: number,
+    b: number,
+    options: { mask?: UserMask | undefined; raw?: RawSlots | undefined } = {}
+  ): Uint32Array {
+    const bits = new Uint32Array(Math.ceil(this.names.length / 32));
+    const extent = this.extent;
+    const from = extent ? Math.max(a, extent.start) : 0;
+    const to = extent ? Math.min(b, extent.end) : 0;
+    if (from < to)
+      this.scan(from, to, bits, { mask: options.mask, raw: options.raw, users: true, logins: false });
+    return bits;
+  }
+
+  /**
+   * Whether a user's first login ever is before `t`, exactly: by first slot, and when `t` falls inside
+   * that slot, by the slot's logins.
+   */
+  firstSeenBefore(id: number, t: number, raw?: RawSlots): boolean {
+    const first = this.firstSlot[id] ?? Infinity;
+    const slot = Math.floor(t / SLOT_MS);
+    if (first !== slot || t % SLOT_MS === 0) return first * SLOT_MS < t;
+    const dayNumber = Math.floor(slot / SLOTS_PER_DAY);
+    const day = this.days.get(dayNumber);
+    const logins = day ? this.rawOf(dayNumber, day, slot - dayNumber * SLOTS_PER_DAY, raw) : undefined;
+    if (!logins) return false;
+    const before = t - dayNumber * DAY_MS;
+    for (let k = 0; k < logins.t.length && (logins.t[k] ?? 0) < before; k += 1)
+      if (logins.u[k] === id) return true;
+    return false;
+  }
+
+  /**
+   * Visits the logins of [a, b) in time order, grouped as the index holds them: per whole slot each user
+   * once with their login count and the slot's start (`exact` false), and in slots cut by `a` or `b` each
+   * login with its own instant (`exact` true, read from `raw`). For per-user tables.
+   */
+  visitLogins(
+    a: number,
+    b: number,
+    raw: RawSlots | undefined,
+    visit: (id: number, at: number, count: number, exact: boolean) => void
+  ): void {
+    const extent = this.extent;
+    if (!extent) return;
+    const from = Math.max(a, extent.start);
+    const to = Math.min(b, extent.end);
+    for (let dayNumber = Math.floor(from / DAY_MS); dayNumber * DAY_MS < to; dayNumber += 1) {
+      const day = this.days.get(dayNumber);
+      if (!day) continue;
+      const base = dayNumber * DAY_MS;
+      const lo = Math.max(from - base, 0);
+      const hi = Math.min(to - base, DAY_MS);
+      const s0 = Math.ceil(lo / SLOT_MS);
+      const s1 = Math.floor(hi / SLOT_MS);
+      const piece = (s: number, pa: number, pb: number) => {
+        const logins = this.rawOf(dayNumber, day, s, raw);
+        if (!logins) return;
+        for (let k = lowerBound(logins.t, pa); k < logins.t.length && (logins.t[k] as number) < pb; k += 1) {
+          visit(logins.u[k] as number, base + (logins.t[k] as number), 1, true);
+        }
+      };
+      if (s0 > s1) {
+        piece(s1, lo, hi);
+        continue;
+      }
+      if (lo < s0 * SLOT_MS) piece(s0 - 1, lo, s0 * SLOT_MS);
+      const { offsets, ids, multiAt, multiCount } = day.slots;
+      let m = multiFrom(day.slots, offsets[s0] ?? 0);
+      for (let s = s0; s < s1; s += 1) {
+        for (let e = offsets[s] ?? 0; e < (offsets[s + 1] ?? 0); e += 1) {
+          const count = multiAt[m] === e ? (multiCount[m++] as number) : 1;
+          visit(ids[e] as number, base + s * SLOT_MS, count, false);
+        }
+      }
+      if (s1 * SLOT_MS < hi) piece(s1, s1 * SLOT_MS, hi);
+    }
+  }
+
+  /** Whether a user has any login at all (every id has, unless its days were all removed). */
+  hasFirstLogin(id: number): boolean {
+    return (this.firstSlot[id] ?? Infinity) !== Infinity;
+  }
+}
+
+/** Calls `visit` with every id set in `bits`, ascending. */
+export function forEachBit(bits: Uint32Array, visit: (id: number) => void): void {
+  for (let w = 0; w < bits.length; w += 1) {
+    let word = bits[w] as number;
+    while (word !== 0) {
+      const low = word & -word;
+      visit(w * 32 + 31 - Math.clz32(low));
+      word ^= low;
+    }
   }
 }

@@ -6,7 +6,13 @@ import { DAY_MS, HOUR_MS, MAX_OFFSET_MINUTES } from '../time/units';
 import type { Metric } from './login-index';
 import { METRICS } from './login-index';
 import type { IndexSync } from './index-loader';
-import { countExact } from './exact-count';
+import { withSlots } from './exact-count';
+import type { EngagementMetric } from './engagement';
+import { ENGAGEMENT_METRICS, engagementPoints, engagementSeries } from './engagement';
+
+/** What /api/v1/logins can count per bucket: the index's counts, then engagement (query/engagement.ts). */
+export type SeriesMetric = Metric | EngagementMetric;
+export const SERIES_METRICS: readonly SeriesMetric[] = [...METRICS, ...ENGAGEMENT_METRICS];
 
 /** Average unit lengths, to refuse oversized ranges before computing anything. */
 const NOMINAL_MS: Record<Unit, number> = {
@@ -34,7 +40,7 @@ export interface LoginsQuery {
   end: number;
   aggregate: Unit;
   tz: string;
-  metrics: Metric[];
+  metrics: SeriesMetric[];
   users: string[] | null;
 }
 
@@ -86,7 +92,7 @@ export function parseRange(
 
 /** luxon builds an Intl formatter for every check; zones are few, so remember the answers. */
 const zoneValidity = new Map<string, boolean>();
-function isZone(name: string): boolean {
+export function isZone(name: string): boolean {
   let valid = zoneValidity.get(name);
   if (valid === undefined) {
     valid = IANAZone.isValidZone(name);
@@ -112,10 +118,10 @@ export function parseLoginsQuery(params: LoginsParams, now: number, maxBuckets: 
   if (!isZone(tz))
     throw new QueryError('tz', tz, 'an IANA time zone such as UTC, Europe/Berlin or Asia/Kathmandu');
   const metricNames = list(params.metric);
-  const metrics: Metric[] = [];
+  const metrics: SeriesMetric[] = [];
   for (const name of metricNames.length === 0 ? ['users'] : metricNames) {
-    const metric = METRICS.find((m) => m === name);
-    if (!metric) throw new QueryError('metric', name, `one or more of ${METRICS.join(', ')}`);
+    const metric = SERIES_METRICS.find((m) => m === name);
+    if (!metric) throw new QueryError('metric', name, `one or more of ${SERIES_METRICS.join(', ')}`);
     if (!metrics.includes(metric)) metrics.push(metric);
   }
   const users = list(params.user);
@@ -130,21 +136,14 @@ export function parseLoginsQuery(params: LoginsParams, now: number, maxBuckets: 
   return { start, end, aggregate, tz, metrics, users: users.length === 0 ? null : users };
 }
 
-export interface Bucket {
-  start: string;
-  end: string;
-  partial: boolean;
-  users?: number;
-  logins?: number;
-  new_users?: number;
-}
+export type Bucket = { start: string; end: string; partial: boolean } & Partial<Record<SeriesMetric, number>>;
 
 export interface LoginsAnswer {
   start: string;
   end: string;
   aggregate: Unit;
   tz: string;
-  metrics: Metric[];
+  metrics: SeriesMetric[];
   users: string[] | null;
   dataUntil: string | null;
   buckets: Bucket[];
@@ -172,13 +171,25 @@ export async function answerLogins(
   const dataUntil = sync.dataUntil();
   const bounds = bucketBounds(query.start, query.end, query.aggregate, query.tz);
   const mask = query.users ? sync.index.userMask(query.users) : undefined;
-  const counts = await countExact(sync, {
-    bounds,
-    start: query.start,
-    end: query.end,
-    metrics: query.metrics,
-    mask,
-  });
+  const counted = query.metrics.filter((m): m is Metric => METRICS.includes(m as Metric));
+  const engagement = query.metrics.filter((m): m is EngagementMetric =>
+    ENGAGEMENT_METRICS.includes(m as EngagementMetric)
+  );
+  const request = { bounds, start: query.start, end: query.end, unit: query.aggregate, tz: query.tz, mask };
+  const points = engagement.length > 0 ? engagementPoints(request, engagement) : [];
+  const counts: Partial<Record<SeriesMetric, number[]>> = await withSlots(
+    sync,
+    () => [
+      ...new Set([
+        ...sync.index.missingSlots(bounds, query.start, query.end),
+        ...sync.index.missingSlotsAt(points),
+      ]),
+    ],
+    (raw) => ({
+      ...(counted.length > 0 ? sync.index.count(bounds, query.start, query.end, counted, { mask, raw }) : {}),
+      ...(engagement.length > 0 ? engagementSeries(sync.index, request, engagement, raw) : {}),
+    })
+  );
   const labels = bounds.map((b) => isoInZone(b, query.tz));
   const buckets: Bucket[] = [];
   for (let i = 0; i + 1 < bounds.length; i += 1) {
@@ -187,7 +198,7 @@ export async function answerLogins(
       end: labels[i + 1] ?? '',
       partial: (bounds[i] ?? 0) < query.start || (bounds[i + 1] ?? 0) > query.end,
     };
-    for (const metric of query.metrics) bucket[metric] = counts[metric][i] ?? 0;
+    for (const metric of query.metrics) bucket[metric] = counts[metric]?.[i] ?? 0;
     buckets.push(bucket);
   }
   return {

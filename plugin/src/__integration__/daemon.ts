@@ -37,8 +37,9 @@ export async function startDaemon(): Promise<Daemon> {
     if (child.exitCode !== null) {
       throw new Error(`daemon exited with ${child.exitCode}`);
     }
-    const up = await request(`${url}/openapi.json`, {}).then(
-      (r) => r.status === 200,
+    // The port opens at once; the index loads after the embedded start-up run (/health says "loading").
+    const up = await request(`${url}/health`, {}).then(
+      (r) => (r.data as { status?: string } | undefined)?.status !== 'loading',
       () => false
     );
     if (up) {

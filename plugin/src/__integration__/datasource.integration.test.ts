@@ -152,18 +152,58 @@ describe('DataSource.query against the daemon', () => {
     expect(daily.fields[1].values.length).toBeGreaterThanOrEqual(90);
   });
 
-  it('should answer a user-list query with the names the daemon lists for the range', async () => {
+  it("should answer a user-list query with who used it: the daemon's rows, last seen first", async () => {
     const response = await queryOf(await makeDataSource(), makeRequest([{ queryType: 'users', alias: 'who' }]));
     const { data } = await request(
-      `${daemon.url}/api/v1/users${query({ start: now - 90 * DAY, end: now, limit: 10000 })}`,
+      `${daemon.url}/api/v1/users${query({ start: now - 90 * DAY, end: now, limit: 10000, details: 'true', sort: 'lastSeen', tz: 'Asia/Kathmandu' })}`,
       {
         Authorization: `Bearer ${READ_TOKEN}`,
       }
     );
-    const names = (data as { users: string[] }).users;
-    expect(names.length).toBeGreaterThan(100);
-    expect(response.data[0].fields[0].values).toEqual(names);
-    expect(response.data[0].fields[0].config.displayName).toBe('who');
+    const rows = (data as { users: Array<{ name: string; lastSeen: string; logins: number; activeDays: number }> })
+      .users;
+    expect(rows.length).toBeGreaterThan(100);
+    const frame = response.data[0];
+    expect(frame.name).toBe('who');
+    expect(frame.fields.map((f: { name: string }) => f.name)).toEqual([
+      'user',
+      'last seen',
+      'first seen',
+      'logins',
+      'active days',
+    ]);
+    expect(frame.fields[0].values).toEqual(rows.map((r) => r.name));
+    expect(frame.fields[1].values).toEqual(rows.map((r) => Date.parse(r.lastSeen)));
+    expect(frame.fields[3].values).toEqual(rows.map((r) => r.logins));
+    expect(frame.fields[4].values).toEqual(rows.map((r) => r.activeDays));
+  });
+
+  it("should answer a retention query with the daemon's matrix as a table/heatmap frame", async () => {
+    const response = await queryOf(
+      await makeDataSource(),
+      makeRequest([{ queryType: 'retention', cohort: 'week', periods: 6, users: [] }])
+    );
+    const { data } = await request(
+      `${daemon.url}/api/v1/retention${query({ start: now - 90 * DAY, end: now, cohort: 'week', tz: 'Asia/Kathmandu', periods: 6 })}`,
+      { Authorization: `Bearer ${READ_TOKEN}` }
+    );
+    const cohorts = (data as { cohorts: Array<{ start: string; size: number; retained: number[] }> }).cohorts;
+    const frame = response.data[0];
+    expect(frame.fields.map((f: { name: string }) => f.name)).toEqual([
+      'cohort',
+      'size',
+      'week 0',
+      'week 1',
+      'week 2',
+      'week 3',
+      'week 4',
+      'week 5',
+    ]);
+    expect(frame.fields[0].values).toEqual(cohorts.map((c) => Date.parse(c.start)));
+    expect(frame.fields[1].values).toEqual(cohorts.map((c) => c.size));
+    expect(frame.fields[3].values).toEqual(cohorts.map((c) => c.retained[1] ?? null));
+    expect(cohorts.some((c) => (c.retained[1] ?? 0) > 0)).toBe(true);
+    expect(frame.meta.executedQueryString).toContain('GET /api/v1/retention?');
   });
 
   it("should surface the daemon's 400 message as the query's error, per query", async () => {

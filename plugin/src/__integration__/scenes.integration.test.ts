@@ -149,6 +149,28 @@ describe('the provisioned dashboard in scenes', () => {
     expect(data.series[0]?.meta?.custom).toMatchObject({ aggregate: 'day', tz: 'UTC' });
   });
 
+  it("should show the lifecycle panel's four series with the daemon's numbers, dormant below zero", async () => {
+    const data = await settled(runner(23));
+    expect(data.errors).toBeUndefined();
+    const metrics = data.series.map((f) => f.fields[1]?.name);
+    expect(metrics).toEqual(['new_users', 'returning', 'resurrecting', 'dormant']);
+    for (const frame of data.series) {
+      const metric = frame.fields[1]?.name ?? '';
+      const sent = new URL(`http://x${(frame.meta?.executedQueryString ?? '').slice('GET '.length)}`).searchParams;
+      expect([metric, sent.get('aggregate'), sent.get('metric')]).toEqual([metric, 'week', metric]);
+      const direct = await daemonAnswer(Object.fromEntries(sent));
+      expect([metric, numbers(frame, metric)]).toEqual([metric, direct.buckets.map((b) => b[metric])]);
+    }
+    expect(numbers(data.series[3], 'dormant').some((n) => Number(n) < 0)).toBe(true);
+    expect(numbers(data.series[1], 'returning').some((n) => Number(n) > 0)).toBe(true);
+    // The engagement row's retention panel: the daemon's matrix, cohorts by week.
+    const retention = await settled(runner(24));
+    expect(retention.errors).toBeUndefined();
+    const frame = retention.series[0];
+    expect(frame?.fields.slice(0, 3).map((f) => f.name)).toEqual(['cohort', 'size', 'week 0']);
+    expect(frame?.fields[1]?.values).toEqual(frame?.fields[2]?.values); // retained[0] is the cohort's size
+  });
+
   it('should send the chosen users, and their numbers, when the variable holds names', async () => {
     const started = Date.now();
     userVariable().changeValueTo(['user00001', 'user00002']);

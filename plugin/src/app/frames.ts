@@ -1,5 +1,5 @@
 import { type DataFrame, FieldType, createDataFrame } from '@grafana/data';
-import { type LoginsAnswer, type Metric, METRIC_LABELS } from '../types';
+import { type LoginsAnswer, type Metric, type RetentionAnswer, type UserRow, METRIC_LABELS } from '../types';
 
 /**
  * One frame per query: bucket start times, the counts (named by the alias or the metric), and the
@@ -29,7 +29,10 @@ export function answerToFrame(
         name: options.metric,
         type: FieldType.number,
         values: buckets.map((b) => b[options.metric] ?? 0),
-        config: { displayName: name, unit: 'short', decimals: 0 },
+        config:
+          options.metric === 'stickiness'
+            ? { displayName: name, unit: 'percentunit', min: 0, max: 1 }
+            : { displayName: name, unit: 'short', decimals: 0 },
       },
       {
         name: 'partial',
@@ -37,6 +40,50 @@ export function answerToFrame(
         values: buckets.map((b) => b.partial),
         config: { custom: { hideFrom: { viz: true, legend: true, tooltip: false } } },
       },
+    ],
+  });
+}
+
+/**
+ * A retention matrix as one wide frame: the cohort's period start (time), its size, and one field per
+ * later period (`week 0`, `week 1`, …; empty where the period has not started). A table draws the triangle;
+ * the heatmap panel draws it from rows (time + one numeric field per bucket).
+ */
+export function retentionToFrame(answer: RetentionAnswer, options: { refId: string; periods: number }): DataFrame {
+  const width = Math.min(options.periods, Math.max(0, ...answer.cohorts.map((c) => c.retained.length)));
+  return createDataFrame({
+    refId: options.refId,
+    name: `retention by ${answer.cohort}`,
+    meta: { custom: { cohort: answer.cohort, tz: answer.tz, dataUntil: answer.dataUntil } },
+    fields: [
+      { name: 'cohort', type: FieldType.time, values: answer.cohorts.map((c) => Date.parse(c.start)) },
+      {
+        name: 'size',
+        type: FieldType.number,
+        values: answer.cohorts.map((c) => c.size),
+        config: { displayName: 'users', decimals: 0 },
+      },
+      ...Array.from({ length: width }, (_, k) => ({
+        name: `${answer.cohort} ${k}`,
+        type: FieldType.number,
+        values: answer.cohorts.map((c) => c.retained[k] ?? null),
+        config: { decimals: 0 },
+      })),
+    ],
+  });
+}
+
+/** Who used it: one row per user with first and last login in the range, logins and active days. */
+export function userRowsToFrame(rows: UserRow[], options: { refId: string; name: string }): DataFrame {
+  return createDataFrame({
+    refId: options.refId,
+    name: options.name,
+    fields: [
+      { name: 'user', type: FieldType.string, values: rows.map((r) => r.name) },
+      { name: 'last seen', type: FieldType.time, values: rows.map((r) => Date.parse(r.lastSeen)) },
+      { name: 'first seen', type: FieldType.time, values: rows.map((r) => Date.parse(r.firstSeen)) },
+      { name: 'logins', type: FieldType.number, values: rows.map((r) => r.logins), config: { decimals: 0 } },
+      { name: 'active days', type: FieldType.number, values: rows.map((r) => r.activeDays), config: { decimals: 0 } },
     ],
   });
 }

@@ -57,6 +57,25 @@ export function resolveAggregate(value: string, range: { from: number; to: numbe
   return found;
 }
 
+/** Cohorts of a retention query should number this many at most for `auto` (a readable triangle). */
+export const MAX_AUTO_COHORTS = 26;
+
+/**
+ * A retention query's cohort period: `day`, `week` or `month`, or `auto`, the finest of them giving at most
+ * MAX_AUTO_COHORTS cohorts over the range.
+ */
+export function resolveCohort(value: string, range: { from: number; to: number }): 'day' | 'week' | 'month' {
+  const v = value.trim().toLowerCase();
+  if (v === 'day' || v === 'week' || v === 'month') {
+    return v;
+  }
+  if (v !== '' && v !== 'auto') {
+    throw new Error(`cohort '${value}' is not one of auto, day, week, month`);
+  }
+  const days = (range.to - range.from) / 86_400_000;
+  return days <= MAX_AUTO_COHORTS ? 'day' : days <= MAX_AUTO_COHORTS * 7 ? 'week' : 'month';
+}
+
 /**
  * Grafana's time zone → IANA: `browser` (or empty) is the browser's zone, `utc` is UTC, anything else is
  * already an IANA name. `fallback` is the data source's default zone for an empty dashboard zone.

@@ -50,6 +50,43 @@ describe('QueryEditor', () => {
     expect(props.onRunQuery).toHaveBeenCalledTimes(1);
   });
 
+  it('should offer the engagement metrics, each with what it counts', async () => {
+    const props = await setup();
+    const input = document.getElementById('query-editor-metric') as HTMLInputElement;
+    fireEvent.keyDown(input, { key: 'ArrowDown' });
+    expect(await screen.findByText('active, 30 days (MAU)', { selector: 'span' })).toBeInTheDocument();
+    expect(
+      screen.getByText('active in the bucket, not in the bucket before, but at some time before that')
+    ).toBeInTheDocument();
+    fireEvent.click(screen.getByText('dormant', { selector: 'span' }));
+    expect(props.onChange).toHaveBeenCalledWith({ refId: 'A', metric: 'dormant', aggregate: 'auto' });
+  });
+
+  it('should edit a retention query: cohort and periods instead of metric and aggregate', async () => {
+    const props = await setup({
+      query: { refId: 'A', metric: 'users', aggregate: 'auto', queryType: 'retention', periods: 12 } as UsageQuery,
+    });
+    expect(document.getElementById('query-editor-metric')).toBeNull();
+    expect(document.getElementById('query-editor-aggregate')).toBeNull();
+    expect(document.getElementById('query-editor-users')).not.toBeNull();
+    await choose('query-editor-cohort', 'month');
+    expect(props.onChange).toHaveBeenCalledWith(expect.objectContaining({ queryType: 'retention', cohort: 'month' }));
+    const periods = document.getElementById('query-editor-periods') as HTMLInputElement;
+    fireEvent.change(periods, { target: { value: '8' } });
+    expect(props.onChange).toHaveBeenLastCalledWith(expect.objectContaining({ periods: 8 }));
+    fireEvent.change(periods, { target: { value: '0' } }); // out of range: not taken
+    expect(props.onChange).toHaveBeenLastCalledWith(expect.objectContaining({ periods: 8 }));
+    fireEvent.blur(periods);
+    expect(props.onRunQuery).toHaveBeenCalledTimes(2);
+  });
+
+  it('should switch to retention and run the query', async () => {
+    const props = await setup();
+    await choose('query-editor-type', 'retention');
+    expect(props.onChange).toHaveBeenCalledWith(expect.objectContaining({ queryType: 'retention' }));
+    expect(props.onRunQuery).toHaveBeenCalledTimes(1);
+  });
+
   it('should pin an aggregate and run the query', async () => {
     const props = await setup();
     await choose('query-editor-aggregate', 'month');

@@ -1,9 +1,10 @@
 import React, { useEffect, useState } from 'react';
 import type { PanelData, QueryEditorProps, SelectableValue } from '@grafana/data';
 import { InlineField, InlineLabel, InlineSwitch, Input, MultiSelect, Select, Stack } from '@grafana/ui';
-import { MAX_AUTO_BUCKETS } from '../app/query-mapping';
+import { MAX_AUTO_BUCKETS, MAX_AUTO_COHORTS } from '../app/query-mapping';
 import type { DataSource } from '../datasource';
 import {
+  type CohortChoice,
   type Metric,
   METRIC_HELP,
   type UsageOptions,
@@ -23,7 +24,26 @@ const METRIC_OPTIONS: Array<SelectableValue<Metric>> = (Object.keys(METRIC_LABEL
 }));
 const QUERY_TYPES: Array<SelectableValue<UsageQueryType>> = [
   { label: 'counts', value: 'counts', description: 'a metric per calendar bucket' },
-  { label: 'user list', value: 'users', description: 'the users seen in the range (for tables)' },
+  {
+    label: 'retention',
+    value: 'retention',
+    description: 'cohorts by first login, and how many came back in each later period (table, heatmap)',
+  },
+  {
+    label: 'user list',
+    value: 'users',
+    description: 'who used it in the range: last and first login, logins, active days (for tables)',
+  },
+];
+const COHORT_OPTIONS: Array<SelectableValue<CohortChoice>> = [
+  {
+    label: 'auto',
+    value: 'auto',
+    description: `day, week or month: at most ${MAX_AUTO_COHORTS} cohorts over the range`,
+  },
+  { label: 'day', value: 'day' },
+  { label: 'week', value: 'week' },
+  { label: 'month', value: 'month' },
 ];
 const AGGREGATE_OPTIONS: Array<SelectableValue<string>> = [
   {
@@ -68,6 +88,7 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource, data }: P
     label: q.aggregate,
     value: q.aggregate,
   };
+  const type = q.queryType ?? 'counts';
 
   return (
     <Stack gap={0} wrap="wrap">
@@ -80,30 +101,69 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource, data }: P
           onChange={(v) => update({ queryType: v.value ?? 'counts' })}
         />
       </InlineField>
-      <InlineField label="Metric" labelWidth={10}>
-        <Select
-          inputId="query-editor-metric"
-          options={METRIC_OPTIONS}
-          value={q.metric}
-          width={18}
-          onChange={(v) => update({ metric: v.value ?? 'users' })}
-        />
-      </InlineField>
-      <InlineField
-        label="Per"
-        labelWidth={6}
-        tooltip={`auto: the finest calendar unit giving at most ${MAX_AUTO_BUCKETS} buckets over the range, never finer than Grafana's interval; $variables are allowed`}
-      >
-        <Select
-          inputId="query-editor-aggregate"
-          options={AGGREGATE_OPTIONS}
-          value={aggregateOption}
-          allowCustomValue
-          width={14}
-          onChange={(v) => update({ aggregate: v.value ?? 'auto' })}
-        />
-      </InlineField>
-      {showResolved && (
+      {type === 'retention' && (
+        <>
+          <InlineField
+            label="Cohort"
+            labelWidth={8}
+            tooltip="cohorts by the period of their first login; $variables allowed"
+          >
+            <Select
+              inputId="query-editor-cohort"
+              options={COHORT_OPTIONS}
+              value={q.cohort ?? 'auto'}
+              allowCustomValue
+              width={12}
+              onChange={(v) => update({ cohort: v.value ?? 'auto' })}
+            />
+          </InlineField>
+          <InlineField label="Periods" labelWidth={9} tooltip="how many periods to follow each cohort (1 to 400)">
+            <Input
+              id="query-editor-periods"
+              type="number"
+              min={1}
+              max={400}
+              value={q.periods ?? 12}
+              width={8}
+              onChange={(e) => {
+                const periods = Number(e.currentTarget.value);
+                if (Number.isInteger(periods) && periods >= 1 && periods <= 400) {
+                  onChange({ ...query, periods });
+                }
+              }}
+              onBlur={onRunQuery}
+            />
+          </InlineField>
+        </>
+      )}
+      {type === 'counts' && (
+        <InlineField label="Metric" labelWidth={10}>
+          <Select
+            inputId="query-editor-metric"
+            options={METRIC_OPTIONS}
+            value={q.metric}
+            width={18}
+            onChange={(v) => update({ metric: v.value ?? 'users' })}
+          />
+        </InlineField>
+      )}
+      {type === 'counts' && (
+        <InlineField
+          label="Per"
+          labelWidth={6}
+          tooltip={`auto: the finest calendar unit giving at most ${MAX_AUTO_BUCKETS} buckets over the range, never finer than Grafana's interval; $variables are allowed`}
+        >
+          <Select
+            inputId="query-editor-aggregate"
+            options={AGGREGATE_OPTIONS}
+            value={aggregateOption}
+            allowCustomValue
+            width={14}
+            onChange={(v) => update({ aggregate: v.value ?? 'auto' })}
+          />
+        </InlineField>
+      )}
+      {type === 'counts' && showResolved && (
         <InlineLabel
           width="auto"
           tooltip="the calendar unit of the last answer for this range"
@@ -112,17 +172,23 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource, data }: P
           {`→ ${resolved}`}
         </InlineLabel>
       )}
-      <InlineField label="Users" labelWidth={8} tooltip="only these users; names or $variables; empty means everybody">
-        <MultiSelect
-          inputId="query-editor-users"
-          options={userOptions}
-          value={selectedUsers}
-          allowCustomValue
-          placeholder="everybody"
-          width={30}
-          onChange={(values) => update({ users: values.map((v) => v.value ?? '').filter((v) => v !== '') })}
-        />
-      </InlineField>
+      {type !== 'users' && (
+        <InlineField
+          label="Users"
+          labelWidth={8}
+          tooltip="only these users; names or $variables; empty means everybody"
+        >
+          <MultiSelect
+            inputId="query-editor-users"
+            options={userOptions}
+            value={selectedUsers}
+            allowCustomValue
+            placeholder="everybody"
+            width={30}
+            onChange={(values) => update({ users: values.map((v) => v.value ?? '').filter((v) => v !== '') })}
+          />
+        </InlineField>
+      )}
       <InlineField label="Alias" labelWidth={8}>
         <Input
           id="query-editor-alias"
@@ -133,13 +199,15 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource, data }: P
           onBlur={onRunQuery}
         />
       </InlineField>
-      <InlineField label="Hide incomplete" labelWidth={16} tooltip="drop the last bucket while it is still running">
-        <InlineSwitch
-          id="query-editor-hide-incomplete"
-          value={Boolean(q.hideIncomplete)}
-          onChange={(e) => update({ hideIncomplete: e.currentTarget.checked })}
-        />
-      </InlineField>
+      {type === 'counts' && (
+        <InlineField label="Hide incomplete" labelWidth={16} tooltip="drop the last bucket while it is still running">
+          <InlineSwitch
+            id="query-editor-hide-incomplete"
+            value={Boolean(q.hideIncomplete)}
+            onChange={(e) => update({ hideIncomplete: e.currentTarget.checked })}
+          />
+        </InlineField>
+      )}
     </Stack>
   );
 }

@@ -5,6 +5,7 @@ import { answerKey, answerLogins, loginsCsv, parseLoginsQuery } from '../../quer
 import { ByteBoundedCache } from '../../query/bounded-cache';
 import { dataErrors, loginsAnswer, loginsParams } from '../schemas';
 import type { ApiContext } from '../context';
+import { sendCsv, wantsCsv } from '../csv';
 
 /** Unique users, logins and new users per calendar bucket: the original's LoginCountHandler, GET = POST. */
 export const loginsRoutes: FastifyPluginAsyncJsonSchemaToTs<{ Options: ApiContext }> = async (app, ctx) => {
@@ -20,10 +21,7 @@ export const loginsRoutes: FastifyPluginAsyncJsonSchemaToTs<{ Options: ApiContex
   /** Answers one query as JSON, or as CSV when asked by `format=csv` or `Accept: text/csv`. */
   const respond = async (params: LoginsParams, request: FastifyRequest, reply: FastifyReply) => {
     const query = parseLoginsQuery(params, ctx.now().getTime(), ctx.api.maxBuckets);
-    const csv =
-      params.format === 'csv' ||
-      (params.format === undefined && /\btext\/csv\b/.test(request.headers.accept ?? ''));
-    if (!csv) {
+    if (!wantsCsv(params.format, request.headers.accept)) {
       const key = answerKey(query, ctx.sync.index.generation, ctx.sync.dataUntil());
       let body = answers.get(key);
       if (body === undefined) {
@@ -35,11 +33,7 @@ export const loginsRoutes: FastifyPluginAsyncJsonSchemaToTs<{ Options: ApiContex
         .serializer((x) => x as string)
         .send(body);
     }
-    const answer = await answerLogins(ctx.sync, query);
-    return reply
-      .type('text/csv; charset=utf-8')
-      .serializer((x) => x as string)
-      .send(loginsCsv(answer));
+    return sendCsv(reply, loginsCsv(await answerLogins(ctx.sync, query)));
   };
   const schema = { tags: ['logins'], response: { 200: loginsAnswer, ...dataErrors } } as const;
 

@@ -1,10 +1,15 @@
 import type { FastifyPluginAsyncJsonSchemaToTs } from '@fastify/type-provider-json-schema-to-ts';
-import { parseRange } from '../../query/logins-query';
-import { usersBetweenExact } from '../../query/exact-count';
+import { usersBetweenExact, withSlots } from '../../query/exact-count';
+import { QueryError, isZone, parseRange } from '../../query/logins-query';
+import { candidates, pageRows, refine, slotsToRefine, tallyUsers } from '../../query/user-table';
 import type { ApiContext } from '../context';
 import { dataErrors, usersAnswer, usersParams } from '../schemas';
 
-/** User names seen in a range (default the last 90 days), sorted: for Grafana variables. */
+/**
+ * User names seen in a range (default the last 90 days), sorted: for Grafana variables. With
+ * `details=true`, who uses it: per user the first and last login in the range (exact), logins and active
+ * days, sorted by `sort`.
+ */
 export const usersRoutes: FastifyPluginAsyncJsonSchemaToTs<{ Options: ApiContext }> = async (app, ctx) => {
   app.get(
     '/api/v1/users',
@@ -16,13 +21,44 @@ export const usersRoutes: FastifyPluginAsyncJsonSchemaToTs<{ Options: ApiContext
       },
     },
     async (request) => {
-      const { search, limit } = request.query;
+      const { search, limit, details, sort, order, tz } = request.query;
       const { start, end } = parseRange(request.query, ctx.now().getTime(), 90);
       const needle = search?.toLowerCase();
-      const all = (await usersBetweenExact(ctx.sync, start, end)).filter(
-        (u) => !needle || u.toLowerCase().includes(needle)
+      const matches = (name: string) => !needle || name.toLowerCase().includes(needle);
+      if (!details) {
+        const all = (await usersBetweenExact(ctx.sync, start, end)).filter(matches);
+        return { users: all.slice(0, limit), truncated: all.length > limit };
+      }
+      if (!isZone(tz))
+        throw new QueryError('tz', tz, 'an IANA time zone such as UTC, Europe/Berlin or Asia/Kathmandu');
+      const { index } = ctx.sync;
+      const nameOf = (id: number) => index.userName(id) ?? '';
+      const tallies = (
+        await withSlots(
+          ctx.sync,
+          () => index.missingSlotsAt([start, end]),
+          (raw) => tallyUsers(index, start, end, tz, raw)
+        )
+      ).filter((t) => matches(nameOf(t.id)));
+      const options = { sort, descending: order === 'desc', limit, nameOf };
+      const page = candidates(tallies, options);
+      // First and last logins of the page's rows to the millisecond: their slots' logins.
+      const rows = await withSlots(
+        ctx.sync,
+        () => slotsToRefine(page),
+        (raw) => {
+          refine(page, raw);
+          return pageRows(page, options);
+        }
       );
-      return { users: all.slice(0, limit), truncated: all.length > limit };
+      return {
+        users: rows.map((r) => ({
+          ...r,
+          firstSeen: new Date(r.firstSeen).toISOString(),
+          lastSeen: new Date(r.lastSeen).toISOString(),
+        })),
+        truncated: tallies.length > limit,
+      };
     }
   );
 };

@@ -1,0 +1,48 @@
+import type { FastifyPluginAsyncJsonSchemaToTs } from '@fastify/type-provider-json-schema-to-ts';
+import { withSlots } from '../../query/exact-count';
+import { sendCsv, wantsCsv } from '../csv';
+import { isZone } from '../../query/logins-query';
+import type { RetentionAnswer } from '../../query/retention';
+import { parseRetentionQuery, retentionCsv, retentionMatrix, retentionPoints } from '../../query/retention';
+import type { ApiContext } from '../context';
+import { dataErrors, retentionAnswer, retentionParams } from '../schemas';
+
+/** Weekly (daily, monthly) cohorts by first login and how many of them came back in each later period. */
+export const retentionRoutes: FastifyPluginAsyncJsonSchemaToTs<{ Options: ApiContext }> = async (
+  app,
+  ctx
+) => {
+  app.get(
+    '/api/v1/retention',
+    {
+      schema: {
+        tags: ['logins'],
+        querystring: retentionParams,
+        response: { 200: retentionAnswer, ...dataErrors },
+      },
+    },
+    async (request, reply) => {
+      const query = parseRetentionQuery(request.query, ctx.now().getTime(), isZone);
+      const { index } = ctx.sync;
+      const mask = query.users ? index.userMask(query.users) : undefined;
+      const cohorts = await withSlots(
+        ctx.sync,
+        () => index.missingSlotsAt(retentionPoints(query)),
+        (raw) => retentionMatrix(index, query, mask, raw)
+      );
+      const dataUntil = ctx.sync.dataUntil();
+      const answer: RetentionAnswer = {
+        start: new Date(query.start).toISOString(),
+        end: new Date(query.end).toISOString(),
+        cohort: query.cohort,
+        tz: query.tz,
+        periods: query.periods,
+        users: query.users,
+        dataUntil: dataUntil ? dataUntil.toISOString() : null,
+        cohorts,
+      };
+      if (!wantsCsv(request.query.format, request.headers.accept)) return answer;
+      return sendCsv(reply, retentionCsv(answer));
+    }
+  );
+};

@@ -1,0 +1,164 @@
+import { bucketBounds } from '../time/buckets';
+import { SLOT_MS } from '../time/units';
+import type { LoginIndex, RawSlots } from './login-index';
+
+export const USER_SORTS = ['lastSeen', 'firstSeen', 'logins', 'activeDays', 'name'] as const;
+export type UserSort = (typeof USER_SORTS)[number];
+
+/** One user's activity in a range: first and last login in it (exact), logins, local days with a login. */
+export interface UserRow {
+  name: string;
+  firstSeen: number;
+  lastSeen: number;
+  logins: number;
+  activeDays: number;
+}
+
+export interface Tally {
+  id: number;
+  first: number;
+  firstExact: boolean;
+  last: number;
+  lastExact: boolean;
+  logins: number;
+  activeDays: number;
+  /** The local day (index into the range's day bounds) last counted. */
+  day: number;
+}
+
+/**
+ * Everybody's activity in [start, end), from the index: per whole slot (first and last known to the slot)
+ * and per login in the cut slots at the edges. `tz` makes the days of `activeDays`.
+ */
+export function tallyUsers(
+  index: LoginIndex,
+  start: number,
+  end: number,
+  tz: string,
+  raw: RawSlots
+): Tally[] {
+  const days = bucketBounds(start, end, 'day', tz);
+  const tallies = new Map<number, Tally>();
+  let day = 0;
+  index.visitLogins(start, end, raw, (id, at, count, exact) => {
+    while (day + 1 < days.length - 1 && at >= (days[day + 1] ?? Infinity)) day += 1;
+    const tally = tallies.get(id);
+    if (!tally) {
+      tallies.set(id, {
+        id,
+        first: at,
+        firstExact: exact,
+        last: at,
+        lastExact: exact,
+        logins: count,
+        activeDays: 1,
+        day,
+      });
+      return;
+    }
+    tally.logins += count;
+    if (at > tally.last || (at === tally.last && exact)) {
+      tally.last = at;
+      tally.lastExact = exact;
+    }
+    if (tally.day !== day) {
+      tally.day = day;
+      tally.activeDays += 1;
+    }
+  });
+  return [...tallies.values()];
+}
+
+/** The slots whose logins make these rows' first and last logins exact. */
+export function slotsToRefine(tallies: readonly Tally[]): number[] {
+  const slots = new Set<number>();
+  for (const t of tallies) {
+    if (!t.firstExact) slots.add(Math.floor(t.first / SLOT_MS));
+    if (!t.lastExact) slots.add(Math.floor(t.last / SLOT_MS));
+  }
+  return [...slots];
+}
+
+/** Exact first and last logins from the slots' logins (a slot-level value is its slot's start). */
+export function refine(tallies: readonly Tally[], raw: RawSlots): void {
+  for (const t of tallies) {
+    if (!t.firstExact) {
+      const at = loginInSlot(raw, Math.floor(t.first / SLOT_MS), t.id, 'first');
+      if (at !== undefined) [t.first, t.firstExact] = [at, true];
+    }
+    if (!t.lastExact) {
+      const at = loginInSlot(raw, Math.floor(t.last / SLOT_MS), t.id, 'last');
+      if (at !== undefined) [t.last, t.lastExact] = [at, true];
+    }
+  }
+}
+
+function loginInSlot(raw: RawSlots, slot: number, id: number, which: 'first' | 'last'): number | undefined {
+  const logins = raw.get(slot);
+  if (!logins) return undefined;
+  const dayStart = Math.floor((slot * SLOT_MS) / 86_400_000) * 86_400_000;
+  let found: number | undefined;
+  for (let k = 0; k < logins.t.length; k += 1) {
+    if (logins.u[k] !== id) continue;
+    found = dayStart + (logins.t[k] as number);
+    if (which === 'first') return found;
+  }
+  return found;
+}
+
+function key(t: Tally, sort: UserSort): number {
+  switch (sort) {
+    case 'lastSeen':
+      return t.last;
+    case 'firstSeen':
+      return t.first;
+    case 'logins':
+      return t.logins;
+    case 'activeDays':
+      return t.activeDays;
+    case 'name':
+      return 0;
+  }
+}
+
+/**
+ * Sorts and pages the tallies. First and last logins are known to the slot until refined, so a page sorted
+ * by them takes every row sharing the boundary row's slot, to be refined and sorted again (pageRows).
+ */
+export function candidates(
+  tallies: Tally[],
+  options: { sort: UserSort; descending: boolean; limit: number; nameOf: (id: number) => string }
+): Tally[] {
+  const { sort, descending, limit, nameOf } = options;
+  const sign = descending ? -1 : 1;
+  const byName = (a: Tally, b: Tally) =>
+    (sort === 'name' ? sign : 1) * (nameOf(a.id) < nameOf(b.id) ? -1 : nameOf(a.id) > nameOf(b.id) ? 1 : 0);
+  const coarse = (t: Tally) =>
+    sort === 'firstSeen' || sort === 'lastSeen' ? Math.floor(key(t, sort) / SLOT_MS) : key(t, sort);
+  tallies.sort((a, b) => sign * (coarse(a) - coarse(b)) || byName(a, b));
+  if (tallies.length <= limit) return tallies;
+  const boundary = coarse(tallies[limit - 1] as Tally);
+  let n = limit;
+  while (n < tallies.length && coarse(tallies[n] as Tally) === boundary) n += 1;
+  return tallies.slice(0, n);
+}
+
+/** The page after refinement: exact order, cut to `limit`. */
+export function pageRows(
+  tallies: Tally[],
+  options: { sort: UserSort; descending: boolean; limit: number; nameOf: (id: number) => string }
+): UserRow[] {
+  const { sort, descending, limit, nameOf } = options;
+  const sign = descending ? -1 : 1;
+  const name = (t: Tally) => nameOf(t.id);
+  const byName = (a: Tally, b: Tally) =>
+    (sort === 'name' ? sign : 1) * (name(a) < name(b) ? -1 : name(a) > name(b) ? 1 : 0);
+  tallies.sort((a, b) => sign * (key(a, sort) - key(b, sort)) || byName(a, b));
+  return tallies.slice(0, limit).map((t) => ({
+    name: name(t),
+    firstSeen: t.first,
+    lastSeen: t.last,
+    logins: t.logins,
+    activeDays: t.activeDays,
+  }));
+}

@@ -1,0 +1,185 @@
+/** Engagement over HTTP: /api/v1/logins' engagement metrics, /api/v1/retention, /api/v1/users?details=true. */
+import type { FastifyInstance } from 'fastify';
+import { DateTime } from 'luxon';
+import { generateSysLog } from '../src/demo/generate-sys-log';
+import { buildTestApp } from './api-helpers';
+import type { Unit } from './engagement-oracle';
+import { engagementOracle, retentionOracle } from './engagement-oracle';
+import type { TestDb } from './helpers';
+import { openTestDb } from './helpers';
+import type { Login } from './login-fixtures';
+
+const NOW = new Date('2026-11-27T12:00:00Z');
+let db: TestDb;
+let app: FastifyInstance;
+let logins: Login[];
+
+beforeAll(async () => {
+  db = await openTestDb();
+  const docs = [...generateSysLog({ days: 70, users: 90, perDay: 120, end: NOW, seed: 44 })].flat();
+  await db.cols.sysLog.insertMany(docs);
+  // What the seed convention (the tests' selector) counts: `successful login` lines of users other than admin.
+  logins = docs
+    .filter(
+      (d) =>
+        d.message === 'successful login' && typeof d.user === 'string' && d.user !== '' && d.user !== 'admin'
+    )
+    .map((d) => ({ user: d.user as string, at: d.created.getTime() }))
+    .sort((a, b) => a.at - b.at);
+  app = await buildTestApp(db, NOW, { runFrom: '2026-09-18' });
+});
+afterAll(async () => {
+  await app.close();
+  await db.close();
+});
+
+const get = async (url: string) => {
+  const response = await app.inject({ method: 'GET', url });
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- answers are checked field by field
+  return { status: response.statusCode, body: response.body, json: (): any => response.json() };
+};
+
+describe('engagement metrics on /api/v1/logins', () => {
+  it.each([
+    ['day', 'UTC', '2026-10-20T07:13:00.123Z', '2026-11-20T16:44:59.999Z'],
+    ['day', 'Europe/Berlin', '2026-10-20T00:00:00Z', '2026-10-30T00:00:00Z'],
+    ['week', 'Asia/Kathmandu', '2026-10-01T05:05:05Z', '2026-11-27T09:00:00Z'],
+    ['month', 'America/New_York', '2026-10-01T00:00:00Z', '2026-11-27T00:00:00Z'],
+  ] as [Unit, string, string, string][])(
+    'should equal the raw-log definitions by %s in %s',
+    async (unit, zone, from, to) => {
+      const metrics = 'active_7d,active_28d,active_30d,stickiness,new_users,returning,resurrecting,dormant';
+      const { status, json } = await get(
+        `/api/v1/logins?start=${from}&end=${to}&aggregate=${unit}&tz=${zone}&metric=${metrics}`
+      );
+      expect(status).toBe(200);
+      const buckets = json().buckets as Record<string, number>[];
+      const expected = engagementOracle(logins, { start: Date.parse(from), end: Date.parse(to), unit, zone });
+      for (const name of [
+        'active_7d',
+        'active_28d',
+        'active_30d',
+        'new_users',
+        'returning',
+        'resurrecting',
+        'dormant',
+      ] as const) {
+        expect([name, buckets.map((b) => b[name])]).toEqual([name, expected[name]]);
+      }
+      buckets.forEach((b, i) => expect(b.stickiness).toBeCloseTo(expected.stickiness[i] ?? NaN, 12));
+      expect(buckets.some((b) => (b.active_28d ?? 0) > 0)).toBe(true);
+    }
+  );
+
+  it('should filter engagement to the given users and answer CSV with one column per metric', async () => {
+    const only = ['user00001', 'user00002', 'user00007'];
+    const url = `/api/v1/logins?start=2026-10-05&end=2026-11-23&aggregate=w&metric=active_7d,returning,dormant&${only.map((u) => `user=${u}`).join('&')}`;
+    const { json } = await get(url);
+    const expected = engagementOracle(logins, {
+      start: Date.parse('2026-10-05'),
+      end: Date.parse('2026-11-23'),
+      unit: 'week',
+      zone: 'UTC',
+      only: new Set(only),
+    });
+    const buckets = json().buckets as Record<string, number>[];
+    expect(buckets.map((b) => [b.active_7d, b.returning, b.dormant])).toEqual(
+      expected.active_7d.map((n, i) => [n, expected.returning[i], expected.dormant[i]])
+    );
+    const csv = (await get(`${url}&format=csv`)).body.split('\n');
+    expect(csv[0]).toBe('start,end,partial,active_7d,returning,dormant');
+    expect(csv[1]).toBe(
+      `2026-10-05T00:00:00.000Z,2026-10-12T00:00:00.000Z,false,${expected.active_7d[0]},${expected.returning[0]},${expected.dormant[0]}`
+    );
+  });
+});
+
+describe('GET /api/v1/retention', () => {
+  it.each([
+    ['week', 'UTC', '2026-09-21T00:00:00Z', '2026-11-27T10:00:00Z', 12],
+    ['day', 'Asia/Kathmandu', '2026-11-01T00:00:00Z', '2026-11-20T00:00:00Z', 7],
+    ['month', 'Europe/Berlin', '2026-09-01T00:00:00Z', '2026-11-27T00:00:00Z', 3],
+  ] as [Unit, string, string, string, number][])(
+    'should equal the raw-log cohorts by %s in %s',
+    async (unit, zone, from, to, periods) => {
+      const { status, json } = await get(
+        `/api/v1/retention?start=${from}&end=${to}&cohort=${unit}&tz=${zone}&periods=${periods}`
+      );
+      expect(status).toBe(200);
+      const answer = json();
+      expect(answer).toMatchObject({ cohort: unit, tz: zone, periods, users: null });
+      expect(
+        answer.cohorts.map((c: { size: number; retained: number[] }) => ({
+          size: c.size,
+          retained: c.retained,
+        }))
+      ).toEqual(
+        retentionOracle(logins, { start: Date.parse(from), end: Date.parse(to), unit, zone, periods })
+      );
+      expect(answer.cohorts[0].start).toBe(DateTime.fromISO(from, { zone }).startOf(unit).toISO());
+    }
+  );
+
+  it('should filter cohorts to users, answer CSV, and reject what it does not accept with 400', async () => {
+    const url =
+      '/api/v1/retention?start=2026-09-21&end=2026-11-23&cohort=week&periods=4&user=user00001,user00003';
+    const filtered = (await get(url)).json();
+    expect(filtered.users).toEqual(['user00001', 'user00003']);
+    const sizes = filtered.cohorts.reduce((n: number, c: { size: number }) => n + c.size, 0);
+    expect(sizes).toBeLessThanOrEqual(2);
+    const csv = (await get(`${url}&format=csv`)).body.split('\n');
+    expect(csv[0]).toBe('start,end,partial,size,p0,p1,p2,p3');
+    for (const [query, parameter] of [
+      ['cohort=year', 'cohort'],
+      ['periods=0', 'periods'],
+      ['tz=Mars/Olympus', 'tz'],
+      ['start=2026-11-02&end=2026-11-01', 'end'],
+      ['start=2000-01-01&end=2026-01-01&cohort=day', 'cohort'],
+    ]) {
+      const bad = await get(`/api/v1/retention?${query}`);
+      expect([query, bad.status, bad.json().parameter]).toEqual([query, 400, parameter]);
+    }
+  });
+});
+
+describe('GET /api/v1/users?details=true', () => {
+  it('should list who used it: first and last login in the range to the millisecond, logins, active days', async () => {
+    const start = Date.parse('2026-11-02T09:07:30.500Z');
+    const end = Date.parse('2026-11-20T15:00:00.001Z');
+    const zone = 'Asia/Kathmandu';
+    const inRange = logins.filter((l) => l.at >= start && l.at < end);
+    const byUser = new Map<string, Login[]>();
+    for (const l of inRange) byUser.set(l.user, [...(byUser.get(l.user) ?? []), l]);
+    const expected = [...byUser].map(([name, list]) => ({
+      name,
+      firstSeen: new Date(Math.min(...list.map((l) => l.at))).toISOString(),
+      lastSeen: new Date(Math.max(...list.map((l) => l.at))).toISOString(),
+      logins: list.length,
+      activeDays: new Set(list.map((l) => DateTime.fromMillis(l.at, { zone }).toISODate())).size,
+    }));
+    const byLast = [...expected].sort((a, b) =>
+      a.lastSeen < b.lastSeen ? 1 : a.lastSeen > b.lastSeen ? -1 : a.name < b.name ? -1 : 1
+    );
+    const answer = (
+      await get(`/api/v1/users?details=true&start=${start}&end=${end}&tz=${zone}&limit=10`)
+    ).json();
+    expect(answer).toEqual({ users: byLast.slice(0, 10), truncated: expected.length > 10 });
+    const byLogins = [...expected].sort((a, b) => b.logins - a.logins || (a.name < b.name ? -1 : 1));
+    const top = (
+      await get(`/api/v1/users?details=true&start=${start}&end=${end}&tz=${zone}&sort=logins&limit=5`)
+    ).json();
+    expect(top.users).toEqual(byLogins.slice(0, 5));
+    const firstIn = [...expected].sort((a, b) =>
+      a.firstSeen < b.firstSeen ? -1 : a.firstSeen > b.firstSeen ? 1 : a.name < b.name ? -1 : 1
+    );
+    const earliest = (
+      await get(
+        `/api/v1/users?details=true&start=${start}&end=${end}&tz=${zone}&sort=firstSeen&order=asc&limit=7`
+      )
+    ).json();
+    expect(earliest.users).toEqual(firstIn.slice(0, 7));
+    // Without details, the names as before (Grafana variables).
+    const names = (await get(`/api/v1/users?start=${start}&end=${end}&limit=1000`)).json();
+    expect(names.users).toEqual([...byUser.keys()].sort());
+  });
+});
