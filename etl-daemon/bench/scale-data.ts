@@ -46,6 +46,25 @@ export async function writeScaleData(
   let factorSum = 0;
   for (let d = 0; d < size.days; d += 1) factorSum += weekdayFactor(new Date(first.getTime() + d * DAY_MS));
   const loginsPerActiveDay = 2;
+  // The share of users active on a day giving `dayLogins` on average: heavy users are capped at one active
+  // day per day, so the share is found by bisection (once per distinct day factor) rather than divided out.
+  const shares = new Map<number, number>();
+  const shareFor = (dayLogins: number) => {
+    let share = shares.get(dayLogins);
+    if (share !== undefined) return share;
+    let lo = 0;
+    let hi = 64;
+    for (let k = 0; k < 50; k += 1) {
+      const mid = (lo + hi) / 2;
+      let expected = 0;
+      for (const w of weight) expected += Math.min(1, (mid * w) / meanWeight) * loginsPerActiveDay;
+      if (expected < dayLogins) lo = mid;
+      else hi = mid;
+    }
+    share = (lo + hi) / 2;
+    shares.set(dayLogins, share);
+    return share;
+  };
   let total = 0;
   let userDays = 0;
   let batch: { chunks: ChunkDoc[]; summaries: SummaryDoc[]; days: DayDoc[] } = {
@@ -62,11 +81,11 @@ export async function writeScaleData(
   for (let d = 0; d < size.days; d += 1) {
     const day = new Date(first.getTime() + d * DAY_MS);
     const dayLogins = (size.logins * weekdayFactor(day)) / factorSum;
-    const activeShare = dayLogins / loginsPerActiveDay / size.users;
+    const activeShare = shareFor(dayLogins);
     const t: number[] = [];
     const ids: number[] = [];
     for (let id = 0; id < size.users; id += 1) {
-      if (random() >= (activeShare * (weight[id] ?? 1)) / meanWeight) continue;
+      if (random() >= Math.min(1, (activeShare * (weight[id] ?? 1)) / meanWeight)) continue;
       userDays += 1;
       // 1 + geometric: two logins on average.
       for (let k = 0; k === 0 || random() < 0.5; k += 1) {

@@ -178,6 +178,10 @@
           document.getElementById('token-label').hidden = false;
           throw new Error('this API needs a token: enter it above');
         }
+        if (response.status === 503 && response.headers.get('retry-after')) {
+          // The daemon is loading its index (or rewriting these days): ask again when it says.
+          window.setTimeout(load, Number(response.headers.get('retry-after')) * 1000);
+        }
         return response.json().then(function (body) {
           if (!response.ok) throw new Error(body.message || 'HTTP ' + response.status);
           return body;

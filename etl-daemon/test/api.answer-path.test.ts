@@ -4,7 +4,8 @@ import { generateSysLog } from '../src/demo/generate-sys-log';
 import { makeIndexSync } from '../src/query/index-loader';
 import { buildTestApp } from './api-helpers';
 import type { TestDb } from './helpers';
-import { openTestDb, silentLogger } from './helpers';
+import { fixedClock, loginDoc, openTestDb, runDeps, silentLogger } from './helpers';
+import { runOnce } from '../src/job/run-once';
 
 const NOW = new Date('2026-11-27T12:00:00Z');
 const READ = 'read-token-for-tests-0123456789';
@@ -93,6 +94,34 @@ describe('ranges far outside the data', () => {
   });
 });
 
+describe('answers kept between requests', () => {
+  it('should answer again after the index changes, never from a kept answer of an older index', async () => {
+    const sync = makeIndexSync(db.cols, silentLogger);
+    const app = await buildTestApp(db, NOW, { runFrom: '2026-10-18', sync });
+    await sync.refresh();
+    const url = '/api/v1/logins?start=2026-11-20&end=2026-11-27&aggregate=d&metric=logins';
+    const before = (await app.inject({ method: 'GET', url })).json();
+    const generation = sync.index.generation;
+    // Two more logins on 21 November, written by the job, picked up by the index's refresh.
+    await db.cols.sysLog.insertMany([
+      loginDoc('late-amy', '2026-11-21T10:00:00Z'),
+      loginDoc('late-bob', '2026-11-21T11:00:00Z'),
+    ]);
+    await runOnce(
+      runDeps(db.cols, { clock: fixedClock(NOW) }),
+      { start: '2026-11-21', end: '2026-11-21' },
+      'again',
+      1
+    );
+    await sync.refresh();
+    expect(sync.index.generation).toBeGreaterThan(generation);
+    const after = (await app.inject({ method: 'GET', url })).json();
+    const logins = (answer: { buckets: { logins: number }[] }) => answer.buckets.map((b) => b.logins);
+    expect(logins(after)).toEqual(logins(before).map((n, i) => (i === 1 ? n + 2 : n)));
+    await app.close();
+  });
+});
+
 describe('rate limit', () => {
   it('should answer 429 with Retry-After past USAGE_RATE_LIMIT requests a minute, and never limit /health', async () => {
     const app = await buildTestApp(db, NOW, { api: loadConfig({ USAGE_RATE_LIMIT: '2' }).api });
@@ -109,6 +138,24 @@ describe('rate limit', () => {
     });
     for (let i = 0; i < 5; i += 1)
       expect((await app.inject({ method: 'GET', url: '/health' })).statusCode).not.toBe(429);
+    await app.close();
+  });
+});
+
+describe('OpenAPI', () => {
+  it('should list every answer of every route, so /docs shows the 202/409/401/403/429/503 answers too', async () => {
+    const app = await buildTestApp(db, NOW, { api: loadConfig({ USAGE_READ_TOKEN: READ }).api });
+    const spec = (await app.inject({ method: 'GET', url: '/openapi.json' })).json();
+    const codes = (path: string, method: string) => Object.keys(spec.paths[path][method].responses).sort();
+    expect(codes('/api/v1/logins', 'get')).toEqual(['200', '400', '401', '403', '429', '503']);
+    expect(codes('/api/v1/retention', 'get')).toEqual(['200', '400', '401', '403', '429', '503']);
+    expect(codes('/api/v1/users', 'get')).toEqual(['200', '400', '401', '403', '429', '503']);
+    expect(codes('/api/v1/job/run', 'post')).toEqual(['202', '400', '401', '403', '409']);
+    expect(codes('/health', 'get')).toEqual(['200', '401', '403', '503']);
+    expect(codes('/metrics', 'get')).toEqual(['200', '401', '403']);
+    expect(spec.paths['/api/v1/logins'].get.parameters.map((p: { name: string }) => p.name)).toContain(
+      'metric'
+    );
     await app.close();
   });
 });

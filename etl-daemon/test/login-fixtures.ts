@@ -1,6 +1,6 @@
 import { seededRandom } from '../src/demo/random';
-import type { DayEvents, Metric } from '../src/query/login-index';
-import { DAY_MS } from '../src/time/utc-day';
+import type { DayEvents, LoginIndex, Metric, RawLogins } from '../src/query/login-index';
+import { DAY_MS, SLOT_MS, SLOTS_PER_DAY } from '../src/time/units';
 
 /** Random logins and the slow, obviously right definition of every count, shared by the index tests. */
 export interface Login {
@@ -55,4 +55,26 @@ export function oracle(
     out.new_users.push([...first].filter(([u, at]) => at >= a && at < b && (!only || only.has(u))).length);
   }
   return out;
+}
+
+/** The logins of the given slots (global numbers) with an index's own ids, straight from the fixture: what
+ * the daemon reads from the hour chunks when a range edge cuts a slot. */
+export function readFor(
+  index: LoginIndex,
+  logins: readonly Login[],
+  slots: number[]
+): Map<number, RawLogins> {
+  return new Map(
+    slots.map((slot) => {
+      const inSlot = logins.filter((l) => Math.floor(l.at / SLOT_MS) === slot);
+      const day = Math.floor(slot / SLOTS_PER_DAY) * DAY_MS;
+      return [
+        slot,
+        {
+          t: Int32Array.from(inSlot, (l) => l.at - day),
+          u: Int32Array.from(inSlot, (l) => index.userId(l.user)),
+        },
+      ];
+    })
+  );
 }

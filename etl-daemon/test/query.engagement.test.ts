@@ -7,15 +7,14 @@ import { seededRandom } from '../src/demo/random';
 import { buildDaySlots } from '../src/query/day-slots';
 import type { EngagementMetric } from '../src/query/engagement';
 import { ENGAGEMENT_METRICS, engagementPoints, engagementSeries } from '../src/query/engagement';
-import type { RawLogins } from '../src/query/login-index';
 import { LoginIndex } from '../src/query/login-index';
 import { retentionMatrix, retentionPoints } from '../src/query/retention';
 import { bucketBounds } from '../src/time/buckets';
-import { DAY_MS, SLOT_MS, SLOTS_PER_DAY } from '../src/time/units';
+import { DAY_MS, SLOT_MS } from '../src/time/units';
 import type { Unit } from './engagement-oracle';
 import { engagementOracle, retentionOracle } from './engagement-oracle';
 import type { Login } from './login-fixtures';
-import { BASE, randomLogins } from './login-fixtures';
+import { BASE, randomLogins, readFor } from './login-fixtures';
 
 // Two quiet weeks in June: empty periods, and users coming back after them. User uN joins on day N, so
 // cohorts fill all year.
@@ -41,21 +40,7 @@ function summaryIndex(list: readonly Login[]): LoginIndex {
 
 const index = summaryIndex(logins);
 
-function read(slots: number[]): Map<number, RawLogins> {
-  return new Map(
-    slots.map((slot) => {
-      const inSlot = logins.filter((l) => Math.floor(l.at / SLOT_MS) === slot);
-      const day = Math.floor(slot / SLOTS_PER_DAY) * DAY_MS;
-      return [
-        slot,
-        {
-          t: Int32Array.from(inSlot, (l) => l.at - day),
-          u: Int32Array.from(inSlot, (l) => index.userId(l.user)),
-        },
-      ];
-    })
-  );
-}
+const read = (slots: number[]) => readFor(index, logins, slots);
 
 const CASES: [Unit, string, string, string][] = [
   ['day', 'UTC', '2026-02-10T07:13:00.123Z', '2026-04-02T16:44:59.999Z'],

@@ -7,7 +7,7 @@ import type { Unit } from '../src/time/aggregate';
 import { bucketBounds } from '../src/time/buckets';
 import { DAY_MS, SLOT_MS, SLOTS_PER_DAY } from '../src/time/units';
 import type { Login } from './login-fixtures';
-import { BASE, oracle, randomLogins } from './login-fixtures';
+import { BASE, oracle, randomLogins, readFor } from './login-fixtures';
 
 /**
  * The index as the daemon loads it: per-day slot summaries only (no logins in memory), and the logins of a
@@ -223,20 +223,3 @@ describe('what a count costs', () => {
     expect(small.entries).toBe(0);
   });
 });
-
-/** Raw slots for an index's own ids, straight from the fixture. */
-function readFor(index: LoginIndex, logins: readonly Login[], slots: number[]): Map<number, RawLogins> {
-  return new Map(
-    slots.map((slot) => {
-      const inSlot = logins.filter((l) => Math.floor(l.at / SLOT_MS) === slot);
-      const day = Math.floor(slot / SLOTS_PER_DAY) * DAY_MS;
-      return [
-        slot,
-        {
-          t: Int32Array.from(inSlot, (l) => l.at - day),
-          u: Int32Array.from(inSlot, (l) => index.userId(l.user)),
-        },
-      ];
-    })
-  );
-}

@@ -1,5 +1,5 @@
 import { bucketBounds } from '../time/buckets';
-import { SLOT_MS } from '../time/units';
+import { DAY_MS, SLOT_MS } from '../time/units';
 import type { LoginIndex, RawSlots } from './login-index';
 
 export const USER_SORTS = ['lastSeen', 'firstSeen', 'logins', 'activeDays', 'name'] as const;
@@ -96,7 +96,7 @@ export function refine(tallies: readonly Tally[], raw: RawSlots): void {
 function loginInSlot(raw: RawSlots, slot: number, id: number, which: 'first' | 'last'): number | undefined {
   const logins = raw.get(slot);
   if (!logins) return undefined;
-  const dayStart = Math.floor((slot * SLOT_MS) / 86_400_000) * 86_400_000;
+  const dayStart = Math.floor((slot * SLOT_MS) / DAY_MS) * DAY_MS;
   let found: number | undefined;
   for (let k = 0; k < logins.t.length; k += 1) {
     if (logins.u[k] !== id) continue;

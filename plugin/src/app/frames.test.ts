@@ -1,6 +1,6 @@
 import { FieldType } from '@grafana/data';
-import type { LoginsAnswer } from '../types';
-import { answerToFrame } from './frames';
+import type { LoginsAnswer, RetentionAnswer } from '../types';
+import { answerToFrame, retentionToFrame, userRowsToFrame } from './frames';
 
 const answer: LoginsAnswer = {
   aggregate: 'week',
@@ -76,5 +76,70 @@ describe('answerToFrame', () => {
     expect(
       answerToFrame({ ...answer, buckets: [] }, { refId: 'A', metric: 'users', hideIncomplete: true }).length
     ).toBe(0);
+  });
+});
+
+describe('retentionToFrame', () => {
+  const retention: RetentionAnswer = {
+    cohort: 'week',
+    tz: 'UTC',
+    dataUntil: null,
+    cohorts: [
+      {
+        start: '2026-11-02T00:00:00.000Z',
+        end: '2026-11-09T00:00:00.000Z',
+        partial: false,
+        size: 10,
+        retained: [10, 6, 4],
+      },
+      { start: '2026-11-09T00:00:00.000Z', end: '2026-11-16T00:00:00.000Z', partial: false, size: 8, retained: [8, 5] },
+      { start: '2026-11-16T00:00:00.000Z', end: '2026-11-23T00:00:00.000Z', partial: true, size: 0, retained: [0] },
+    ],
+  };
+
+  it('should make one wide frame: cohort time, size, one field per later period, empty where it has not started', () => {
+    const frame = retentionToFrame(retention, { refId: 'R', periods: 12 });
+    expect(frame.fields.map((f) => [f.name, f.type])).toEqual([
+      ['cohort', FieldType.time],
+      ['size', FieldType.number],
+      ['week 0', FieldType.number],
+      ['week 1', FieldType.number],
+      ['week 2', FieldType.number],
+    ]);
+    expect(frame.fields[0]?.values).toEqual([
+      Date.parse('2026-11-02T00:00:00Z'),
+      Date.parse('2026-11-09T00:00:00Z'),
+      Date.parse('2026-11-16T00:00:00Z'),
+    ]);
+    expect(frame.fields.slice(2).map((f) => f.values)).toEqual([
+      [10, 8, 0],
+      [6, 5, null],
+      [4, null, null],
+    ]);
+    expect(retentionToFrame(retention, { refId: 'R', periods: 2 }).fields).toHaveLength(4);
+  });
+});
+
+describe('userRowsToFrame', () => {
+  it('should give a table of who used it, last seen as a time', () => {
+    const frame = userRowsToFrame(
+      [
+        {
+          name: 'amy',
+          firstSeen: '2026-11-02T08:00:00.123Z',
+          lastSeen: '2026-11-20T17:30:00.999Z',
+          logins: 12,
+          activeDays: 7,
+        },
+      ],
+      { refId: 'U', name: 'users' }
+    );
+    expect(frame.fields.map((f) => [f.name, f.values[0]])).toEqual([
+      ['user', 'amy'],
+      ['last seen', Date.parse('2026-11-20T17:30:00.999Z')],
+      ['first seen', Date.parse('2026-11-02T08:00:00.123Z')],
+      ['logins', 12],
+      ['active days', 7],
+    ]);
   });
 });
