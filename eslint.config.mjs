@@ -8,6 +8,7 @@ export default tseslint.config(
       'plugin/**',
       '**/node_modules/**',
       '**/dist/**',
+      '**/.bench-dist/**',
       '**/coverage/**',
       '**/test-output/**',
       '**/.config/**',

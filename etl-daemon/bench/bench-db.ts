@@ -1,4 +1,6 @@
 import type { MongoClient } from 'mongodb';
+import type { UsageCollections } from '../src/db/collections';
+import { ensureIndexes, usageCollections } from '../src/db/collections';
 import { connectMongo, describeServer } from '../src/db/connect';
 import type { EmbeddedMongo } from '../src/embedded/embedded-mongo';
 import { startEmbeddedMongo } from '../src/embedded/embedded-mongo';
@@ -35,4 +37,16 @@ export function seconds(ms: number): string {
 
 export function rate(count: number, ms: number): string {
   return `${Math.round(count / (ms / 1000)).toLocaleString('en-US')}/s`;
+}
+
+/** The usage collections of an emptied bench database (`<db>.login`, …), with their indexes. */
+export async function freshLoginCollections(client: MongoClient, loginDb: string): Promise<UsageCollections> {
+  await client.db(loginDb).dropDatabase();
+  const cols = usageCollections(
+    client,
+    { db: 'bench_core4', collection: 'sys.log' },
+    { db: loginDb, collection: 'login' }
+  );
+  await ensureIndexes(cols);
+  return cols;
 }

@@ -9,18 +9,16 @@
  *   npm run bench:scale -- --sizes 5 --old-at 5   # a quick look
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { usageCollections } from '../src/db/collections';
-import { ensureIndexes } from '../src/db/collections';
 import { DAY_MS } from '../src/time/units';
 import { startOfUtcDay } from '../src/time/utc-day';
-import { openBenchDb, seconds } from './bench-db';
+import { freshLoginCollections, openBenchDb, seconds } from './bench-db';
 import type { ServerProcess } from './daemon-process';
 import { median, rssMb, startServer, timeQuery, usageDaemonEnv } from './daemon-process';
-import { topFunctions } from './throughput';
+import { printProfile } from './throughput';
 import { userName, writeScaleData } from './scale-data';
 
 const USERS = 50_000;
@@ -200,13 +198,7 @@ async function main(): Promise<void> {
   const end = startOfUtcDay(new Date()).getTime();
   try {
     for (const millions of sizes) {
-      await db.client.db(LOGIN_DB).dropDatabase();
-      const cols = usageCollections(
-        db.client,
-        { db: 'bench_core4', collection: 'sys.log' },
-        { db: LOGIN_DB, collection: 'login' }
-      );
-      await ensureIndexes(cols);
+      const cols = await freshLoginCollections(db.client, LOGIN_DB);
       const t = performance.now();
       const written = await writeScaleData(
         cols,
@@ -243,13 +235,10 @@ async function main(): Promise<void> {
       } finally {
         await server.stop();
       }
-      const profile = readdirSync(profileDir).find((f) => f.endsWith('.cpuprofile'));
-      if (profile) {
-        console.log(`  the daemon's CPU profile (start-up, load and queries), self time:`);
-        for (const { name, share } of topFunctions(path.join(profileDir, profile), 12)) {
-          console.log(`    ${(share * 100).toFixed(1).padStart(5)} %  ${name}`);
-        }
-      }
+      printProfile(profileDir, "the daemon's CPU profile (start-up, load and queries)", {
+        top: 12,
+        indent: '  ',
+      });
       report('now (slot summaries)', current, millions >= 100);
       if (old) {
         const ratio = (f: (m: Measured) => number) => (f(current) / f(old)).toFixed(2);

@@ -9,10 +9,9 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { ensureIndexes, usageCollections } from '../src/db/collections';
 import { DAY_MS } from '../src/time/units';
 import { startOfUtcDay } from '../src/time/utc-day';
-import { openBenchDb } from './bench-db';
+import { freshLoginCollections, openBenchDb } from './bench-db';
 import { CLI, startServer, usageDaemonEnv } from './daemon-process';
 import { engagementBench } from './engagement';
 import { loadFromOtherProcess } from './load';
@@ -45,6 +44,16 @@ export function topFunctions(file: string, n = 15): { name: string; share: numbe
     .sort((a, b) => b[1] - a[1])
     .slice(0, n)
     .map(([name, count]) => ({ name, share: count / profile.samples.length }));
+}
+
+/** Prints the top functions by self time of the .cpuprofile a process wrote into `dir`, if it wrote one. */
+export function printProfile(dir: string, title: string, options: { top: number; indent: string }): void {
+  const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
+  if (!file) return;
+  console.log(`${options.indent}${title} (${path.join(dir, file)}), self time:`);
+  for (const { name, share } of topFunctions(path.join(dir, file), options.top)) {
+    console.log(`${options.indent}  ${(share * 100).toFixed(1).padStart(5)} %  ${name}`);
+  }
 }
 
 export async function throughputBench(options: {
@@ -96,13 +105,7 @@ export async function throughputBench(options: {
       `${((movingLoad.requestsPerSecond / trivialLoad.requestsPerSecond) * 100).toFixed(0)} % for a moving range`
   );
   if (options.profile) {
-    const file = readdirSync(profileDir).find((f) => f.endsWith('.cpuprofile'));
-    if (file) {
-      console.log(`daemon CPU profile under load (${path.join(profileDir, file)}), self time:`);
-      for (const { name, share } of topFunctions(path.join(profileDir, file))) {
-        console.log(`  ${(share * 100).toFixed(1).padStart(5)} %  ${name}`);
-      }
-    }
+    printProfile(profileDir, 'daemon CPU profile under load', { top: 15, indent: '' });
   }
   return { ratio };
 }
@@ -114,13 +117,7 @@ async function main(): Promise<void> {
   const db = await openBenchDb();
   console.log(`server: ${db.server}`);
   try {
-    await db.client.db(LOGIN_DB).dropDatabase();
-    const cols = usageCollections(
-      db.client,
-      { db: 'bench_core4', collection: 'sys.log' },
-      { db: LOGIN_DB, collection: 'login' }
-    );
-    await ensureIndexes(cols);
+    const cols = await freshLoginCollections(db.client, LOGIN_DB);
     const written = await writeScaleData(cols, {
       users: 5000,
       days: 365,

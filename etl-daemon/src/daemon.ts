@@ -130,18 +130,20 @@ async function start(config: Config, logger: Logger, releasers: Releasers): Prom
       .refresh()
       .catch((error: unknown) => logger.warn({ err: coerceError(error) }, 'index refresh failed'));
   };
+  /** The job document says when the next scheduled run is (the dashboard shows it). */
+  const recordNextRun = async () => {
+    const nextRunAt = schedules.nextRun();
+    if (!nextRunAt) return;
+    await updateJob(cols.job, { nextRunAt }, new Date()).catch((error: unknown) =>
+      logger.warn({ err: coerceError(error) }, 'could not record the next run time')
+    );
+  };
   const schedules = startSchedules(instrumented, config.schedule, logger, () => {
     refreshIndex();
-    const nextRunAt = schedules.nextRun();
-    if (nextRunAt) {
-      updateJob(cols.job, { nextRunAt }, new Date()).catch((error: unknown) =>
-        logger.warn({ err: coerceError(error) }, 'could not record the next run time')
-      );
-    }
+    void recordNextRun();
   });
   releasers.add('schedules', () => schedules.stop());
-  const nextRunAt = schedules.nextRun();
-  if (nextRunAt) await updateJob(cols.job, { nextRunAt }, new Date());
+  await recordNextRun();
 
   // The embedded demo has nothing in home.login before its first run: load after it. Otherwise load at once.
   const ready = (embedded ? running : Promise.resolve())

@@ -1,4 +1,6 @@
 import { seededRandom } from '../src/demo/random';
+import type { Unit } from '../src/time/aggregate';
+import { bucketBounds } from '../src/time/buckets';
 import type { DayEvents, LoginIndex, Metric, RawLogins } from '../src/query/login-index';
 import { DAY_MS, SLOT_MS, SLOTS_PER_DAY } from '../src/time/units';
 
@@ -77,4 +79,27 @@ export function readFor(
       ];
     })
   );
+}
+
+const UNITS: Unit[] = ['hour', 'day', 'week', 'month', 'quarter', 'year'];
+const ZONES = ['UTC', 'Asia/Kathmandu', 'Europe/Berlin', 'America/New_York', 'Australia/Lord_Howe'];
+
+/**
+ * `count` ranges over randomLogins' 400 days (and a few days around), cutting days and hours anywhere, one unit
+ * after the other in a random zone each: every path of a count is taken (day blocks of every size, cut days,
+ * the logins at the ragged edges).
+ */
+export function* randomQueries(
+  seed: number,
+  count: number
+): Generator<{ i: number; unit: Unit; zone: string; start: number; end: number; bounds: number[] }> {
+  const random = seededRandom(seed);
+  for (let i = 0; i < count; i += 1) {
+    const unit = UNITS[i % UNITS.length] ?? 'day';
+    const zone = ZONES[Math.floor(random() * ZONES.length)] ?? 'UTC';
+    const span = (unit === 'hour' ? 3 : 400) * DAY_MS;
+    const start = BASE - 5 * DAY_MS + Math.floor(random() * span);
+    const end = start + Math.floor(random() * Math.min(span, BASE + 405 * DAY_MS - start));
+    yield { i, unit, zone, start, end, bounds: bucketBounds(start, end, unit, zone) };
+  }
 }

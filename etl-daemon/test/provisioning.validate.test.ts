@@ -139,8 +139,7 @@ describe('provisioning files', () => {
             cohort: String(target.cohort),
             periods: Number(target.periods),
           },
-          now,
-          () => true
+          now
         );
         expect(query.cohort).toBe('week');
         continue;

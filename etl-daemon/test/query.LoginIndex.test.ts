@@ -1,10 +1,9 @@
-import { seededRandom } from '../src/demo/random';
 import type { Metric } from '../src/query/login-index';
 import { LoginIndex } from '../src/query/login-index';
 import type { Unit } from '../src/time/aggregate';
 import { bucketBounds } from '../src/time/buckets';
 import { DAY_MS } from '../src/time/utc-day';
-import { BASE, oracle, randomLogins, toDays } from './login-fixtures';
+import { BASE, oracle, randomLogins, randomQueries, toDays } from './login-fixtures';
 
 describe('LoginIndex.count', () => {
   const logins = randomLogins(20_000, 5);
@@ -36,16 +35,7 @@ describe('LoginIndex.count', () => {
   it('should equal the raw-login definition for random ranges, units and zones', () => {
     // Ranges cut days and hours anywhere, so every path is taken: day blocks of every size, hour blocks,
     // and the logins at the ragged edges.
-    const random = seededRandom(11);
-    const units: Unit[] = ['hour', 'day', 'week', 'month', 'quarter', 'year'];
-    const zones = ['UTC', 'Asia/Kathmandu', 'Europe/Berlin', 'America/New_York', 'Australia/Lord_Howe'];
-    for (let i = 0; i < 60; i += 1) {
-      const unit = units[i % units.length] ?? 'day';
-      const zone = zones[Math.floor(random() * zones.length)] ?? 'UTC';
-      const span = (unit === 'hour' ? 3 : 400) * DAY_MS;
-      const start = BASE - 5 * DAY_MS + Math.floor(random() * span);
-      const end = start + Math.floor(random() * Math.min(span, BASE + 405 * DAY_MS - start));
-      const bounds = bucketBounds(start, end, unit, zone);
+    for (const { unit, zone, start, end, bounds } of randomQueries(11, 60)) {
       expect([unit, zone, start, end, index.count(bounds, start, end, ['users', 'logins'])]).toEqual([
         unit,
         zone,

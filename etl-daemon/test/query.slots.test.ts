@@ -3,11 +3,10 @@ import { seededRandom } from '../src/demo/random';
 import { buildDaySlots } from '../src/query/day-slots';
 import type { IndexLimits, Metric, RawLogins } from '../src/query/login-index';
 import { LoginIndex, MissingRawError } from '../src/query/login-index';
-import type { Unit } from '../src/time/aggregate';
 import { bucketBounds } from '../src/time/buckets';
 import { DAY_MS, SLOT_MS, SLOTS_PER_DAY } from '../src/time/units';
 import type { Login } from './login-fixtures';
-import { BASE, oracle, randomLogins, readFor } from './login-fixtures';
+import { BASE, oracle, randomLogins, randomQueries, readFor } from './login-fixtures';
 
 /**
  * The index as the daemon loads it: per-day slot summaries only (no logins in memory), and the logins of a
@@ -69,17 +68,8 @@ describe('LoginIndex from slot summaries', () => {
   });
 
   it('should equal the raw-login definition for random ranges, units, zones and filters', () => {
-    const random = seededRandom(23);
-    const units: Unit[] = ['hour', 'day', 'week', 'month', 'quarter', 'year'];
-    const zones = ['UTC', 'Asia/Kathmandu', 'Europe/Berlin', 'America/New_York', 'Australia/Lord_Howe'];
     const metrics: Metric[] = ['users', 'logins', 'new_users'];
-    for (let i = 0; i < 60; i += 1) {
-      const unit = units[i % units.length] ?? 'day';
-      const zone = zones[Math.floor(random() * zones.length)] ?? 'UTC';
-      const span = (unit === 'hour' ? 3 : 400) * DAY_MS;
-      const start = BASE - 5 * DAY_MS + Math.floor(random() * span);
-      const end = start + Math.floor(random() * Math.min(span, BASE + 405 * DAY_MS - start));
-      const bounds = bucketBounds(start, end, unit, zone);
+    for (const { i, unit, zone, start, end, bounds } of randomQueries(23, 60)) {
       const only = i % 3 === 0 ? new Set(['u0', 'u3', 'u77', 'u250', 'nobody']) : undefined;
       const mask = only ? index.userMask([...only]) : undefined;
       const raw = read(index.missingSlots(bounds, start, end));

@@ -1,5 +1,9 @@
+import type { Collection } from 'mongodb';
 import { Binary } from 'mongodb';
 import type { DaySlots } from '../query/day-slots';
+import { buildDaySlots } from '../query/day-slots';
+import type { NameBatchDoc, NameDictionary } from './user-names';
+import { ensureNames } from './user-names';
 import { SLOTS_PER_DAY } from '../time/units';
 
 /**
@@ -140,4 +144,23 @@ export function decodeSummary(
     },
     maxId,
   };
+}
+
+/**
+ * The stored summary of a day's logins (`t` ms since the day began, `names` the user of each login), with
+ * dictionary ids: names the dictionary lacks are appended first. What the job and `summarize` write.
+ */
+export async function summaryWithNames(
+  col: Collection<NameBatchDoc>,
+  dict: NameDictionary,
+  logins: { t: ArrayLike<number>; names: readonly string[] },
+  now: Date
+): Promise<SummaryPart[]> {
+  await ensureNames(col, dict, logins.names, now);
+  return encodeSummary(
+    buildDaySlots(
+      logins.t,
+      logins.names.map((name) => dict.ids.get(name) ?? 0)
+    )
+  );
 }

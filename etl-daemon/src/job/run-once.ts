@@ -7,10 +7,9 @@ import { acquireLease, releaseLease, renewLease } from '../db/lease';
 import { LeaseLostError, readJob, updateJobAsOwner } from '../db/job-record';
 import type { Clock } from '../db/server-clock';
 import { writeDay } from '../db/write-day';
-import { encodeSummary } from '../db/day-summary';
+import { summaryWithNames } from '../db/day-summary';
 import type { NameDictionary } from '../db/user-names';
-import { ensureNames, loadNames } from '../db/user-names';
-import { buildDaySlots } from '../query/day-slots';
+import { loadNames } from '../db/user-names';
 import { recordRun } from '../db/run-history';
 import { buildDayChunks, chunkEvents } from '../etl/day-chunks';
 import { sourceKey } from '../etl/login-sources';
@@ -283,15 +282,11 @@ async function processDay(
   const until = complete ? dayEnd : run.startedAt;
   const src = { collection: deps.cols.sysLogName, from: day, to: until };
   const at = await deps.clock();
-  await ensureNames(
+  const slots = await summaryWithNames(
     deps.cols.names,
     run.names,
-    events.map((e) => e.user),
+    { t: events.map((e) => e.created.getTime() - day.getTime()), names: events.map((e) => e.user) },
     at
-  );
-  const slots = buildDaySlots(
-    events.map((e) => e.created.getTime() - day.getTime()),
-    events.map((e) => run.names.ids.get(e.user) ?? 0)
   );
   await writeDay(deps.cols, {
     day,
@@ -299,7 +294,7 @@ async function processDay(
     fence: run.hold.fence,
     chunks,
     summary,
-    slots: encodeSummary(slots),
+    slots,
     complete,
     src,
     selection: run.selection,

@@ -1,11 +1,12 @@
 import type { Logger } from 'pino';
-import type { ChunkDoc, UsageCollections } from '../db/collections';
-import { encodeSummary } from '../db/day-summary';
+import type { UsageCollections } from '../db/collections';
+import { summaryWithNames } from '../db/day-summary';
 import { acquireLease, releaseLease } from '../db/lease';
 import type { Clock } from '../db/server-clock';
-import { ensureNames, loadNames } from '../db/user-names';
-import { buildDaySlots } from '../query/day-slots';
-import { dayEventsFromChunks } from '../query/index-loader';
+import { loadNames } from '../db/user-names';
+import { notAfter } from '../db/write-day';
+import type { ChunkFields } from '../query/index-loader';
+import { CHUNK_FIELDS, dayEventsFromChunks } from '../query/index-loader';
 
 export interface SummarizeDeps {
   cols: UsageCollections;
@@ -17,11 +18,6 @@ export interface SummarizeDeps {
 
 export type SummarizeOutcome =
   { status: 'done'; days: number; skippedDays: number } | { status: 'skipped'; reason: string };
-
-/** Matches documents written with a fencing token no larger than `fence`, or none. */
-function notAfter(fence: number) {
-  return { $not: { $gt: fence } };
-}
 
 /**
  * Writes the slot summary of every day stored before summaries existed (its day document has no
@@ -43,24 +39,19 @@ export async function summarizeStoredDays(deps: SummarizeDeps): Promise<Summariz
       .toArray();
     for (const d of legacy) {
       const chunks = (await cols.chunks
-        .find(
-          { day: d.day, run: d.run },
-          { projection: { _id: 0, day: 1, run: 1, hour: 1, part: 1, users: 1, u: 1, t: 1 } }
-        )
-        .toArray()) as Pick<ChunkDoc, 'day' | 'run' | 'hour' | 'part' | 'users' | 'u' | 't'>[];
+        .find({ day: d.day, run: d.run }, { projection: CHUNK_FIELDS })
+        .toArray()) as ChunkFields[];
       if (chunks.length !== d.chunks) {
         skippedDays += 1;
         continue;
       }
       const events = dayEventsFromChunks(d.day, chunks);
       const now = await clock();
-      await ensureNames(cols.names, names, events.users, now);
-      const ids = events.users.map((name) => names.ids.get(name) ?? 0);
-      const parts = encodeSummary(
-        buildDaySlots(
-          events.t,
-          Array.from(events.u, (u) => ids[u] ?? 0)
-        )
+      const parts = await summaryWithNames(
+        cols.names,
+        names,
+        { t: events.t, names: Array.from(events.u, (u) => events.users[u] ?? '') },
+        now
       );
       const written = { day: d.day, run: d.run, fence: hold.fence, writtenAt: now };
       if (parts.length > 0) await cols.summaries.insertMany(parts.map((part) => ({ ...part, ...written })));

@@ -56,13 +56,11 @@ export interface IndexSync {
   progress(): LoadProgress;
   /** The logins of the given slots (global numbers) from home.login, as the index holds them now. */
   readSlots(slots: readonly number[]): Promise<RawSlots>;
-  /** Bytes of slot logins kept between requests (bounded). */
-  slotCacheBytes(): number;
   /** Stops loading between two batches and waits for the refresh in flight (shutdown). */
   close(): Promise<void>;
 }
 
-type ChunkFields = Pick<ChunkDoc, 'day' | 'run' | 'hour' | 'part' | 'users' | 'u' | 't'>;
+export type ChunkFields = Pick<ChunkDoc, 'day' | 'run' | 'hour' | 'part' | 'users' | 'u' | 't'>;
 
 /** Joins a day's chunks (ordered by hour and part) into one time-ordered list of logins. */
 export function dayEventsFromChunks(day: Date, chunks: readonly ChunkFields[]): DayEvents {
@@ -89,7 +87,8 @@ export function dayEventsFromChunks(day: Date, chunks: readonly ChunkFields[]): 
   return { day, users, u, t };
 }
 
-const CHUNK_FIELDS = { _id: 0, day: 1, run: 1, hour: 1, part: 1, users: 1, u: 1, t: 1 } as const;
+/** The chunk fields a reader of logins needs. */
+export const CHUNK_FIELDS = { _id: 0, day: 1, run: 1, hour: 1, part: 1, users: 1, u: 1, t: 1 } as const;
 
 export interface IndexSyncOptions {
   limits?: IndexLimits;
@@ -298,7 +297,6 @@ export function makeIndexSync(
     dataUntil: () => dataUntil,
     progress: () => ({ ...progress }),
     readSlots,
-    slotCacheBytes: () => slotCache.bytes,
     close: async () => {
       closed = true;
       await refreshing?.catch(() => undefined);

@@ -123,6 +123,25 @@ function blockLevel(at: number, to: number, maxLevel: number): number {
   return level;
 }
 
+/** A part of one slot: [slot, from, to) with from and to in the unit of the split (ms of a day, or since 1970). */
+type Piece = [slot: number, from: number, to: number];
+
+/**
+ * [lo, hi) split at 15-minute slot boundaries: the whole slots [s0, s1), and the pieces of the slots it cuts,
+ * `before` s0 and `after` s1 (a range inside one slot is a single `before` piece, with s0 = s1).
+ */
+function slotSplit(lo: number, hi: number): { s0: number; s1: number; before?: Piece; after?: Piece } {
+  const s0 = Math.ceil(lo / SLOT_MS);
+  const s1 = Math.floor(hi / SLOT_MS);
+  if (s0 > s1) return { s0: s1, s1, before: [s1, lo, hi] };
+  return {
+    s0,
+    s1,
+    ...(lo < s0 * SLOT_MS ? { before: [s0 - 1, lo, s0 * SLOT_MS] as Piece } : {}),
+    ...(s1 * SLOT_MS < hi ? { after: [s1, s1 * SLOT_MS, hi] as Piece } : {}),
+  };
+}
+
 let serials = 0;
 
 /**
@@ -282,22 +301,21 @@ export class LoginIndex {
     }
     // The day's users in ascending order are its bitset's: no sort, and the scratch is cleared on the way.
     const multi: number[] = [];
+    const repeats: number[] = [];
     let max = 0;
     forEachBit(bits, (id) => {
       const count = counts[id] as number;
+      counts[id] = 0;
       if (count > 1) {
         multi.push(id);
+        repeats.push(count);
         if (count > max) max = count;
       }
     });
     const multiIds = idArray(multi.length, multi.at(-1) ?? 0);
+    multiIds.set(multi);
     const multiCounts = countArray(multi.length, max);
-    for (let k = 0; k < multi.length; k += 1) {
-      const id = multi[k] as number;
-      multiIds[k] = id;
-      multiCounts[k] = counts[id] as number;
-    }
-    for (let e = 0; e < ids.length; e += 1) counts[ids[e] as number] = 0;
+    multiCounts.set(repeats);
     return { multiIds, multiCount: multiCounts };
   }
 
@@ -600,12 +618,11 @@ export class LoginIndex {
     raw: RawSlots | undefined
   ): number {
     if (hi <= lo) return 0;
-    const s0 = Math.ceil(lo / SLOT_MS);
-    const s1 = Math.floor(hi / SLOT_MS);
-    if (s0 > s1) return this.rawPart(dayNumber, day, s1, lo, hi, into, mask, raw);
+    const { s0, s1, before, after } = slotSplit(lo, hi);
     let logins = s0 < s1 ? this.slotsPart(day, s0, s1, into, mask) : 0;
-    if (lo < s0 * SLOT_MS) logins += this.rawPart(dayNumber, day, s0 - 1, lo, s0 * SLOT_MS, into, mask, raw);
-    if (s1 * SLOT_MS < hi) logins += this.rawPart(dayNumber, day, s1, s1 * SLOT_MS, hi, into, mask, raw);
+    for (const [slot, from, to] of [before, after].filter((p) => p !== undefined)) {
+      logins += this.rawPart(dayNumber, day, slot, from, to, into, mask, raw);
+    }
     return logins;
   }
 
@@ -699,6 +716,13 @@ export class LoginIndex {
     return logins;
   }
 
+  /** The raw logins of a slot given by its global number (see rawOf). */
+  private rawOfSlot(slot: number, raw: RawSlots | undefined): RawLogins | undefined {
+    const dayNumber = Math.floor(slot / SLOTS_PER_DAY);
+    const day = this.days.get(dayNumber);
+    return day ? this.rawOf(dayNumber, day, slot - dayNumber * SLOTS_PER_DAY, raw) : undefined;
+  }
+
   private rawPart(
     dayNumber: number,
     day: IndexedDay,
@@ -724,8 +748,7 @@ export class LoginIndex {
 
   /** Users whose first login ever falls in [a, b): whole slots from first slots, cut slots from their logins. */
   private newUsers(a: number, b: number, mask: UserMask | undefined, raw: RawSlots | undefined): number {
-    const A = Math.ceil(a / SLOT_MS);
-    const B = Math.floor(b / SLOT_MS);
+    const { s0: A, s1: B, before, after } = slotSplit(a, b);
     let n = 0;
     if (A < B) {
       if (mask) {
@@ -739,19 +762,10 @@ export class LoginIndex {
         n += lowerBound(sorted, B) - lowerBound(sorted, A);
       }
     }
-    const cuts =
-      A > B
-        ? [[B, a, b]]
-        : [
-            ...(a < A * SLOT_MS ? [[A - 1, a, A * SLOT_MS]] : []),
-            ...(B * SLOT_MS < b ? [[B, B * SLOT_MS, b]] : []),
-          ];
-    for (const [slot = 0, from = 0, to = 0] of cuts) {
-      const dayNumber = Math.floor(slot / SLOTS_PER_DAY);
-      const day = this.days.get(dayNumber);
-      const logins = day ? this.rawOf(dayNumber, day, slot - dayNumber * SLOTS_PER_DAY, raw) : undefined;
+    for (const [slot, from, to] of [before, after].filter((p) => p !== undefined)) {
+      const logins = this.rawOfSlot(slot, raw);
       if (!logins) continue;
-      const base = dayNumber * DAY_MS;
+      const base = Math.floor(slot / SLOTS_PER_DAY) * DAY_MS;
       const seen = new Set<number>();
       for (let k = 0; k < logins.t.length; k += 1) {
         const id = logins.u[k] ?? 0;
@@ -794,11 +808,9 @@ export class LoginIndex {
     const first = this.firstSlot[id] ?? Infinity;
     const slot = Math.floor(t / SLOT_MS);
     if (first !== slot || t % SLOT_MS === 0) return first * SLOT_MS < t;
-    const dayNumber = Math.floor(slot / SLOTS_PER_DAY);
-    const day = this.days.get(dayNumber);
-    const logins = day ? this.rawOf(dayNumber, day, slot - dayNumber * SLOTS_PER_DAY, raw) : undefined;
+    const logins = this.rawOfSlot(slot, raw);
     if (!logins) return false;
-    const before = t - dayNumber * DAY_MS;
+    const before = t - Math.floor(slot / SLOTS_PER_DAY) * DAY_MS;
     for (let k = 0; k < logins.t.length && (logins.t[k] ?? 0) < before; k += 1)
       if (logins.u[k] === id) return true;
     return false;
@@ -823,22 +835,19 @@ export class LoginIndex {
       const day = this.days.get(dayNumber);
       if (!day) continue;
       const base = dayNumber * DAY_MS;
-      const lo = Math.max(from - base, 0);
-      const hi = Math.min(to - base, DAY_MS);
-      const s0 = Math.ceil(lo / SLOT_MS);
-      const s1 = Math.floor(hi / SLOT_MS);
-      const piece = (s: number, pa: number, pb: number) => {
-        const logins = this.rawOf(dayNumber, day, s, raw);
-        if (!logins) return;
-        for (let k = lowerBound(logins.t, pa); k < logins.t.length && (logins.t[k] as number) < pb; k += 1) {
+      const { s0, s1, before, after } = slotSplit(Math.max(from - base, 0), Math.min(to - base, DAY_MS));
+      const piece = (cut: Piece | undefined) => {
+        const logins = cut && this.rawOf(dayNumber, day, cut[0], raw);
+        if (!cut || !logins) return;
+        for (
+          let k = lowerBound(logins.t, cut[1]);
+          k < logins.t.length && (logins.t[k] as number) < cut[2];
+          k += 1
+        ) {
           visit(logins.u[k] as number, base + (logins.t[k] as number), 1, true);
         }
       };
-      if (s0 > s1) {
-        piece(s1, lo, hi);
-        continue;
-      }
-      if (lo < s0 * SLOT_MS) piece(s0 - 1, lo, s0 * SLOT_MS);
+      piece(before);
       const { offsets, ids, multiAt, multiCount } = day.slots;
       let m = multiFrom(day.slots, offsets[s0] ?? 0);
       for (let s = s0; s < s1; s += 1) {
@@ -847,7 +856,7 @@ export class LoginIndex {
           visit(ids[e] as number, base + s * SLOT_MS, count, false);
         }
       }
-      if (s1 * SLOT_MS < hi) piece(s1, s1 * SLOT_MS, hi);
+      piece(after);
     }
   }
 

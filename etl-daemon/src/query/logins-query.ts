@@ -71,7 +71,8 @@ export function parseInstant(parameter: string, value: string): number {
   return parsed.toMillis();
 }
 
-function list(value: string | string[] | undefined): string[] {
+/** A repeated or comma-separated parameter as its non-empty, trimmed values. */
+export function parseList(value: string | string[] | undefined): string[] {
   if (value === undefined) return [];
   return (Array.isArray(value) ? value : [value])
     .flatMap((v) => v.split(','))
@@ -92,7 +93,7 @@ export function parseRange(
 
 /** luxon builds an Intl formatter for every check; zones are few, so remember the answers. */
 const zoneValidity = new Map<string, boolean>();
-export function isZone(name: string): boolean {
+function isZone(name: string): boolean {
   let valid = zoneValidity.get(name);
   if (valid === undefined) {
     valid = IANAZone.isValidZone(name);
@@ -102,29 +103,44 @@ export function isZone(name: string): boolean {
   return valid;
 }
 
-/** Normalises and checks a query; defaults as the original: end now, start 90 days earlier, weekly. */
-export function parseLoginsQuery(params: LoginsParams, now: number, maxBuckets: number): LoginsQuery {
-  const { start, end } = parseRange(params, now, 90);
+/** A range whose end is not before its start (parseRange's defaults), else a 400 naming `end`. */
+export function parseOrderedRange(
+  params: { start?: string | undefined; end?: string | undefined },
+  now: number,
+  defaultDays: number
+): { start: number; end: number } {
+  const { start, end } = parseRange(params, now, defaultDays);
   if (end < start)
     throw new QueryError(
       'end',
       params.end ?? new Date(end).toISOString(),
       `an instant not before start (${new Date(start).toISOString()})`
     );
+  return { start, end };
+}
+
+/** An IANA zone name, else a 400 naming `tz`. */
+export function parseZone(tz: string): string {
+  if (!isZone(tz))
+    throw new QueryError('tz', tz, 'an IANA time zone such as UTC, Europe/Berlin or Asia/Kathmandu');
+  return tz;
+}
+
+/** Normalises and checks a query; defaults as the original: end now, start 90 days earlier, weekly. */
+export function parseLoginsQuery(params: LoginsParams, now: number, maxBuckets: number): LoginsQuery {
+  const { start, end } = parseOrderedRange(params, now, 90);
   const aggregateName = params.aggregate ?? 'w';
   const aggregate = toUnit(aggregateName);
   if (!aggregate) throw new QueryError('aggregate', aggregateName, `one of ${AGGREGATE_NAMES.join(', ')}`);
-  const tz = params.tz ?? 'UTC';
-  if (!isZone(tz))
-    throw new QueryError('tz', tz, 'an IANA time zone such as UTC, Europe/Berlin or Asia/Kathmandu');
-  const metricNames = list(params.metric);
+  const tz = parseZone(params.tz ?? 'UTC');
+  const metricNames = parseList(params.metric);
   const metrics: SeriesMetric[] = [];
   for (const name of metricNames.length === 0 ? ['users'] : metricNames) {
     const metric = SERIES_METRICS.find((m) => m === name);
     if (!metric) throw new QueryError('metric', name, `one or more of ${SERIES_METRICS.join(', ')}`);
     if (!metrics.includes(metric)) metrics.push(metric);
   }
-  const users = list(params.user);
+  const users = parseList(params.user);
   const buckets = Math.round((end - start) / NOMINAL_MS[aggregate]);
   if (buckets > maxBuckets) {
     throw new QueryError(

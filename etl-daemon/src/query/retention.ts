@@ -2,7 +2,7 @@ import type { Unit } from '../time/aggregate';
 import { bucketBounds, isoInZone } from '../time/buckets';
 import { popcount32 } from './bitset';
 import type { LoginIndex, RawSlots, UserMask } from './login-index';
-import { QueryError, parseRange } from './logins-query';
+import { QueryError, parseList, parseOrderedRange, parseZone } from './logins-query';
 
 export type CohortUnit = Extract<Unit, 'day' | 'week' | 'month'>;
 export const COHORT_UNITS: readonly CohortUnit[] = ['day', 'week', 'month'];
@@ -49,24 +49,13 @@ export interface RetentionParams {
 }
 
 /** Normalises a retention query: default the last 12 weeks, weekly cohorts, 12 periods. */
-export function parseRetentionQuery(
-  params: RetentionParams,
-  now: number,
-  validZone: (tz: string) => boolean
-): RetentionQuery {
-  const { start, end } = parseRange(params, now, 84);
-  if (end < start)
-    throw new QueryError('end', params.end, `an instant not before start (${new Date(start).toISOString()})`);
+export function parseRetentionQuery(params: RetentionParams, now: number): RetentionQuery {
+  const { start, end } = parseOrderedRange(params, now, 84);
   const cohort = COHORT_UNITS.find((u) => u === (params.cohort ?? 'week'));
   if (!cohort) throw new QueryError('cohort', params.cohort, `one of ${COHORT_UNITS.join(', ')}`);
-  const tz = params.tz ?? 'UTC';
-  if (!validZone(tz))
-    throw new QueryError('tz', tz, 'an IANA time zone such as UTC, Europe/Berlin or Asia/Kathmandu');
+  const tz = parseZone(params.tz ?? 'UTC');
   const periods = params.periods ?? 12;
-  const users = (Array.isArray(params.user) ? params.user : params.user === undefined ? [] : [params.user])
-    .flatMap((u) => u.split(','))
-    .map((u) => u.trim())
-    .filter((u) => u !== '');
+  const users = parseList(params.user);
   const count = bucketBounds(start, end, cohort, tz).length - 1;
   if (count > MAX_PERIODS) {
     throw new QueryError(

@@ -137,40 +137,40 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource, data }: P
         </>
       )}
       {type === 'counts' && (
-        <InlineField label="Metric" labelWidth={10}>
-          <Select
-            inputId="query-editor-metric"
-            options={METRIC_OPTIONS}
-            value={q.metric}
-            width={18}
-            onChange={(v) => update({ metric: v.value ?? 'users' })}
-          />
-        </InlineField>
-      )}
-      {type === 'counts' && (
-        <InlineField
-          label="Per"
-          labelWidth={6}
-          tooltip={`auto: the finest calendar unit giving at most ${MAX_AUTO_BUCKETS} buckets over the range, never finer than Grafana's interval; $variables are allowed`}
-        >
-          <Select
-            inputId="query-editor-aggregate"
-            options={AGGREGATE_OPTIONS}
-            value={aggregateOption}
-            allowCustomValue
-            width={14}
-            onChange={(v) => update({ aggregate: v.value ?? 'auto' })}
-          />
-        </InlineField>
-      )}
-      {type === 'counts' && showResolved && (
-        <InlineLabel
-          width="auto"
-          tooltip="the calendar unit of the last answer for this range"
-          data-testid="resolved-aggregate"
-        >
-          {`→ ${resolved}`}
-        </InlineLabel>
+        <>
+          <InlineField label="Metric" labelWidth={10}>
+            <Select
+              inputId="query-editor-metric"
+              options={METRIC_OPTIONS}
+              value={q.metric}
+              width={18}
+              onChange={(v) => update({ metric: v.value ?? 'users' })}
+            />
+          </InlineField>
+          <InlineField
+            label="Per"
+            labelWidth={6}
+            tooltip={`auto: the finest calendar unit giving at most ${MAX_AUTO_BUCKETS} buckets over the range, never finer than Grafana's interval; $variables are allowed`}
+          >
+            <Select
+              inputId="query-editor-aggregate"
+              options={AGGREGATE_OPTIONS}
+              value={aggregateOption}
+              allowCustomValue
+              width={14}
+              onChange={(v) => update({ aggregate: v.value ?? 'auto' })}
+            />
+          </InlineField>
+          {showResolved && (
+            <InlineLabel
+              width="auto"
+              tooltip="the calendar unit of the last answer for this range"
+              data-testid="resolved-aggregate"
+            >
+              {`→ ${resolved}`}
+            </InlineLabel>
+          )}
+        </>
       )}
       {type !== 'users' && (
         <InlineField

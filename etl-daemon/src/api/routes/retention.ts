@@ -1,7 +1,6 @@
 import type { FastifyPluginAsyncJsonSchemaToTs } from '@fastify/type-provider-json-schema-to-ts';
 import { withSlots } from '../../query/exact-count';
 import { sendCsv, wantsCsv } from '../csv';
-import { isZone } from '../../query/logins-query';
 import type { RetentionAnswer } from '../../query/retention';
 import { parseRetentionQuery, retentionCsv, retentionMatrix, retentionPoints } from '../../query/retention';
 import type { ApiContext } from '../context';
@@ -22,7 +21,7 @@ export const retentionRoutes: FastifyPluginAsyncJsonSchemaToTs<{ Options: ApiCon
       },
     },
     async (request, reply) => {
-      const query = parseRetentionQuery(request.query, ctx.now().getTime(), isZone);
+      const query = parseRetentionQuery(request.query, ctx.now().getTime());
       const { index } = ctx.sync;
       const mask = query.users ? index.userMask(query.users) : undefined;
       const cohorts = await withSlots(

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncJsonSchemaToTs } from '@fastify/type-provider-json-schema-to-ts';
 import { usersBetweenExact, withSlots } from '../../query/exact-count';
-import { QueryError, isZone, parseRange } from '../../query/logins-query';
+import { parseRange, parseZone } from '../../query/logins-query';
 import { candidates, pageRows, refine, slotsToRefine, tallyUsers } from '../../query/user-table';
 import type { ApiContext } from '../context';
 import { dataErrors, usersAnswer, usersParams } from '../schemas';
@@ -29,8 +29,7 @@ export const usersRoutes: FastifyPluginAsyncJsonSchemaToTs<{ Options: ApiContext
         const all = (await usersBetweenExact(ctx.sync, start, end)).filter(matches);
         return { users: all.slice(0, limit), truncated: all.length > limit };
       }
-      if (!isZone(tz))
-        throw new QueryError('tz', tz, 'an IANA time zone such as UTC, Europe/Berlin or Asia/Kathmandu');
+      parseZone(tz);
       const { index } = ctx.sync;
       const nameOf = (id: number) => index.userName(id) ?? '';
       const tallies = (
