@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { buildApp } from './api/app';
 import { authEnabled } from './api/auth';
 import { makeMetrics } from './api/metrics';
-import { jobRunnerFromConfig } from './cli/job-runner-from-config';
+import { jobRunnerFromConfig } from './job/runner-from-config';
 import type { Config } from './config/config';
 import { formatNamespace } from './config/namespace';
 import { ensureIndexes, usageCollections } from './db/collections';
@@ -12,7 +12,7 @@ import { updateJob } from './db/job-record';
 import { writeDemoData } from './demo/write-demo-data';
 import { startEmbeddedMongo } from './embedded/embedded-mongo';
 import { coerceError } from './errors';
-import { checkPatternsOnServer, hasCreatedIndex, patternsOf } from './etl/check-source';
+import { checkPatternsOnServer, hasCreatedIndex, missingIndexWarning, patternsOf } from './etl/check-source';
 import { RunAbortedError } from './job/run-once';
 import { startSchedules } from './job/schedule';
 import type { IndexSync } from './query/index-loader';
@@ -52,7 +52,32 @@ export async function startDaemon(config: Config, logger: Logger): Promise<Daemo
   }
 }
 
+/**
+ * How long shutdown lets a run stop between two days, and the HTTP server finish its requests, before the
+ * MongoDB client is closed under them (which fails whatever still waits on it, server selections included).
+ * Orchestrators kill after 30 s; with both, shutdown takes at most about twice this.
+ */
+export const SHUTDOWN_GRACE_MS = 3_000;
+
+/** Resolves when `promise` settles or after `ms`, whichever comes first; never rejects. */
+function settledWithin(promise: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, ms);
+  });
+  return Promise.race([promise.then(noop, noop), late]).finally(() => clearTimeout(timer));
+}
+
+function noop(): void {
+  return undefined;
+}
+
 async function start(config: Config, logger: Logger, releasers: Releasers): Promise<Daemon> {
+  // Aborted first at shutdown: runs stop between days, backoffs end, schedules fire no more.
+  const shutdown = new AbortController();
+  // What must have ended before close() returns; awaited last, after the client is closed.
+  const pending: Promise<unknown>[] = [];
+  releasers.add('work in flight', () => settledWithin(Promise.all(pending), SHUTDOWN_GRACE_MS));
   const embedded = config.mongodbUri ? undefined : await startEmbeddedMongo({ prefer: config.embedded });
   if (embedded) {
     releasers.add('embedded MongoDB', () => embedded.stop());
@@ -72,13 +97,9 @@ async function start(config: Config, logger: Logger, releasers: Releasers): Prom
     logger.info(`embedded demo: wrote ${written} sys.log documents (${EMBEDDED_DEMO.days} days)`);
   }
   await checkPatternsOnServer(cols.sysLog, patternsOf(config.selector));
-  if (!(await hasCreatedIndex(cols))) {
-    logger.warn(
-      `${cols.sysLogName} has no index starting with created: every run scans the whole collection`
-    );
-  }
+  if (!(await hasCreatedIndex(cols))) logger.warn(missingIndexWarning(cols.sysLogName));
   const configStart = embedded ? new Date(Date.now() - EMBEDDED_DEMO.days * DAY_MS) : config.start;
-  const runner = jobRunnerFromConfig(config, cols, logger, configStart);
+  const runner = jobRunnerFromConfig(config, cols, logger, { configStart, shutdown: shutdown.signal });
   const sync = makeIndexSync(cols, logger, {
     limits: config.api.indexLimits,
     slotCacheBytes: config.api.indexLimits.slotCacheBytes,
@@ -107,23 +128,30 @@ async function start(config: Config, logger: Logger, releasers: Releasers): Prom
     },
     { loggerInstance: logger }
   );
-  releasers.add('HTTP server', () => app.close());
+  releasers.add('HTTP server', () => {
+    // A request waiting on an unreachable MongoDB would hold close() until its server selection times out:
+    // give requests the grace, then let the client's close fail what is left.
+    const closed = app.close();
+    pending.push(closed);
+    return settledWithin(closed, SHUTDOWN_GRACE_MS);
+  });
   if (!authEnabled(config.api))
     logger.warn('no USAGE_READ_TOKEN or USAGE_ADMIN_TOKEN: the API is open to anyone who can reach it');
   const address = await app.listen({ port: config.port, host: config.host });
 
-  const shutdown = new AbortController();
   let running: Promise<unknown> = Promise.resolve();
   if (config.schedule.runOnStart || embedded) {
-    running = instrumented.run({}, undefined, shutdown.signal).catch((error: unknown) => {
+    running = instrumented.run({}).catch((error: unknown) => {
       // A shutdown during the start-up run is already logged by the runner; anything else is a failure.
       if (!(error instanceof RunAbortedError))
         logger.error({ err: coerceError(error) }, 'start-up run failed');
     });
   }
-  releasers.add('start-up run', async () => {
+  releasers.add('job runs', () => {
     shutdown.abort();
-    await running;
+    pending.push(runner.idle());
+    // A run stops between two days and releases its lease; one stuck on MongoDB ends when the client closes.
+    return settledWithin(runner.idle(), SHUTDOWN_GRACE_MS);
   });
   const refreshIndex = () => {
     sync
@@ -158,7 +186,11 @@ async function start(config: Config, logger: Logger, releasers: Releasers): Prom
   // Also retries a first load that failed (MongoDB unreachable at start): /health says "loading" meanwhile.
   const refresher = setInterval(refreshIndex, config.api.indexRefreshMs);
   releasers.add('index refresher', () => clearInterval(refresher));
-  releasers.add('index load', () => sync.close());
+  releasers.add('index load', () => {
+    const closed = sync.close();
+    pending.push(closed);
+    return settledWithin(closed, SHUTDOWN_GRACE_MS);
+  });
 
   logger.info(
     `serving ${address} (widget ${address}/, API docs ${address}/docs); index loading; ` +

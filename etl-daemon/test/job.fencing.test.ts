@@ -4,7 +4,7 @@
  * chunks (fencing tokens). Process clocks are skewed by faking `Date` in this process; the runners are
  * built as `run` and `serve` build them (jobRunnerFromConfig), so they use what production uses.
  */
-import { jobRunnerFromConfig } from '../src/cli/job-runner-from-config';
+import { jobRunnerFromConfig } from '../src/job/runner-from-config';
 import { loadConfig } from '../src/config/config';
 import type { UsageCollections } from '../src/db/collections';
 import { readJob } from '../src/db/job-record';

@@ -137,7 +137,7 @@ describe('planReads', () => {
   const options = { extractedAt: at('2026-03-31T00:30:00Z'), closeAfterMs: 3_600_000, ingestLagMs: 300_000 };
   const stored = (label: string, until: string) => ({
     day: day(label),
-    run: `r-${label}`,
+    parts: { run: `r-${label}`, chunks: 1, summaries: 1, segments: [] },
     readUntil: at(until),
   });
 

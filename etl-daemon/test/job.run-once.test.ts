@@ -110,7 +110,9 @@ describe('runOnce', () => {
     expect(await storedLogins(db.cols)).toEqual(once);
     expect(await db.cols.days.countDocuments({})).toBe(4);
     const runs = await db.cols.chunks.distinct('run');
-    expect(runs.sort()).toEqual(['second.1', 'third.1']);
+    // The open day (the 31st) had nothing new for 'second' and 'third': its documents stay those of 'first'.
+    expect(runs.sort()).toEqual(['first.1', 'second.1', 'third.1']);
+    expect(await db.cols.chunks.distinct('run', { day: new Date('2026-03-31T00:00:00Z') })).toEqual(['first.1']);
   });
 
   it('should resume from the checkpoint, re-read today on every run, and keep every document traceable', async () => {
@@ -152,8 +154,18 @@ describe('runOnce', () => {
     ]);
     job = await readJob(db.cols.job);
     expect(job?.dataUntil).toEqual(later);
-    const chunk = await db.cols.chunks.findOne({ day: new Date('2026-03-31T00:00:00Z') });
-    expect(chunk).toMatchObject({ run: 'b.1', src: { collection: `${db.sysDb}.sys.log` } });
+    // Today's new login was appended as a segment of run b; a's chunk stays (nothing rewritten).
+    const todays = await db.cols.chunks.find({ day: new Date('2026-03-31T00:00:00Z') }).toArray();
+    expect(todays.map((c) => [c.run, c.src.collection]).sort()).toEqual([
+      ['a.1', `${db.sysDb}.sys.log`],
+      [`b.1.${Date.parse('2026-03-31T00:00:00Z')}`, `${db.sysDb}.sys.log`],
+    ]);
+    expect(await db.cols.days.findOne({ day: new Date('2026-03-31T00:00:00Z') })).toMatchObject({
+      run: 'a.1',
+      logins: 2,
+      users: 2,
+      segments: [{ run: `b.1.${Date.parse('2026-03-31T00:00:00Z')}`, chunks: 1, summaries: 1, logins: 1 }],
+    });
 
     // After midnight the daily run closes the 31st and moves the checkpoint on.
     const nextDay = new Date('2026-04-01T01:30:00Z');
@@ -162,9 +174,15 @@ describe('runOnce', () => {
       2,
       new Date('2026-04-01T00:00:00Z'),
     ]);
+    // Closing compacts the day: one run again, its base and segment deleted.
     expect(await db.cols.days.findOne({ day: new Date('2026-03-31T00:00:00Z') })).toMatchObject({
       complete: true,
+      run: 'c.1',
+      segments: [],
+      logins: 2,
     });
+    expect(await db.cols.chunks.distinct('run', { day: new Date('2026-03-31T00:00:00Z') })).toEqual(['c.1']);
+    expect(await db.cols.summaries.distinct('run', { day: new Date('2026-03-31T00:00:00Z') })).toEqual(['c.1']);
   });
 
   it('should not move the checkpoint for a historical rerun, and reset to the configured start', async () => {
@@ -221,7 +239,7 @@ describe('runOnce', () => {
         return Promise.resolve();
       },
     });
-    const outcome = await runner.run({ start: '2026-03-30' }, failFirst);
+    const outcome = await runner.run({ start: "2026-03-30" }, { onProgress: failFirst });
     expect(outcome.status).toBe('success');
     expect(waits).toEqual([250]);
     expect(await readJob(db.cols.job)).toMatchObject({
@@ -245,7 +263,7 @@ describe('runOnce', () => {
     const alwaysFail = () => {
       throw new Error('progress sink unavailable');
     };
-    await expect(runner.run({ start: '2026-03-30' }, alwaysFail)).rejects.toThrow(
+    await expect(runner.run({ start: "2026-03-30" }, { onProgress: alwaysFail })).rejects.toThrow(
       'progress sink unavailable'
     );
     expect(waits).toEqual([100, 200]);

@@ -6,6 +6,7 @@ import { silentLogger } from './helpers';
 const idleRunner: JobRunner = {
   run: () => Promise.resolve({ status: 'skipped', reason: 'test' }),
   isBusy: () => false,
+  idle: () => Promise.resolve(),
 };
 
 describe('schedules', () => {

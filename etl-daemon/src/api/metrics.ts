@@ -30,7 +30,7 @@ export interface UsageMetrics {
  * current and previous calendar day in the reporting zone.
  */
 export function makeMetrics(deps: {
-  sync: Pick<IndexSync, 'index' | 'readSlots' | 'progress'>;
+  sync: Pick<IndexSync, 'index' | 'readSlots' | 'progress' | 'reloadDays'>;
   job: Collection<JobDoc>;
   reportTimezone: string;
   now: () => Date;
@@ -165,10 +165,11 @@ export function makeMetrics(deps: {
     instrument(runner) {
       return {
         isBusy: () => runner.isBusy(),
-        async run(args, onProgress, signal, runId) {
+        idle: () => runner.idle(),
+        async run(args, options) {
           const end = runDuration.startTimer();
           try {
-            const outcome = await runner.run(args, onProgress, signal, runId);
+            const outcome = await runner.run(args, options);
             runs.inc({ result: outcome.status });
             return outcome;
           } catch (error) {

@@ -1,11 +1,11 @@
 import type { Config } from '../config/config';
 import { connectMongo } from '../db/connect';
 import { ensureIndexes, usageCollections } from '../db/collections';
-import { checkPatternsOnServer, patternsOf } from '../etl/check-source';
+import { checkPatternsOnServer, hasCreatedIndex, missingIndexWarning, patternsOf } from '../etl/check-source';
 import type { RunArgs } from '../job/resolve-range';
 import { logFormatFor, makeLogger } from '../logger';
 import { CliError, EXIT } from './cli-error';
-import { jobRunnerFromConfig } from './job-runner-from-config';
+import { jobRunnerFromConfig } from '../job/runner-from-config';
 import { progressView } from './progress-view';
 import { utcDayLabel } from '../time/utc-day';
 
@@ -23,9 +23,10 @@ export async function runCommand(config: Config, args: RunArgs): Promise<void> {
     const cols = usageCollections(client, config.sysLog, config.login);
     await ensureIndexes(cols);
     await checkPatternsOnServer(cols.sysLog, patternsOf(config.selector));
+    if (!(await hasCreatedIndex(cols))) logger.warn(missingIndexWarning(cols.sysLogName));
     const runner = jobRunnerFromConfig(config, cols, logger);
     const view = progressView(process.stdout);
-    const outcome = await runner.run(args, (p) => view.update(p)).finally(() => view.done());
+    const outcome = await runner.run(args, { onProgress: (p) => view.update(p) }).finally(() => view.done());
     if (outcome.status === 'skipped') throw new CliError(`skipped: ${outcome.reason}`, EXIT.skipped);
     const { stats } = outcome;
     process.stdout.write(

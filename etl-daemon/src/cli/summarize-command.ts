@@ -5,7 +5,7 @@ import { serverClock } from '../db/server-clock';
 import { summarizeStoredDays } from '../job/summarize-stored';
 import { logFormatFor, makeLogger } from '../logger';
 import { CliError, EXIT } from './cli-error';
-import { processOwner } from './job-runner-from-config';
+import { processOwner } from '../job/runner-from-config';
 
 /** `core4-usage summarize`: slot summaries for days written before they existed (job/summarize-stored.ts). */
 export async function summarizeCommand(config: Config): Promise<void> {
@@ -20,7 +20,7 @@ export async function summarizeCommand(config: Config): Promise<void> {
       cols,
       owner: processOwner(),
       leaseTtlMs: config.leaseTtlMs,
-      clock: serverClock(cols.db),
+      clock: serverClock(cols.db, cols.settings.maxTimeMS),
       logger,
     });
     if (outcome.status === 'skipped') throw new CliError(`skipped: ${outcome.reason}`, EXIT.skipped);

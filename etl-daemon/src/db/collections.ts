@@ -4,6 +4,8 @@ import { formatNamespace } from '../config/namespace';
 import type { HourChunk } from '../etl/day-chunks';
 import type { SummaryDoc } from './day-summary';
 import type { NameBatchDoc } from './user-names';
+import type { MongoSettings } from './deployment';
+import { DEFAULT_MONGO_SETTINGS, loginCollectionOptions, withTimeLimit } from './deployment';
 
 /** Where a reporting document came from (the original's `_src`). */
 export interface SourceRef {
@@ -43,6 +45,27 @@ export interface DayDoc {
    * existed (the index loader then summarises the chunks itself).
    */
   summaries?: number;
+  /**
+   * The run under which the base's summary is stored when it is not `run`: `summarize` writes the summary
+   * of a day stored before summaries under an id of its own, so that parts left by a crashed `summarize`
+   * are never mistaken for the day's.
+   */
+  summaryRun?: string;
+  /**
+   * What later runs of the open day appended: each the logins new since the previous one, as chunks and a
+   * slot summary of their own (db/write-day.ts, appendToDay). `chunks`, `summaries` above count the base
+   * run's documents; `logins` and `users` are the whole day's. Absent on days written before appends
+   * existed (their next run rewrites them whole, once) and empty on a base just written.
+   */
+  segments?: DaySegment[];
+}
+
+/** Documents one appended run wrote for an open day. */
+export interface DaySegment {
+  run: string;
+  chunks: number;
+  summaries: number;
+  logins: number;
 }
 
 export type JobState = 'idle' | 'running' | 'failed';
@@ -112,22 +135,37 @@ export interface UsageCollections {
   names: Collection<NameBatchDoc>;
   /** `db.collection` of the source, recorded in every document written. */
   sysLogName: string;
+  /** Time limits of reads and commands (db/deployment.ts). */
+  settings: MongoSettings;
 }
 
 export const JOB_NAME = 'aggregate-core4-usage';
 
-export function usageCollections(client: MongoClient, sysLog: Namespace, login: Namespace): UsageCollections {
+/**
+ * The collections of one source and target. The login collections are opened with the deployment's
+ * concerns and time limit (db/deployment.ts), whatever the URI says; sys.log as the URI says.
+ */
+export function usageCollections(
+  client: MongoClient,
+  sysLog: Namespace,
+  login: Namespace,
+  settings: MongoSettings = DEFAULT_MONGO_SETTINGS
+): UsageCollections {
   const target = client.db(login.db);
+  const options = loginCollectionOptions(settings);
+  const open = <T extends Document>(suffix: string) =>
+    withTimeLimit(target.collection<T>(`${login.collection}${suffix}`, options), settings.maxTimeMS);
   return {
     db: target,
-    sysLog: client.db(sysLog.db).collection(sysLog.collection),
-    chunks: target.collection<ChunkDoc>(login.collection),
-    days: target.collection<DayDoc>(`${login.collection}.day`),
-    job: target.collection<JobDoc>(`${login.collection}.job`),
-    runs: target.collection<RunDoc>(`${login.collection}.run`),
-    summaries: target.collection<SummaryDoc>(`${login.collection}.summary`),
-    names: target.collection<NameBatchDoc>(`${login.collection}.names`),
+    sysLog: withTimeLimit(client.db(sysLog.db).collection(sysLog.collection), settings.maxTimeMS),
+    chunks: open<ChunkDoc>(''),
+    days: open<DayDoc>('.day'),
+    job: open<JobDoc>('.job'),
+    runs: open<RunDoc>('.run'),
+    summaries: open<SummaryDoc>('.summary'),
+    names: open<NameBatchDoc>('.names'),
     sysLogName: formatNamespace(sysLog),
+    settings,
   };
 }
 

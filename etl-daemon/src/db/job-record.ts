@@ -1,6 +1,7 @@
 import type { Collection, UpdateFilter } from 'mongodb';
 import type { JobDoc } from './collections';
 import { JOB_NAME } from './collections';
+import { timeLimit } from './deployment';
 import type { LeaseHold } from './lease';
 
 export class LeaseLostError extends Error {
@@ -11,7 +12,7 @@ export class LeaseLostError extends Error {
 }
 
 export async function readJob(job: Collection<JobDoc>): Promise<JobDoc | null> {
-  return job.findOne({ name: JOB_NAME }, { projection: { _id: 0 } });
+  return job.findOne({ name: JOB_NAME }, { projection: { _id: 0 }, ...timeLimit(job) });
 }
 
 /** Updates the job document only while `hold` is the current lease, so a runner that lost it cannot write. */

@@ -1,6 +1,7 @@
 import type { Collection } from 'mongodb';
 import type { JobDoc } from './collections';
 import { JOB_NAME } from './collections';
+import { timeLimit } from './deployment';
 
 /**
  * A held lease: the owner and its fencing token. `fence` grows by one with every acquisition, so a later
@@ -34,7 +35,7 @@ export async function acquireLease(
       $set: { lease: { owner, until: new Date(now.getTime() + ttlMs), acquiredAt: now } },
       $inc: { fence: 1 },
     },
-    { returnDocument: 'after', projection: { _id: 0, fence: 1 } }
+    { returnDocument: 'after', projection: { _id: 0, fence: 1 }, ...timeLimit(job) }
   );
   return taken && typeof taken.fence === 'number' ? { owner, fence: taken.fence } : undefined;
 }

@@ -1,5 +1,6 @@
 import type { Collection } from 'mongodb';
 import type { RunDoc } from './collections';
+import { timeLimit } from './deployment';
 
 export async function recordRun(runs: Collection<RunDoc>, run: RunDoc): Promise<void> {
   await runs.insertOne({ ...run });
@@ -15,7 +16,7 @@ export async function listRuns(
   return runs
     .find(
       { finishedAt: { $gte: from, $lte: to } },
-      { projection: { _id: 0 }, sort: { finishedAt: 1 }, limit }
+      { projection: { _id: 0 }, sort: { finishedAt: 1 }, limit, ...timeLimit(runs) }
     )
     .toArray();
 }

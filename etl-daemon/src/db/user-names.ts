@@ -1,4 +1,5 @@
 import type { Collection } from 'mongodb';
+import { timeLimit } from './deployment';
 
 /**
  * home.login.names: the user dictionary, in batches. Batch k holds the names with ids
@@ -39,7 +40,10 @@ export async function loadNames(
   dict = new NameDictionary()
 ): Promise<NameDictionary> {
   const docs = await col
-    .find({ batch: { $gte: dict.batches } }, { projection: { _id: 0, batch: 1, size: 1, names: 1 } })
+    .find(
+      { batch: { $gte: dict.batches } },
+      { projection: { _id: 0, batch: 1, size: 1, names: 1 }, ...timeLimit(col) }
+    )
     .sort({ batch: 1 })
     .toArray();
   for (const doc of docs) {

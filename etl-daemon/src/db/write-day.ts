@@ -1,5 +1,5 @@
 import type { HourChunk, DaySummary } from '../etl/day-chunks';
-import type { ChunkDoc, DayDoc, SourceRef, UsageCollections } from './collections';
+import type { ChunkDoc, DayDoc, DaySegment, SourceRef, UsageCollections } from './collections';
 import type { SummaryDoc, SummaryPart } from './day-summary';
 import { LeaseLostError } from './job-record';
 
@@ -79,7 +79,9 @@ export async function switchDay(cols: UsageCollections, write: DayWrite): Promis
         writtenAt: now,
         fence,
         selection: write.selection,
+        segments: [],
       },
+      $unset: { summaryRun: '' },
     }
   );
   if (switched.matchedCount !== 1) {
@@ -88,8 +90,10 @@ export async function switchDay(cols: UsageCollections, write: DayWrite): Promis
 }
 
 /**
- * Step 3: deletes the day's chunks of other runs that are no later than this one. A later holder's chunks,
- * inserted but not yet switched, are left alone: deleting them would leave that holder's day without chunks.
+ * Step 3: deletes the day's chunks of other runs (replaced bases, appended segments, orphans of crashed
+ * writes) that are no later than this one. A later holder's chunks, inserted but not yet switched, are left
+ * alone: deleting them would leave that holder's day without chunks. A reader that still counts with a
+ * replaced run and needs its chunks reloads the day (query/exact-count.ts).
  */
 export async function deleteReplacedChunks(cols: UsageCollections, write: DayWrite): Promise<void> {
   const replaced = { day: write.day, run: { $ne: write.run }, fence: notAfter(write.fence) };
@@ -107,4 +111,105 @@ export async function writeDay(cols: UsageCollections, write: DayWrite): Promise
   await insertChunks(cols, write);
   await switchDay(cols, write);
   await deleteReplacedChunks(cols, write);
+}
+
+/** An open day's new logins, appended as a segment of their own (no document of the day is rewritten). */
+export interface DayAppend {
+  day: Date;
+  run: string;
+  fence: number;
+  chunks: HourChunk[];
+  slots: SummaryPart[];
+  /** Logins in this segment. */
+  logins: number;
+  /** Distinct users of the whole day with this segment. */
+  users: number;
+  /** The day document as the run read it: the append applies only if it is still so. */
+  expected: { run: string; segments: number };
+  src: SourceRef;
+  now: Date;
+}
+
+/**
+ * Appends a segment to an open day: insert its chunks and summary (invisible: no day document names the
+ * run), then add it to the day document only if the document is still the one this run extended (same base,
+ * same number of segments) and no later lease holder wrote it. A crash before that leaves orphans that the
+ * day's next whole write deletes; readers never see half a segment. Nothing is deleted.
+ */
+export async function appendToDay(cols: UsageCollections, append: DayAppend): Promise<void> {
+  const { day, run, fence, src, now } = append;
+  if (append.slots.length > 0) {
+    await cols.summaries.insertMany(
+      append.slots.map((part) => ({ ...part, day, run, fence, writtenAt: now })),
+      { ordered: true }
+    );
+  }
+  if (append.chunks.length > 0) {
+    await cols.chunks.insertMany(
+      append.chunks.map((chunk) => ({ ...chunk, day, run, fence, src, writtenAt: now })),
+      { ordered: true }
+    );
+  }
+  const segment: DaySegment = {
+    run,
+    chunks: append.chunks.length,
+    summaries: append.slots.length,
+    logins: append.logins,
+  };
+  const switched = await cols.days.updateOne(
+    {
+      day,
+      run: append.expected.run,
+      segments: { $size: append.expected.segments },
+      fence: notAfter(fence),
+    },
+    {
+      $push: { segments: segment },
+      $inc: { logins: append.logins },
+      $set: { users: append.users, src, writtenAt: now, fence },
+    }
+  );
+  if (switched.matchedCount !== 1) throw new FencedOutError();
+}
+
+/**
+ * Moves an open day's horizon when a run found nothing new for it, so that the next run reads on from
+ * here; the day's documents stay as they are.
+ */
+export async function advanceHorizon(
+  cols: UsageCollections,
+  update: { day: Date; run: string; fence: number; src: SourceRef; now: Date }
+): Promise<void> {
+  const moved = await cols.days.updateOne(
+    { day: update.day, run: update.run, fence: notAfter(update.fence) },
+    { $set: { src: update.src, fence: update.fence } }
+  );
+  if (moved.matchedCount !== 1) throw new FencedOutError();
+}
+
+/**
+ * Gives a day stored before summaries its slot summary: the parts are inserted under `summaryRun` (an id of
+ * their own, never the day's run), then the day document names them, only if it still has no summary, still
+ * names the same run, and no later lease holder wrote it. A crash between the two leaves parts no day names,
+ * which the day's next write deletes; a second try inserts under another id. Returns false when the day
+ * changed meanwhile (its parts are then removed again).
+ */
+export async function attachSummary(
+  cols: UsageCollections,
+  attach: { day: Date; run: string; summaryRun: string; fence: number; slots: SummaryPart[]; now: Date }
+): Promise<boolean> {
+  const { day, run, summaryRun, fence, now } = attach;
+  if (attach.slots.length > 0) {
+    await cols.summaries.insertMany(
+      attach.slots.map((part) => ({ ...part, day, run: summaryRun, fence, writtenAt: now })),
+      { ordered: true }
+    );
+  }
+  const set = await cols.days.updateOne(
+    { day, run, summaries: { $exists: false }, fence: notAfter(fence) },
+    { $set: { summaries: attach.slots.length, summaryRun } }
+  );
+  if (set.matchedCount === 1) return true;
+  await cols.summaries.deleteMany({ day, run: summaryRun });
+  return false;
 }

@@ -12,18 +12,35 @@ import { RunAbortedError, runOnce } from './run-once';
 export interface RunnerOptions {
   attempts: number;
   backoffMs: number;
-  sleep?: (ms: number) => Promise<void>;
+  /** Waits between attempts; must reject when `signal` aborts (the default does). */
+  sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
+  /**
+   * The process's shutdown: every run (start-up, scheduled, over HTTP) stops between two days and its
+   * backoff ends at once when this aborts.
+   */
+  shutdown?: AbortSignal;
+}
+
+/** How one run is started: all optional. */
+export interface RunOptions {
+  onProgress?: ProgressListener | undefined;
+  /** Stops this run (besides the runner's shutdown signal). */
+  signal?: AbortSignal | undefined;
+  /** Chosen by the caller when it must name the run before it starts (POST /api/v1/job/run answers it). */
+  runId?: string | undefined;
 }
 
 export interface JobRunner {
   /** Runs now with retries; resolves `skipped` when a run is already going on here or elsewhere. */
-  run(
-    args: RunArgs,
-    onProgress?: ProgressListener,
-    signal?: AbortSignal,
-    runId?: string
-  ): Promise<RunOutcome>;
+  run(args: RunArgs, options?: RunOptions): Promise<RunOutcome>;
   isBusy(): boolean;
+  /** Resolves when no run of this runner is in progress (shutdown waits for it). */
+  idle(): Promise<void>;
+}
+
+/** A wait that ends early, rejecting, when `signal` aborts. */
+function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
+  return delay(ms, undefined, { signal }).then(() => undefined);
 }
 
 /** Wraps runOnce with retries (exponential backoff) and one-run-at-a-time inside this process. */
@@ -31,21 +48,23 @@ export function makeJobRunner(
   deps: Omit<RunDeps, 'onProgress' | 'signal'>,
   options: RunnerOptions
 ): JobRunner {
-  const sleep = options.sleep ?? ((ms: number) => delay(ms).then(() => undefined));
-  let busy = false;
+  const sleep = options.sleep ?? abortableSleep;
+  let current: Promise<unknown> | undefined;
 
   async function attemptAll(
     args: RunArgs,
     onProgress: ProgressListener | undefined,
-    signal: AbortSignal | undefined,
+    signal: AbortSignal,
     runId: string
   ): Promise<RunOutcome> {
     for (let attempt = 1; ; attempt += 1) {
+      if (signal.aborted) throw new RunAbortedError();
       const startedAt = await deps.clock().catch(() => new Date());
       try {
         return await runOnce({ ...deps, onProgress, signal }, args, runId, attempt);
       } catch (caught) {
-        const error = coerceError(caught);
+        // Whatever failed once shutdown began (the client it used is being closed) is the shutdown.
+        const error = signal.aborted ? new RunAbortedError() : coerceError(caught);
         // Bad arguments fail the same way every time, and a shutdown must not be retried.
         const aborted = error instanceof RunAbortedError;
         const final = attempt >= options.attempts || error instanceof RangeArgumentError || aborted;
@@ -79,21 +98,29 @@ export function makeJobRunner(
         }
         const wait = options.backoffMs * 2 ** (attempt - 1);
         deps.logger.warn({ err: error, runId, attempt, retryInMs: wait }, 'run attempt failed; retrying');
-        await sleep(wait);
+        await sleep(wait, signal).catch(() => {
+          if (signal.aborted) throw new RunAbortedError();
+        });
       }
     }
   }
 
   return {
-    async run(args, onProgress, signal, runId = randomUUID()) {
-      if (busy) return { status: 'skipped', reason: 'a run is already in progress in this process' };
-      busy = true;
+    async run(args, { onProgress, signal, runId = randomUUID() } = {}) {
+      if (current) return { status: 'skipped', reason: 'a run is already in progress in this process' };
+      const signals = [signal, options.shutdown].filter((s): s is AbortSignal => s !== undefined);
+      const stop = signals.length === 1 ? (signals[0] as AbortSignal) : AbortSignal.any(signals);
+      const running = attemptAll(args, onProgress, stop, runId);
+      current = running.catch(() => undefined);
       try {
-        return await attemptAll(args, onProgress, signal, runId);
+        return await running;
       } finally {
-        busy = false;
+        current = undefined;
       }
     },
-    isBusy: () => busy,
+    isBusy: () => current !== undefined,
+    idle: async () => {
+      await current;
+    },
   };
 }

@@ -1,12 +1,7 @@
+import type { StoredOpenDay } from '../db/stored-day';
 import { addUtcDays } from '../time/utc-day';
 
-/** What the previous run left for an open day written under the same selection. */
-export interface StoredOpenDay {
-  day: Date;
-  run: string;
-  /** The horizon the previous run read up to (its `src.to`). */
-  readUntil: Date;
-}
+export type { StoredOpenDay };
 
 /**
  * How a run treats one UTC day:

@@ -1,22 +1,24 @@
 import type { Logger } from 'pino';
 import type { SelectorConfig } from '../config/config';
 import type { RunStats, UsageCollections } from '../db/collections';
-import type { DayDoc } from '../db/collections';
 import type { LeaseHold } from '../db/lease';
-import { acquireLease, releaseLease, renewLease } from '../db/lease';
+import { acquireLease, releaseLease } from '../db/lease';
+import { startHeartbeat } from './lease-heartbeat';
 import { LeaseLostError, readJob, updateJobAsOwner } from '../db/job-record';
 import type { Clock } from '../db/server-clock';
-import { writeDay } from '../db/write-day';
+import { advanceHorizon, appendToDay, writeDay } from '../db/write-day';
+import { storedDayIds, storedEvents, storedOpenDays } from '../db/stored-day';
 import { summaryWithNames } from '../db/day-summary';
 import type { NameDictionary } from '../db/user-names';
 import { loadNames } from '../db/user-names';
 import { recordRun } from '../db/run-history';
-import { buildDayChunks, chunkEvents } from '../etl/day-chunks';
+import { buildDayChunks } from '../etl/day-chunks';
 import { sourceKey } from '../etl/login-sources';
 import { readLogins } from '../etl/read-logins';
 import type { LoginEvent } from '../etl/selector';
 import { addUtcDays, utcDayLabel } from '../time/utc-day';
 import type { DayPlan, StoredOpenDay } from './plan-reads';
+import { newLogins } from './new-logins';
 import { planReads } from './plan-reads';
 import type { ProgressListener } from './progress';
 import type { RunArgs } from './resolve-range';
@@ -102,59 +104,15 @@ export async function runOnce(
     deps.logger.info({ runId }, `run skipped: ${reason}`);
     return { status: 'skipped', reason };
   }
-  let leaseLost = false;
-  const heartbeat = setInterval(
-    () => {
-      clock()
-        .then((now) => renewLease(cols.job, hold, leaseTtlMs, now))
-        .then(
-          (held) => {
-            if (!held) leaseLost = true;
-          },
-          (error: unknown) => deps.logger.warn({ err: error, runId }, 'lease renewal failed; retrying')
-        );
-    },
-    Math.max(1000, Math.floor(leaseTtlMs / 3))
-  );
+  const heartbeat = startHeartbeat(cols.job, hold, { ttlMs: leaseTtlMs, clock, logger: deps.logger.child({ runId }) });
   try {
-    return await processDays(deps, hold, args, runId, attempt, () => leaseLost);
+    return await processDays(deps, hold, args, runId, attempt, heartbeat.lost);
   } finally {
-    clearInterval(heartbeat);
+    heartbeat.stop();
     await releaseLease(cols.job, hold).catch((error: unknown) =>
       deps.logger.warn({ err: error, runId }, 'could not release the lease; it expires by itself')
     );
   }
-}
-
-/** The stored logins of an open day, from the run its day document names. */
-async function storedEvents(cols: UsageCollections, stored: StoredOpenDay): Promise<LoginEvent[]> {
-  const chunks = await cols.chunks
-    .find(
-      { day: stored.day, run: stored.run },
-      { projection: { _id: 0, hour: 1, part: 1, users: 1, u: 1, t: 1 } }
-    )
-    .toArray();
-  return chunks.flatMap((chunk) => chunkEvents(stored.day, chunk));
-}
-
-/** Open days in [firstDay, lastDay] that a previous run wrote under the same selection. */
-async function storedOpenDays(
-  cols: UsageCollections,
-  firstDay: Date,
-  lastDay: Date,
-  selection: string
-): Promise<StoredOpenDay[]> {
-  const docs = await cols.days
-    .find(
-      { day: { $gte: firstDay, $lte: lastDay }, complete: false, selection, run: { $ne: '' } },
-      { projection: { _id: 0, day: 1, run: 1, src: 1 } }
-    )
-    .toArray();
-  return docs.map((d: Pick<DayDoc, 'day' | 'run' | 'src'>) => ({
-    day: d.day,
-    run: d.run,
-    readUntil: d.src.to,
-  }));
 }
 
 async function processDays(
@@ -204,12 +162,7 @@ async function processDays(
       if (leaseLost()) throw new LeaseLostError();
       if (deps.signal?.aborted) throw new RunAbortedError();
       const { day, complete } = dayPlan;
-      const written = await processDay(
-        deps,
-        { hold, writeId, selection, startedAt, to, names },
-        dayPlan,
-        reader
-      );
+      const written = await processDay(deps, { hold, writeId, selection, startedAt, to, names }, dayPlan, reader);
       if (written) {
         stats.days += 1;
         stats.logins += written.logins;
@@ -255,39 +208,70 @@ async function processDays(
   return { status: 'success', runId, firstDay: range.firstDay, lastDay: range.lastDay, checkpoint, stats };
 }
 
-/** Writes one day as planned (`at`: the server time of the write); undefined when the plan leaves it as it is. */
+/** What one day's write left: its logins and users, the horizon it read to, the server time of the write. */
+interface DayWritten {
+  logins: number;
+  users: number;
+  until: Date;
+  at: Date;
+}
+
+interface RunContext {
+  hold: LeaseHold;
+  writeId: string;
+  selection: string;
+  startedAt: Date;
+  to: Date;
+  names: NameDictionary;
+}
+
+/**
+ * Writes one day as planned; undefined when the plan leaves it as it is. An open day that a previous run
+ * wrote is extended: only the logins that are new since then (late lines of the re-read window included) are
+ * appended as a segment, and nothing when there are none. A day read whole (new, closing, or one whose stored
+ * logins no longer match sys.log) is written whole, which also compacts an open day's segments when it closes.
+ */
 async function processDay(
   deps: RunDeps,
-  run: {
-    hold: LeaseHold;
-    writeId: string;
-    selection: string;
-    startedAt: Date;
-    to: Date;
-    names: NameDictionary;
-  },
+  run: RunContext,
   dayPlan: DayPlan,
   reader: DayReader
-): Promise<{ logins: number; users: number; until: Date; at: Date } | undefined> {
+): Promise<DayWritten | undefined> {
   if (dayPlan.mode === 'unchanged') return undefined;
   const { day, complete } = dayPlan;
-  const dayEnd = addUtcDays(day, 1);
-  const fresh = await reader.take(dayEnd);
+  const fresh = await reader.take(addUtcDays(day, 1));
+  if (dayPlan.mode === 'tail' && canAppend(dayPlan.stored)) {
+    const window = await storedEvents(deps.cols, dayPlan.stored, dayPlan.keepBefore);
+    const diff = newLogins(window, fresh);
+    if (diff.vanished === 0 && 'added' in diff) return appendDay(deps, run, dayPlan, diff.added);
+    deps.logger.warn(
+      { day: utcDayLabel(day), vanished: diff.vanished },
+      'stored logins of an open day are no longer in sys.log; the day is rewritten whole'
+    );
+  }
   const kept =
     dayPlan.mode === 'tail'
-      ? (await storedEvents(deps.cols, dayPlan.stored)).filter((e) => e.created < dayPlan.keepBefore)
+      ? (await storedEvents(deps.cols, dayPlan.stored, day)).filter((e) => e.created < dayPlan.keepBefore)
       : [];
-  const events = kept.length > 0 ? kept.concat(fresh) : fresh;
+  return writeWholeDay(deps, run, { day, complete }, kept.length > 0 ? kept.concat(fresh) : fresh);
+}
+
+/** Days stored before appends existed (no `segments`) or before summaries are rewritten whole, once. */
+function canAppend(stored: StoredOpenDay): boolean {
+  return stored.parts.segments !== undefined && stored.parts.summaries !== undefined;
+}
+
+async function writeWholeDay(
+  deps: RunDeps,
+  run: RunContext,
+  { day, complete }: { day: Date; complete: boolean },
+  events: LoginEvent[]
+): Promise<DayWritten> {
   const { chunks, summary } = buildDayChunks(day, events);
-  const until = complete ? dayEnd : run.startedAt;
+  const until = complete ? addUtcDays(day, 1) : run.startedAt;
   const src = { collection: deps.cols.sysLogName, from: day, to: until };
   const at = await deps.clock();
-  const slots = await summaryWithNames(
-    deps.cols.names,
-    run.names,
-    { t: events.map((e) => e.created.getTime() - day.getTime()), names: events.map((e) => e.user) },
-    at
-  );
+  const slots = await summaryWithNames(deps.cols.names, run.names, loginsOfDay(day, events), at);
   await writeDay(deps.cols, {
     day,
     run: run.writeId,
@@ -301,4 +285,44 @@ async function processDay(
     now: at,
   });
   return { ...summary, until, at };
+}
+
+/** Appends an open day's new logins as a segment (or only moves its horizon when there are none). */
+async function appendDay(
+  deps: RunDeps,
+  run: RunContext,
+  dayPlan: Extract<DayPlan, { mode: 'tail' }>,
+  added: LoginEvent[]
+): Promise<DayWritten> {
+  const { day, stored } = dayPlan;
+  const until = run.startedAt;
+  const src = { collection: deps.cols.sysLogName, from: day, to: until };
+  const at = await deps.clock();
+  const fence = run.hold.fence;
+  if (added.length === 0) {
+    await advanceHorizon(deps.cols, { day, run: stored.parts.run, fence, src, now: at });
+    return { logins: 0, users: 0, until, at };
+  }
+  const slots = await summaryWithNames(deps.cols.names, run.names, loginsOfDay(day, added), at);
+  const users = await storedDayIds(deps.cols, stored);
+  for (const e of added) users.add(run.names.ids.get(e.user) ?? -1);
+  const segment = `${run.writeId}.${day.getTime()}`;
+  await appendToDay(deps.cols, {
+    day,
+    run: segment,
+    fence,
+    chunks: buildDayChunks(day, added).chunks,
+    slots,
+    logins: added.length,
+    users: users.size,
+    expected: { run: stored.parts.run, segments: stored.parts.segments?.length ?? 0 },
+    src,
+    now: at,
+  });
+  return { logins: added.length, users: users.size, until, at };
+}
+
+/** The logins of a day as the summary takes them: ms since the day began, and names. */
+function loginsOfDay(day: Date, events: readonly LoginEvent[]): { t: number[]; names: string[] } {
+  return { t: events.map((e) => e.created.getTime() - day.getTime()), names: events.map((e) => e.user) };
 }

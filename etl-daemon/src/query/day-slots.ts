@@ -95,3 +95,28 @@ export function multiFrom(slots: DaySlots, e: number): number {
   }
   return lo;
 }
+
+/**
+ * One summary of a day from several (an open day's base and the segments appended to it): per slot each user
+ * once, with the logins of all of them. Pure; the result is what buildDaySlots gives for all their logins.
+ */
+export function mergeDaySlots(list: readonly DaySlots[]): DaySlots {
+  if (list.length === 1) return list[0] as DaySlots;
+  const t: number[] = [];
+  const ids: number[] = [];
+  for (const slots of list) {
+    let multi = 0;
+    for (let s = 0; s < SLOTS_PER_DAY; s += 1) {
+      for (let e = slots.offsets[s] ?? 0; e < (slots.offsets[s + 1] ?? 0); e += 1) {
+        let count = 1;
+        if (slots.multiAt[multi] === e) count = slots.multiCount[multi++] ?? 1;
+        // Every login of the entry, at the slot's start: buildDaySlots needs only the slot.
+        for (let k = 0; k < count; k += 1) {
+          t.push(s * SLOT_MS);
+          ids.push(slots.ids[e] ?? 0);
+        }
+      }
+    }
+  }
+  return buildDaySlots(t, ids);
+}

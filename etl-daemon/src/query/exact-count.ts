@@ -1,13 +1,19 @@
+import { SLOTS_PER_DAY } from '../time/units';
 import type { IndexSync } from './index-loader';
 import { IndexBusyError, IndexLoadingError } from './index-loader';
 import type { Metric, RawSlots, UserMask } from './login-index';
 
-type CountSource = Pick<IndexSync, 'index' | 'readSlots' | 'progress'>;
+type CountSource = Pick<IndexSync, 'index' | 'readSlots' | 'progress' | 'reloadDays'>;
+
+/** Tries of a count whose slot logins no longer match the index before it answers 503. */
+const COUNT_TRIES = 3;
 
 /**
  * Reads the logins of the slots a count needs (range edges inside a slot), then counts. The index may
- * change while they are read (a refresh swaps a day): the read is checked against the index right before
- * counting and repeated once; a day rewritten twice meanwhile is an IndexBusyError (503, retry).
+ * change while they are read (a refresh swaps a day), and another process may have replaced the version of
+ * a day this one loaded (its chunks are then gone): the read is checked against the index right before
+ * counting, and a day that does not match is reloaded as it is now and read again. Only a day rewritten on
+ * every one of the tries is an IndexBusyError (503, retry).
  */
 export async function withSlots<T>(
   source: CountSource,
@@ -16,11 +22,12 @@ export async function withSlots<T>(
 ): Promise<T> {
   const progress = source.progress();
   if (!progress.ready) throw new IndexLoadingError(progress);
-  for (let attempt = 0; attempt < 2; attempt += 1) {
+  for (let attempt = 0; attempt < COUNT_TRIES; attempt += 1) {
     const slots = needed();
     const raw: RawSlots = slots.length > 0 ? await source.readSlots(slots) : new Map();
-    const current = needed().every((slot) => raw.get(slot)?.t.length === source.index.slotLogins(slot));
-    if (current) return compute(raw);
+    const stale = needed().filter((slot) => raw.get(slot)?.t.length !== source.index.slotLogins(slot));
+    if (stale.length === 0) return compute(raw);
+    await source.reloadDays([...new Set(stale.map((slot) => Math.floor(slot / SLOTS_PER_DAY)))]);
   }
   throw new IndexBusyError();
 }

@@ -1,5 +1,8 @@
 import type { Logger } from 'pino';
 import type { ChunkDoc, DayDoc, UsageCollections } from '../db/collections';
+import type { DayParts } from '../db/day-doc';
+import { chunkRuns, dayVersion, summaryRuns } from '../db/day-doc';
+import { timeLimit } from '../db/deployment';
 import type { SummaryDoc } from '../db/day-summary';
 import { decodeSummary } from '../db/day-summary';
 import { readJob } from '../db/job-record';
@@ -7,7 +10,7 @@ import { NameDictionary, loadNames } from '../db/user-names';
 import { DAY_MS, HOUR_MS, MINUTE_MS, SLOT_MS, SLOTS_PER_DAY } from '../time/units';
 import { ByteBoundedCache } from './bounded-cache';
 import type { DaySlots } from './day-slots';
-import { buildDaySlots, idArray } from './day-slots';
+import { buildDaySlots, idArray, mergeDaySlots } from './day-slots';
 import type { DayEvents, IndexLimits, RawLogins, RawSlots } from './login-index';
 import { DEFAULT_INDEX_LIMITS, LoginIndex } from './login-index';
 
@@ -56,6 +59,11 @@ export interface IndexSync {
   progress(): LoadProgress;
   /** The logins of the given slots (global numbers) from home.login, as the index holds them now. */
   readSlots(slots: readonly number[]): Promise<RawSlots>;
+  /**
+   * Loads the current version of these UTC days (day numbers) now: a reader whose loaded version of a day
+   * was replaced (its chunks deleted by the writer) moves on to the writer's instead of failing.
+   */
+  reloadDays(days: readonly number[]): Promise<void>;
   /** Stops loading between two batches and waits for the refresh in flight (shutdown). */
   close(): Promise<void>;
 }
@@ -112,7 +120,8 @@ export function makeIndexSync(
   const names = new NameDictionary();
   /** Index id of each dictionary id. */
   let toIndex = new Uint32Array(0);
-  const loadedRuns = new Map<number, string>();
+  /** Per UTC day (ms): the version loaded and the documents that make it. */
+  const loadedDays = new Map<number, { version: string; parts: DayParts }>();
   const slotCache = new ByteBoundedCache<string, RawLogins>(
     options.slotCacheBytes ?? 16 * 1024 * 1024,
     (raw) => raw.t.byteLength + raw.u.byteLength + 64
@@ -152,25 +161,44 @@ export function makeIndexSync(
     );
   }
 
+  /** A day's stored summaries (its base and segments) joined into one; undefined when one is incomplete. */
+  function decodeDay(d: DayDoc, summaries: readonly SummaryDoc[]): { slots: DaySlots; maxId: number } | undefined {
+    const key = d.day.getTime();
+    const decoded: DaySlots[] = [];
+    let maxId = 0;
+    for (const { run, parts } of summaryRuns(d)) {
+      const mine = summaries.filter((s) => s.day.getTime() === key && s.run === run);
+      const stored = mine.length === parts ? decodeSummary(mine) : undefined;
+      if (!stored) return undefined;
+      decoded.push(stored.slots);
+      maxId = Math.max(maxId, stored.maxId);
+    }
+    return decoded.length === 0 ? undefined : { slots: mergeDaySlots(decoded), maxId };
+  }
+
   async function loadBatch(batch: DayDoc[]): Promise<DayDoc[]> {
-    const summarised = batch.filter((d) => d.summaries !== undefined && d.summaries > 0);
+    const summarised = batch.filter((d) => summaryRuns(d).length > 0);
     const legacy = batch.filter((d) => d.summaries === undefined && d.chunks > 0);
     const summaries = summarised.length
-      ? await cols.summaries
-          .find({ day: { $in: summarised.map((d) => d.day) } }, { projection: { _id: 0 } })
-          .toArray()
+      ? ((await cols.summaries
+          .find(
+            { day: { $in: summarised.map((d) => d.day) }, run: { $in: summarised.flatMap((d) => summaryRuns(d).map((r) => r.run)) } },
+            { projection: { _id: 0 }, ...timeLimit(cols.summaries) }
+          )
+          .toArray()) as SummaryDoc[])
       : [];
     const chunks = legacy.length
       ? ((await cols.chunks
-          .find({ day: { $in: legacy.map((d) => d.day) } }, { projection: CHUNK_FIELDS })
+          .find(
+            { day: { $in: legacy.map((d) => d.day) }, run: { $in: legacy.map((d) => d.run) } },
+            { projection: CHUNK_FIELDS, ...timeLimit(cols.chunks) }
+          )
           .toArray()) as ChunkFields[])
       : [];
     const decoded = new Map<number, { slots: DaySlots; maxId: number }>();
     for (const d of summarised) {
-      const key = d.day.getTime();
-      const parts = summaries.filter((s: SummaryDoc) => s.day.getTime() === key && s.run === d.run);
-      const stored = parts.length === d.summaries ? decodeSummary(parts) : undefined;
-      if (stored) decoded.set(key, stored);
+      const stored = decodeDay(d, summaries);
+      if (stored) decoded.set(d.day.getTime(), stored);
     }
     // A summary written after the dictionary was read names ids the index has not seen yet.
     if ([...decoded.values()].some((stored) => stored.maxId >= toIndex.length)) await syncNames();
@@ -182,7 +210,7 @@ export function makeIndexSync(
         const current = chunks.filter((c) => c.day.getTime() === key && c.run === d.run);
         if (current.length !== d.chunks) continue;
         slots = current.length > 0 ? slotsFromChunks(d.day, current) : undefined;
-      } else if (d.summaries > 0) {
+      } else if (summaryRuns(d).length > 0) {
         const stored = decoded.get(key);
         slots = stored && withIndexIds(stored);
         if (!slots) continue;
@@ -197,10 +225,8 @@ export function makeIndexSync(
     // Read before the days, so the horizon never claims more than the days loaded below.
     const job = await readJob(cols.job);
     const filter = watermark ? { writtenAt: { $gte: new Date(watermark.getTime() - WRITE_SKEW_MS) } } : {};
-    const dayDocs = await cols.days
-      .find(filter, { projection: { _id: 0, day: 1, run: 1, chunks: 1, summaries: 1, writtenAt: 1 } })
-      .toArray();
-    const changed = dayDocs.filter((d) => loadedRuns.get(d.day.getTime()) !== d.run);
+    const dayDocs = await readDayDocs(filter);
+    const changed = dayDocs.filter((d) => loadedDays.get(d.day.getTime())?.version !== dayVersion(d));
     for (const d of dayDocs) if (!watermark || d.writtenAt > watermark) watermark = d.writtenAt;
     if (!progress.ready) progress.totalDays = changed.length;
     await syncNames();
@@ -217,7 +243,7 @@ export function makeIndexSync(
         );
         watermark = undefined;
       }
-      for (const d of complete) loadedRuns.set(d.day.getTime(), d.run);
+      for (const d of complete) loadedDays.set(d.day.getTime(), { version: dayVersion(d), parts: d });
       loaded += complete.length;
       if (!progress.ready) progress.loadedDays += batch.length;
     }
@@ -242,22 +268,44 @@ export function makeIndexSync(
     return refreshing;
   }
 
+  function readDayDocs(filter: object): Promise<DayDoc[]> {
+    return cols.days
+      .find(filter, {
+        projection: { _id: 0, day: 1, run: 1, chunks: 1, summaries: 1, summaryRun: 1, segments: 1, writtenAt: 1 },
+        ...timeLimit(cols.days),
+      })
+      .toArray();
+  }
+
+  async function reloadDays(days: readonly number[]): Promise<void> {
+    if (days.length === 0 || closed) return;
+    const docs = await readDayDocs({ day: { $in: days.map((n) => new Date(n * DAY_MS)) } });
+    const changed = docs.filter((d) => loadedDays.get(d.day.getTime())?.version !== dayVersion(d));
+    for (const d of await loadBatch(changed)) {
+      loadedDays.set(d.day.getTime(), { version: dayVersion(d), parts: d });
+    }
+  }
+
   async function readDaySlots(
     dayNumber: number,
     slots: number[],
     out: Map<number, RawLogins>
   ): Promise<void> {
-    const run = loadedRuns.get(dayNumber * DAY_MS);
-    if (run === undefined) return;
+    const loaded = loadedDays.get(dayNumber * DAY_MS);
+    if (loaded === undefined) return;
+    const { version } = loaded;
     const wanted = slots.filter((slot) => {
-      const hit = slotCache.get(`${slot}:${run}`);
+      const hit = slotCache.get(`${slot}:${version}`);
       if (hit) out.set(slot, hit);
       return !hit;
     });
     if (wanted.length === 0) return;
     const hours = [...new Set(wanted.map((slot) => Math.floor((slot % SLOTS_PER_DAY) / SLOTS_PER_HOUR)))];
     const chunks = (await cols.chunks
-      .find({ day: new Date(dayNumber * DAY_MS), run, hour: { $in: hours } }, { projection: CHUNK_FIELDS })
+      .find(
+        { day: new Date(dayNumber * DAY_MS), run: { $in: chunkRuns(loaded.parts) }, hour: { $in: hours } },
+        { projection: CHUNK_FIELDS, ...timeLimit(cols.chunks) }
+      )
       .toArray()) as ChunkFields[];
     const events = dayEventsFromChunks(new Date(dayNumber * DAY_MS), chunks);
     const ids = events.users.map((name) => index.userId(name));
@@ -272,10 +320,12 @@ export function makeIndexSync(
           u.push(ids[events.u[k] ?? 0] ?? 0);
         }
       }
-      const raw = { t: Int32Array.from(t), u: Int32Array.from(u) };
+      // Segments of an open day each hold their own hours: order the slot's logins by time.
+      const order = t.map((_, k) => k).sort((a, b) => (t[a] ?? 0) - (t[b] ?? 0));
+      const raw = { t: Int32Array.from(order, (k) => t[k] ?? 0), u: Int32Array.from(order, (k) => u[k] ?? 0) };
       // Kept only if it is the slot the index summarises; otherwise the day changed under the request.
-      if (loadedRuns.get(dayNumber * DAY_MS) === run && raw.t.length === index.slotLogins(slot))
-        slotCache.set(`${slot}:${run}`, raw);
+      if (loadedDays.get(dayNumber * DAY_MS)?.version === version && raw.t.length === index.slotLogins(slot))
+        slotCache.set(`${slot}:${version}`, raw);
       out.set(slot, raw);
     }
   }
@@ -297,6 +347,7 @@ export function makeIndexSync(
     dataUntil: () => dataUntil,
     progress: () => ({ ...progress }),
     readSlots,
+    reloadDays,
     close: async () => {
       closed = true;
       await refreshing?.catch(() => undefined);

@@ -181,7 +181,7 @@ export function answerKey(query: LoginsQuery, generation: number, dataUntil: Dat
 
 /** Counts per calendar bucket; every bucket overlapping [start, end) is present, zeros included. */
 export async function answerLogins(
-  sync: Pick<IndexSync, 'index' | 'readSlots' | 'progress' | 'dataUntil'>,
+  sync: Pick<IndexSync, 'index' | 'readSlots' | 'progress' | 'dataUntil' | 'reloadDays'>,
   query: LoginsQuery
 ): Promise<LoginsAnswer> {
   const dataUntil = sync.dataUntil();

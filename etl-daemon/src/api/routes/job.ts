@@ -71,7 +71,7 @@ export const jobRoutes: FastifyPluginAsyncJsonSchemaToTs<{ Options: ApiContext }
         throw error;
       }
       const runId = randomUUID();
-      ctx.runner.run(args, undefined, undefined, runId).catch((err: unknown) => {
+      ctx.runner.run(args, { runId }).catch((err: unknown) => {
         request.log.error({ err: coerceError(err), runId }, 'run started over HTTP failed');
       });
       return reply.code(202).send({ accepted: true, runId });
