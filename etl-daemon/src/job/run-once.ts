@@ -106,7 +106,7 @@ export async function runOnce(
   }
   const heartbeat = startHeartbeat(cols.job, hold, { ttlMs: leaseTtlMs, clock, logger: deps.logger.child({ runId }) });
   try {
-    return await processDays(deps, hold, args, runId, attempt, heartbeat.lost);
+    return await processDays(deps, hold, args, runId, attempt, () => heartbeat.lost());
   } finally {
     heartbeat.stop();
     await releaseLease(cols.job, hold).catch((error: unknown) =>

@@ -115,21 +115,21 @@ function countAnd(a: Uint32Array, b: Uint32Array): number {
  * The requested engagement metrics per bucket. `raw` holds the slots engagementPoints' instants cut (read
  * by the caller); counts are exact like every other metric.
  */
+/** A series per engagement metric, each empty (engagementSeries fills the requested ones per bucket). */
+export function emptySeries(): Record<EngagementMetric, number[]> {
+  return Object.fromEntries(ENGAGEMENT_METRICS.map((m) => [m, []])) as unknown as Record<
+    EngagementMetric,
+    number[]
+  >;
+}
+
 export function engagementSeries(
   index: LoginIndex,
   request: SeriesRequest,
   metrics: readonly EngagementMetric[],
   raw: RawSlots
 ): Record<EngagementMetric, number[]> {
-  const out: Record<EngagementMetric, number[]> = {
-    active_7d: [],
-    active_28d: [],
-    active_30d: [],
-    stickiness: [],
-    returning: [],
-    resurrecting: [],
-    dormant: [],
-  };
+  const out = emptySeries();
   const { mask, tz } = request;
   const active = (a: number, b: number) => index.activeUsers(a, b, { mask, raw });
   const windowStart = windowStarts(request.start, request.end, tz);
@@ -176,6 +176,52 @@ export function engagementSeries(
       a === beforeStart && b === request.bounds[i + 1]
         ? now
         : active(beforeStart, request.bounds[i + 1] ?? 0);
+  }
+  return out;
+}
+
+/** The longest trailing window (30 days) and a day of zone offset: activity reaches this far after its day. */
+const REACH_MS = 32 * DAY_MS;
+
+/**
+ * The buckets [first, last) of a request that can hold a non-zero engagement value, given the days that hold
+ * logins: a bucket that ends before the data starts sees nobody, and one whose previous bucket starts more
+ * than the longest window after the data ends has no window, no "before" and no "now" with anyone in it. So
+ * a range of 6,000 years costs what its data years cost (calendar bounds included).
+ */
+export function engagementSpan(
+  request: Pick<SeriesRequest, 'bounds'>,
+  extent: { start: number; end: number } | undefined
+): { first: number; last: number } {
+  const n = request.bounds.length - 1;
+  if (!extent || n <= 0) return { first: 0, last: 0 };
+  let first = 0;
+  while (first < n && (request.bounds[first + 1] ?? 0) <= extent.start) first += 1;
+  let last = Math.max(first, 1);
+  while (last < n && (request.bounds[last - 1] ?? 0) <= extent.end + REACH_MS) last += 1;
+  return { first, last: Math.max(first, Math.min(last, n)) };
+}
+
+/** The request cut to buckets [first, last) (unchanged where those are whole, cut where it cut them). */
+export function subRequest(request: SeriesRequest, span: { first: number; last: number }): SeriesRequest {
+  const bounds = request.bounds.slice(span.first, span.last + 1);
+  return {
+    ...request,
+    bounds,
+    start: Math.max(request.start, bounds[0] ?? request.start),
+    end: Math.min(request.end, bounds.at(-1) ?? request.end),
+  };
+}
+
+/** Series of the buckets [first, last) of `n`, with zeros for the others. */
+export function padSeries<K extends string>(
+  series: Record<K, number[]>,
+  span: { first: number; last: number },
+  n: number
+): Record<K, number[]> {
+  const out = {} as Record<K, number[]>;
+  for (const key of Object.keys(series) as K[]) {
+    out[key] = [...new Array<number>(span.first).fill(0), ...series[key], ...new Array<number>(n - span.last).fill(0)];
   }
   return out;
 }

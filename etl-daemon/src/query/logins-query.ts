@@ -1,28 +1,26 @@
 import { DateTime, IANAZone } from 'luxon';
 import type { Unit } from '../time/aggregate';
-import { AGGREGATE_NAMES, toUnit } from '../time/aggregate';
+import { AGGREGATE_NAMES, NOMINAL_MS, toUnit } from '../time/aggregate';
 import { bucketBounds, isoInZone } from '../time/buckets';
-import { DAY_MS, HOUR_MS, MAX_OFFSET_MINUTES } from '../time/units';
+import { DAY_MS, MAX_OFFSET_MINUTES } from '../time/units';
 import type { Metric } from './login-index';
 import { METRICS } from './login-index';
 import type { IndexSync } from './index-loader';
 import { withSlots } from './exact-count';
 import type { EngagementMetric } from './engagement';
-import { ENGAGEMENT_METRICS, engagementPoints, engagementSeries } from './engagement';
+import {
+  ENGAGEMENT_METRICS,
+  emptySeries,
+  engagementPoints,
+  engagementSeries,
+  engagementSpan,
+  padSeries,
+  subRequest,
+} from './engagement';
 
 /** What /api/v1/logins can count per bucket: the index's counts, then engagement (query/engagement.ts). */
 export type SeriesMetric = Metric | EngagementMetric;
 export const SERIES_METRICS: readonly SeriesMetric[] = [...METRICS, ...ENGAGEMENT_METRICS];
-
-/** Average unit lengths, to refuse oversized ranges before computing anything. */
-const NOMINAL_MS: Record<Unit, number> = {
-  hour: HOUR_MS,
-  day: DAY_MS,
-  week: 7 * DAY_MS,
-  month: 30.436875 * DAY_MS,
-  quarter: 91.310625 * DAY_MS,
-  year: 365.2425 * DAY_MS,
-};
 
 /** The query as a client may send it (after JSON-schema validation: strings and string arrays). */
 export interface LoginsParams {
@@ -192,7 +190,11 @@ export async function answerLogins(
     ENGAGEMENT_METRICS.includes(m as EngagementMetric)
   );
   const request = { bounds, start: query.start, end: query.end, unit: query.aggregate, tz: query.tz, mask };
-  const points = engagement.length > 0 ? engagementPoints(request, engagement) : [];
+  // Engagement is computed for the buckets the data can reach; the others are zeros without work.
+  const span = engagementSpan(request, sync.index.extent);
+  const near = subRequest(request, span);
+  const computes = engagement.length > 0 && span.last > span.first;
+  const points = computes ? engagementPoints(near, engagement) : [];
   const counts: Partial<Record<SeriesMetric, number[]>> = await withSlots(
     sync,
     () => [
@@ -203,7 +205,13 @@ export async function answerLogins(
     ],
     (raw) => ({
       ...(counted.length > 0 ? sync.index.count(bounds, query.start, query.end, counted, { mask, raw }) : {}),
-      ...(engagement.length > 0 ? engagementSeries(sync.index, request, engagement, raw) : {}),
+      ...(engagement.length > 0
+        ? padSeries(
+            computes ? engagementSeries(sync.index, near, engagement, raw) : emptySeries(),
+            span,
+            bounds.length - 1
+          )
+        : {}),
     })
   );
   const labels = bounds.map((b) => isoInZone(b, query.tz));

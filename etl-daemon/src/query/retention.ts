@@ -1,4 +1,5 @@
 import type { Unit } from '../time/aggregate';
+import { NOMINAL_MS } from '../time/aggregate';
 import { bucketBounds, isoInZone } from '../time/buckets';
 import { popcount32 } from './bitset';
 import type { LoginIndex, RawSlots, UserMask } from './login-index';
@@ -56,7 +57,9 @@ export function parseRetentionQuery(params: RetentionParams, now: number): Reten
   const tz = parseZone(params.tz ?? 'UTC');
   const periods = params.periods ?? 12;
   const users = parseList(params.user);
-  const count = bucketBounds(start, end, cohort, tz).length - 1;
+  // A nominal count first: a range of thousands of years is refused before its calendar is computed.
+  const nominal = Math.round((end - start) / NOMINAL_MS[cohort]);
+  const count = nominal > 2 * MAX_PERIODS ? nominal : bucketBounds(start, end, cohort, tz).length - 1;
   if (count > MAX_PERIODS) {
     throw new QueryError(
       'cohort',

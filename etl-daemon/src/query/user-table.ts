@@ -37,7 +37,10 @@ export function tallyUsers(
   tz: string,
   raw: RawSlots
 ): Tally[] {
-  const days = bucketBounds(start, end, 'day', tz);
+  // Only the days holding data: a range of 6,000 years costs what its data days cost.
+  const extent = index.extent;
+  if (!extent || Math.max(start, extent.start) >= Math.min(end, extent.end)) return [];
+  const days = bucketBounds(Math.max(start, extent.start), Math.min(end, extent.end), 'day', tz);
   const tallies = new Map<number, Tally>();
   let day = 0;
   index.visitLogins(start, end, raw, (id, at, count, exact) => {

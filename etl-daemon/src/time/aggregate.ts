@@ -1,3 +1,4 @@
+import { DAY_MS, HOUR_MS } from './units';
 /** Calendar units a count can be bucketed by. */
 export type Unit = 'hour' | 'day' | 'week' | 'month' | 'quarter' | 'year';
 
@@ -37,3 +38,13 @@ export const AGGREGATE_NAMES = Object.keys(AGGREGATES);
 export function toUnit(aggregate: string): Unit | undefined {
   return Object.hasOwn(AGGREGATES, aggregate) ? AGGREGATES[aggregate] : undefined;
 }
+
+/** Average unit lengths (Gregorian), to refuse oversized ranges before computing any calendar. */
+export const NOMINAL_MS: Readonly<Record<Unit, number>> = {
+  hour: HOUR_MS,
+  day: DAY_MS,
+  week: 7 * DAY_MS,
+  month: 30.436875 * DAY_MS,
+  quarter: 91.310625 * DAY_MS,
+  year: 365.2425 * DAY_MS,
+};
