@@ -7,7 +7,7 @@ import { jobRunnerFromConfig } from './job/runner-from-config';
 import type { Config } from './config/config';
 import { formatNamespace } from './config/namespace';
 import { ensureIndexes, usageCollections } from './db/collections';
-import { connectMongo, describeServer, redactUri } from './db/connect';
+import { connectMongo, describeServer, pingMongo, redactUri } from './db/connect';
 import { updateJob } from './db/job-record';
 import { writeDemoData } from './demo/write-demo-data';
 import { startEmbeddedMongo } from './embedded/embedded-mongo';
@@ -84,9 +84,9 @@ async function start(config: Config, logger: Logger, releasers: Releasers): Prom
     if (embedded.note) logger.warn(embedded.note);
   }
   const uri = config.mongodbUri ?? embedded?.uri ?? '';
-  const client = await connectMongo(uri);
+  const client = await connectMongo(uri, config.mongo);
   releasers.add('MongoDB client', () => client.close());
-  const cols = usageCollections(client, config.sysLog, config.login);
+  const cols = usageCollections(client, config.sysLog, config.login, config.mongo);
   logger.info(
     `connected to ${await describeServer(client)} at ${redactUri(uri)}${embedded ? ' (embedded)' : ''}; ` +
       `source ${cols.sysLogName}, target ${formatNamespace(config.login)}`
@@ -122,9 +122,7 @@ async function start(config: Config, logger: Logger, releasers: Releasers): Prom
       leaseTtlMs: config.leaseTtlMs,
       configStart,
       now: () => new Date(),
-      ping: async () => {
-        await client.db('admin').command({ ping: 1 });
-      },
+      ping: () => pingMongo(client, config.mongo),
     },
     { loggerInstance: logger }
   );

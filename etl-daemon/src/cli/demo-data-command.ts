@@ -10,7 +10,7 @@ export async function demoDataCommand(config: Config, options: DemoOptions, ifEm
   if (!config.mongodbUri) {
     throw new CliError('MONGODB_URI is not set: `demo-data` needs a database to write to', EXIT.usage);
   }
-  const client = await connectMongo(config.mongodbUri);
+  const client = await connectMongo(config.mongodbUri, config.mongo);
   try {
     const sysLog = client.db(config.sysLog.db).collection(config.sysLog.collection);
     // --if-empty makes the demo stack's first start fill sys.log and every later start leave it alone.

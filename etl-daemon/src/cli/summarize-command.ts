@@ -12,9 +12,9 @@ export async function summarizeCommand(config: Config): Promise<void> {
   if (!config.mongodbUri)
     throw new CliError('MONGODB_URI is not set: `summarize` needs a database', EXIT.usage);
   const logger = makeLogger(config.logLevel, logFormatFor(process.stderr, config.logFormat));
-  const client = await connectMongo(config.mongodbUri);
+  const client = await connectMongo(config.mongodbUri, config.mongo);
   try {
-    const cols = usageCollections(client, config.sysLog, config.login);
+    const cols = usageCollections(client, config.sysLog, config.login, config.mongo);
     await ensureIndexes(cols);
     const outcome = await summarizeStoredDays({
       cols,

@@ -5,6 +5,8 @@ import type { LoginRule, LoginSource, SourceName } from '../etl/login-sources';
 import { SOURCE_NAMES, SOURCE_PRESETS, hasUserGroup, presetSource } from '../etl/login-sources';
 import { DAY_MS, HOUR_MS, MINUTE_MS, SECOND_MS, parseDuration } from '../time/units';
 import type { Namespace } from './namespace';
+import type { MongoSettings } from '../db/deployment';
+import { MIN_SERVER_SELECTION_MS } from '../db/deployment';
 import { parseNamespace } from './namespace';
 
 /** Everything the daemon reads from its environment, validated once at start-up. */
@@ -29,6 +31,8 @@ export interface Config {
   /** An open day's next run re-reads this much before the previous run's horizon (ingest lag, clock skew). */
   ingestLagMs: number;
   embedded: 'auto' | 'mongod' | 'congodb';
+  /** Time limits on MongoDB (db/deployment.ts). */
+  mongo: MongoSettings;
   api: ApiConfig;
 }
 
@@ -212,6 +216,31 @@ export const VARIABLES: readonly Variable[] = [
     description: 'requests per minute per client (token or address) on the data routes; 0 = no limit',
   },
   {
+    name: 'USAGE_MONGO_MAX_TIME',
+    default: '30s',
+    description: 'maxTimeMS of every read and command on the login collections (the server stops it)',
+  },
+  {
+    name: 'USAGE_SOURCE_MAX_TIME',
+    default: '2h',
+    description: "maxTimeMS of a run's read of sys.log (cumulative over its batches)",
+  },
+  {
+    name: 'USAGE_WRITE_TIMEOUT',
+    default: '30s',
+    description: 'wtimeoutMS of the majority writes to the login collections',
+  },
+  {
+    name: 'USAGE_SOCKET_TIMEOUT',
+    default: '10m',
+    description: 'socketTimeoutMS: the client gives up on a socket silent this long (above every max time)',
+  },
+  {
+    name: 'USAGE_SERVER_SELECTION_TIMEOUT',
+    default: '30s',
+    description: 'serverSelectionTimeoutMS, at least 30s: longer than an election (about 12 s)',
+  },
+  {
     name: 'USAGE_EMBEDDED',
     default: 'auto',
     description: 'embedded server without MONGODB_URI: auto (mongod, else CongoDB), mongod or congodb',
@@ -328,6 +357,26 @@ function token(env: Env, name: string): string | undefined {
   return raw;
 }
 
+/** Time limits on MongoDB; the socket's must exceed every server-side limit, or it cuts them short. */
+function mongoSettings(env: Env): MongoSettings {
+  const settings: MongoSettings = {
+    maxTimeMS: duration(env, 'USAGE_MONGO_MAX_TIME', SECOND_MS, HOUR_MS),
+    sourceMaxTimeMS: duration(env, 'USAGE_SOURCE_MAX_TIME', SECOND_MS, DAY_MS),
+    wtimeoutMS: duration(env, 'USAGE_WRITE_TIMEOUT', SECOND_MS, HOUR_MS),
+    socketTimeoutMS: duration(env, 'USAGE_SOCKET_TIMEOUT', SECOND_MS, DAY_MS),
+    serverSelectionTimeoutMS: duration(env, 'USAGE_SERVER_SELECTION_TIMEOUT', MIN_SERVER_SELECTION_MS, HOUR_MS),
+  };
+  const longest = Math.max(settings.maxTimeMS, settings.wtimeoutMS);
+  if (settings.socketTimeoutMS <= longest) {
+    fail(
+      'USAGE_SOCKET_TIMEOUT',
+      read(env, 'USAGE_SOCKET_TIMEOUT'),
+      `a duration longer than USAGE_MONGO_MAX_TIME and USAGE_WRITE_TIMEOUT (${longest / SECOND_MS}s)`
+    );
+  }
+  return settings;
+}
+
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 const FIELD_NAME = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/;
 
@@ -394,6 +443,7 @@ export function loadConfig(env: Env = process.env): Config {
     closeAfterMs: duration(env, 'USAGE_CLOSE_AFTER', 0, 7 * DAY_MS),
     ingestLagMs: duration(env, 'USAGE_INGEST_LAG', 0, DAY_MS),
     embedded: oneOf(env, 'USAGE_EMBEDDED', ['auto', 'mongod', 'congodb'] as const),
+    mongo: mongoSettings(env),
     api: {
       readToken: token(env, 'USAGE_READ_TOKEN'),
       adminToken: token(env, 'USAGE_ADMIN_TOKEN'),

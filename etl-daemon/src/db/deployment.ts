@@ -24,7 +24,7 @@ import { MINUTE_MS, SECOND_MS } from '../time/units';
 export interface MongoSettings {
   /** maxTimeMS of every read and command on the login collections and of server commands. */
   maxTimeMS: number;
-  /** maxTimeMS of each window of the sys.log read (a cursor's time is cumulative over its batches). */
+  /** maxTimeMS of a run's read of sys.log (one cursor; its time is cumulative over its batches). */
   sourceMaxTimeMS: number;
   /** How long a majority write may wait for the secondaries. */
   wtimeoutMS: number;
@@ -38,9 +38,9 @@ export const MIN_SERVER_SELECTION_MS = 30 * SECOND_MS;
 
 export const DEFAULT_MONGO_SETTINGS: MongoSettings = {
   maxTimeMS: 30 * SECOND_MS,
-  sourceMaxTimeMS: 5 * MINUTE_MS,
+  sourceMaxTimeMS: 2 * 60 * MINUTE_MS,
   wtimeoutMS: 30 * SECOND_MS,
-  socketTimeoutMS: 6 * MINUTE_MS,
+  socketTimeoutMS: 10 * MINUTE_MS,
   serverSelectionTimeoutMS: MIN_SERVER_SELECTION_MS,
 };
 

@@ -9,6 +9,13 @@ import { timeLimit } from './deployment';
  */
 export interface NameBatchDoc {
   batch: number;
+  /**
+   * The id of the batch's first name (the sizes of the batches before it, added up), written with its names:
+   * a reader checks it, so a batch that does not sit where its writer put it (one lost in a rollback and
+   * claimed again with other names) stops the load instead of shifting every later id. Batches written
+   * before this field existed have none and are read in order, as they always were.
+   */
+  base?: number;
   /** 0 while claimed but not yet filled (a crash between the two steps leaves it for the next writer). */
   size: number;
   names: string[];
@@ -34,7 +41,12 @@ export class NameDictionary {
   }
 }
 
-/** Reads the batches after those `dict` holds, up to the first unfilled one. */
+/** A dictionary batch is not where its writer put it: ids after it cannot be trusted. */
+export class DictionaryError extends Error {
+  override name = 'DictionaryError';
+}
+
+/** Reads the batches after those `dict` holds, up to the first unfilled one, each checked at its position. */
 export async function loadNames(
   col: Collection<NameBatchDoc>,
   dict = new NameDictionary()
@@ -42,12 +54,18 @@ export async function loadNames(
   const docs = await col
     .find(
       { batch: { $gte: dict.batches } },
-      { projection: { _id: 0, batch: 1, size: 1, names: 1 }, ...timeLimit(col) }
+      { projection: { _id: 0, batch: 1, size: 1, base: 1, names: 1 }, ...timeLimit(col) }
     )
     .sort({ batch: 1 })
     .toArray();
   for (const doc of docs) {
     if (doc.batch !== dict.batches || doc.size === 0) break;
+    if (doc.base !== undefined && doc.base !== dict.names.length) {
+      throw new DictionaryError(
+        `user dictionary batch ${doc.batch} starts at id ${doc.base}, but the batches before it end at ` +
+          `${dict.names.length}: a batch was lost (a rollback?) and ids after it cannot be trusted`
+      );
+    }
     dict.add(doc.names);
   }
   return dict;
@@ -76,7 +94,7 @@ export async function ensureNames(
     );
     const claimed = await col.updateOne(
       { batch, size: 0 },
-      { $set: { size: fill.length, names: fill, writtenAt: now } }
+      { $set: { size: fill.length, base: dict.names.length, names: fill, writtenAt: now } }
     );
     if (claimed.matchedCount === 1) dict.add(fill);
     else await loadNames(col, dict);

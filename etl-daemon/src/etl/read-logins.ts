@@ -28,6 +28,10 @@ export async function* readLogins(
     projection: sourceProjection(selector),
     sort: { created: 1 },
     batchSize: 5000,
+    // Without core4's `created` index the sort is a blocking one: on MongoDB 5.0 it fails past 100 MB
+    // unless it may spill to disk. The whole read is bounded by USAGE_SOURCE_MAX_TIME.
+    allowDiskUse: true,
+    maxTimeMS: cols.settings.sourceMaxTimeMS,
   });
   try {
     for await (const doc of cursor as AsyncIterable<Document>) {
