@@ -121,6 +121,8 @@ export async function startFaultProxy(upstreamUri: string): Promise<FaultProxy> 
   const seen: SeenCommand[] = [];
   const waiters = new Set<() => void>();
   const sockets = new Set<Socket>();
+  /** Held commands, released at close (their connections are gone by then). */
+  const stalls = new Map<NodeJS.Timeout, () => void>();
   let refusing = false;
 
   function cut(...pair: Socket[]): void {
@@ -168,7 +170,12 @@ export async function startFaultProxy(upstreamUri: string): Promise<FaultProxy> 
         }
         queue = queue.then(async () => {
           if (action?.kind === 'drop') return cut(client, server);
-          if (action?.kind === 'stall') await new Promise((r) => setTimeout(r, action.ms));
+          if (action?.kind === 'stall') {
+            await new Promise<void>((resolve) => {
+              const timer = setTimeout(resolve, action.ms);
+              stalls.set(timer, resolve);
+            });
+          }
           if (action?.kind === 'lose-reply') loseReplyTo.add(message.readInt32LE(4));
           if (!server.destroyed) server.write(message);
         });
@@ -223,6 +230,10 @@ export async function startFaultProxy(upstreamUri: string): Promise<FaultProxy> 
     async close() {
       refusing = true;
       for (const socket of sockets) socket.destroy();
+      for (const [timer, release] of stalls) {
+        clearTimeout(timer);
+        release();
+      }
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
