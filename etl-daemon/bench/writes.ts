@@ -36,7 +36,8 @@ function monitor(client: MongoClient, tally: Tally): void {
   client.on('commandStarted', (event: CommandStartedEvent) => {
     const command = event.command;
     if (event.commandName === 'insert' && String(command.insert).startsWith('login')) {
-      for (const doc of (command.documents as Document[]) ?? []) tally.inserted += BSON.calculateObjectSize(doc);
+      for (const doc of (command.documents as Document[]) ?? [])
+        tally.inserted += BSON.calculateObjectSize(doc);
     }
     if (event.commandName === 'update' && String(command.update).startsWith('login')) {
       for (const u of (command.updates as Document[]) ?? []) tally.updated += BSON.calculateObjectSize(u);
@@ -59,7 +60,11 @@ function lines(logins: number, users: number) {
 async function dayBytes(client: MongoClient, dbName: string): Promise<number> {
   let bytes = 0;
   for (const name of ['login', 'login.summary']) {
-    for (const doc of await client.db(dbName).collection(name).find({ day: new Date(DAY) }).toArray())
+    for (const doc of await client
+      .db(dbName)
+      .collection(name)
+      .find({ day: new Date(DAY) })
+      .toArray())
       bytes += BSON.calculateObjectSize(doc);
   }
   return bytes;
@@ -76,7 +81,9 @@ async function main(): Promise<void> {
   const all = lines(Number(values.logins), Number(values.users));
   const db = await openBenchDb();
   console.log(`server: ${db.server}`);
-  console.log(`day: ${all.length.toLocaleString('en-US')} logins among ${values.users} users, ${STEPS} runs 5 minutes apart, then the closing run`);
+  console.log(
+    `day: ${all.length.toLocaleString('en-US')} logins among ${values.users} users, ${STEPS} runs 5 minutes apart, then the closing run`
+  );
   const results: { name: string; tally: Tally; finished: number; ms: number }[] = [];
   try {
     for (const path of ['old (whole day rewritten)', 'new (appends, compaction at close)'] as const) {
@@ -87,7 +94,11 @@ async function main(): Promise<void> {
       const sysDb = `bench_writes_sys_${results.length}`;
       await client.db(loginDb).dropDatabase();
       await client.db(sysDb).dropDatabase();
-      const cols = usageCollections(client, { db: sysDb, collection: 'sys.log' }, { db: loginDb, collection: 'login' });
+      const cols = usageCollections(
+        client,
+        { db: sysDb, collection: 'sys.log' },
+        { db: loginDb, collection: 'login' }
+      );
       await ensureIndexes(cols);
       const names = new NameDictionary();
       let arrived = 0;
@@ -108,7 +119,10 @@ async function main(): Promise<void> {
           );
         }
         if (results.length === 0) {
-          const events = all.slice(0, arrived).filter((l) => l.created < now).map((l) => ({ user: l.user, created: new Date(l.created) }));
+          const events = all
+            .slice(0, arrived)
+            .filter((l) => l.created < now)
+            .map((l) => ({ user: l.user, created: new Date(l.created) }));
           await rewriteOpenDayV1(cols, names, {
             day: new Date(DAY),
             run: `run${step}`,
@@ -149,7 +163,9 @@ async function main(): Promise<void> {
   }
   const base = results[0] as (typeof results)[number];
   console.log('');
-  console.log('| write path | inserted per day | per run: median / last open run / closing | updates | documents deleted | finished day | inserted / finished | wall time |');
+  console.log(
+    '| write path | inserted per day | per run: median / last open run / closing | updates | documents deleted | finished day | inserted / finished | wall time |'
+  );
   console.log('|---|---|---|---|---|---|---|---|');
   for (const r of results) {
     const open = r.tally.perRun.slice(0, STEPS);
@@ -163,10 +179,12 @@ async function main(): Promise<void> {
   const now = results[1] as (typeof results)[number];
   console.log('');
   console.log(`new / old bytes inserted per day: ${(now.tally.inserted / base.tally.inserted).toFixed(3)}`);
-  console.log(`aim: inserted over the day at most 3x the finished day: ${now.tally.inserted <= 3 * now.finished ? 'met' : 'NOT met'} (${(now.tally.inserted / now.finished).toFixed(2)}x)`);
+  console.log(
+    `aim: inserted over the day at most 3x the finished day: ${now.tally.inserted <= 3 * now.finished ? 'met' : 'NOT met'} (${(now.tally.inserted / now.finished).toFixed(2)}x)`
+  );
 }
 
 main().catch((error: unknown) => {
-  console.error(`bench: ${error instanceof Error ? error.stack ?? error.message : String(error)}`);
+  console.error(`bench: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
   process.exit(1);
 });

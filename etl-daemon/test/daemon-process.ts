@@ -36,8 +36,10 @@ export async function startServe(env: Record<string, string>): Promise<ServeProc
     const deadline = Date.now() + timeoutMs;
     const found = () => (typeof text === 'string' ? log.includes(text) : text.test(log));
     while (!found()) {
-      if (child.exitCode !== null) throw new Error(`serve exited (${child.exitCode}) before logging ${String(text)}:\n${log}`);
-      if (Date.now() > deadline) throw new Error(`serve did not log ${String(text)} within ${timeoutMs} ms:\n${log}`);
+      if (child.exitCode !== null)
+        throw new Error(`serve exited (${child.exitCode}) before logging ${String(text)}:\n${log}`);
+      if (Date.now() > deadline)
+        throw new Error(`serve did not log ${String(text)} within ${timeoutMs} ms:\n${log}`);
       await new Promise((r) => setTimeout(r, 25));
     }
   };

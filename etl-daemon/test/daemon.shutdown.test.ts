@@ -34,7 +34,14 @@ afterEach(async () => {
   serve = undefined;
   await proxy.close();
   // Each state starts from the same home.login: nothing stored, no lease.
-  for (const col of [db.cols.chunks, db.cols.days, db.cols.job, db.cols.runs, db.cols.summaries, db.cols.names])
+  for (const col of [
+    db.cols.chunks,
+    db.cols.days,
+    db.cols.job,
+    db.cols.runs,
+    db.cols.summaries,
+    db.cols.names,
+  ])
     await col.deleteMany({});
 });
 
@@ -50,7 +57,8 @@ function env(overrides: Record<string, string> = {}): Record<string, string> {
   };
 }
 
-const isWrite = (collection: string) => (c: SeenCommand) => c.name === 'insert' && c.collection === collection;
+const isWrite = (collection: string) => (c: SeenCommand) =>
+  c.name === 'insert' && c.collection === collection;
 
 async function expectQuickExit(): Promise<void> {
   const exit = await (serve as ServeProcess).terminate();

@@ -20,7 +20,9 @@ const NOW = new Date('2026-11-27T12:00:00Z');
 let db: TestDb;
 beforeAll(async () => {
   db = await openTestDb();
-  await db.cols.sysLog.insertMany([...generateSysLog({ days: 6, users: 40, perDay: 60, end: NOW, seed: 3 })].flat());
+  await db.cols.sysLog.insertMany(
+    [...generateSysLog({ days: 6, users: 40, perDay: 60, end: NOW, seed: 3 })].flat()
+  );
 });
 afterAll(() => db.close());
 
@@ -36,7 +38,11 @@ it('should send majority concerns, a time limit and no secondary read to the log
   client.on('commandStarted', (event: CommandStartedEvent) => {
     if (!EXEMPT.has(event.commandName)) seen.push({ name: event.commandName, ...event.command });
   });
-  const cols = usageCollections(client, { db: db.sysDb, collection: 'sys.log' }, { db: db.loginDb, collection: 'login' });
+  const cols = usageCollections(
+    client,
+    { db: db.sysDb, collection: 'sys.log' },
+    { db: db.loginDb, collection: 'login' }
+  );
   // What the driver applies to each collection object: the URI's read preference only for sys.log.
   expect(cols.sysLog.readPreference?.mode).toBe('secondary');
   for (const col of [cols.chunks, cols.days, cols.job, cols.runs, cols.summaries, cols.names]) {

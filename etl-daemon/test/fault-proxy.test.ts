@@ -30,7 +30,10 @@ it('should name each command, its collection and database, with its documents', 
   await target().find({ n: 1 }).toArray();
   const insert = proxy.seen.find(isInsert);
   expect(insert?.db).toBe(db.loginDb);
-  expect(insert?.body.documents).toEqual([expect.objectContaining({ n: 1 }), expect.objectContaining({ n: 2 })]);
+  expect(insert?.body.documents).toEqual([
+    expect.objectContaining({ n: 1 }),
+    expect.objectContaining({ n: 2 }),
+  ]);
   expect(proxy.seen.some((c) => c.name === 'find' && c.collection === 'probe')).toBe(true);
 });
 
@@ -57,7 +60,9 @@ it('should stall a command for the time asked', async () => {
 
 it('should refuse connections while down and accept them again when up', async () => {
   proxy.down();
-  const refused = await MongoClient.connect(proxy.uri, { serverSelectionTimeoutMS: 500 }).catch((e: Error) => e);
+  const refused = await MongoClient.connect(proxy.uri, { serverSelectionTimeoutMS: 500 }).catch(
+    (e: Error) => e
+  );
   expect(refused).toBeInstanceOf(Error);
   proxy.up();
   const again = await MongoClient.connect(proxy.uri);

@@ -81,7 +81,7 @@ export function readCommand(message: Buffer): SeenCommand | undefined {
   const end = message.length - (flags & 1 ? 4 : 0);
   let body: Record<string, unknown> = {};
   const sequences: Record<string, unknown[]> = {};
-  for (let at = 20; at < end; ) {
+  for (let at = 20; at < end;) {
     const kind = message.readUInt8(at);
     at += 1;
     const size = message.readInt32LE(at);
@@ -94,7 +94,7 @@ export function readCommand(message: Buffer): SeenCommand | undefined {
     const nameEnd = message.indexOf(0, at + 4);
     const identifier = message.toString('utf8', at + 4, nameEnd);
     const documents: unknown[] = [];
-    for (let doc = nameEnd + 1; doc < sectionEnd; ) {
+    for (let doc = nameEnd + 1; doc < sectionEnd;) {
       const docSize = message.readInt32LE(doc);
       documents.push(BSON.deserialize(message.subarray(doc, doc + docSize)));
       doc += docSize;

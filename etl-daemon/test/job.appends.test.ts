@@ -10,7 +10,15 @@ import { runOnce } from '../src/job/run-once';
 import { makeIndexSync } from '../src/query/index-loader';
 import { countExact } from '../src/query/exact-count';
 import type { TestDb } from './helpers';
-import { expectedLogins, fixedClock, loginDoc, openTestDb, runDeps, silentLogger, storedLogins } from './helpers';
+import {
+  expectedLogins,
+  fixedClock,
+  loginDoc,
+  openTestDb,
+  runDeps,
+  silentLogger,
+  storedLogins,
+} from './helpers';
 import { seededRandom } from '../src/demo/random';
 
 const DAY = Date.parse('2026-03-31T00:00:00Z');
@@ -33,11 +41,20 @@ function arrivals(seed: number): { doc: Document; arrives: number; created: numb
     const user = `user${Math.floor(random() * 90)}`;
     const late = random() < 0.3 ? Math.floor(random() * 4 * MIN) : 0;
     lines.push({ doc: loginDoc(user, new Date(created)), arrives: created + late, created });
-    if (random() < 0.05) lines.push({ doc: loginDoc(user, new Date(created)), arrives: created + late, created });
+    if (random() < 0.05)
+      lines.push({ doc: loginDoc(user, new Date(created)), arrives: created + late, created });
   }
   // Two lines later than the ingest lag: read only when the day closes.
-  lines.push({ doc: loginDoc('straggler', new Date(DAY + 10 * 3_600_000)), arrives: DAY + 10 * 3_600_000 + 40 * MIN, created: DAY + 10 * 3_600_000 });
-  lines.push({ doc: loginDoc('late-eve', new Date(DAY + 86_399_000)), arrives: DAY + 86_400_000 + 30 * MIN, created: DAY + 86_399_000 });
+  lines.push({
+    doc: loginDoc('straggler', new Date(DAY + 10 * 3_600_000)),
+    arrives: DAY + 10 * 3_600_000 + 40 * MIN,
+    created: DAY + 10 * 3_600_000,
+  });
+  lines.push({
+    doc: loginDoc('late-eve', new Date(DAY + 86_399_000)),
+    arrives: DAY + 86_400_000 + 30 * MIN,
+    created: DAY + 86_399_000,
+  });
   return lines;
 }
 
@@ -54,7 +71,8 @@ it('should append only new logins all day, count exactly on a second process at 
   const byArrival = [...lines].sort((a, b) => a.arrives - b.arrives);
   for (let now = DAY + STEP; now <= DAY + 86_400_000 + 90 * MIN; now += STEP) {
     const arrived = byArrival.filter((l) => l.arrives <= now);
-    if (arrived.length > inserted) await db.cols.sysLog.insertMany(arrived.slice(inserted).map((l) => ({ ...l.doc })));
+    if (arrived.length > inserted)
+      await db.cols.sysLog.insertMany(arrived.slice(inserted).map((l) => ({ ...l.doc })));
     inserted = arrived.length;
     const outcome = await runOnce(
       runDeps(db.cols, { clock: fixedClock(new Date(now)) }),
@@ -91,7 +109,12 @@ it('should append only new logins all day, count exactly on a second process at 
 
 it('should append nothing, and only move the horizon, when a run finds nothing new', async () => {
   await db.cols.sysLog.insertMany([loginDoc('amy', '2026-03-31T08:00:00Z')]);
-  await runOnce(runDeps(db.cols, { clock: fixedClock(new Date('2026-03-31T09:00:00Z')) }), { start: '2026-03-31' }, 'a', 1);
+  await runOnce(
+    runDeps(db.cols, { clock: fixedClock(new Date('2026-03-31T09:00:00Z')) }),
+    { start: '2026-03-31' },
+    'a',
+    1
+  );
   const chunksBefore = await db.cols.chunks.countDocuments({});
   await runOnce(runDeps(db.cols, { clock: fixedClock(new Date('2026-03-31T09:05:00Z')) }), {}, 'b', 1);
   expect(await db.cols.chunks.countDocuments({})).toBe(chunksBefore);
@@ -103,8 +126,16 @@ it('should append nothing, and only move the horizon, when a run finds nothing n
 });
 
 it('should rewrite an open day whole when stored logins have vanished from sys.log', async () => {
-  await db.cols.sysLog.insertMany([loginDoc('amy', '2026-03-31T08:58:00Z'), loginDoc('bob', '2026-03-31T08:59:00Z')]);
-  await runOnce(runDeps(db.cols, { clock: fixedClock(new Date('2026-03-31T09:00:00Z')) }), { start: '2026-03-31' }, 'a', 1);
+  await db.cols.sysLog.insertMany([
+    loginDoc('amy', '2026-03-31T08:58:00Z'),
+    loginDoc('bob', '2026-03-31T08:59:00Z'),
+  ]);
+  await runOnce(
+    runDeps(db.cols, { clock: fixedClock(new Date('2026-03-31T09:00:00Z')) }),
+    { start: '2026-03-31' },
+    'a',
+    1
+  );
   await db.cols.sysLog.deleteMany({ user: 'bob' });
   await runOnce(runDeps(db.cols, { clock: fixedClock(new Date('2026-03-31T09:05:00Z')) }), {}, 'b', 1);
   expect(await storedLogins(db.cols)).toEqual(['2026-03-31|2026-03-31T08:58:00.000Z|amy']);
@@ -115,7 +146,11 @@ describe('newLogins', () => {
   const e = (user: string, iso: string) => ({ user, created: new Date(iso) });
   it('should take fresh logins as a multiset against stored ones', () => {
     const stored = [e('amy', '2026-03-31T08:00:00Z')];
-    const fresh = [e('amy', '2026-03-31T08:00:00Z'), e('amy', '2026-03-31T08:00:00Z'), e('bob', '2026-03-31T08:01:00Z')];
+    const fresh = [
+      e('amy', '2026-03-31T08:00:00Z'),
+      e('amy', '2026-03-31T08:00:00Z'),
+      e('bob', '2026-03-31T08:01:00Z'),
+    ];
     expect(newLogins(stored, fresh)).toEqual({ added: fresh.slice(1), vanished: 0 });
   });
   it('should say how many stored logins are gone', () => {

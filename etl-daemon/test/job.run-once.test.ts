@@ -112,7 +112,9 @@ describe('runOnce', () => {
     const runs = await db.cols.chunks.distinct('run');
     // The open day (the 31st) had nothing new for 'second' and 'third': its documents stay those of 'first'.
     expect(runs.sort()).toEqual(['first.1', 'second.1', 'third.1']);
-    expect(await db.cols.chunks.distinct('run', { day: new Date('2026-03-31T00:00:00Z') })).toEqual(['first.1']);
+    expect(await db.cols.chunks.distinct('run', { day: new Date('2026-03-31T00:00:00Z') })).toEqual([
+      'first.1',
+    ]);
   });
 
   it('should resume from the checkpoint, re-read today on every run, and keep every document traceable', async () => {
@@ -182,7 +184,9 @@ describe('runOnce', () => {
       logins: 2,
     });
     expect(await db.cols.chunks.distinct('run', { day: new Date('2026-03-31T00:00:00Z') })).toEqual(['c.1']);
-    expect(await db.cols.summaries.distinct('run', { day: new Date('2026-03-31T00:00:00Z') })).toEqual(['c.1']);
+    expect(await db.cols.summaries.distinct('run', { day: new Date('2026-03-31T00:00:00Z') })).toEqual([
+      'c.1',
+    ]);
   });
 
   it('should not move the checkpoint for a historical rerun, and reset to the configured start', async () => {
@@ -239,7 +243,7 @@ describe('runOnce', () => {
         return Promise.resolve();
       },
     });
-    const outcome = await runner.run({ start: "2026-03-30" }, { onProgress: failFirst });
+    const outcome = await runner.run({ start: '2026-03-30' }, { onProgress: failFirst });
     expect(outcome.status).toBe('success');
     expect(waits).toEqual([250]);
     expect(await readJob(db.cols.job)).toMatchObject({
@@ -263,7 +267,7 @@ describe('runOnce', () => {
     const alwaysFail = () => {
       throw new Error('progress sink unavailable');
     };
-    await expect(runner.run({ start: "2026-03-30" }, { onProgress: alwaysFail })).rejects.toThrow(
+    await expect(runner.run({ start: '2026-03-30' }, { onProgress: alwaysFail })).rejects.toThrow(
       'progress sink unavailable'
     );
     expect(waits).toEqual([100, 200]);

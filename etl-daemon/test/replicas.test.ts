@@ -41,7 +41,9 @@ function loginLine(user: string, created: Date): Document {
 
 /** Distinct users and logins of [start, end) among the lines sys.log holds now (no product code). */
 async function oracle(start: number, end: number): Promise<{ users: number; logins: number }> {
-  const docs = await db.cols.sysLog.find({ created: { $gte: new Date(start), $lt: new Date(end) } }).toArray();
+  const docs = await db.cols.sysLog
+    .find({ created: { $gte: new Date(start), $lt: new Date(end) } })
+    .toArray();
   const names = docs.map((d) => /role \[([^\]]+)\]/.exec(String(d.message))?.[1] ?? '');
   return { users: new Set(names).size, logins: names.length };
 }
@@ -104,7 +106,10 @@ it('should answer every query 200 on every process while another writes, and con
       const slots = Math.floor((Date.now() - midnight) / 900_000);
       const slot = (n: number) => midnight + Math.floor(Math.random() * n) * 900_000;
       const start = slot(Math.max(1, slots - 1)) + 7 * 60_000 + Math.floor(Math.random() * 60) * 1000;
-      const end = k === 0 ? Date.now() - 3_000 : Math.max(start + 1, slot(slots) + 7 * 60_000 + Math.floor(Math.random() * 400) * 1000);
+      const end =
+        k === 0
+          ? Date.now() - 3_000
+          : Math.max(start + 1, slot(slots) + 7 * 60_000 + Math.floor(Math.random() * 400) * 1000);
       const response = await fetch(
         `${serve.base}/api/v1/logins?start=${start}&end=${end}&aggregate=h&metric=users,logins`
       );
@@ -131,9 +136,12 @@ it('should answer every query 200 on every process while another writes, and con
     serves.map(async (serve) => {
       const started = Date.now();
       for (;;) {
-        const response = await fetch(`${serve.base}/api/v1/logins?start=${start}&end=${end}&aggregate=y&metric=users,logins`);
+        const response = await fetch(
+          `${serve.base}/api/v1/logins?start=${start}&end=${end}&aggregate=y&metric=users,logins`
+        );
         const bucket = (await response.json()).buckets?.[0];
-        if (bucket && bucket.users === expected.users && bucket.logins === expected.logins) return Date.now() - started;
+        if (bucket && bucket.users === expected.users && bucket.logins === expected.logins)
+          return Date.now() - started;
         if (Date.now() - started > 15_000) {
           return { stuckAt: bucket, expected };
         }

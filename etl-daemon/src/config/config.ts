@@ -364,7 +364,12 @@ function mongoSettings(env: Env): MongoSettings {
     sourceMaxTimeMS: duration(env, 'USAGE_SOURCE_MAX_TIME', SECOND_MS, DAY_MS),
     wtimeoutMS: duration(env, 'USAGE_WRITE_TIMEOUT', SECOND_MS, HOUR_MS),
     socketTimeoutMS: duration(env, 'USAGE_SOCKET_TIMEOUT', SECOND_MS, DAY_MS),
-    serverSelectionTimeoutMS: duration(env, 'USAGE_SERVER_SELECTION_TIMEOUT', MIN_SERVER_SELECTION_MS, HOUR_MS),
+    serverSelectionTimeoutMS: duration(
+      env,
+      'USAGE_SERVER_SELECTION_TIMEOUT',
+      MIN_SERVER_SELECTION_MS,
+      HOUR_MS
+    ),
   };
   const longest = Math.max(settings.maxTimeMS, settings.wtimeoutMS);
   if (settings.socketTimeoutMS <= longest) {

@@ -69,7 +69,10 @@ export function loginCollectionOptions(settings: MongoSettings): CollectionOptio
  */
 const limits = new WeakMap<Collection<Document>, number>();
 
-export function withTimeLimit<T extends Document>(collection: Collection<T>, maxTimeMS: number): Collection<T> {
+export function withTimeLimit<T extends Document>(
+  collection: Collection<T>,
+  maxTimeMS: number
+): Collection<T> {
   limits.set(collection as unknown as Collection<Document>, maxTimeMS);
   return collection;
 }
@@ -77,7 +80,6 @@ export function withTimeLimit<T extends Document>(collection: Collection<T>, max
 /** `{ maxTimeMS }` for a read on `collection`. */
 export function timeLimit<T extends Document>(collection: Collection<T>): { maxTimeMS: number } {
   return {
-    maxTimeMS:
-      limits.get(collection as unknown as Collection<Document>) ?? DEFAULT_MONGO_SETTINGS.maxTimeMS,
+    maxTimeMS: limits.get(collection as unknown as Collection<Document>) ?? DEFAULT_MONGO_SETTINGS.maxTimeMS,
   };
 }

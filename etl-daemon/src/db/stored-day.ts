@@ -21,7 +21,9 @@ export interface StoredOpenDay {
 export class StoredDayChangedError extends Error {
   override name = 'StoredDayChangedError';
   constructor(day: Date) {
-    super(`the stored logins of ${day.toISOString().slice(0, 10)} changed while they were read; the run is retried`);
+    super(
+      `the stored logins of ${day.toISOString().slice(0, 10)} changed while they were read; the run is retried`
+    );
   }
 }
 
@@ -43,7 +45,13 @@ export async function storedOpenDays(
     .toArray();
   return docs.map((d: Pick<DayDoc, 'day' | 'src' | keyof DayParts>) => ({
     day: d.day,
-    parts: { run: d.run, chunks: d.chunks, summaries: d.summaries, summaryRun: d.summaryRun, segments: d.segments },
+    parts: {
+      run: d.run,
+      chunks: d.chunks,
+      summaries: d.summaries,
+      summaryRun: d.summaryRun,
+      segments: d.segments,
+    },
     readUntil: d.src.to,
   }));
 }

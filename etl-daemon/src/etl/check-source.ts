@@ -30,7 +30,10 @@ export async function checkPatternsOnServer(
   for (const { variable, pattern } of checks) {
     try {
       await sysLog
-        .find({ _id: new ObjectId(), message: { $regex: pattern } }, { projection: { _id: 1 }, ...timeLimit(sysLog) })
+        .find(
+          { _id: new ObjectId(), message: { $regex: pattern } },
+          { projection: { _id: 1 }, ...timeLimit(sysLog) }
+        )
         .limit(1)
         .toArray();
     } catch (error) {

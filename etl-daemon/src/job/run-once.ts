@@ -104,7 +104,11 @@ export async function runOnce(
     deps.logger.info({ runId }, `run skipped: ${reason}`);
     return { status: 'skipped', reason };
   }
-  const heartbeat = startHeartbeat(cols.job, hold, { ttlMs: leaseTtlMs, clock, logger: deps.logger.child({ runId }) });
+  const heartbeat = startHeartbeat(cols.job, hold, {
+    ttlMs: leaseTtlMs,
+    clock,
+    logger: deps.logger.child({ runId }),
+  });
   try {
     return await processDays(deps, hold, args, runId, attempt, () => heartbeat.lost());
   } finally {
@@ -162,7 +166,12 @@ async function processDays(
       if (leaseLost()) throw new LeaseLostError();
       if (deps.signal?.aborted) throw new RunAbortedError();
       const { day, complete } = dayPlan;
-      const written = await processDay(deps, { hold, writeId, selection, startedAt, to, names }, dayPlan, reader);
+      const written = await processDay(
+        deps,
+        { hold, writeId, selection, startedAt, to, names },
+        dayPlan,
+        reader
+      );
       if (written) {
         stats.days += 1;
         stats.logins += written.logins;

@@ -221,7 +221,11 @@ export function padSeries<K extends string>(
 ): Record<K, number[]> {
   const out = {} as Record<K, number[]>;
   for (const key of Object.keys(series) as K[]) {
-    out[key] = [...new Array<number>(span.first).fill(0), ...series[key], ...new Array<number>(n - span.last).fill(0)];
+    out[key] = [
+      ...new Array<number>(span.first).fill(0),
+      ...series[key],
+      ...new Array<number>(n - span.last).fill(0),
+    ];
   }
   return out;
 }

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { ChunkDoc, DayDoc, UsageCollections } from '../db/collections';
 import type { DayParts } from '../db/day-doc';
-import { chunkRuns, dayVersion, summaryRuns } from '../db/day-doc';
+import { chunkRuns, chunkTotal, dayVersion, summaryRuns } from '../db/day-doc';
 import { timeLimit } from '../db/deployment';
 import type { SummaryDoc } from '../db/day-summary';
 import { decodeSummary } from '../db/day-summary';
@@ -162,7 +162,10 @@ export function makeIndexSync(
   }
 
   /** A day's stored summaries (its base and segments) joined into one; undefined when one is incomplete. */
-  function decodeDay(d: DayDoc, summaries: readonly SummaryDoc[]): { slots: DaySlots; maxId: number } | undefined {
+  function decodeDay(
+    d: DayDoc,
+    summaries: readonly SummaryDoc[]
+  ): { slots: DaySlots; maxId: number } | undefined {
     const key = d.day.getTime();
     const decoded: DaySlots[] = [];
     let maxId = 0;
@@ -176,44 +179,54 @@ export function makeIndexSync(
     return decoded.length === 0 ? undefined : { slots: mergeDaySlots(decoded), maxId };
   }
 
+  /**
+   * Loads a batch of days; returns those loaded (the others are retried on the next refresh). A day is read
+   * from its slot summaries, or from its chunks when it has none (stored before summaries existed) or when
+   * they do not add up (parts left by a crashed `summarize` of an earlier version): chunks are the record,
+   * summaries only their digest, so a day whose chunks are all there always loads.
+   */
   async function loadBatch(batch: DayDoc[]): Promise<DayDoc[]> {
     const summarised = batch.filter((d) => summaryRuns(d).length > 0);
-    const legacy = batch.filter((d) => d.summaries === undefined && d.chunks > 0);
     const summaries = summarised.length
       ? ((await cols.summaries
           .find(
-            { day: { $in: summarised.map((d) => d.day) }, run: { $in: summarised.flatMap((d) => summaryRuns(d).map((r) => r.run)) } },
+            {
+              day: { $in: summarised.map((d) => d.day) },
+              run: { $in: summarised.flatMap((d) => summaryRuns(d).map((r) => r.run)) },
+            },
             { projection: { _id: 0 }, ...timeLimit(cols.summaries) }
           )
           .toArray()) as SummaryDoc[])
-      : [];
-    const chunks = legacy.length
-      ? ((await cols.chunks
-          .find(
-            { day: { $in: legacy.map((d) => d.day) }, run: { $in: legacy.map((d) => d.run) } },
-            { projection: CHUNK_FIELDS, ...timeLimit(cols.chunks) }
-          )
-          .toArray()) as ChunkFields[])
       : [];
     const decoded = new Map<number, { slots: DaySlots; maxId: number }>();
     for (const d of summarised) {
       const stored = decodeDay(d, summaries);
       if (stored) decoded.set(d.day.getTime(), stored);
     }
+    const fromChunks = batch.filter((d) => !decoded.has(d.day.getTime()) && chunkTotal(d) > 0);
+    const chunks = fromChunks.length
+      ? ((await cols.chunks
+          .find(
+            { day: { $in: fromChunks.map((d) => d.day) }, run: { $in: fromChunks.flatMap(chunkRuns) } },
+            { projection: CHUNK_FIELDS, ...timeLimit(cols.chunks) }
+          )
+          .toArray()) as ChunkFields[])
+      : [];
     // A summary written after the dictionary was read names ids the index has not seen yet.
     if ([...decoded.values()].some((stored) => stored.maxId >= toIndex.length)) await syncNames();
     const complete: DayDoc[] = [];
     for (const d of batch) {
       const key = d.day.getTime();
       let slots: DaySlots | undefined;
-      if (d.summaries === undefined) {
-        const current = chunks.filter((c) => c.day.getTime() === key && c.run === d.run);
-        if (current.length !== d.chunks) continue;
-        slots = current.length > 0 ? slotsFromChunks(d.day, current) : undefined;
-      } else if (summaryRuns(d).length > 0) {
-        const stored = decoded.get(key);
-        slots = stored && withIndexIds(stored);
+      const stored = decoded.get(key);
+      if (stored) {
+        slots = withIndexIds(stored);
         if (!slots) continue;
+      } else if (chunkTotal(d) > 0) {
+        const runs = chunkRuns(d);
+        const current = chunks.filter((c) => c.day.getTime() === key && runs.includes(c.run));
+        if (current.length !== chunkTotal(d)) continue;
+        slots = slotsFromChunks(d.day, current);
       }
       index.replaceDay(d.day, slots);
       complete.push(d);
@@ -271,7 +284,16 @@ export function makeIndexSync(
   function readDayDocs(filter: object): Promise<DayDoc[]> {
     return cols.days
       .find(filter, {
-        projection: { _id: 0, day: 1, run: 1, chunks: 1, summaries: 1, summaryRun: 1, segments: 1, writtenAt: 1 },
+        projection: {
+          _id: 0,
+          day: 1,
+          run: 1,
+          chunks: 1,
+          summaries: 1,
+          summaryRun: 1,
+          segments: 1,
+          writtenAt: 1,
+        },
         ...timeLimit(cols.days),
       })
       .toArray();
@@ -322,7 +344,10 @@ export function makeIndexSync(
       }
       // Segments of an open day each hold their own hours: order the slot's logins by time.
       const order = t.map((_, k) => k).sort((a, b) => (t[a] ?? 0) - (t[b] ?? 0));
-      const raw = { t: Int32Array.from(order, (k) => t[k] ?? 0), u: Int32Array.from(order, (k) => u[k] ?? 0) };
+      const raw = {
+        t: Int32Array.from(order, (k) => t[k] ?? 0),
+        u: Int32Array.from(order, (k) => u[k] ?? 0),
+      };
       // Kept only if it is the slot the index summarises; otherwise the day changed under the request.
       if (loadedDays.get(dayNumber * DAY_MS)?.version === version && raw.t.length === index.slotLogins(slot))
         slotCache.set(`${slot}:${version}`, raw);
