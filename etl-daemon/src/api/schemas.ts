@@ -199,6 +199,15 @@ const check = {
 } as const;
 
 /** /health: the whole report to a caller with a token (or without tokens configured), else the verdict. */
+/** /ready: whether this process can answer (its index is loaded), whatever MongoDB's or the job's state. */
+export const readyAnswer = {
+  type: 'object',
+  properties: {
+    status: { type: 'string', enum: ['ready', 'loading'] },
+  },
+  required: ['status'],
+} as const;
+
 export const healthAnswer = {
   anyOf: [
     {

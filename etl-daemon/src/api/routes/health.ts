@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncJsonSchemaToTs } from '@fastify/type-provider-js
 import type { FromSchema } from 'json-schema-to-ts';
 import { readJob } from '../../db/job-record';
 import type { ApiContext } from '../context';
-import { dataErrors, healthAnswer } from '../schemas';
+import { dataErrors, healthAnswer, readyAnswer } from '../schemas';
 
 /** One check's verdict (a type, not an interface: the schema-derived answer type indexes it by string). */
 type Check = { ok: boolean; message: string };
@@ -110,6 +110,32 @@ export const healthRoutes: FastifyPluginAsyncJsonSchemaToTs<{ Options: ApiContex
       );
       if (body.status === 'loading') reply.header('retry-after', '5');
       return reply.code(body.status === 'ok' ? 200 : 503).send(body);
+    }
+  );
+
+  // Readiness for a load balancer: this process answers from memory once its index is loaded, also while
+  // MongoDB elects a primary or the job is failing (those are /health's). Taking every replica out of
+  // rotation because the database is briefly unreachable would turn an election into an outage.
+  app.get(
+    '/ready',
+    {
+      schema: {
+        tags: ['health'],
+        response: {
+          200: { ...readyAnswer, description: 'the index is loaded: this process answers queries' },
+          503: { ...readyAnswer, description: 'the index is loading (Retry-After)' },
+          401: dataErrors[401],
+          403: dataErrors[403],
+        },
+      },
+      config: { access: ctx.api.openHealth ? 'open' : 'read' },
+    },
+    async (_request, reply) => {
+      if (ctx.sync.progress().ready) return reply.code(200).send({ status: 'ready' as const });
+      return reply
+        .code(503)
+        .header('retry-after', '5')
+        .send({ status: 'loading' as const });
     }
   );
 };
