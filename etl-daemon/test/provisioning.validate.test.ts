@@ -250,11 +250,13 @@ describe('metrics the dashboard and the rules use', () => {
 });
 
 describe('docker-compose.yml', () => {
-  it('should run the six services, build the daemon from its Dockerfile and mount what exists', () => {
+  it('should run the services, build the daemon from its Dockerfile and mount what exists', () => {
     expect(Object.keys(compose.services).sort()).toEqual([
       'alert-receiver',
       'demo-data',
       'etl-daemon',
+      'etl-daemon-a',
+      'etl-daemon-b',
       'grafana',
       'mongo',
       'prometheus',
@@ -278,8 +280,45 @@ describe('docker-compose.yml', () => {
     expect(compose.services.grafana.environment.GF_PLUGINS_ALLOW_LOADING_UNSIGNED_PLUGINS).toBe(pluginId);
     expect(compose.services.grafana.environment.CORE4_USAGE_URL).toBe('http://etl-daemon:8080');
     const prometheus = yamlOf('provisioning/prometheus/prometheus.yml');
-    expect(prometheus.scrape_configs[0].static_configs[0].targets).toEqual(['etl-daemon:8080']);
+    // Prometheus scrapes every replica; the rules aggregate across instances.
+    expect(prometheus.scrape_configs[0].static_configs[0].targets).toEqual([
+      'etl-daemon-a:8080',
+      'etl-daemon-b:8080',
+    ]);
     expect(compose.services['demo-data'].command).toContain('--if-empty');
+  });
+
+  it('should deploy as production would: a replica set, two identical replicas behind the load balancer', () => {
+    const mongo = compose.services.mongo;
+    expect(mongo.command).toEqual(['--replSet', 'rs0', '--bind_ip_all']);
+    expect(mongo.healthcheck.test.join(' ')).toContain("rs.initiate({ _id: 'rs0'");
+    const a = compose.services['etl-daemon-a'];
+    const b = compose.services['etl-daemon-b'];
+    // The YAML anchor makes them one definition: the same image, command and environment.
+    expect(b).toEqual(a);
+    expect(a.environment.MONGODB_URI).toBe('mongodb://mongo:27017/?replicaSet=rs0');
+    expect(a.stop_grace_period).toBe('30s');
+    // The load balancer (named etl-daemon, what Grafana calls) sends to both replicas.
+    const lb = read('provisioning/nginx/core4-usage.conf');
+    expect([...lb.matchAll(/server (etl-daemon-[ab]):8080/g)].map((m) => m[1])).toEqual([
+      'etl-daemon-a',
+      'etl-daemon-b',
+    ]);
+    expect(compose.services['etl-daemon'].volumes).toContain(
+      './provisioning/nginx/core4-usage.conf:/etc/nginx/conf.d/default.conf:ro'
+    );
+    // The image's health check is readiness (/ready), which stays up through a MongoDB election.
+    expect(read('etl-daemon/Dockerfile')).toMatch(/HEALTHCHECK[\s\S]*\/ready/);
+  });
+
+  it('should aggregate every rule across replicas, in Prometheus and in Grafana', () => {
+    const prometheus = read('provisioning/prometheus/rules/core4-usage.rules.yml');
+    const grafana = read('provisioning/alerting/core4-usage.yaml');
+    for (const text of [prometheus, grafana]) {
+      const uses = [...text.matchAll(/core4_usage_[a-z_]+(\{[^}]*\})?( offset \d+w)?/g)].length;
+      const aggregated = [...text.matchAll(/max without \(instance\) \(core4_usage_/g)].length;
+      expect(aggregated).toBe(uses);
+    }
   });
 
   it('should take every required secret from .env, with each one in .env.example', () => {
