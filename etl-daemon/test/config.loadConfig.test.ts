@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { ConfigError, VARIABLES, loadConfig } from '../src/config/config';
 
 describe('loadConfig', () => {
@@ -206,5 +208,37 @@ describe('loadConfig', () => {
       expect.arrayContaining(['MONGODB_URI', 'USAGE_SYS_LOG', 'USAGE_LOGIN', 'USAGE_START', 'PORT'])
     );
     for (const v of VARIABLES) expect(v.description.length).toBeGreaterThan(10);
+  });
+});
+
+describe('the README', () => {
+  it("should list every variable of --help in its configuration table, with --help's default", () => {
+    const readme = readFileSync(path.resolve(__dirname, '../../README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('## Configuration'), readme.indexOf('## The job'));
+    const rows = section.split('\n').filter((line) => line.startsWith('| `'));
+    for (const variable of VARIABLES) {
+      const row = rows.find((r) => r.includes(`\`${variable.name}\``));
+      expect([variable.name, row !== undefined]).toEqual([variable.name, true]);
+      if (variable.default !== '' && !variable.name.endsWith('_MS') && variable.name !== 'HOST')
+        expect([variable.name, row?.includes(`\`${variable.default}\``)]).toEqual([variable.name, true]);
+    }
+  });
+});
+
+describe('MongoDB time limits', () => {
+  it('should default to the documented limits and reject a socket limit below the server-side ones', () => {
+    expect(loadConfig({}).mongo).toEqual({
+      maxTimeMS: 30_000,
+      sourceMaxTimeMS: 7_200_000,
+      wtimeoutMS: 30_000,
+      socketTimeoutMS: 600_000,
+      serverSelectionTimeoutMS: 30_000,
+    });
+    expect(() => loadConfig({ USAGE_SOCKET_TIMEOUT: '20s' })).toThrow(
+      "USAGE_SOCKET_TIMEOUT: '20s' is not valid; expected a duration longer than USAGE_MONGO_MAX_TIME and USAGE_WRITE_TIMEOUT (30s)"
+    );
+    expect(() => loadConfig({ USAGE_SERVER_SELECTION_TIMEOUT: '10s' })).toThrow(
+      "USAGE_SERVER_SELECTION_TIMEOUT: '10s' is not valid; expected a duration from 30s to 1h"
+    );
   });
 });
