@@ -200,7 +200,7 @@ async function main(): Promise<void> {
   const bad = statuses.some((s) => [...s.keys()].some((key) => key !== '200' && !key.startsWith('refused')));
   const ok = converged.every((c) => c !== undefined) && !bad;
   console.log(ok ? 'every process answered 200 (or was down) and converged to the exact count' : 'FAILED');
-  await Promise.all(serves.map((s) => s?.kill()));
+  await Promise.all(serves.map((s) => (s ? s.kill() : Promise.resolve())));
   await Promise.all(proxies.map((p) => p.close()));
   await db.stop();
   process.exit(ok ? 0 : 1);
