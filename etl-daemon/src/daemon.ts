@@ -151,7 +151,12 @@ async function start(config: Config, logger: Logger, releasers: Releasers): Prom
     // A run stops between two days and releases its lease; one stuck on MongoDB ends when the client closes.
     return settledWithin(runner.idle(), SHUTDOWN_GRACE_MS);
   });
+  // The embedded demo has nothing in home.login before its first run: the index loads after it (otherwise at
+  // once). Until then no timer or scheduled run may load it, or it would be "ready" with no days.
+  const firstLoadAfter = embedded ? running : Promise.resolve();
+  let loadAllowed = false;
   const refreshIndex = () => {
+    if (!loadAllowed) return;
     sync
       .refresh()
       .catch((error: unknown) => logger.warn({ err: coerceError(error) }, 'index refresh failed'));
@@ -171,9 +176,11 @@ async function start(config: Config, logger: Logger, releasers: Releasers): Prom
   releasers.add('schedules', () => schedules.stop());
   await recordNextRun();
 
-  // The embedded demo has nothing in home.login before its first run: load after it. Otherwise load at once.
-  const ready = (embedded ? running : Promise.resolve())
-    .then(() => sync.refresh())
+  const ready = firstLoadAfter
+    .then(() => {
+      loadAllowed = true;
+      return sync.refresh();
+    })
     .then((loaded) => {
       logger.info(
         `index ready: ${loaded} days, ${sync.index.loginCount} logins, ${sync.index.userCount} users, ` +

@@ -110,4 +110,20 @@ describe('core4-usage CLI', () => {
       )
     );
   });
+
+  it('should warn on run, as serve does, when sys.log has no index on created, naming the command that creates it', () => {
+    const run = cli(['run'], {
+      MONGODB_URI: testMongoUri(),
+      USAGE_LOGIN: 'cli_test3.login',
+      USAGE_SYS_LOG: 'cli_test3.sys.log',
+      USAGE_START: new Date(Date.now() - 86_400_000).toISOString().slice(0, 10),
+      LOG_LEVEL: 'warn',
+      LOG_FORMAT: 'json',
+    });
+    expect(run.code).toBe(0);
+    expect(run.stderr).toContain(
+      'cli_test3.sys.log has no index starting with created: every run scans the whole collection; ' +
+        "create one as core4 does: db.getSiblingDB('cli_test3').getCollection('sys.log').createIndex({created: -1})"
+    );
+  });
 });
