@@ -5,7 +5,8 @@
  * opposite: `readPreference=secondary&w=1`.
  */
 import type { CommandStartedEvent, Document } from 'mongodb';
-import { MongoClient } from 'mongodb';
+import { MongoClient, ObjectId } from 'mongodb';
+import { checkPatternsOnServer, patternsOf } from '../src/etl/check-source';
 import { ensureIndexes, usageCollections } from '../src/db/collections';
 import { DEFAULT_MONGO_SETTINGS } from '../src/db/deployment';
 import { DictionaryError, NameDictionary, ensureNames, loadNames } from '../src/db/user-names';
@@ -14,7 +15,7 @@ import { runOnce } from '../src/job/run-once';
 import { makeIndexSync } from '../src/query/index-loader';
 import { countExact } from '../src/query/exact-count';
 import type { TestDb } from './helpers';
-import { fixedClock, openTestDb, runDeps, silentLogger, testMongoUri } from './helpers';
+import { fixedClock, openTestDb, presetSelector, runDeps, silentLogger, testMongoUri } from './helpers';
 
 const NOW = new Date('2026-11-27T12:00:00Z');
 let db: TestDb;
@@ -109,4 +110,27 @@ it('should refuse a dictionary batch that is not where its writer put it', async
   await names.updateMany({}, { $unset: { base: '' } });
   expect((await loadNames(names)).names).toEqual(['amy', 'cy']);
   await own.close();
+});
+
+it('should check the login patterns on the server with one _id lookup, whatever the size of sys.log', async () => {
+  const client = await MongoClient.connect(testMongoUri(), { monitorCommands: true });
+  const seen: Document[] = [];
+  client.on('commandStarted', (event: CommandStartedEvent) => {
+    if (event.commandName === 'find') seen.push(event.command);
+  });
+  const cols = usageCollections(
+    client,
+    { db: db.sysDb, collection: 'sys.log' },
+    { db: db.loginDb, collection: 'login' }
+  );
+  await checkPatternsOnServer(cols.sysLog, patternsOf(presetSelector('core4-active')));
+  await client.close();
+  // core4-active has two patterns: one query each, on an `_id` no document has (the `_id` index answers it;
+  // MongoDB compiles the $regex when it parses the query, whatever plan runs).
+  expect(seen).toHaveLength(2);
+  for (const command of seen) {
+    expect(command.filter._id).toBeInstanceOf(ObjectId);
+    expect(Object.keys(command.filter).sort()).toEqual(['_id', 'message']);
+    expect(command.limit).toBe(1);
+  }
 });

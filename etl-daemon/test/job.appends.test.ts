@@ -3,7 +3,10 @@
  * (late lines of the re-read window included), nothing is rewritten until the day closes, and a second
  * process following home.login counts exactly what sys.log holds at every step.
  */
-import type { Document } from 'mongodb';
+import type { CommandStartedEvent, Document } from 'mongodb';
+import { MongoClient } from 'mongodb';
+import { usageCollections } from '../src/db/collections';
+import { makeJobRunner } from '../src/job/job-runner';
 import { buildDaySlots, mergeDaySlots } from '../src/query/day-slots';
 import { newLogins } from '../src/job/new-logins';
 import { runOnce } from '../src/job/run-once';
@@ -18,6 +21,7 @@ import {
   runDeps,
   silentLogger,
   storedLogins,
+  testMongoUri,
 } from './helpers';
 import { seededRandom } from '../src/demo/random';
 
@@ -165,4 +169,31 @@ it('should merge slot summaries into what one summary of all their logins is', (
   const cut = [0, 700, 1900, 3000];
   const parts = cut.slice(1).map((to, k) => buildDaySlots(t.slice(cut[k], to), ids.slice(cut[k], to)));
   expect(mergeDaySlots(parts)).toEqual(buildDaySlots(t, ids));
+});
+
+it('should read only the dictionary batches written since its previous run', async () => {
+  const client = await MongoClient.connect(testMongoUri(), { monitorCommands: true });
+  const finds: Document[] = [];
+  client.on('commandStarted', (event: CommandStartedEvent) => {
+    if (event.commandName === 'find' && event.command.find === 'login.names')
+      finds.push(event.command.filter as Document);
+  });
+  const cols = usageCollections(
+    client,
+    { db: db.sysDb, collection: 'sys.log' },
+    { db: db.loginDb, collection: 'login' }
+  );
+  let now = new Date('2026-03-31T09:00:00Z');
+  const runner = makeJobRunner(runDeps(cols, { clock: () => Promise.resolve(now) }), {
+    attempts: 1,
+    backoffMs: 0,
+  });
+  await db.cols.sysLog.insertMany([loginDoc('amy', '2026-03-31T08:00:00Z')]);
+  await runner.run({ start: '2026-03-31' });
+  await db.cols.sysLog.insertMany([loginDoc('bob', '2026-03-31T09:01:00Z')]);
+  now = new Date('2026-03-31T09:05:00Z');
+  await runner.run({});
+  // The first run read from batch 0 and appended batch 0 (amy); the second read from batch 1 on.
+  expect(finds.map((f) => f.batch)).toEqual([{ $gte: 0 }, { $gte: 1 }]);
+  await client.close();
 });

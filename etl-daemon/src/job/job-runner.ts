@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
 import { recordFailure } from '../db/job-record';
+import { NameDictionary } from '../db/user-names';
 import { recordRun } from '../db/run-history';
 import { coerceError } from '../errors';
 import type { ProgressListener } from './progress';
@@ -49,6 +50,8 @@ export function makeJobRunner(
   options: RunnerOptions
 ): JobRunner {
   const sleep = options.sleep ?? abortableSleep;
+  // Kept between runs: each run reads only the dictionary batches written since the previous one.
+  const names = deps.names ?? new NameDictionary();
   let current: Promise<unknown> | undefined;
 
   async function attemptAll(
@@ -61,7 +64,7 @@ export function makeJobRunner(
       if (signal.aborted) throw new RunAbortedError();
       const startedAt = await deps.clock().catch(() => new Date());
       try {
-        return await runOnce({ ...deps, onProgress, signal }, args, runId, attempt);
+        return await runOnce({ ...deps, names, onProgress, signal }, args, runId, attempt);
       } catch (caught) {
         // Whatever failed once shutdown began (the client it used is being closed) is the shutdown.
         const error = signal.aborted ? new RunAbortedError() : coerceError(caught);

@@ -9,8 +9,7 @@ import type { Clock } from '../db/server-clock';
 import { advanceHorizon, appendToDay, writeDay } from '../db/write-day';
 import { storedDayIds, storedEvents, storedOpenDays } from '../db/stored-day';
 import { summaryWithNames } from '../db/day-summary';
-import type { NameDictionary } from '../db/user-names';
-import { loadNames } from '../db/user-names';
+import { NameDictionary, loadNames } from '../db/user-names';
 import { recordRun } from '../db/run-history';
 import { buildDayChunks } from '../etl/day-chunks';
 import { sourceKey } from '../etl/login-sources';
@@ -41,6 +40,11 @@ export interface RunDeps {
   onProgress?: ProgressListener | undefined;
   /** Aborting stops the run between two days (graceful shutdown). */
   signal?: AbortSignal | undefined;
+  /**
+   * The user dictionary as this process last read it, kept between runs (the runner keeps one): names are
+   * only ever appended, so a run reads only the batches written since. A fresh one reads them all.
+   */
+  names?: NameDictionary | undefined;
 }
 
 export class RunAbortedError extends Error {
@@ -155,7 +159,7 @@ async function processDays(
       `reading sys.log from ${plan.readFrom?.toISOString() ?? 'nowhere (nothing new)'}`
   );
   const to = addUtcDays(range.lastDay, 1);
-  const names = await loadNames(cols.names);
+  const names = await loadNames(cols.names, deps.names ?? new NameDictionary());
   const reader = new DayReader(
     plan.readFrom ? readLogins(cols, deps.selector, plan.readFrom, to, stats) : undefined
   );
