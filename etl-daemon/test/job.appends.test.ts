@@ -194,6 +194,6 @@ it('should read only the dictionary batches written since its previous run', asy
   now = new Date('2026-03-31T09:05:00Z');
   await runner.run({});
   // The first run read from batch 0 and appended batch 0 (amy); the second read from batch 1 on.
-  expect(finds.map((f) => f.batch)).toEqual([{ $gte: 0 }, { $gte: 1 }]);
+  expect(finds.map((f) => f.batch as unknown)).toEqual([{ $gte: 0 }, { $gte: 1 }]);
   await client.close();
 });
