@@ -69,6 +69,7 @@ async function main(): Promise<void> {
   const serves: (ServeProcess | undefined)[] = await Promise.all([0, 1, 2].map((k) => startServe(envOf(k))));
   const statuses = [0, 1, 2].map(() => new Map<string, number>());
   const count = (k: number, key: string) => statuses[k]?.set(key, (statuses[k]?.get(key) ?? 0) + 1);
+  const notes: string[] = [];
   let running = true;
   let written = 0;
   const arrivals = (async () => {
@@ -97,8 +98,11 @@ async function main(): Promise<void> {
         const response = await fetch(
           `${serve.base}/api/v1/logins?start=${start}&end=${Math.max(end, start + 1)}&aggregate=h&metric=users,logins`
         );
-        await response.arrayBuffer();
+        const body = await response.text();
         count(k, String(response.status));
+        if (response.status !== 200) {
+          notes.push(`${new Date().toISOString()} process ${k}: ${response.status} ${body.slice(0, 160)}`);
+        }
       } catch {
         count(k, 'refused (process down)');
         await sleep(50);
@@ -194,10 +198,13 @@ async function main(): Promise<void> {
       `process ${k}: requests by status ${JSON.stringify(Object.fromEntries(byStatus))}; converged ${converged[k] === undefined ? 'NOT within 30 s' : `${converged[k]} ms after the lines stopped`}`
     );
   }
+  for (const note of notes) console.log(note);
   console.log(
     `independent count of [${new Date(start).toISOString()}, ${new Date(end).toISOString()}): ${JSON.stringify(expected)}`
   );
-  const bad = statuses.some((s) => [...s.keys()].some((key) => key !== '200' && !key.startsWith('refused')));
+  const bad = statuses.some((byStatus) =>
+    [...byStatus.keys()].some((key) => key !== '200' && !key.startsWith('refused'))
+  );
   const ok = converged.every((c) => c !== undefined) && !bad;
   console.log(ok ? 'every process answered 200 (or was down) and converged to the exact count' : 'FAILED');
   await Promise.all(serves.map((s) => (s ? s.kill() : Promise.resolve())));

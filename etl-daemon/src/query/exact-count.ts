@@ -5,8 +5,14 @@ import type { Metric, RawSlots, UserMask } from './login-index';
 
 type CountSource = Pick<IndexSync, 'index' | 'readSlots' | 'progress' | 'reloadDays'>;
 
-/** Tries of a count whose slot logins no longer match the index before it answers 503. */
-const COUNT_TRIES = 3;
+/**
+ * Tries of a count whose slot logins no longer match the index before it answers 503. A try fails when the
+ * index moved on while the slot was read (a refresh loaded a newer version of an open day, which gains a
+ * segment every few minutes) or when the version read was replaced: each try is one indexed read of a few
+ * slots, so several are cheap, and a replica that reconnects after an outage (slow reads while the index
+ * catches up) still answers.
+ */
+const COUNT_TRIES = 8;
 
 /**
  * Reads the logins of the slots a count needs (range edges inside a slot), then counts. The index may
