@@ -54,6 +54,7 @@ const PLUGIN_KEYS = new Set([
   'hide',
   'cohort',
   'periods',
+  'retentionFormat',
 ]);
 const AGGREGATES = ['auto', 'hour', 'day', 'week', 'month', 'quarter', 'year'];
 
@@ -131,6 +132,8 @@ describe('provisioning files', () => {
     expect(targets.length).toBeGreaterThanOrEqual(6);
     for (const target of targets) {
       for (const key of Object.keys(target)) expect(PLUGIN_KEYS).toContain(key);
+      if (target.retentionFormat !== undefined)
+        expect(['table', 'heatmap']).toContain(target.retentionFormat);
       if (target.queryType === 'retention') {
         const query = parseRetentionQuery(
           {

@@ -12,7 +12,7 @@ import { type BackendSrv, type TemplateSrv, getBackendSrv, getTemplateSrv, isFet
 import { type Observable, catchError, defer, forkJoin, lastValueFrom, map, of } from 'rxjs';
 import { type JobRun, runsToFrame } from './app/annotations';
 import { failureMessage } from './app/failures';
-import { answerToFrame, retentionToFrame, userRowsToFrame } from './app/frames';
+import { answerToFrame, retentionHeatmapFrame, retentionToFrame, userRowsToFrame } from './app/frames';
 import { healthResult } from './app/health';
 import {
   browserTimezone,
@@ -223,7 +223,8 @@ export class DataSource extends DataSourceApi<UsageQuery, UsageOptions> {
       const params = this.retentionParams(query, request);
       return this.get$<RetentionAnswer>('/api/v1/retention', params, requestId).pipe(
         map((answer) => {
-          const frame = retentionToFrame(answer, { refId: query.refId, periods: query.periods ?? 12 });
+          const toFrame = query.retentionFormat === 'heatmap' ? retentionHeatmapFrame : retentionToFrame;
+          const frame = toFrame(answer, { refId: query.refId, periods: query.periods ?? 12 });
           frame.meta = { ...frame.meta, executedQueryString: requestText('/api/v1/retention', params) };
           return frame;
         })

@@ -44,7 +44,14 @@ export interface UsageQuery extends DataQuery {
   cohort?: CohortChoice;
   /** Retention: how many periods to follow each cohort (1 to 400). */
   periods?: number;
+  /**
+   * Retention: `table` (cohort, size, one field per period: the triangle) or `heatmap` (Grafana's heatmap-rows
+   * frame: each cohort at its own time, one row per period, no size row).
+   */
+  retentionFormat?: RetentionFormat;
 }
+
+export type RetentionFormat = 'table' | 'heatmap';
 
 export const DEFAULT_QUERY: Partial<UsageQuery> = {
   queryType: 'counts',
@@ -54,6 +61,7 @@ export const DEFAULT_QUERY: Partial<UsageQuery> = {
   hideIncomplete: false,
   cohort: 'auto',
   periods: 12,
+  retentionFormat: 'table',
 };
 
 /** Data source settings readable by every viewer (no secrets here). */

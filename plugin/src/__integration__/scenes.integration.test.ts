@@ -9,11 +9,12 @@ import path from 'node:path';
 import { type DataFrame, type DataSourceInstanceSettings, type PanelData, LoadingState } from '@grafana/data';
 import type { QueryVariable, SceneQueryRunner } from '@grafana/scenes';
 import { DataSource } from '../datasource';
-import type { UsageOptions, UsageQuery } from '../types';
+import type { RetentionAnswer, UsageOptions, UsageQuery } from '../types';
 import { type HarnessBackendSrv, harnessBackendSrv } from './backend-srv';
 import { READ_TOKEN, query, request, startDaemon, type Daemon } from './daemon';
 import { type GrafanaProxy, PROXY_AUTH_FAILED_BODY, renderRouteTemplate, startGrafanaProxy } from './grafana-proxy';
 import { type DashboardJson, buildDashboardScene, installGrafanaServices, registerDataSource } from './scene-harness';
+import { heatmapCellsOf } from './grafana-heatmap';
 
 const DASHBOARD = JSON.parse(
   fs.readFileSync(path.resolve(__dirname, '../../../provisioning/dashboards/json/core4-usage.json'), 'utf8')
@@ -31,6 +32,13 @@ async function daemonAnswer(params: Record<string, unknown>) {
     Authorization: `Bearer ${READ_TOKEN}`,
   });
   return data as { aggregate: string; buckets: Array<Record<string, number | string | boolean>> };
+}
+
+async function daemonRetention(params: Record<string, unknown>) {
+  const { data } = await request(`${daemon.url}/api/v1/retention${query(params)}`, {
+    Authorization: `Bearer ${READ_TOKEN}`,
+  });
+  return data as RetentionAnswer;
 }
 
 interface Stack {
@@ -169,6 +177,24 @@ describe('the provisioned dashboard in scenes', () => {
     const frame = retention.series[0];
     expect(frame?.fields.slice(0, 3).map((f) => f.name)).toEqual(['cohort', 'size', 'week 0']);
     expect(frame?.fields[1]?.values).toEqual(frame?.fields[2]?.values); // retained[0] is the cohort's size
+    // The heatmap panel beside it: the same matrix as Grafana's heatmap prepares a heatmap-rows frame,
+    // one row per later week, each cohort drawn over its own week (its start = its end - one week).
+    const heatmap = await settled(runner(25));
+    expect(heatmap.errors).toBeUndefined();
+    const cells = heatmapCellsOf(heatmap.series[0]!);
+    const sent = new URL(`http://x${(heatmap.series[0]?.meta?.executedQueryString ?? '').slice('GET '.length)}`);
+    const matrix = await daemonRetention(Object.fromEntries(sent.searchParams));
+    expect(cells?.yOrdinalDisplay.slice(0, 2)).toEqual(['week 0', 'week 1']);
+    expect(cells?.yOrdinalDisplay).not.toContain('size');
+    const rows = cells?.yOrdinalDisplay.length ?? 0;
+    expect(cells?.xBucketSize).toBe(7 * 86_400_000);
+    for (const [i, cohort] of matrix.cohorts.entries()) {
+      expect(cells?.xMax[i * rows]).toBe(Date.parse(cohort.end));
+      if (!cohort.partial) {
+        expect((cells?.xMax[i * rows] ?? 0) - (cells?.xBucketSize ?? 0)).toBe(Date.parse(cohort.start));
+      }
+      expect(cells?.value.slice(i * rows, i * rows + cohort.retained.length)).toEqual(cohort.retained.slice(0, rows));
+    }
   });
 
   it('should send the chosen users, and their numbers, when the variable holds names', async () => {

@@ -1,6 +1,7 @@
-import { FieldType } from '@grafana/data';
+import { DataFrameType, FieldType } from '@grafana/data';
+import { heatmapCellsOf } from '../__integration__/grafana-heatmap';
 import type { LoginsAnswer, RetentionAnswer } from '../types';
-import { answerToFrame, retentionToFrame, userRowsToFrame } from './frames';
+import { answerToFrame, retentionHeatmapFrame, retentionToFrame, userRowsToFrame } from './frames';
 
 const answer: LoginsAnswer = {
   aggregate: 'week',
@@ -141,5 +142,44 @@ describe('userRowsToFrame', () => {
       ['logins', 12],
       ['active days', 7],
     ]);
+  });
+});
+
+describe('retentionHeatmapFrame through Grafana heatmap-rows preparation', () => {
+  const weekly: RetentionAnswer = {
+    cohort: 'week',
+    tz: 'UTC',
+    dataUntil: '2026-03-23T00:00:00.000Z',
+    cohorts: [
+      {
+        start: '2026-03-02T00:00:00.000Z',
+        end: '2026-03-09T00:00:00.000Z',
+        partial: false,
+        size: 10,
+        retained: [10, 6, 4],
+      },
+      { start: '2026-03-09T00:00:00.000Z', end: '2026-03-16T00:00:00.000Z', partial: false, size: 8, retained: [8, 5] },
+      { start: '2026-03-16T00:00:00.000Z', end: '2026-03-23T00:00:00.000Z', partial: false, size: 7, retained: [7] },
+    ],
+  };
+
+  it('should draw one row per period, each cohort over its own week, and no size row', () => {
+    const cells = heatmapCellsOf(retentionHeatmapFrame(weekly, { refId: 'A', periods: 3 }));
+    expect(cells?.yOrdinalDisplay).toEqual(['week 0', 'week 1', 'week 2']);
+    // A cell ends at its X (xMax) and is one X step wide: the first cohort spans its own week.
+    expect(cells?.xBucketSize).toBe(7 * 86_400_000);
+    const first = (cells?.xMax[0] ?? 0) - (cells?.xBucketSize ?? 0);
+    expect(new Date(first).toISOString()).toBe(weekly.cohorts[0]?.start);
+    expect(cells?.value).toEqual([10, 6, 4, 8, 5, null, 7, null, null]);
+    expect(cells?.y).toEqual([0, 1, 2, 0, 1, 2, 0, 1, 2]);
+  });
+
+  it('should be what the old table frame drew wrong: size as a row and cohorts a period early', () => {
+    const table = retentionToFrame(weekly, { refId: 'A', periods: 3 });
+    // The table frame is not a heatmap-rows frame: Grafana would calculate a heatmap from it, not draw rows.
+    expect(heatmapCellsOf(table)).toBeUndefined();
+    const asRows = heatmapCellsOf({ ...table, meta: { ...table.meta, type: DataFrameType.HeatmapRows } });
+    expect(asRows?.yOrdinalDisplay[0]).toBe('users');
+    expect((asRows?.xMax[0] ?? 0) - (asRows?.xBucketSize ?? 0)).toBe(Date.parse('2026-02-23T00:00:00.000Z'));
   });
 });

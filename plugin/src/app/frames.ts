@@ -1,4 +1,4 @@
-import { type DataFrame, FieldType, createDataFrame } from '@grafana/data';
+import { type DataFrame, DataFrameType, FieldType, createDataFrame } from '@grafana/data';
 import { type LoginsAnswer, type Metric, type RetentionAnswer, type UserRow, METRIC_LABELS } from '../types';
 
 /**
@@ -38,7 +38,8 @@ export function answerToFrame(
         name: 'partial',
         type: FieldType.boolean,
         values: buckets.map((b) => b.partial),
-        config: { custom: { hideFrom: { viz: true, legend: true, tooltip: false } } },
+        // A flag for tables and for `hideIncomplete`; never a series in a chart, a legend or a tooltip.
+        config: { custom: { hideFrom: { viz: true, legend: true, tooltip: true } } },
       },
     ],
   });
@@ -68,6 +69,33 @@ export function retentionToFrame(answer: RetentionAnswer, options: { refId: stri
         type: FieldType.number,
         values: answer.cohorts.map((c) => c.retained[k] ?? null),
         config: { decimals: 0 },
+      })),
+    ],
+  });
+}
+
+/**
+ * A retention matrix as Grafana's heatmap draws it: a `heatmap-rows` frame (its panel then draws the fields
+ * as rows without being told), the time field first and every numeric field after it a row. Grafana takes
+ * that time as each cell's end (`rowsToCellsHeatmap` names it `xMax`), so the time is the cohort's end: a
+ * cohort is drawn over its own period, not one period early. The cohort's size is not a field here (it would
+ * be a row); the table format has it.
+ */
+export function retentionHeatmapFrame(answer: RetentionAnswer, options: { refId: string; periods: number }): DataFrame {
+  const width = Math.min(options.periods, Math.max(0, ...answer.cohorts.map((c) => c.retained.length)));
+  return createDataFrame({
+    refId: options.refId,
+    name: `retention by ${answer.cohort}`,
+    meta: {
+      type: DataFrameType.HeatmapRows,
+      custom: { cohort: answer.cohort, tz: answer.tz, dataUntil: answer.dataUntil },
+    },
+    fields: [
+      { name: 'cohort end', type: FieldType.time, values: answer.cohorts.map((c) => Date.parse(c.end)) },
+      ...Array.from({ length: width }, (_, k) => ({
+        name: `${answer.cohort} ${k}`,
+        type: FieldType.number,
+        values: answer.cohorts.map((c) => c.retained[k] ?? null),
       })),
     ],
   });

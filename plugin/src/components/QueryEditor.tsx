@@ -6,6 +6,7 @@ import type { DataSource } from '../datasource';
 import {
   type CohortChoice,
   type Metric,
+  type RetentionFormat,
   METRIC_HELP,
   type UsageOptions,
   type UsageQuery,
@@ -35,6 +36,15 @@ const QUERY_TYPES: Array<SelectableValue<UsageQueryType>> = [
     description: 'who used it in the range: last and first login, logins, active days (for tables)',
   },
 ];
+const RETENTION_FORMATS: Array<SelectableValue<RetentionFormat>> = [
+  { label: 'table', value: 'table', description: 'cohort, size and one column per period: the triangle' },
+  {
+    label: 'heatmap',
+    value: 'heatmap',
+    description: "one row per period, cohorts at their own time (Grafana's heatmap)",
+  },
+];
+
 const COHORT_OPTIONS: Array<SelectableValue<CohortChoice>> = [
   {
     label: 'auto',
@@ -132,6 +142,15 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource, data }: P
                 }
               }}
               onBlur={onRunQuery}
+            />
+          </InlineField>
+          <InlineField label="Format" labelWidth={8} tooltip="table for the table panel, heatmap for the heatmap panel">
+            <Select
+              inputId="query-editor-retention-format"
+              options={RETENTION_FORMATS}
+              value={q.retentionFormat ?? 'table'}
+              width={12}
+              onChange={(v) => update({ retentionFormat: v.value ?? 'table' })}
             />
           </InlineField>
         </>
