@@ -140,15 +140,17 @@ export class DataSource extends DataSourceApi<UsageQuery, UsageOptions> {
     const from = request.range.from.valueOf();
     const to = request.range.to.valueOf();
     const interval = effectiveInterval(request.intervalMs, from, to, request.maxDataPoints);
+    const tz = resolveTimezone(request.timezone, this.browserZone, this.defaultTimezone);
     const aggregate = resolveAggregate(
       this.templateSrv.replace(query.aggregate ?? 'auto', scoped),
       { from, to },
-      interval
+      interval,
+      tz
     );
     const params: Params = {
       ...this.rangeParams(request),
       aggregate,
-      tz: resolveTimezone(request.timezone, this.browserZone, this.defaultTimezone),
+      tz,
       metric: query.metric ?? 'users',
     };
     const users = this.userFilterOf(query, scoped);

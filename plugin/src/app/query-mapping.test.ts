@@ -1,3 +1,6 @@
+import { DateTime } from 'luxon';
+import { type Aggregate, AGGREGATES } from '../types';
+import { calendarBuckets } from './calendar';
 import {
   MAX_AUTO_BUCKETS,
   UNIT_MS,
@@ -36,6 +39,68 @@ describe('autoAggregate', () => {
     for (let days = 1; days < 36_500; days = Math.ceil(days * 1.3)) {
       const unit = autoAggregate(range(days), 1000);
       expect(Math.ceil((days * DAY) / UNIT_MS[unit])).toBeLessThanOrEqual(MAX_AUTO_BUCKETS);
+    }
+  });
+
+  it('should count the calendar buckets a range cuts: 150 days from mid-day are 151 days, so weeks', () => {
+    const midDay = { from: 12 * HOUR, to: 12 * HOUR + 150 * DAY };
+    expect(calendarBuckets(midDay, 'day', 'UTC')).toBe(151);
+    expect(autoAggregate(midDay, HOUR)).toBe('week');
+    expect(autoAggregate({ from: 0, to: 150 * DAY }, HOUR)).toBe('day');
+  });
+
+  /**
+   * The daemon's buckets, counted independently with luxon (the daemon's own calendar library): local
+   * midnights, ISO weeks from Monday, months, quarters, years, and clock hours in the zone.
+   */
+  function luxonBuckets(range: { from: number; to: number }, unit: Aggregate, zone: string): number {
+    let at = DateTime.fromMillis(range.from, { zone }).startOf(unit === 'week' ? 'week' : unit);
+    let n = 0;
+    while (at.toMillis() < range.to) {
+      n += 1;
+      at =
+        unit === 'hour' ? at.plus({ hours: 1 }) : at.plus({ [`${unit}s`]: 1 }).startOf(unit === 'week' ? 'week' : unit);
+    }
+    return n;
+  }
+
+  it('should never exceed MAX_AUTO_BUCKETS and choose the finest unit within it: random starts, zones, spans to a century', () => {
+    const zones = ['UTC', 'Europe/Berlin', 'America/New_York', 'Asia/Kathmandu', 'Australia/Lord_Howe', 'Asia/Kolkata'];
+    let seed = 7;
+    const random = () => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
+      return seed / 2_147_483_648;
+    };
+    // luxon steps bucket by bucket: only where that is at most a few thousand steps.
+    const counted = (r: { from: number; to: number }, unit: Aggregate, zone: string) =>
+      (r.to - r.from) / UNIT_MS[unit] < 3000 ? luxonBuckets(r, unit, zone) : undefined;
+    for (let k = 0; k < 300; k += 1) {
+      const zone = zones[k % zones.length] ?? 'UTC';
+      const from = Date.UTC(1990, 0, 1) + Math.floor(random() * 40 * 365 * DAY);
+      // Spans from an hour to a century, more of them short.
+      const span = Math.floor(HOUR * Math.exp(random() * Math.log(100 * 365 * 24)));
+      const r = { from, to: from + span };
+      const unit = autoAggregate(r, 1000, zone);
+      const label = [zone, new Date(from).toISOString(), span, unit];
+      expect([...label, luxonBuckets(r, unit, zone) <= MAX_AUTO_BUCKETS]).toEqual([...label, true]);
+      for (const other of AGGREGATES) {
+        const exact = counted(r, other, zone);
+        if (exact === undefined) {
+          continue;
+        }
+        const ours = calendarBuckets(r, other, zone);
+        // Exact for days and longer; for hours at most one more (a DST change inside the range).
+        expect([...label, other, ours >= exact && ours <= exact + (other === 'hour' ? 1 : 0)]).toEqual([
+          ...label,
+          other,
+          true,
+        ]);
+      }
+      // The finest: the unit before the chosen one would have given too many.
+      const finer = AGGREGATES[AGGREGATES.indexOf(unit) - 1];
+      if (finer) {
+        expect(calendarBuckets(r, finer, zone)).toBeGreaterThan(MAX_AUTO_BUCKETS);
+      }
     }
   });
 });

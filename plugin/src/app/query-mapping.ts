@@ -1,4 +1,5 @@
 import { type Aggregate, AGGREGATES } from '../types';
+import { calendarBuckets } from './calendar';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -21,12 +22,12 @@ export const MAX_AUTO_BUCKETS = 150;
  * finer than Grafana's interval. Grafana's interval follows the panel's width in pixels (scenes sets
  * maxDataPoints to it), so on its own it asks for hourly points over 90 days; the bucket cap is what a
  * person would choose: hours up to about six days, days up to five months, weeks up to about three years,
- * then months, quarters and years.
+ * then months, quarters and years. Buckets are counted as the daemon will cut them in the query's zone (a
+ * 150-day range that starts mid-day cuts 151 days), not as the span divided by a unit's length.
  */
-export function autoAggregate(range: { from: number; to: number }, intervalMs: number): Aggregate {
-  const span = Math.max(0, range.to - range.from);
+export function autoAggregate(range: { from: number; to: number }, intervalMs: number, tz = 'UTC'): Aggregate {
   const found = AGGREGATES.find(
-    (unit) => UNIT_MS[unit] >= intervalMs && Math.ceil(span / UNIT_MS[unit]) <= MAX_AUTO_BUCKETS
+    (unit) => UNIT_MS[unit] >= intervalMs && calendarBuckets(range, unit, tz) <= MAX_AUTO_BUCKETS
   );
   return found ?? 'year';
 }
@@ -45,10 +46,15 @@ export function effectiveInterval(
 }
 
 /** Turns an (interpolated) aggregate field into a daemon aggregate; throws on anything else. */
-export function resolveAggregate(value: string, range: { from: number; to: number }, intervalMs: number): Aggregate {
+export function resolveAggregate(
+  value: string,
+  range: { from: number; to: number },
+  intervalMs: number,
+  tz = 'UTC'
+): Aggregate {
   const v = value.trim().toLowerCase();
   if (v === '' || v === 'auto') {
-    return autoAggregate(range, intervalMs);
+    return autoAggregate(range, intervalMs, tz);
   }
   const found = AGGREGATES.find((a) => a === v);
   if (!found) {
