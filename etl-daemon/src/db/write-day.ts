@@ -33,7 +33,10 @@ export function notAfter(fence: number) {
  * Step 1: the run's chunks and slot summary, invisible until the switch (the day document still names
  * another run).
  */
-export async function insertChunks(cols: UsageCollections, write: DayWrite): Promise<void> {
+export async function insertChunks(
+  cols: UsageCollections,
+  write: Pick<DayWrite, 'day' | 'run' | 'fence' | 'src' | 'now' | 'slots' | 'chunks'>
+): Promise<void> {
   const { day, run, fence, src, now } = write;
   if (write.slots.length > 0) {
     const summaries: SummaryDoc[] = write.slots.map((part) => ({ ...part, day, run, fence, writtenAt: now }));
@@ -138,18 +141,7 @@ export interface DayAppend {
  */
 export async function appendToDay(cols: UsageCollections, append: DayAppend): Promise<void> {
   const { day, run, fence, src, now } = append;
-  if (append.slots.length > 0) {
-    await cols.summaries.insertMany(
-      append.slots.map((part) => ({ ...part, day, run, fence, writtenAt: now })),
-      { ordered: true }
-    );
-  }
-  if (append.chunks.length > 0) {
-    await cols.chunks.insertMany(
-      append.chunks.map((chunk) => ({ ...chunk, day, run, fence, src, writtenAt: now })),
-      { ordered: true }
-    );
-  }
+  await insertChunks(cols, append);
   const segment: DaySegment = {
     run,
     chunks: append.chunks.length,
