@@ -138,7 +138,7 @@ describe('DataSource.query against the daemon', () => {
     expect(response.data.map((f) => f.refId)).toEqual(['A', 'C']);
     const [filtered, daily] = response.data;
     expect(filtered.meta.custom).toMatchObject({ aggregate: 'month', tz: 'America/New_York' });
-    expect(filtered.fields[1].config.displayName).toBe('two users');
+    expect(filtered.fields[1].config.displayNameFromDS).toBe('two users');
     const expected = await direct({
       start: now - 90 * DAY,
       end: now,

@@ -6,7 +6,14 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { type DataFrame, type DataSourceInstanceSettings, type PanelData, LoadingState } from '@grafana/data';
+import {
+  type DataFrame,
+  type DataSourceInstanceSettings,
+  type FieldConfigSource,
+  type PanelData,
+  LoadingState,
+  getFieldDisplayName,
+} from '@grafana/data';
 import type { QueryVariable, SceneQueryRunner } from '@grafana/scenes';
 import { DataSource } from '../datasource';
 import type { RetentionAnswer, UsageOptions, UsageQuery } from '../types';
@@ -15,6 +22,7 @@ import { READ_TOKEN, query, request, startDaemon, type Daemon } from './daemon';
 import { type GrafanaProxy, PROXY_AUTH_FAILED_BODY, renderRouteTemplate, startGrafanaProxy } from './grafana-proxy';
 import { type DashboardJson, buildDashboardScene, installGrafanaServices, registerDataSource } from './scene-harness';
 import { heatmapCellsOf } from './grafana-heatmap';
+import { processFieldConfig } from './field-config';
 
 const DASHBOARD = JSON.parse(
   fs.readFileSync(path.resolve(__dirname, '../../../provisioning/dashboards/json/core4-usage.json'), 'utf8')
@@ -195,6 +203,42 @@ describe('the provisioned dashboard in scenes', () => {
       }
       expect(cells?.value.slice(i * rows, i * rows + cohort.retained.length)).toEqual(cohort.retained.slice(0, rows));
     }
+  });
+
+  it("should let the panel's own options win: Display name, Unit and Decimals set in the panel editor", async () => {
+    const data = await settled(runner(2));
+    const panel = (
+      DASHBOARD as unknown as { panels: Array<{ id: number; fieldConfig: FieldConfigSource }> }
+    ).panels.find((p) => p.id === 2);
+    // As provisioned: the dashboard's unit and decimals, the series named by the data source.
+    const [shown] = processFieldConfig(data.series, panel!.fieldConfig);
+    const users = shown!.fields[1]!;
+    expect([users.config.unit, users.config.decimals]).toEqual(['short', 0]);
+    expect(getFieldDisplayName(users, shown)).toBe('unique users');
+    // Changed in the panel editor: every one of them takes effect (a frame that set them would block them).
+    const edited = {
+      defaults: { ...panel!.fieldConfig.defaults, unit: 'percent', decimals: 3, displayName: 'people' },
+      overrides: [],
+    };
+    const [after] = processFieldConfig(data.series, edited);
+    const field = after!.fields[1]!;
+    expect([field.config.unit, field.config.decimals, getFieldDisplayName(field, after)]).toEqual([
+      'percent',
+      3,
+      'people',
+    ]);
+    // An override by name, as the panel editor writes it, applies to the data source's series name.
+    const overridden = {
+      defaults: panel!.fieldConfig.defaults,
+      overrides: [
+        {
+          matcher: { id: 'byName', options: 'unique users' },
+          properties: [{ id: 'displayName', value: 'distinct people' }],
+        },
+      ],
+    };
+    const [byName] = processFieldConfig(data.series, overridden);
+    expect(getFieldDisplayName(byName!.fields[1]!, byName)).toBe('distinct people');
   });
 
   it('should send the chosen users, and their numbers, when the variable holds names', async () => {

@@ -48,7 +48,8 @@ describe('answerToFrame', () => {
       Date.UTC(2026, 10, 22, 23),
     ]);
     expect(frame.fields[1].values).toEqual([5, 7, 3]);
-    expect(frame.fields[1].config).toMatchObject({ displayName: 'unique users', unit: 'short', decimals: 0 });
+    // Named for the panel to override; unit and decimals left to the panel.
+    expect(frame.fields[1].config).toEqual({ displayNameFromDS: 'unique users' });
     expect(frame.fields[2].values).toEqual([true, false, false]);
     expect(frame.meta?.custom).toEqual({
       aggregate: 'week',
@@ -60,7 +61,7 @@ describe('answerToFrame', () => {
   it('should name the series by the alias and count the chosen metric', () => {
     const frame = answerToFrame(answer, { refId: 'B', metric: 'logins', alias: 'logins per week' });
     expect(frame.fields[1].values).toEqual([9, 12, 4]);
-    expect(frame.fields[1].config.displayName).toBe('logins per week');
+    expect(frame.fields[1].config.displayNameFromDS).toBe('logins per week');
   });
 
   it('should drop the last bucket when it runs past the data horizon and hideIncomplete is on', () => {

@@ -29,10 +29,9 @@ export function answerToFrame(
         name: options.metric,
         type: FieldType.number,
         values: buckets.map((b) => b[options.metric] ?? 0),
-        config:
-          options.metric === 'stickiness'
-            ? { displayName: name, unit: 'percentunit', min: 0, max: 1 }
-            : { displayName: name, unit: 'short', decimals: 0 },
+        // The series' name as the data source gives it: the panel's Display name still wins. Unit, decimals,
+        // min and max are the panel's (Grafana fills only what a field leaves undefined).
+        config: { displayNameFromDS: name },
       },
       {
         name: 'partial',
@@ -62,13 +61,12 @@ export function retentionToFrame(answer: RetentionAnswer, options: { refId: stri
         name: 'size',
         type: FieldType.number,
         values: answer.cohorts.map((c) => c.size),
-        config: { displayName: 'users', decimals: 0 },
+        config: { displayNameFromDS: 'users' },
       },
       ...Array.from({ length: width }, (_, k) => ({
         name: `${answer.cohort} ${k}`,
         type: FieldType.number,
         values: answer.cohorts.map((c) => c.retained[k] ?? null),
-        config: { decimals: 0 },
       })),
     ],
   });
@@ -110,8 +108,8 @@ export function userRowsToFrame(rows: UserRow[], options: { refId: string; name:
       { name: 'user', type: FieldType.string, values: rows.map((r) => r.name) },
       { name: 'last seen', type: FieldType.time, values: rows.map((r) => Date.parse(r.lastSeen)) },
       { name: 'first seen', type: FieldType.time, values: rows.map((r) => Date.parse(r.firstSeen)) },
-      { name: 'logins', type: FieldType.number, values: rows.map((r) => r.logins), config: { decimals: 0 } },
-      { name: 'active days', type: FieldType.number, values: rows.map((r) => r.activeDays), config: { decimals: 0 } },
+      { name: 'logins', type: FieldType.number, values: rows.map((r) => r.logins) },
+      { name: 'active days', type: FieldType.number, values: rows.map((r) => r.activeDays) },
     ],
   });
 }
