@@ -12,7 +12,7 @@ import { startServe } from './daemon-process';
 import type { FaultProxy, SeenCommand } from './fault-proxy';
 import { startFaultProxy } from './fault-proxy';
 import type { TestDb } from './helpers';
-import { openTestDb, silentLogger, testMongoUri } from './helpers';
+import { expectedLogins, openTestDb, silentLogger, storedLogins, testMongoUri } from './helpers';
 
 const DAYS = 40;
 const LIMIT_MS = 10_000;
@@ -118,13 +118,29 @@ it('should exit within 10 s during a run started over HTTP', async () => {
   await expectQuickExit();
 });
 
-it('should exit within 10 s when MongoDB has gone away during the start-up run', async () => {
-  serve = await startServe(env({ USAGE_RUN_ON_START: 'true' }));
+it('should exit within 10 s when MongoDB has gone away during the start-up run, and the next run recovers exact', async () => {
+  serve = await startServe(
+    env({ USAGE_RUN_ON_START: 'true', USAGE_SOURCE: 'seed', USAGE_LEASE_TTL_MS: '3000' })
+  );
   await proxy.waitFor(isWrite('login'), 2);
   proxy.down();
   // Its retries and backoffs are now waiting on a server that does not answer.
   await new Promise((r) => setTimeout(r, 1500));
   await expectQuickExit();
+  // MongoDB is back; the dead process's lease runs out (3 s here) and the next runner takes over.
+  proxy.up();
+  const config = loadConfig(
+    env({ MONGODB_URI: testMongoUri(), USAGE_SOURCE: 'seed', USAGE_LEASE_TTL_MS: '3000' })
+  );
+  let outcome = await jobRunnerFromConfig(config, db.cols, silentLogger).run({});
+  for (let i = 0; i < 40 && outcome.status === 'skipped'; i += 1) {
+    await new Promise((r) => setTimeout(r, 250));
+    outcome = await jobRunnerFromConfig(config, db.cols, silentLogger).run({});
+  }
+  expect(outcome.status).toBe('success');
+  const docs = await db.cols.sysLog.find({}).toArray();
+  expect(await storedLogins(db.cols)).toEqual(expectedLogins(docs));
+  expect((await readJob(db.cols.job))?.lease).toBeNull();
 });
 
 it('should release the lease when a run stops between two days at shutdown', async () => {

@@ -11,18 +11,28 @@ interface LocalTime {
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
+function formatterFor(tz: string): Intl.DateTimeFormat {
+  const options: Intl.DateTimeFormatOptions = {
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: 'numeric',
+    day: 'numeric',
+    hour: 'numeric',
+    minute: 'numeric',
+  };
+  try {
+    return new Intl.DateTimeFormat('en-US', { ...options, timeZone: tz });
+  } catch {
+    // A zone the browser does not know: count in UTC. The query still goes out, and the daemon's 400 names
+    // the zone and what it accepts, which says more than the browser's RangeError would.
+    return new Intl.DateTimeFormat('en-US', { ...options, timeZone: 'UTC' });
+  }
+}
+
 function localTime(ms: number, tz: string): LocalTime {
   let format = formatters.get(tz);
   if (!format) {
-    format = new Intl.DateTimeFormat('en-US', {
-      timeZone: tz,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-    });
+    format = formatterFor(tz);
     formatters.set(tz, format);
   }
   const parts: Record<string, number> = {};

@@ -42,6 +42,11 @@ describe('autoAggregate', () => {
     }
   });
 
+  it('should count in UTC for a zone the browser does not know, leaving the daemon to name it', () => {
+    expect(calendarBuckets({ from: 0, to: 3 * DAY }, 'day', 'Mars/Olympus')).toBe(3);
+    expect(autoAggregate({ from: 0, to: 3 * DAY }, HOUR, 'Mars/Olympus')).toBe('hour');
+  });
+
   it('should count the calendar buckets a range cuts: 150 days from mid-day are 151 days, so weeks', () => {
     const midDay = { from: 12 * HOUR, to: 12 * HOUR + 150 * DAY };
     expect(calendarBuckets(midDay, 'day', 'UTC')).toBe(151);
