@@ -27,7 +27,5 @@ export function summaryRuns(day: DayParts): { run: string; parts: number }[] {
  * a summary written for it, an appended segment), so a reader that loaded one version knows when to reload.
  */
 export function dayVersion(day: DayParts): string {
-  return (
-    [day.summaryRun ?? day.run, ...chunkRuns(day).slice(1)].join('+') + (day.summaryRun ? `@${day.run}` : '')
-  );
+  return [day.run, day.summaryRun ?? '', ...chunkRuns(day).slice(1)].join('+');
 }

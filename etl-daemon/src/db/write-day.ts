@@ -29,6 +29,17 @@ export function notAfter(fence: number) {
   return { $not: { $gt: fence } };
 }
 
+/** A run's slot summary parts, under its id (invisible until a day document names that id). */
+async function insertSummaryParts(
+  cols: UsageCollections,
+  write: Pick<DayWrite, 'day' | 'run' | 'fence' | 'now' | 'slots'>
+): Promise<void> {
+  const { day, run, fence, now } = write;
+  if (write.slots.length === 0) return;
+  const summaries: SummaryDoc[] = write.slots.map((part) => ({ ...part, day, run, fence, writtenAt: now }));
+  await cols.summaries.insertMany(summaries, { ordered: true });
+}
+
 /**
  * Step 1: the run's chunks and slot summary, invisible until the switch (the day document still names
  * another run).
@@ -38,10 +49,7 @@ export async function insertChunks(
   write: Pick<DayWrite, 'day' | 'run' | 'fence' | 'src' | 'now' | 'slots' | 'chunks'>
 ): Promise<void> {
   const { day, run, fence, src, now } = write;
-  if (write.slots.length > 0) {
-    const summaries: SummaryDoc[] = write.slots.map((part) => ({ ...part, day, run, fence, writtenAt: now }));
-    await cols.summaries.insertMany(summaries, { ordered: true });
-  }
+  await insertSummaryParts(cols, write);
   if (write.chunks.length === 0) return;
   const docs: ChunkDoc[] = write.chunks.map((chunk) => ({ ...chunk, day, run, fence, src, writtenAt: now }));
   await cols.chunks.insertMany(docs, { ordered: true });
@@ -191,12 +199,7 @@ export async function attachSummary(
   attach: { day: Date; run: string; summaryRun: string; fence: number; slots: SummaryPart[]; now: Date }
 ): Promise<boolean> {
   const { day, run, summaryRun, fence, now } = attach;
-  if (attach.slots.length > 0) {
-    await cols.summaries.insertMany(
-      attach.slots.map((part) => ({ ...part, day, run: summaryRun, fence, writtenAt: now })),
-      { ordered: true }
-    );
-  }
+  await insertSummaryParts(cols, { day, run: summaryRun, fence, now, slots: attach.slots });
   const set = await cols.days.updateOne(
     { day, run, summaries: { $exists: false }, fence: notAfter(fence) },
     { $set: { summaries: attach.slots.length, summaryRun } }

@@ -70,7 +70,11 @@ export interface IndexSync {
 
 export type ChunkFields = Pick<ChunkDoc, 'day' | 'run' | 'hour' | 'part' | 'users' | 'u' | 't'>;
 
-/** Joins a day's chunks (ordered by hour and part) into one time-ordered list of logins. */
+/**
+ * Joins a day's chunks into one time-ordered list of logins. Each chunk is in time order and a run's chunks
+ * follow each other by hour and part; an open day's segments are runs of their own that hold the same hours,
+ * so when chunks of several runs interleave the logins are put in time order (stable: ties keep chunk order).
+ */
 export function dayEventsFromChunks(day: Date, chunks: readonly ChunkFields[]): DayEvents {
   const sorted = [...chunks].sort((a, b) => a.hour - b.hour || a.part - b.part);
   const users: string[] = [];
@@ -92,7 +96,9 @@ export function dayEventsFromChunks(day: Date, chunks: readonly ChunkFields[]): 
       t.push(chunk.hour * HOUR_MS + (chunk.t[i] ?? 0));
     }
   }
-  return { day, users, u, t };
+  if (t.every((at, k) => k === 0 || at >= (t[k - 1] ?? 0))) return { day, users, u, t };
+  const order = t.map((_, k) => k).sort((a, b) => (t[a] ?? 0) - (t[b] ?? 0));
+  return { day, users, u: order.map((k) => u[k] ?? 0), t: order.map((k) => t[k] ?? 0) };
 }
 
 /** The chunk fields a reader of logins needs. */
@@ -229,6 +235,8 @@ export function makeIndexSync(
         slots = slotsFromChunks(d.day, current);
       }
       index.replaceDay(d.day, slots);
+      // Recorded in the same synchronous step as the replacement: a request never sees one without the other.
+      loadedDays.set(key, { version: dayVersion(d), parts: d });
       complete.push(d);
     }
     return complete;
@@ -256,7 +264,6 @@ export function makeIndexSync(
         );
         watermark = undefined;
       }
-      for (const d of complete) loadedDays.set(d.day.getTime(), { version: dayVersion(d), parts: d });
       loaded += complete.length;
       if (!progress.ready) progress.loadedDays += batch.length;
     }
@@ -302,10 +309,7 @@ export function makeIndexSync(
   async function reloadDays(days: readonly number[]): Promise<void> {
     if (days.length === 0 || closed) return;
     const docs = await readDayDocs({ day: { $in: days.map((n) => new Date(n * DAY_MS)) } });
-    const changed = docs.filter((d) => loadedDays.get(d.day.getTime())?.version !== dayVersion(d));
-    for (const d of await loadBatch(changed)) {
-      loadedDays.set(d.day.getTime(), { version: dayVersion(d), parts: d });
-    }
+    await loadBatch(docs.filter((d) => loadedDays.get(d.day.getTime())?.version !== dayVersion(d)));
   }
 
   async function readDaySlots(
@@ -342,12 +346,7 @@ export function makeIndexSync(
           u.push(ids[events.u[k] ?? 0] ?? 0);
         }
       }
-      // Segments of an open day each hold their own hours: order the slot's logins by time.
-      const order = t.map((_, k) => k).sort((a, b) => (t[a] ?? 0) - (t[b] ?? 0));
-      const raw = {
-        t: Int32Array.from(order, (k) => t[k] ?? 0),
-        u: Int32Array.from(order, (k) => u[k] ?? 0),
-      };
+      const raw = { t: Int32Array.from(t), u: Int32Array.from(u) };
       // Kept only if it is the slot the index summarises; otherwise the day changed under the request.
       if (loadedDays.get(dayNumber * DAY_MS)?.version === version && raw.t.length === index.slotLogins(slot))
         slotCache.set(`${slot}:${version}`, raw);
