@@ -1,4 +1,4 @@
-import { DAY_MS } from '../src/time/units';
+import { DAY_MS } from '../src/core/units';
 import { median } from './daemon-process';
 
 /** Median and first of `runs` requests, each with `end` one millisecond earlier: no answer is reused. */

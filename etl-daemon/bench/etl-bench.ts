@@ -7,7 +7,7 @@ import { insertInBatches } from '../src/demo/write-demo-data';
 import { sourceFilter } from '../src/etl/selector';
 import type { RunDeps } from '../src/job/run-once';
 import { runOnce } from '../src/job/run-once';
-import { MINUTE_MS } from '../src/time/units';
+import { MINUTE_MS } from '../src/core/units';
 import { addUtcDays, startOfUtcDay } from '../src/time/utc-day';
 import { rate, seconds } from './bench-db';
 

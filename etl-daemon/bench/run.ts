@@ -6,7 +6,7 @@ import { parseArgs } from 'node:util';
 import { openBenchDb } from './bench-db';
 import { apiBench } from './api-bench';
 import { etlBench } from './etl-bench';
-import { HOUR_MS } from '../src/time/units';
+import { HOUR_MS } from '../src/core/units';
 import { startOfUtcDay } from '../src/time/utc-day';
 
 async function main(): Promise<void> {

@@ -5,8 +5,8 @@ import { NameDictionary, ensureNames } from '../src/db/user-names';
 import { seededRandom } from '../src/demo/random';
 import { MAX_EVENTS_PER_CHUNK } from '../src/etl/day-chunks';
 import type { HourChunk } from '../src/etl/day-chunks';
-import { buildDaySlots } from '../src/query/day-slots';
-import { DAY_MS, HOUR_MS } from '../src/time/units';
+import { buildDaySlots } from '../src/core/day-slots';
+import { DAY_MS, HOUR_MS } from '../src/core/units';
 
 export interface ScaleSize {
   users: number;

@@ -13,7 +13,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { DAY_MS } from '../src/time/units';
+import { DAY_MS } from '../src/core/units';
 import { startOfUtcDay } from '../src/time/utc-day';
 import { freshLoginCollections, openBenchDb, seconds } from './bench-db';
 import type { ServerProcess } from './daemon-process';

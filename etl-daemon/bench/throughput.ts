@@ -9,7 +9,7 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { DAY_MS } from '../src/time/units';
+import { DAY_MS } from '../src/core/units';
 import { startOfUtcDay } from '../src/time/utc-day';
 import { freshLoginCollections, openBenchDb } from './bench-db';
 import { CLI, startServer, usageDaemonEnv } from './daemon-process';

@@ -16,7 +16,7 @@ import { NameDictionary } from '../src/db/user-names';
 import { seededRandom } from '../src/demo/random';
 import { runOnce } from '../src/job/run-once';
 import { presetSource } from '../src/etl/login-sources';
-import { DAY_MS, MINUTE_MS } from '../src/time/units';
+import { DAY_MS, MINUTE_MS } from '../src/core/units';
 import { openBenchDb } from './bench-db';
 import { rewriteOpenDayV1 } from './baseline/open-day-v1';
 import pino from 'pino';

@@ -5,20 +5,20 @@ import { authEnabled } from './api/auth';
 import { makeMetrics } from './api/metrics';
 import { jobRunnerFromConfig } from './job/runner-from-config';
 import type { Config } from './config/config';
-import { formatNamespace } from './config/namespace';
+import { formatNamespace } from './db/namespace';
 import { ensureIndexes, usageCollections } from './db/collections';
 import { connectMongo, describeServer, pingMongo, redactUri } from './db/connect';
 import { updateJob } from './db/job-record';
 import { writeDemoData } from './demo/write-demo-data';
 import { startEmbeddedMongo } from './embedded/embedded-mongo';
 import { coerceError } from './errors';
-import { checkPatternsOnServer, hasCreatedIndex, missingIndexWarning, patternsOf } from './etl/check-source';
+import { checkPatternsOnServer, hasCreatedIndex, missingIndexWarning, patternsOf } from './db/check-source';
 import { RunAbortedError } from './job/run-once';
 import { startSchedules } from './job/schedule';
 import type { IndexSync } from './query/index-loader';
 import { makeIndexSync } from './query/index-loader';
 import { Releasers } from './releasers';
-import { DAY_MS } from './time/units';
+import { DAY_MS } from './core/units';
 
 /** The embedded default's demo: half a year, enough users for weekly and monthly shapes. */
 const EMBEDDED_DEMO = { days: 180, users: 800, perDay: 600, seed: 4 };

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ApiConfig } from '../src/config/config';
 import { buildApp } from '../src/api/app';
+import { cacheLimits } from '../src/core/limits';
 import { makeMetrics } from '../src/api/metrics';
 import { makeJobRunner } from '../src/job/job-runner';
 import type { IndexSync } from '../src/query/index-loader';
@@ -17,13 +18,7 @@ export const API_DEFAULTS: ApiConfig = {
   reportTimezone: 'UTC',
   indexRefreshMs: 15_000,
   healthMaxAgeMs: 26 * 3_600_000,
-  indexLimits: {
-    blockCacheBytes: 1 << 24,
-    partCacheBytes: 1 << 24,
-    slotCacheBytes: 1 << 22,
-    intervalCacheBytes: 1 << 20,
-    answerCacheBytes: 1 << 20,
-  },
+  indexLimits: cacheLimits(48),
   rateLimitPerMinute: 0,
 };
 

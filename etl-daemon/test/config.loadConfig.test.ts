@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { ConfigError, VARIABLES, loadConfig } from '../src/config/config';
+import { VARIABLES, loadConfig } from '../src/config/config';
+import { ConfigError } from '../src/errors';
 
 describe('loadConfig', () => {
   it('should fall back to the documented defaults', () => {

@@ -6,7 +6,7 @@
  */
 import type { CommandStartedEvent, Document } from 'mongodb';
 import { MongoClient, ObjectId } from 'mongodb';
-import { checkPatternsOnServer, patternsOf } from '../src/etl/check-source';
+import { checkPatternsOnServer, patternsOf } from '../src/db/check-source';
 import { ensureIndexes, usageCollections } from '../src/db/collections';
 import { DEFAULT_MONGO_SETTINGS } from '../src/db/deployment';
 import { DictionaryError, NameDictionary, ensureNames, loadNames } from '../src/db/user-names';

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Document } from 'mongodb';
 import { MongoClient } from 'mongodb';
 import pino from 'pino';
-import type { SelectorConfig } from '../src/config/config';
+import type { SelectorConfig } from '../src/etl/selector';
 import type { ChunkDoc, UsageCollections } from '../src/db/collections';
 import type { Clock } from '../src/db/server-clock';
 import { presetSource } from '../src/etl/login-sources';

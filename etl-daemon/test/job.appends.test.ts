@@ -7,7 +7,7 @@ import type { CommandStartedEvent, Document } from 'mongodb';
 import { MongoClient } from 'mongodb';
 import { usageCollections } from '../src/db/collections';
 import { makeJobRunner } from '../src/job/job-runner';
-import { buildDaySlots, mergeDaySlots } from '../src/query/day-slots';
+import { buildDaySlots, mergeDaySlots } from '../src/core/day-slots';
 import { newLogins } from '../src/job/new-logins';
 import { runOnce } from '../src/job/run-once';
 import { makeIndexSync } from '../src/query/index-loader';

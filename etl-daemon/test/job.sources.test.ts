@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import type { Document } from 'mongodb';
 import { BSONRegExp, MongoClient } from 'mongodb';
 import { generateSysLog } from '../src/demo/generate-sys-log';
-import { checkPatternsOnServer, hasCreatedIndex, patternsOf } from '../src/etl/check-source';
+import { checkPatternsOnServer, hasCreatedIndex, patternsOf } from '../src/db/check-source';
 import { runOnce } from '../src/job/run-once';
 import type { TestDb } from './helpers';
 import {

@@ -5,7 +5,7 @@ import { loadNames } from '../src/db/user-names';
 import { generateSysLog } from '../src/demo/generate-sys-log';
 import { runOnce } from '../src/job/run-once';
 import { summarizeStoredDays } from '../src/job/summarize-stored';
-import { buildDaySlots } from '../src/query/day-slots';
+import { buildDaySlots } from '../src/core/day-slots';
 import { countExact } from '../src/query/exact-count';
 import { dayEventsFromChunks, makeIndexSync } from '../src/query/index-loader';
 import { bucketBounds } from '../src/time/buckets';

@@ -2,7 +2,7 @@ import { seededRandom } from '../src/demo/random';
 import type { Unit } from '../src/time/aggregate';
 import { bucketBounds } from '../src/time/buckets';
 import type { DayEvents, LoginIndex, Metric, RawLogins } from '../src/query/login-index';
-import { DAY_MS, SLOT_MS, SLOTS_PER_DAY } from '../src/time/units';
+import { DAY_MS, SLOT_MS, SLOTS_PER_DAY } from '../src/core/units';
 
 /** Random logins and the slow, obviously right definition of every count, shared by the index tests. */
 export interface Login {

@@ -4,13 +4,13 @@
  */
 import { decodeSummary, encodeSummary } from '../src/db/day-summary';
 import { seededRandom } from '../src/demo/random';
-import { buildDaySlots } from '../src/query/day-slots';
+import { buildDaySlots } from '../src/core/day-slots';
 import type { EngagementMetric } from '../src/query/engagement';
 import { ENGAGEMENT_METRICS, engagementPoints, engagementSeries } from '../src/query/engagement';
 import { LoginIndex } from '../src/query/login-index';
 import { retentionMatrix, retentionPoints } from '../src/query/retention';
 import { bucketBounds } from '../src/time/buckets';
-import { DAY_MS, SLOT_MS } from '../src/time/units';
+import { DAY_MS, SLOT_MS } from '../src/core/units';
 import type { Unit } from './engagement-oracle';
 import { engagementOracle, retentionOracle } from './engagement-oracle';
 import type { Login } from './login-fixtures';

@@ -1,10 +1,10 @@
 import { decodeSummary, encodeSummary } from '../src/db/day-summary';
 import { seededRandom } from '../src/demo/random';
-import { buildDaySlots } from '../src/query/day-slots';
-import type { IndexLimits, Metric, RawLogins } from '../src/query/login-index';
+import { buildDaySlots } from '../src/core/day-slots';
+import type { LoginIndexLimits as IndexLimits, Metric, RawLogins } from '../src/query/login-index';
 import { LoginIndex, MissingRawError } from '../src/query/login-index';
 import { bucketBounds } from '../src/time/buckets';
-import { DAY_MS, SLOT_MS, SLOTS_PER_DAY } from '../src/time/units';
+import { DAY_MS, SLOT_MS, SLOTS_PER_DAY } from '../src/core/units';
 import type { Login } from './login-fixtures';
 import { BASE, oracle, randomLogins, randomQueries, readFor } from './login-fixtures';
 

@@ -2,7 +2,7 @@
 import type { Logger } from 'pino';
 import type { ChunkDoc, DayDoc, UsageCollections } from '../../src/db/collections';
 import { readJob } from '../../src/db/job-record';
-import { HOUR_MS, MINUTE_MS } from '../../src/time/units';
+import { HOUR_MS, MINUTE_MS } from '../../src/core/units';
 import type { DayEvents } from './login-index-v1';
 import { LoginIndex } from './login-index-v1';
 

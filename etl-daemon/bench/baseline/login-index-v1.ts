@@ -2,8 +2,8 @@
  * The index as it was before per-day slot summaries (git 181462d, src/query/login-index.ts), kept unchanged
  * as the scale benchmark's baseline: every login in memory (8 bytes each), hour bitsets up to 32,768 users.
  */
-import { DAY_MS, HOUR_MS } from '../../src/time/units';
-import { countBits, hasBit, orInto, setBit } from '../../src/query/bitset';
+import { DAY_MS, HOUR_MS } from '../../src/core/units';
+import { countBits, hasBit, orInto, setBit } from '../../src/core/bitset';
 
 export type Metric = 'users' | 'logins' | 'new_users';
 export const METRICS: readonly Metric[] = ['users', 'logins', 'new_users'];

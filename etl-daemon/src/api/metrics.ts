@@ -7,7 +7,7 @@ import { RunAbortedError } from '../job/run-once';
 import type { IndexSync } from '../query/index-loader';
 import { countExact } from '../query/exact-count';
 import { bucketBounds } from '../time/buckets';
-import { DAY_MS, HOUR_MS } from '../time/units';
+import { DAY_MS, HOUR_MS } from '../core/units';
 
 const WINDOWS = [
   ['1h', HOUR_MS],

@@ -1,5 +1,5 @@
 import type { Config } from '../config/config';
-import { formatNamespace } from '../config/namespace';
+import { formatNamespace } from '../db/namespace';
 import { connectMongo } from '../db/connect';
 import type { DemoOptions } from '../demo/generate-sys-log';
 import { writeDemoData } from '../demo/write-demo-data';

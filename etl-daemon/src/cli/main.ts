@@ -1,4 +1,5 @@
-import { ConfigError, loadConfig } from '../config/config';
+import { loadConfig } from '../config/config';
+import { ConfigError } from '../errors';
 import { RangeArgumentError } from '../job/resolve-range';
 import { parseCommand } from './arguments';
 import { CliError, EXIT } from './cli-error';

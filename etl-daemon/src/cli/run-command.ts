@@ -1,7 +1,7 @@
 import type { Config } from '../config/config';
 import { connectMongo } from '../db/connect';
 import { ensureIndexes, usageCollections } from '../db/collections';
-import { checkPatternsOnServer, hasCreatedIndex, missingIndexWarning, patternsOf } from '../etl/check-source';
+import { checkPatternsOnServer, hasCreatedIndex, missingIndexWarning, patternsOf } from '../db/check-source';
 import type { RunArgs } from '../job/resolve-range';
 import { logFormatFor, makeLogger } from '../logger';
 import { CliError, EXIT } from './cli-error';

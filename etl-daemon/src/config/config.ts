@@ -1,13 +1,16 @@
-import type { IndexLimits } from '../query/login-index';
+import type { IndexLimits } from '../core/limits';
+import { DEFAULT_CACHE_MB, DEFAULT_MAX_BUCKETS, cacheLimits } from '../core/limits';
+import { ConfigError } from '../errors';
 import { DateTime, IANAZone } from 'luxon';
 import { Cron } from 'croner';
 import type { LoginRule, LoginSource, SourceName } from '../etl/login-sources';
+import type { SelectorConfig } from '../etl/selector';
 import { SOURCE_NAMES, SOURCE_PRESETS, hasUserGroup, presetSource } from '../etl/login-sources';
-import { DAY_MS, HOUR_MS, MINUTE_MS, SECOND_MS, parseDuration } from '../time/units';
-import type { Namespace } from './namespace';
+import { DAY_MS, HOUR_MS, MINUTE_MS, SECOND_MS, parseDuration } from '../core/units';
+import type { Namespace } from '../db/namespace';
 import type { MongoSettings } from '../db/deployment';
 import { MIN_SERVER_SELECTION_MS } from '../db/deployment';
-import { parseNamespace } from './namespace';
+import { parseNamespace } from '../db/namespace';
 
 /** Everything the daemon reads from its environment, validated once at start-up. */
 export interface Config {
@@ -50,15 +53,9 @@ export interface ApiConfig {
   /** /health fails when the last successful run is older than this. */
   healthMaxAgeMs: number;
   /** Bytes the index may keep in its query caches (block and partial-day bitsets, edge-slot logins). */
-  indexLimits: IndexLimits & { slotCacheBytes: number; answerCacheBytes: number };
+  indexLimits: IndexLimits;
   /** Requests per minute per client (token or address) on the data routes; 0 = no limit. */
   rateLimitPerMinute: number;
-}
-
-export interface SelectorConfig {
-  /** Which sys.log lines are logins, and where their user names are. */
-  source: LoginSource;
-  excludeUsers: string[];
 }
 
 export interface ScheduleConfig {
@@ -187,7 +184,7 @@ export const VARIABLES: readonly Variable[] = [
   },
   {
     name: 'USAGE_MAX_BUCKETS',
-    default: '10000',
+    default: String(DEFAULT_MAX_BUCKETS),
     description: 'queries with more buckets are rejected with 400',
   },
   {
@@ -207,8 +204,9 @@ export const VARIABLES: readonly Variable[] = [
   },
   {
     name: 'USAGE_INDEX_CACHE_MB',
-    default: '160',
-    description: 'memory for query caches (day blocks, cut days, edge slots); bounded, oldest dropped first',
+    default: String(DEFAULT_CACHE_MB),
+    description:
+      'memory for every query cache (day blocks, cut days, edge slots, answers, calendars); oldest dropped first',
   },
   {
     name: 'USAGE_RATE_LIMIT',
@@ -247,10 +245,6 @@ export const VARIABLES: readonly Variable[] = [
   },
 ];
 
-export class ConfigError extends Error {
-  override name = 'ConfigError';
-}
-
 type Env = Record<string, string | undefined>;
 
 function read(env: Env, name: string): string {
@@ -269,18 +263,6 @@ function integer(env: Env, name: string, min: number, max: number): number {
   const n = Number(raw);
   if (!/^\d+$/.test(raw) || n < min || n > max) fail(name, raw, `a whole number from ${min} to ${max}`);
   return n;
-}
-
-/** Splits the cache budget: day blocks, cut days, edge-slot logins, interval counts, whole answers. */
-function cacheLimits(megabytes: number): ApiConfig['indexLimits'] {
-  const bytes = megabytes * 1024 * 1024;
-  return {
-    blockCacheBytes: Math.floor(bytes * 0.35),
-    partCacheBytes: Math.floor(bytes * 0.35),
-    slotCacheBytes: Math.floor(bytes * 0.15),
-    intervalCacheBytes: Math.floor(bytes * 0.05),
-    answerCacheBytes: Math.floor(bytes * 0.1),
-  };
 }
 
 function boolean(env: Env, name: string): boolean {

@@ -1,6 +1,6 @@
 import type { Collection, Db, Document, MongoClient } from 'mongodb';
-import type { Namespace } from '../config/namespace';
-import { formatNamespace } from '../config/namespace';
+import type { Namespace } from './namespace';
+import { formatNamespace } from './namespace';
 import type { HourChunk } from '../etl/day-chunks';
 import type { SummaryDoc } from './day-summary';
 import type { NameBatchDoc } from './user-names';

@@ -1,10 +1,10 @@
 import type { Collection } from 'mongodb';
 import { Binary } from 'mongodb';
-import type { DaySlots } from '../query/day-slots';
-import { buildDaySlots } from '../query/day-slots';
+import type { DaySlots } from '../core/day-slots';
+import { buildDaySlots } from '../core/day-slots';
 import type { NameBatchDoc, NameDictionary } from './user-names';
 import { ensureNames } from './user-names';
-import { SLOTS_PER_DAY } from '../time/units';
+import { SLOTS_PER_DAY } from '../core/units';
 
 /**
  * home.login.summary: a UTC day's slot summary (query/day-slots.ts) as written by one run, with user ids

@@ -1,6 +1,6 @@
 import type { Collection, CollectionOptions, Document, MongoClientOptions } from 'mongodb';
 import { ReadPreference } from 'mongodb';
-import { MINUTE_MS, SECOND_MS } from '../time/units';
+import { MINUTE_MS, SECOND_MS } from '../core/units';
 
 /**
  * What this product relies on from a MongoDB deployment, stated in code rather than left to the URI.

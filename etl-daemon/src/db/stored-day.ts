@@ -6,7 +6,7 @@ import { chunkRuns, chunkTotal, summaryRuns } from './day-doc';
 import { timeLimit } from './deployment';
 import { chunkEvents } from '../etl/day-chunks';
 import type { LoginEvent } from '../etl/selector';
-import { HOUR_MS } from '../time/units';
+import { HOUR_MS } from '../core/units';
 
 /** What a previous run left for an open day written under the same selection. */
 export interface StoredOpenDay {

@@ -1,4 +1,4 @@
-import { DAY_MS, HOUR_MS, SECOND_MS } from '../time/units';
+import { DAY_MS, HOUR_MS, SECOND_MS } from '../core/units';
 import { addUtcDays, startOfUtcDay } from '../time/utc-day';
 import { CORE4_ROLE_QUAL_NAME } from '../etl/login-sources';
 import { seededRandom } from './random';

@@ -1,4 +1,4 @@
-import { HOUR_MS } from '../time/units';
+import { HOUR_MS } from '../core/units';
 import type { LoginEvent } from './selector';
 
 /**

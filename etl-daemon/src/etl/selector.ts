@@ -1,7 +1,12 @@
 import type { Document, Filter } from 'mongodb';
-import type { SelectorConfig } from '../config/config';
-import type { LoginRule } from './login-sources';
+import type { LoginRule, LoginSource } from './login-sources';
 import { hasUserGroup } from './login-sources';
+
+/** Which sys.log lines are logins and where their user names are (USAGE_SOURCE…), and who never counts. */
+export interface SelectorConfig {
+  source: LoginSource;
+  excludeUsers: string[];
+}
 
 /** One login as the job keeps it. */
 export interface LoginEvent {

@@ -1,5 +1,5 @@
 import { DateTime } from 'luxon';
-import { MAX_OFFSET_MINUTES } from '../time/units';
+import { MAX_OFFSET_MINUTES } from '../core/units';
 import { addUtcDays, startOfUtcDay, utcDayLabel } from '../time/utc-day';
 
 /** What a caller may ask of one run (the original's `start`, `end`, `reset`). */

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { SelectorConfig } from '../config/config';
+import type { SelectorConfig } from '../etl/selector';
 import type { RunStats, UsageCollections } from '../db/collections';
 import type { LeaseHold } from '../db/lease';
 import { acquireLease, releaseLease } from '../db/lease';
@@ -13,7 +13,7 @@ import { NameDictionary, loadNames } from '../db/user-names';
 import { recordRun } from '../db/run-history';
 import { buildDayChunks } from '../etl/day-chunks';
 import { sourceKey } from '../etl/login-sources';
-import { readLogins } from '../etl/read-logins';
+import { readLogins } from '../db/read-source';
 import type { LoginEvent } from '../etl/selector';
 import { addUtcDays, utcDayLabel } from '../time/utc-day';
 import type { DayPlan, StoredOpenDay } from './plan-reads';

@@ -1,10 +1,10 @@
 import { DateTime } from 'luxon';
 import type { Unit } from '../time/aggregate';
 import { bucketBounds } from '../time/buckets';
-import { DAY_MS } from '../time/units';
-import { countBits, popcount32 } from './bitset';
+import { DAY_MS } from '../core/units';
+import { countBits, popcount32 } from '../core/bitset';
 import type { LoginIndex, RawSlots, UserMask } from './login-index';
-import { forEachBit } from './login-index';
+import { forEachBit } from '../core/bitset';
 
 /**
  * Engagement per bucket, beyond distinct users (definitions in the README, following PostHog where a choice

@@ -1,4 +1,4 @@
-import { SLOTS_PER_DAY } from '../time/units';
+import { SLOTS_PER_DAY } from '../core/units';
 import type { IndexSync } from './index-loader';
 import { IndexBusyError, IndexLoadingError } from './index-loader';
 import type { Metric, RawSlots, UserMask } from './login-index';

@@ -7,12 +7,14 @@ import type { SummaryDoc } from '../db/day-summary';
 import { decodeSummary } from '../db/day-summary';
 import { readJob } from '../db/job-record';
 import { NameDictionary, loadNames } from '../db/user-names';
-import { DAY_MS, HOUR_MS, MINUTE_MS, SLOT_MS, SLOTS_PER_DAY } from '../time/units';
-import { ByteBoundedCache } from './bounded-cache';
-import type { DaySlots } from './day-slots';
-import { buildDaySlots, idArray, mergeDaySlots } from './day-slots';
-import type { DayEvents, IndexLimits, RawLogins, RawSlots } from './login-index';
-import { DEFAULT_INDEX_LIMITS, LoginIndex } from './login-index';
+import { DAY_MS, HOUR_MS, MINUTE_MS, SLOT_MS, SLOTS_PER_DAY } from '../core/units';
+import { ByteBoundedCache } from '../core/bounded-cache';
+import type { DaySlots } from '../core/day-slots';
+import { buildDaySlots, idArray, mergeDaySlots } from '../core/day-slots';
+import type { IndexLimits } from '../core/limits';
+import { DEFAULT_INDEX_LIMITS } from '../core/limits';
+import type { DayEvents, RawLogins, RawSlots } from './login-index';
+import { LoginIndex } from './login-index';
 
 /**
  * Day documents written this long before the newest one seen are re-checked. `writtenAt` is the MongoDB

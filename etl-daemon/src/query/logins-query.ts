@@ -2,7 +2,7 @@ import { DateTime, IANAZone } from 'luxon';
 import type { Unit } from '../time/aggregate';
 import { AGGREGATE_NAMES, NOMINAL_MS, toUnit } from '../time/aggregate';
 import { bucketBounds, isoInZone } from '../time/buckets';
-import { DAY_MS, MAX_OFFSET_MINUTES } from '../time/units';
+import { DAY_MS, MAX_OFFSET_MINUTES } from '../core/units';
 import type { Metric } from './login-index';
 import { METRICS } from './login-index';
 import type { IndexSync } from './index-loader';

@@ -1,7 +1,7 @@
 import type { Unit } from '../time/aggregate';
 import { NOMINAL_MS } from '../time/aggregate';
 import { bucketBounds, isoInZone } from '../time/buckets';
-import { popcount32 } from './bitset';
+import { popcount32 } from '../core/bitset';
 import type { LoginIndex, RawSlots, UserMask } from './login-index';
 import { QueryError, parseList, parseOrderedRange, parseZone } from './logins-query';
 

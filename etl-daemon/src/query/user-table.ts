@@ -1,5 +1,5 @@
 import { bucketBounds } from '../time/buckets';
-import { DAY_MS, SLOT_MS } from '../time/units';
+import { DAY_MS, SLOT_MS } from '../core/units';
 import type { LoginIndex, RawSlots } from './login-index';
 
 export const USER_SORTS = ['lastSeen', 'firstSeen', 'logins', 'activeDays', 'name'] as const;

@@ -1,4 +1,4 @@
-import { DAY_MS, HOUR_MS } from './units';
+import { DAY_MS, HOUR_MS } from '../core/units';
 /** Calendar units a count can be bucketed by. */
 export type Unit = 'hour' | 'day' | 'week' | 'month' | 'quarter' | 'year';
 

@@ -1,7 +1,7 @@
 import { DateTime, IANAZone } from 'luxon';
-import { ByteBoundedCache } from '../query/bounded-cache';
+import { ByteBoundedCache } from '../core/bounded-cache';
 import type { Unit } from './aggregate';
-import { DAY_MS, HOUR_MS } from './units';
+import { DAY_MS, HOUR_MS } from '../core/units';
 
 function mod(a: number, b: number): number {
   return ((a % b) + b) % b;

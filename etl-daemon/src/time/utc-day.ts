@@ -1,7 +1,7 @@
 /** UTC calendar days, the unit in which the job reads sys.log and checkpoints. */
-import { DAY_MS } from './units';
+import { DAY_MS } from '../core/units';
 
-export { DAY_MS, HOUR_MS } from './units';
+export { DAY_MS, HOUR_MS } from '../core/units';
 
 export function startOfUtcDay(date: Date): Date {
   return new Date(Math.floor(date.getTime() / DAY_MS) * DAY_MS);

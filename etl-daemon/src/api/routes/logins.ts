@@ -2,7 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncJsonSchemaToTs } from '@fastify/type-provider-json-schema-to-ts';
 import type { LoginsParams } from '../../query/logins-query';
 import { answerKey, answerLogins, loginsCsv, parseLoginsQuery } from '../../query/logins-query';
-import { ByteBoundedCache } from '../../query/bounded-cache';
+import { ByteBoundedCache } from '../../core/bounded-cache';
 import { dataErrors, loginsAnswer, loginsParams } from '../schemas';
 import type { ApiContext } from '../context';
 import { sendCsv, wantsCsv } from '../csv';

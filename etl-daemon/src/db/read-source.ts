@@ -1,8 +1,8 @@
 import type { Document } from 'mongodb';
-import type { SelectorConfig } from '../config/config';
-import type { UsageCollections } from '../db/collections';
-import type { LoginEvent } from './selector';
-import { extractLogin, sourceFilter, sourceProjection } from './selector';
+import type { SelectorConfig } from '../etl/selector';
+import type { UsageCollections } from './collections';
+import type { LoginEvent } from '../etl/selector';
+import { extractLogin, sourceFilter, sourceProjection } from '../etl/selector';
 
 export interface ReadCounters {
   excluded: number;

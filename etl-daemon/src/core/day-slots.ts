@@ -1,4 +1,5 @@
-import { SLOT_MS, SLOTS_PER_DAY } from '../time/units';
+import { lowerBound } from './sorted';
+import { SLOT_MS, SLOTS_PER_DAY } from './units';
 
 /**
  * One UTC day of logins summarised per 15-minute slot: who logged in during each slot (each user once) and
@@ -86,14 +87,7 @@ export function buildDaySlots(t: ArrayLike<number>, ids: ArrayLike<number>): Day
 
 /** Index of the first multiAt value ≥ e. */
 export function multiFrom(slots: DaySlots, e: number): number {
-  let lo = 0;
-  let hi = slots.multiAt.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if ((slots.multiAt[mid] ?? 0) < e) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
+  return lowerBound(slots.multiAt, e);
 }
 
 /**

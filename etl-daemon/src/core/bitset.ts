@@ -33,3 +33,28 @@ export function orInto(target: Uint32Array, source: Uint32Array, mask?: Uint32Ar
       target[i] = (target[i] as number) | ((source[i] as number) & (mask[i] as number));
   else for (let i = 0; i < n; i += 1) target[i] = (target[i] as number) | (source[i] as number);
 }
+
+/** Calls `visit` with every id set in `bits`, ascending. */
+export function forEachBit(bits: Uint32Array, visit: (id: number) => void): void {
+  for (let w = 0; w < bits.length; w += 1) {
+    let word = bits[w] as number;
+    while (word !== 0) {
+      const low = word & -word;
+      visit(w * 32 + 31 - Math.clz32(low));
+      word ^= low;
+    }
+  }
+}
+
+/** A bitset sized for ids 0 … n-1. */
+export function bitsFor(n: number): Uint32Array {
+  return new Uint32Array(Math.ceil(n / 32));
+}
+
+/** Sets the bits of every id in `ids` (a bitset already sized for them). */
+export function setBits(bits: Uint32Array, ids: ArrayLike<number>, from = 0, to = ids.length): void {
+  for (let e = from; e < to; e += 1) {
+    const id = ids[e] as number;
+    bits[id >>> 5] = (bits[id >>> 5] as number) | (1 << (id & 31));
+  }
+}

@@ -1,9 +1,9 @@
 import type { BSONRegExp, Collection, Document } from 'mongodb';
 import { MongoServerError, ObjectId } from 'mongodb';
-import type { SelectorConfig } from '../config/config';
-import { ConfigError } from '../config/config';
-import type { UsageCollections } from '../db/collections';
-import { timeLimit } from '../db/deployment';
+import type { SelectorConfig } from '../etl/selector';
+import { ConfigError } from '../errors';
+import type { UsageCollections } from './collections';
+import { timeLimit } from './deployment';
 
 /** A pattern the job will send as `$regex`, and the variable that set it. */
 export interface PatternCheck {

@@ -1,0 +1,61 @@
+/**
+ * Every limit and default a request or a cache is held to, defined once: the HTTP schemas, the query code
+ * and the answers' `limits` (which the plugin reads) all take them from here.
+ */
+
+/** Bytes each query cache may hold; together they are USAGE_INDEX_CACHE_MB (cacheLimits). */
+export interface IndexLimits {
+  /** Whole-day block bitsets (built on first use, least recently used dropped first). */
+  blockCacheBytes: number;
+  /** Partial-day unions (the users of slots [a, b) of a day, for zones' midnight cuts). */
+  partCacheBytes: number;
+  /**
+   * Unfiltered interval counts, kept until the index changes: the buckets inside a dashboard's range are the
+   * same from one refresh to the next, only the edges move.
+   */
+  intervalCacheBytes: number;
+  /** The logins of slots cut by range edges, read from home.login. */
+  slotCacheBytes: number;
+  /** Whole answers, until the index changes. */
+  answerCacheBytes: number;
+  /** Calendar buckets and zone offsets (time/buckets.ts). */
+  calendarCacheBytes: number;
+}
+
+/** Splits USAGE_INDEX_CACHE_MB between the caches: every cache of the daemon is one of these. */
+export function cacheLimits(megabytes: number): IndexLimits {
+  const bytes = megabytes * 1024 * 1024;
+  return {
+    blockCacheBytes: Math.floor(bytes * 0.3),
+    partCacheBytes: Math.floor(bytes * 0.3),
+    slotCacheBytes: Math.floor(bytes * 0.15),
+    intervalCacheBytes: Math.floor(bytes * 0.05),
+    answerCacheBytes: Math.floor(bytes * 0.1),
+    calendarCacheBytes: Math.floor(bytes * 0.1),
+  };
+}
+
+/** USAGE_INDEX_CACHE_MB's default. */
+export const DEFAULT_CACHE_MB = 192;
+export const DEFAULT_INDEX_LIMITS: IndexLimits = cacheLimits(DEFAULT_CACHE_MB);
+
+/** What one request may ask for (the schemas' minimum, maximum and default). */
+export const REQUEST_LIMITS = {
+  /** Retention periods per cohort. */
+  periods: { min: 1, max: 400, default: 12 },
+  /** Rows of /api/v1/users. */
+  userRows: { min: 1, max: 10_000, default: 100 },
+  /** Runs of /api/v1/job/runs. */
+  runs: { min: 1, max: 10_000, default: 1000 },
+  /** Values of one repeated parameter (user=, metric=). */
+  listItems: 1000,
+  /** Characters of a user name, a search or a metric list. */
+  name: 256,
+  /** Characters of an instant. */
+  instant: 40,
+  /** Characters of a zone name. */
+  zone: 64,
+} as const;
+
+/** USAGE_MAX_BUCKETS's default: queries with more buckets are rejected with 400. */
+export const DEFAULT_MAX_BUCKETS = 10_000;

@@ -1,0 +1,123 @@
+import { bitsFor, countBits, forEachBit, setBits } from '../../core/bitset';
+import type { Counts, DaySlots } from '../../core/day-slots';
+import { countArray, idArray } from '../../core/day-slots';
+import { lowerBound } from '../../core/sorted';
+import { SLOT_MS, SLOTS_PER_DAY } from '../../core/units';
+
+/** The logins of one slot (or a whole day), in time order: ms since the UTC day began, and index user ids. */
+export interface RawLogins {
+  t: Int32Array;
+  u: Int32Array;
+}
+
+/**
+ * One UTC day: its slot summary with index ids, the dense bitset of its users, the users with more than
+ * one login that day and their counts (everyone else logged in once), and the raw logins only when the day
+ * was given as events (tests, small indexes); `serial` names this version of the day in caches.
+ */
+export interface IndexedDay {
+  serial: number;
+  slots: DaySlots;
+  bits: Uint32Array;
+  users: number;
+  multiIds: Uint32Array | Uint16Array;
+  multiCount: Counts;
+  raw: RawLogins | undefined;
+}
+
+let serials = 0;
+
+/** Scratch per-user counts shared by every day built, zero between calls. */
+let scratch = new Uint32Array(0);
+
+/** Indexes a day's summary for `userCount` users (ids below it). */
+export function indexDay(slots: DaySlots, raw: RawLogins | undefined, userCount: number): IndexedDay {
+  const bits = bitsFor(userCount);
+  setBits(bits, slots.ids);
+  return {
+    serial: (serials += 1),
+    slots,
+    bits,
+    users: countBits(bits),
+    ...dayMulti(slots, bits, userCount),
+    raw,
+  };
+}
+
+/**
+ * The users of a day with more than one login, and their day's login counts, in the smallest arrays that
+ * hold them (at 55,000 logins a day most active users log in more than once: this is most of a day's
+ * memory after the slot entries).
+ */
+function dayMulti(
+  slots: DaySlots,
+  bits: Uint32Array,
+  userCount: number
+): { multiIds: Uint32Array | Uint16Array; multiCount: Counts } {
+  if (scratch.length < userCount) scratch = new Uint32Array(Math.max(userCount, scratch.length * 2, 1024));
+  const counts = scratch;
+  const { ids, multiAt, multiCount } = slots;
+  for (let e = 0, m = 0; e < ids.length; e += 1) {
+    const id = ids[e] as number;
+    const count = multiAt[m] === e ? ((multiCount[m++] as number) ?? 1) : 1;
+    counts[id] = (counts[id] as number) + count;
+  }
+  // The day's users in ascending order are its bitset's: no sort, and the scratch is cleared on the way.
+  const multi: number[] = [];
+  const repeats: number[] = [];
+  let max = 0;
+  forEachBit(bits, (id) => {
+    const count = counts[id] as number;
+    counts[id] = 0;
+    if (count > 1) {
+      multi.push(id);
+      repeats.push(count);
+      if (count > max) max = count;
+    }
+  });
+  const multiIds = idArray(multi.length, multi.at(-1) ?? 0);
+  multiIds.set(multi);
+  const multiCounts = countArray(multi.length, max);
+  multiCounts.set(repeats);
+  return { multiIds, multiCount: multiCounts };
+}
+
+/** A day's logins in total. */
+export function dayLogins(day: IndexedDay): number {
+  return day.slots.loginsBefore[SLOTS_PER_DAY] as number;
+}
+
+/** The logins of slot s (0 … 95) of a day. */
+export function slotLoginCount(day: IndexedDay, s: number): number {
+  return (day.slots.loginsBefore[s + 1] as number) - (day.slots.loginsBefore[s] as number);
+}
+
+/** A user's logins on a day (0 when they had none). */
+export function userDayLogins(day: IndexedDay, id: number): number {
+  const k = lowerBound(day.multiIds, id);
+  if (day.multiIds[k] === id) return day.multiCount[k] as number;
+  return ((day.bits[id >>> 5] ?? 0) & (1 << (id & 31))) !== 0 ? 1 : 0;
+}
+
+/** The raw logins of slot s from a day that keeps them (days given as events). */
+export function rawSlice(raw: RawLogins, s: number): RawLogins {
+  const from = lowerBound(raw.t, s * SLOT_MS);
+  const to = lowerBound(raw.t, (s + 1) * SLOT_MS, from);
+  return { t: raw.t.subarray(from, to), u: raw.u.subarray(from, to) };
+}
+
+/** Bytes a day holds. */
+export function dayBytes(day: IndexedDay): number {
+  const s = day.slots;
+  return (
+    s.offsets.byteLength +
+    s.ids.byteLength +
+    s.loginsBefore.byteLength +
+    s.multiAt.byteLength +
+    s.multiCount.byteLength +
+    day.bits.byteLength +
+    day.multiIds.byteLength +
+    day.multiCount.byteLength +
+    (day.raw ? day.raw.t.byteLength + day.raw.u.byteLength : 0)
+  );
+}
