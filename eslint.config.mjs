@@ -26,6 +26,8 @@ export default tseslint.config(
       '@typescript-eslint/consistent-type-imports': 'error',
       // Fastify plugins, hooks and handlers are async by contract, awaited or not.
       '@typescript-eslint/require-await': 'off',
+      // Small rooms: a function that does not fit a screen does more than one thing.
+      'max-lines-per-function': ['error', { max: 50, skipBlankLines: true, skipComments: true }],
     },
   },
   {
@@ -61,6 +63,8 @@ export default tseslint.config(
     files: ['**/test/**/*.ts', '**/bench/**/*.ts'],
     // Tests read HTTP answers as untyped JSON on purpose: the assertions are the type check.
     rules: {
+      // A test (a describe block, a scenario) and a benchmark read top to bottom.
+      'max-lines-per-function': 'off',
       '@typescript-eslint/unbound-method': 'off',
       '@typescript-eslint/no-unsafe-member-access': 'off',
       '@typescript-eslint/no-unsafe-assignment': 'off',

@@ -3,7 +3,7 @@ import pino from 'pino';
 import { loadConfig } from '../src/config/config';
 import { ensureIndexes, usageCollections } from '../src/db/collections';
 import { generateSysLog } from '../src/demo/generate-sys-log';
-import { insertInBatches } from '../src/demo/write-demo-data';
+import { insertInBatches } from '../src/db/sys-log';
 import { sourceFilter } from '../src/etl/selector';
 import type { RunDeps } from '../src/job/run-once';
 import { runOnce } from '../src/job/run-once';

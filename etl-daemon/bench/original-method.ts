@@ -1,5 +1,5 @@
 import type { UsageCollections } from '../src/db/collections';
-import { dayEventsFromChunks } from '../src/query/index-loader';
+import { dayEventsFromChunks } from '../src/etl/day-events';
 import type { Unit } from '../src/time/aggregate';
 import { bucketBounds } from '../src/time/buckets';
 import { DAY_MS } from '../src/time/utc-day';

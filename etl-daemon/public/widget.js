@@ -83,6 +83,25 @@
     document.body.dataset.state = 'ready';
   }
 
+  /** The values under the chart, one row per bucket. */
+  function renderTable(state, buckets) {
+    var rows = buckets.map(function (b) {
+      return (
+        '<tr><td>' +
+        b.start +
+        '</td><td>' +
+        b[state.metric] +
+        '</td><td>' +
+        (b.partial ? 'yes' : '') +
+        '</td></tr>'
+      );
+    });
+    document.querySelector('#values thead tr').innerHTML =
+      '<th>bucket start</th><th id="value-header"></th><th>partial</th>';
+    document.querySelector('#values tbody').innerHTML = rows.join('');
+    document.getElementById('value-header').textContent = LABELS[state.metric];
+  }
+
   function render(state, answer) {
     var buckets = answer.buckets;
     var xs = buckets.map(function (b) {
@@ -101,21 +120,7 @@
       var previous = buckets[i - 1];
       return b.partial || (next && next.partial) || (previous && previous.partial) ? ys[i] : null;
     });
-    var rows = buckets.map(function (b) {
-      return (
-        '<tr><td>' +
-        b.start +
-        '</td><td>' +
-        b[state.metric] +
-        '</td><td>' +
-        (b.partial ? 'yes' : '') +
-        '</td></tr>'
-      );
-    });
-    document.querySelector('#values thead tr').innerHTML =
-      '<th>bucket start</th><th id="value-header"></th><th>partial</th>';
-    document.querySelector('#values tbody').innerHTML = rows.join('');
-    document.getElementById('value-header').textContent = LABELS[state.metric];
+    renderTable(state, buckets);
     showHorizon(answer);
     var target = document.getElementById('chart');
     if (chart) chart.destroy();

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import type { MongoClient } from 'mongodb';
 import type { Logger } from 'pino';
 import { buildApp } from './api/app';
 import { authEnabled } from './api/auth';
@@ -6,13 +7,16 @@ import { makeMetrics } from './api/metrics';
 import { jobRunnerFromConfig } from './job/runner-from-config';
 import type { Config } from './config/config';
 import { formatNamespace } from './db/namespace';
+import type { UsageCollections } from './db/collections';
 import { ensureIndexes, usageCollections } from './db/collections';
 import { connectMongo, describeServer, pingMongo, redactUri } from './db/connect';
 import { updateJob } from './db/job-record';
 import { writeDemoData } from './demo/write-demo-data';
+import type { EmbeddedMongo } from './embedded/embedded-mongo';
 import { startEmbeddedMongo } from './embedded/embedded-mongo';
 import { coerceError } from './errors';
 import { checkPatternsOnServer, hasCreatedIndex, missingIndexWarning, patternsOf } from './db/check-source';
+import type { JobRunner } from './job/job-runner';
 import { RunAbortedError } from './job/run-once';
 import { startSchedules } from './job/schedule';
 import type { IndexSync } from './query/index-loader';
@@ -72,12 +76,82 @@ function noop(): void {
   return undefined;
 }
 
+/** What start-up shares between its phases. */
+interface Startup {
+  config: Config;
+  logger: Logger;
+  releasers: Releasers;
+  /** Aborted first at shutdown: runs stop between days, backoffs end, schedules fire no more. */
+  shutdown: AbortController;
+  /** What must have ended before close() returns; awaited last, after the client is closed. */
+  pending: Promise<unknown>[];
+}
+
 async function start(config: Config, logger: Logger, releasers: Releasers): Promise<Daemon> {
-  // Aborted first at shutdown: runs stop between days, backoffs end, schedules fire no more.
-  const shutdown = new AbortController();
-  // What must have ended before close() returns; awaited last, after the client is closed.
-  const pending: Promise<unknown>[] = [];
-  releasers.add('work in flight', () => settledWithin(Promise.all(pending), SHUTDOWN_GRACE_MS));
+  const startup: Startup = { config, logger, releasers, shutdown: new AbortController(), pending: [] };
+  releasers.add('work in flight', () => settledWithin(Promise.all(startup.pending), SHUTDOWN_GRACE_MS));
+  const db = await openDatabase(startup);
+  const configStart = db.embedded ? new Date(Date.now() - EMBEDDED_DEMO.days * DAY_MS) : config.start;
+  const runner = jobRunnerFromConfig(config, db.cols, logger, {
+    configStart,
+    shutdown: startup.shutdown.signal,
+  });
+  const sync = makeIndexSync(db.cols, logger, { limits: config.api.indexLimits });
+  const metrics = makeMetrics({
+    sync,
+    job: db.cols.job,
+    reportTimezone: config.api.reportTimezone,
+    now: () => new Date(),
+  });
+  const instrumented = metrics.instrument(runner);
+  const api = {
+    cols: db.cols,
+    sync,
+    runner: instrumented,
+    metrics,
+    api: config.api,
+    leaseTtlMs: config.leaseTtlMs,
+  };
+  const app = await buildApp(
+    { ...api, configStart, now: () => new Date(), ping: () => pingMongo(db.client, config.mongo) },
+    { loggerInstance: logger }
+  );
+  releasers.add('HTTP server', () => {
+    // A request waiting on an unreachable MongoDB would hold close() until its server selection times out:
+    // give requests the grace, then let the client's close fail what is left.
+    const closed = app.close();
+    startup.pending.push(closed);
+    return settledWithin(closed, SHUTDOWN_GRACE_MS);
+  });
+  const address = await listen(app, startup);
+  const work = await startWork(startup, {
+    cols: db.cols,
+    sync,
+    runner,
+    instrumented,
+    embedded: db.embedded !== undefined,
+  });
+  logger.info(
+    `serving ${address} (widget ${address}/, API docs ${address}/docs); index loading; ` +
+      `next scheduled run ${work.nextRun?.toISOString() ?? 'none'}`
+  );
+  let closing: Promise<void> | undefined;
+  return { app, address, sync, ready: work.ready, close: () => (closing ??= releasers.releaseAll()) };
+}
+
+/** Listens on the configured port, warning first when the API is open. */
+async function listen(app: FastifyInstance, { config, logger }: Startup): Promise<string> {
+  if (!authEnabled(config.api))
+    logger.warn('no USAGE_READ_TOKEN or USAGE_ADMIN_TOKEN: the API is open to anyone who can reach it');
+  return app.listen({ port: config.port, host: config.host });
+}
+
+/** MongoDB (embedded when no MONGODB_URI, with its demo data), the collections, and the source checks. */
+async function openDatabase({ config, logger, releasers }: Startup): Promise<{
+  embedded: EmbeddedMongo | undefined;
+  client: MongoClient;
+  cols: UsageCollections;
+}> {
   const embedded = config.mongodbUri ? undefined : await startEmbeddedMongo({ prefer: config.embedded });
   if (embedded) {
     releasers.add('embedded MongoDB', () => embedded.stop());
@@ -98,47 +172,24 @@ async function start(config: Config, logger: Logger, releasers: Releasers): Prom
   }
   await checkPatternsOnServer(cols.sysLog, patternsOf(config.selector));
   if (!(await hasCreatedIndex(cols))) logger.warn(missingIndexWarning(cols.sysLogName));
-  const configStart = embedded ? new Date(Date.now() - EMBEDDED_DEMO.days * DAY_MS) : config.start;
-  const runner = jobRunnerFromConfig(config, cols, logger, { configStart, shutdown: shutdown.signal });
-  const sync = makeIndexSync(cols, logger, {
-    limits: config.api.indexLimits,
-    slotCacheBytes: config.api.indexLimits.slotCacheBytes,
-  });
-  const metrics = makeMetrics({
-    sync,
-    job: cols.job,
-    reportTimezone: config.api.reportTimezone,
-    now: () => new Date(),
-  });
-  const instrumented = metrics.instrument(runner);
+  return { embedded, client, cols };
+}
 
-  const app = await buildApp(
-    {
-      cols,
-      sync,
-      runner: instrumented,
-      metrics,
-      api: config.api,
-      leaseTtlMs: config.leaseTtlMs,
-      configStart,
-      now: () => new Date(),
-      ping: () => pingMongo(client, config.mongo),
-    },
-    { loggerInstance: logger }
-  );
-  releasers.add('HTTP server', () => {
-    // A request waiting on an unreachable MongoDB would hold close() until its server selection times out:
-    // give requests the grace, then let the client's close fail what is left.
-    const closed = app.close();
-    pending.push(closed);
-    return settledWithin(closed, SHUTDOWN_GRACE_MS);
-  });
-  if (!authEnabled(config.api))
-    logger.warn('no USAGE_READ_TOKEN or USAGE_ADMIN_TOKEN: the API is open to anyone who can reach it');
-  const address = await app.listen({ port: config.port, host: config.host });
-
+/** The start-up run, the schedules, the index's first load and its refresher; each registers its releaser. */
+async function startWork(
+  startup: Startup,
+  parts: {
+    cols: UsageCollections;
+    sync: IndexSync;
+    runner: JobRunner;
+    instrumented: JobRunner;
+    embedded: boolean;
+  }
+): Promise<{ ready: Promise<void>; nextRun: Date | undefined }> {
+  const { config, logger, releasers } = startup;
+  const { sync, runner, instrumented } = parts;
   let running: Promise<unknown> = Promise.resolve();
-  if (config.schedule.runOnStart || embedded) {
+  if (config.schedule.runOnStart || parts.embedded) {
     running = instrumented.run({}).catch((error: unknown) => {
       // A shutdown during the start-up run is already logged by the runner; anything else is a failure.
       if (!(error instanceof RunAbortedError))
@@ -146,14 +197,13 @@ async function start(config: Config, logger: Logger, releasers: Releasers): Prom
     });
   }
   releasers.add('job runs', () => {
-    shutdown.abort();
-    pending.push(runner.idle());
+    startup.shutdown.abort();
+    startup.pending.push(runner.idle());
     // A run stops between two days and releases its lease; one stuck on MongoDB ends when the client closes.
     return settledWithin(runner.idle(), SHUTDOWN_GRACE_MS);
   });
   // The embedded demo has nothing in home.login before its first run: the index loads after it (otherwise at
   // once). Until then no timer or scheduled run may load it, or it would be "ready" with no days.
-  const firstLoadAfter = embedded ? running : Promise.resolve();
   let loadAllowed = false;
   const refreshIndex = () => {
     if (!loadAllowed) return;
@@ -161,52 +211,52 @@ async function start(config: Config, logger: Logger, releasers: Releasers): Prom
       .refresh()
       .catch((error: unknown) => logger.warn({ err: coerceError(error) }, 'index refresh failed'));
   };
-  /** The job document says when the next scheduled run is (the dashboard shows it). */
-  const recordNextRun = async () => {
-    const nextRunAt = schedules.nextRun();
-    if (!nextRunAt) return;
-    await updateJob(cols.job, { nextRunAt }, new Date()).catch((error: unknown) =>
-      logger.warn({ err: coerceError(error) }, 'could not record the next run time')
-    );
-  };
-  const schedules = startSchedules(instrumented, config.schedule, logger, () => {
-    refreshIndex();
-    void recordNextRun();
-  });
-  releasers.add('schedules', () => schedules.stop());
-  await recordNextRun();
-
-  const ready = firstLoadAfter
+  const schedules = await startRecordedSchedules(startup, parts, refreshIndex);
+  const ready = (parts.embedded ? running : Promise.resolve())
     .then(() => {
       loadAllowed = true;
       return sync.refresh();
     })
-    .then((loaded) => {
-      logger.info(
-        `index ready: ${loaded} days, ${sync.index.loginCount} logins, ${sync.index.userCount} users, ` +
-          `${Math.round(sync.index.bytes / 1e6)} MB`
-      );
-    });
+    .then((loaded) => logger.info(indexReadyMessage(loaded, sync)));
   ready.catch((error: unknown) => logger.error({ err: coerceError(error) }, 'index load failed'));
   // Also retries a first load that failed (MongoDB unreachable at start): /health says "loading" meanwhile.
   const refresher = setInterval(refreshIndex, config.api.indexRefreshMs);
   releasers.add('index refresher', () => clearInterval(refresher));
   releasers.add('index load', () => {
     const closed = sync.close();
-    pending.push(closed);
+    startup.pending.push(closed);
     return settledWithin(closed, SHUTDOWN_GRACE_MS);
   });
+  return { ready, nextRun: schedules.nextRun() };
+}
 
-  logger.info(
-    `serving ${address} (widget ${address}/, API docs ${address}/docs); index loading; ` +
-      `next scheduled run ${schedules.nextRun()?.toISOString() ?? 'none'}`
-  );
-  let closing: Promise<void> | undefined;
-  return {
-    app,
-    address,
-    sync,
-    ready,
-    close: () => (closing ??= releasers.releaseAll()),
+/** The schedules, each firing refreshing the index and recording on the job document when the next run is. */
+async function startRecordedSchedules(
+  { config, logger, releasers }: Startup,
+  parts: { cols: UsageCollections; instrumented: JobRunner },
+  refreshIndex: () => void
+): Promise<ReturnType<typeof startSchedules>> {
+  /** The job document says when the next scheduled run is (the dashboard shows it). */
+  const recordNextRun = async () => {
+    const nextRunAt = schedules.nextRun();
+    if (!nextRunAt) return;
+    await updateJob(parts.cols.job, { nextRunAt }, new Date()).catch((error: unknown) =>
+      logger.warn({ err: coerceError(error) }, 'could not record the next run time')
+    );
   };
+  const schedules = startSchedules(parts.instrumented, config.schedule, logger, () => {
+    refreshIndex();
+    void recordNextRun();
+  });
+  releasers.add('schedules', () => schedules.stop());
+  await recordNextRun();
+  return schedules;
+}
+
+function indexReadyMessage(loaded: number, sync: IndexSync): string {
+  const { index } = sync;
+  return (
+    `index ready: ${loaded} days, ${index.loginCount} logins, ${index.userCount} users, ` +
+    `${Math.round(index.bytes / 1e6)} MB`
+  );
 }

@@ -8,3 +8,16 @@ export function coerceError(value: unknown): Error {
 export class ConfigError extends Error {
   override name = 'ConfigError';
 }
+
+/** A client error: the parameter, the value and what is accepted. Answered with HTTP 400. */
+export class QueryError extends Error {
+  override name = 'QueryError';
+  constructor(
+    readonly parameter: string,
+    readonly value: unknown,
+    readonly accepted: string,
+    message = `${parameter}: ${JSON.stringify(value)} is not accepted; expected ${accepted}`
+  ) {
+    super(message);
+  }
+}

@@ -5,8 +5,9 @@
 import { decodeSummary, encodeSummary } from '../src/db/day-summary';
 import { seededRandom } from '../src/demo/random';
 import { buildDaySlots } from '../src/core/day-slots';
-import type { EngagementMetric } from '../src/query/engagement';
-import { ENGAGEMENT_METRICS, engagementPoints, engagementSeries } from '../src/query/engagement';
+import type { EngagementMetric } from '../src/contract/metrics';
+import { ENGAGEMENT_METRICS } from '../src/contract/metrics';
+import { engagementPoints, engagementSeries } from '../src/query/engagement';
 import { LoginIndex } from '../src/query/login-index';
 import { retentionMatrix, retentionPoints } from '../src/query/retention';
 import { bucketBounds } from '../src/time/buckets';

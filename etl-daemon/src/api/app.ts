@@ -6,8 +6,8 @@ import Fastify from 'fastify';
 import { authEnabled, installAuth } from './auth';
 import type { ApiContext } from './context';
 import { installErrorHandler } from './error-handler';
-import { healthRoutes } from './routes/health';
-import { jobRoutes } from './routes/job';
+import { healthRoutes, readyRoutes } from './routes/health';
+import { jobRoutes, runRoutes } from './routes/job';
 import { loginsRoutes } from './routes/logins';
 import { metricsRoutes } from './routes/metrics';
 import { retentionRoutes } from './routes/retention';
@@ -47,6 +47,21 @@ export async function buildApp(
     ctx.metrics.httpRequests.inc({ method: request.method, route, status: String(reply.statusCode) });
     ctx.metrics.httpDuration.observe({ method: request.method, route }, reply.elapsedTime / 1000);
   });
+  await registerDocs(app, ctx);
+  await app.register(loginsRoutes, ctx);
+  await app.register(usersRoutes, ctx);
+  await app.register(retentionRoutes, ctx);
+  await app.register(jobRoutes, ctx);
+  await app.register(runRoutes, ctx);
+  await app.register(healthRoutes, ctx);
+  await app.register(readyRoutes, ctx);
+  await app.register(metricsRoutes, ctx);
+  await app.register(widgetRoutes);
+  return app;
+}
+
+/** OpenAPI from the routes' schemas at /openapi.json, and Swagger UI at /docs. */
+async function registerDocs(app: FastifyInstance, ctx: ApiContext): Promise<void> {
   await app.register(swagger, {
     openapi: {
       info: {
@@ -63,14 +78,6 @@ export async function buildApp(
   });
   await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { docExpansion: 'list' } });
   app.get('/openapi.json', { schema: { hide: true }, config: { access: 'open' } }, async () => app.swagger());
-  await app.register(loginsRoutes, ctx);
-  await app.register(usersRoutes, ctx);
-  await app.register(retentionRoutes, ctx);
-  await app.register(jobRoutes, ctx);
-  await app.register(healthRoutes, ctx);
-  await app.register(metricsRoutes, ctx);
-  await app.register(widgetRoutes);
-  return app;
 }
 
 /** Repeated keys become arrays; `a[b]=c` stays a plain (and so unknown, rejected) key. */

@@ -1,13 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { QueryError } from '../query/logins-query';
-import { IndexBusyError, IndexLoadingError } from '../query/index-loader';
-
-/** Answers that say "not now": the status, how long to wait, and the message. */
-export function unavailableAnswer(error: unknown): { retryAfterS: number; message: string } | undefined {
-  if (error instanceof IndexLoadingError) return { retryAfterS: 5, message: error.message };
-  if (error instanceof IndexBusyError) return { retryAfterS: 1, message: error.message };
-  return undefined;
-}
+import { QueryError } from '../errors';
+import { errorAnswer } from './error-answer';
 
 interface AjvError {
   instancePath: string;
@@ -49,47 +42,24 @@ function describeValidation(errors: AjvError[], data: unknown, schemaProperties:
 }
 
 /**
- * One error shape for the whole API: 400 names the parameter, the value and what is accepted; 4xx keep
- * Fastify's message; anything else is logged and answered as a masked 500.
+ * One error shape for the whole API (errorAnswer): a schema violation becomes the same 400 as a parser's,
+ * naming the parameter, the value and what is accepted.
  */
 export function installErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
-    let queryError: QueryError | undefined;
-    if (error instanceof QueryError) queryError = error;
-    else if (error.validation) {
-      const data = error.validationContext === 'body' ? request.body : request.query;
-      const schema = (
-        error.validationContext === 'body'
-          ? request.routeOptions.schema?.body
-          : request.routeOptions.schema?.querystring
-      ) as { properties?: Record<string, unknown> } | undefined;
-      queryError = describeValidation(error.validation, data, Object.keys(schema?.properties ?? {}));
-    }
-    if (queryError) {
-      return reply.code(400).send({
-        statusCode: 400,
-        error: 'Bad Request',
-        message: queryError.message,
-        parameter: queryError.parameter,
-        accepted: queryError.accepted,
-      });
-    }
-    const unavailable = unavailableAnswer(error);
-    if (unavailable) {
-      return reply
-        .code(503)
-        .header('retry-after', String(unavailable.retryAfterS))
-        .send({ statusCode: 503, error: 'Service Unavailable', message: unavailable.message });
-    }
-    const status = error.statusCode ?? 500;
-    if (status >= 400 && status < 500) {
-      return reply.code(status).send({ statusCode: status, error: error.name, message: error.message });
-    }
-    request.log.error({ err: error }, 'request failed');
-    return reply.code(500).send({
-      statusCode: 500,
-      error: 'Internal Server Error',
-      message: 'internal error; see the daemon log',
-    });
+    const answer = errorAnswer(error.validation ? validationError(error, request) : error);
+    if (answer.log) request.log.error({ err: error }, 'request failed');
+    return reply.code(answer.status).headers(answer.headers).send(answer.body);
   });
+}
+
+function validationError(error: FastifyError, request: FastifyRequest): QueryError {
+  const body = error.validationContext === 'body';
+  const schema = (body ? request.routeOptions.schema?.body : request.routeOptions.schema?.querystring) as
+    { properties?: Record<string, unknown> } | undefined;
+  return describeValidation(
+    error.validation ?? [],
+    body ? request.body : request.query,
+    Object.keys(schema?.properties ?? {})
+  );
 }

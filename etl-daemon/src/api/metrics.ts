@@ -24,17 +24,19 @@ export interface UsageMetrics {
   instrument(runner: JobRunner): JobRunner;
 }
 
+type MetricsDeps = {
+  sync: Pick<IndexSync, 'index' | 'readSlots' | 'progress' | 'reloadDays'>;
+  job: Collection<JobDoc>;
+  reportTimezone: string;
+  now: () => Date;
+};
+
 /**
  * Prometheus metrics. Login gauges are computed from the in-memory index when scraped, so alert rules see
  * the same numbers as the API: distinct users and logins over trailing windows, and distinct users of the
  * current and previous calendar day in the reporting zone.
  */
-export function makeMetrics(deps: {
-  sync: Pick<IndexSync, 'index' | 'readSlots' | 'progress' | 'reloadDays'>;
-  job: Collection<JobDoc>;
-  reportTimezone: string;
-  now: () => Date;
-}): UsageMetrics {
+export function makeMetrics(deps: MetricsDeps): UsageMetrics {
   const registry = new Registry();
   new Gauge({
     name: 'core4_usage_index_logins',
@@ -44,7 +46,6 @@ export function makeMetrics(deps: {
       this.set(deps.sync.index.loginCount);
     },
   });
-
   const httpRequests = new Counter({
     name: 'core4_usage_http_requests_total',
     help: 'HTTP requests by route and status',
@@ -58,23 +59,28 @@ export function makeMetrics(deps: {
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 5],
     registers: [registry],
   });
-  const runs = new Counter({
-    name: 'core4_usage_job_runs_total',
-    help: 'job runs started by this process, by result (success, skipped, failed, aborted)',
-    labelNames: ['result'] as const,
-    registers: [registry],
-  });
-  const runDuration = new Histogram({
-    name: 'core4_usage_job_run_duration_seconds',
-    help: 'duration of job runs made by this process',
-    buckets: [0.1, 0.5, 1, 5, 15, 60, 300, 1800],
-    registers: [registry],
-  });
-  const failures = new Counter({
-    name: 'core4_usage_job_failures_total',
-    help: 'job runs that failed after all attempts',
-    registers: [registry],
-  });
+  jobStateGauges(registry, deps);
+  loginGauges(registry, deps);
+  const runMetrics = jobRunMetrics(registry);
+  return { registry, httpRequests, httpDuration, instrument: (runner) => instrumented(runner, runMetrics) };
+}
+
+/**
+ * The last call's promise while it is younger than `ms`: prom-client collects all metrics concurrently, so
+ * gauges that share a computation (one read of the job, one count of the logins) await one per scrape.
+ */
+function sharedFor<T>(ms: number, compute: () => Promise<T>): () => Promise<T> {
+  let last: { at: number; value: Promise<T> } | undefined;
+  return () => {
+    const at = performance.now();
+    if (!last || at - last.at > ms) last = { at, value: compute() };
+    return last.value;
+  };
+}
+
+/** Gauges read from the job document (any process's runs). */
+function jobStateGauges(registry: Registry, deps: MetricsDeps): void {
+  const readJobOnce = sharedFor(1000, () => readJob(deps.job));
   const jobGauge = (name: string, help: string, value: (job: JobDoc, now: number) => number | undefined) =>
     new Gauge({
       name,
@@ -99,39 +105,30 @@ export function makeMetrics(deps: {
   jobGauge('core4_usage_job_failed', '1 when the job is in state failed', (job) =>
     job.state === 'failed' ? 1 : 0
   );
-  const windowUsers = new Gauge({
-    name: 'core4_usage_distinct_users',
-    help: 'distinct users over a trailing window',
-    labelNames: ['window'] as const,
-    registers: [registry],
-    collect: () => loginsOnce(),
-  });
-  const windowLogins = new Gauge({
-    name: 'core4_usage_logins',
-    help: 'logins over a trailing window',
-    labelNames: ['window'] as const,
-    registers: [registry],
-    collect: () => loginsOnce(),
-  });
-  const dayUsers = new Gauge({
-    name: 'core4_usage_distinct_users_day',
-    help: 'distinct users of the current and previous calendar day in the reporting zone',
-    labelNames: ['day', 'tz'] as const,
-    registers: [registry],
-    collect: () => loginsOnce(),
-  });
+}
 
-  const collectLogins = async () => {
+/** Distinct users and logins over trailing windows, and distinct users of today and yesterday in the zone. */
+function loginGauges(registry: Registry, deps: MetricsDeps): void {
+  // A range being rewritten (IndexBusyError) leaves the gauges at their last values for this scrape.
+  const loginsOnce = sharedFor(1000, () => collectLogins().catch(() => undefined));
+  const gauge = <L extends string>(name: string, help: string, labelNames: readonly L[]) =>
+    new Gauge<L>({ name, help, labelNames, registers: [registry], collect: () => loginsOnce() });
+  const windowUsers = gauge('core4_usage_distinct_users', 'distinct users over a trailing window', [
+    'window',
+  ]);
+  const windowLogins = gauge('core4_usage_logins', 'logins over a trailing window', ['window']);
+  const dayUsers = gauge(
+    'core4_usage_distinct_users_day',
+    'distinct users of the current and previous calendar day in the reporting zone',
+    ['day', 'tz']
+  );
+  async function collectLogins(): Promise<void> {
     // While the index loads, the login gauges are left out rather than reported as zero.
     if (!deps.sync.progress().ready) return;
     const now = deps.now().getTime();
     for (const [label, ms] of WINDOWS) {
-      const counts = await countExact(deps.sync, {
-        bounds: [now - ms, now],
-        start: now - ms,
-        end: now,
-        metrics: ['users', 'logins'],
-      });
+      const range = { bounds: [now - ms, now], start: now - ms, end: now };
+      const counts = await countExact(deps.sync, { ...range, metrics: ['users', 'logins'] });
       windowUsers.set({ window: label }, counts.users[0] ?? 0);
       windowLogins.set({ window: label }, counts.logins[0] ?? 0);
     }
@@ -140,48 +137,57 @@ export function makeMetrics(deps: {
     const [yesterday, today] = days.users.length === 2 ? days.users : [0, days.users[0] ?? 0];
     dayUsers.set({ day: 'today', tz: deps.reportTimezone }, today ?? 0);
     dayUsers.set({ day: 'yesterday', tz: deps.reportTimezone }, yesterday ?? 0);
-  };
-  // prom-client collects all metrics concurrently: the login gauges share one computation per scrape (each
-  // awaits it before reporting), the job gauges one read.
-  let loginsRead: { at: number; done: Promise<void> } | undefined;
-  const loginsOnce = () => {
-    const at = performance.now();
-    if (!loginsRead || at - loginsRead.at > 1000) {
-      // A range being rewritten (IndexBusyError) leaves the gauges at their last values for this scrape.
-      loginsRead = { at, done: collectLogins().catch(() => undefined) };
-    }
-    return loginsRead.done;
-  };
-  let jobRead: { at: number; job: Promise<JobDoc | null> } | undefined;
-  const readJobOnce = () => {
-    const now = deps.now().getTime();
-    if (!jobRead || now - jobRead.at > 1000) jobRead = { at: now, job: readJob(deps.job) };
-    return jobRead.job;
-  };
+  }
+}
+
+interface RunMetrics {
+  runs: Counter<'result'>;
+  runDuration: Histogram;
+  failures: Counter;
+}
+
+/** Runs this process makes: by result, their durations, and those that failed after all attempts. */
+function jobRunMetrics(registry: Registry): RunMetrics {
   return {
-    registry,
-    httpRequests,
-    httpDuration,
-    instrument(runner) {
-      return {
-        isBusy: () => runner.isBusy(),
-        idle: () => runner.idle(),
-        async run(args, options) {
-          const end = runDuration.startTimer();
-          try {
-            const outcome = await runner.run(args, options);
-            runs.inc({ result: outcome.status });
-            return outcome;
-          } catch (error) {
-            const aborted = error instanceof RunAbortedError;
-            runs.inc({ result: aborted ? 'aborted' : 'failed' });
-            if (!aborted) failures.inc();
-            throw error;
-          } finally {
-            end();
-          }
-        },
-      };
+    runs: new Counter({
+      name: 'core4_usage_job_runs_total',
+      help: 'job runs started by this process, by result (success, skipped, failed, aborted)',
+      labelNames: ['result'] as const,
+      registers: [registry],
+    }),
+    runDuration: new Histogram({
+      name: 'core4_usage_job_run_duration_seconds',
+      help: 'duration of job runs made by this process',
+      buckets: [0.1, 0.5, 1, 5, 15, 60, 300, 1800],
+      registers: [registry],
+    }),
+    failures: new Counter({
+      name: 'core4_usage_job_failures_total',
+      help: 'job runs that failed after all attempts',
+      registers: [registry],
+    }),
+  };
+}
+
+/** A runner whose every run is counted and timed. */
+function instrumented(runner: JobRunner, metrics: RunMetrics): JobRunner {
+  return {
+    isBusy: () => runner.isBusy(),
+    idle: () => runner.idle(),
+    async run(args, options) {
+      const end = metrics.runDuration.startTimer();
+      try {
+        const outcome = await runner.run(args, options);
+        metrics.runs.inc({ result: outcome.status });
+        return outcome;
+      } catch (error) {
+        const aborted = error instanceof RunAbortedError;
+        metrics.runs.inc({ result: aborted ? 'aborted' : 'failed' });
+        if (!aborted) metrics.failures.inc();
+        throw error;
+      } finally {
+        end();
+      }
     },
   };
 }

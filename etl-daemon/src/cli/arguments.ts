@@ -40,32 +40,7 @@ export function parseCommand(argv: readonly string[], now: Date): Command {
       });
       return { name, args: { start: values.start, end: values.end, reset: values.reset ?? false } };
     }
-    if (name === 'demo-data') {
-      const { values } = parseArgs({
-        args: rest,
-        options: {
-          days: { type: 'string' },
-          users: { type: 'string' },
-          'per-day': { type: 'string' },
-          seed: { type: 'string' },
-          'if-empty': { type: 'boolean' },
-        },
-        strict: true,
-        allowPositionals: false,
-      });
-      const users = count('users', values.users, undefined, 10_000_000);
-      return {
-        name,
-        options: {
-          days: count('days', values.days, undefined, 36_600),
-          users,
-          perDay: count('per-day', values['per-day'], Math.max(1, users), 100_000_000),
-          seed: count('seed', values.seed, 4, 2 ** 31),
-          end: now,
-        },
-        ifEmpty: values['if-empty'] ?? false,
-      };
-    }
+    if (name === 'demo-data') return demoDataCommand(rest, now);
   } catch (error) {
     if (error instanceof CliError) throw error;
     throw new CliError(`${name}: ${(error as Error).message.split('\n')[0]}`, EXIT.usage);
@@ -74,4 +49,32 @@ export function parseCommand(argv: readonly string[], now: Date): Command {
     `unknown command '${name}'; expected serve, run, summarize, demo-data or --help`,
     EXIT.usage
   );
+}
+
+/** `demo-data --days N --users N --per-day N --seed N --if-empty`. */
+function demoDataCommand(rest: readonly string[], now: Date): Command {
+  const { values } = parseArgs({
+    args: [...rest],
+    options: {
+      days: { type: 'string' },
+      users: { type: 'string' },
+      'per-day': { type: 'string' },
+      seed: { type: 'string' },
+      'if-empty': { type: 'boolean' },
+    },
+    strict: true,
+    allowPositionals: false,
+  });
+  const users = count('users', values.users, undefined, 10_000_000);
+  return {
+    name: 'demo-data',
+    options: {
+      days: count('days', values.days, undefined, 36_600),
+      users,
+      perDay: count('per-day', values['per-day'], Math.max(1, users), 100_000_000),
+      seed: count('seed', values.seed, 4, 2 ** 31),
+      end: now,
+    },
+    ifEmpty: values['if-empty'] ?? false,
+  };
 }

@@ -1,6 +1,7 @@
 import type { Config } from '../config/config';
 import { formatNamespace } from '../db/namespace';
 import { connectMongo } from '../db/connect';
+import { hasDocuments } from '../db/sys-log';
 import type { DemoOptions } from '../demo/generate-sys-log';
 import { writeDemoData } from '../demo/write-demo-data';
 import { CliError, EXIT } from './cli-error';
@@ -14,8 +15,7 @@ export async function demoDataCommand(config: Config, options: DemoOptions, ifEm
   try {
     const sysLog = client.db(config.sysLog.db).collection(config.sysLog.collection);
     // --if-empty makes the demo stack's first start fill sys.log and every later start leave it alone.
-    const existing = ifEmpty ? await sysLog.countDocuments({}, { limit: 1 }) : 0;
-    if (existing > 0) {
+    if (ifEmpty && (await hasDocuments(sysLog))) {
       process.stdout.write(
         `${formatNamespace(config.sysLog)} already holds documents; nothing written (--if-empty)\n`
       );

@@ -58,3 +58,10 @@ export function setBits(bits: Uint32Array, ids: ArrayLike<number>, from = 0, to 
     bits[id >>> 5] = (bits[id >>> 5] as number) | (1 << (id & 31));
   }
 }
+
+/** The number of ids set in both bitsets (b may be shorter). */
+export function countAnd(a: Uint32Array, b: Uint32Array): number {
+  let n = 0;
+  for (let w = 0; w < a.length; w += 1) n += popcount32((a[w] as number) & (b[w] ?? 0));
+  return n;
+}

@@ -128,16 +128,10 @@ export function decodeSummary(
     slot = part.slotTo;
   }
   if (slot !== SLOTS_PER_DAY) return undefined;
-  const ids = new Uint32Array(entries);
-  let at = 0;
-  for (const part of idParts) {
-    ids.set(part, at);
-    at += part.length;
-  }
   return {
     slots: {
       offsets,
-      ids,
+      ids: concatenated(idParts, entries),
       loginsBefore,
       multiAt: Uint32Array.from(multiAt),
       multiCount: Uint32Array.from(multiCount),
@@ -163,4 +157,15 @@ export async function summaryWithNames(
       logins.names.map((name) => dict.ids.get(name) ?? 0)
     )
   );
+}
+
+/** The arrays one after the other in one array of `length`. */
+function concatenated(parts: readonly Uint32Array[], length: number): Uint32Array {
+  const out = new Uint32Array(length);
+  let at = 0;
+  for (const part of parts) {
+    out.set(part, at);
+    at += part.length;
+  }
+  return out;
 }

@@ -124,117 +124,175 @@ function pythonDateTime(date: Date): string {
  * join over the period (so there are new users) and are active with Zipf-like weights.
  */
 export function* generateSysLog(options: DemoOptions): Generator<SysLogDoc[]> {
-  const random = seededRandom(options.seed);
-  const lines = options.lines ?? { seed: true, core4: true };
-  const lastDay = startOfUtcDay(new Date(options.end.getTime() - 1));
-  const firstDay = addUtcDays(lastDay, -(options.days - 1));
-  // User i joins on day joinDay[i] (sorted), so the users active on a day are a prefix of the list.
-  const joinDay = Array.from({ length: options.users }, (_, i) =>
-    i < options.users / 2
-      ? 0
-      : Math.floor(((i - options.users / 2) / (options.users / 2)) * options.days * 0.9)
-  );
-  const cumulative = new Float64Array(options.users);
-  let sum = 0;
-  for (let i = 0; i < options.users; i += 1) {
-    sum += 1 / (1 + ((i * 7919) % options.users)) ** 0.7;
-    cumulative[i] = sum;
+  const population = new Population(options);
+  for (let d = 0; d < options.days; d += 1) yield new DemoDay(population, d).lines();
+}
+
+/** The demo's users: when each joins, their Zipf-like weights, and the one random stream of the whole demo. */
+class Population {
+  readonly random: () => number;
+  readonly lines: { seed: boolean; core4: boolean };
+  readonly firstDay: Date;
+  /** User i joins on day joinDay[i] (sorted), so the users active on a day are a prefix of the list. */
+  readonly joinDay: number[];
+  readonly cumulative: Float64Array;
+
+  constructor(readonly options: DemoOptions) {
+    this.random = seededRandom(options.seed);
+    this.lines = options.lines ?? { seed: true, core4: true };
+    const lastDay = startOfUtcDay(new Date(options.end.getTime() - 1));
+    this.firstDay = addUtcDays(lastDay, -(options.days - 1));
+    this.joinDay = Array.from({ length: options.users }, (_, i) =>
+      i < options.users / 2
+        ? 0
+        : Math.floor(((i - options.users / 2) / (options.users / 2)) * options.days * 0.9)
+    );
+    this.cumulative = new Float64Array(options.users);
+    let sum = 0;
+    for (let i = 0; i < options.users; i += 1) {
+      sum += 1 / (1 + ((i * 7919) % options.users)) ** 0.7;
+      this.cumulative[i] = sum;
+    }
   }
-  const hex = () =>
-    Math.floor(random() * 0xffffffff)
+
+  hex(): string {
+    return Math.floor(this.random() * 0xffffffff)
       .toString(16)
       .padStart(8, '0');
-  for (let d = 0; d < options.days; d += 1) {
-    const day = addUtcDays(firstDay, d);
+  }
+
+  pick<T>(list: readonly T[]): T {
+    return list[Math.floor(this.random() * list.length)] as T;
+  }
+}
+
+/** One UTC day of the demo's lines (the order of random draws is the demo's: the same seed, the same lines). */
+class DemoDay {
+  private readonly day: Date;
+  private readonly docs: SysLogDoc[] = [];
+  private readonly active: number;
+
+  constructor(
+    private readonly people: Population,
+    d: number
+  ) {
+    this.day = addUtcDays(people.firstDay, d);
     let active = 0;
-    while (active < options.users && (joinDay[active] ?? Infinity) <= d) active += 1;
-    const weekday = day.getUTCDay();
+    while (active < people.options.users && (people.joinDay[active] ?? Infinity) <= d) active += 1;
+    this.active = active;
+  }
+
+  lines(): SysLogDoc[] {
+    const { options, lines, random, cumulative } = this.people;
+    const weekday = this.day.getUTCDay();
     const factor = weekday === 0 || weekday === 6 ? 0.3 : 1;
     const logins = Math.round(options.perDay * factor * (0.85 + random() * 0.3));
-    const docs: SysLogDoc[] = [];
-    const base = (created: Date, host: string) => ({
+    const someone = () => userName(pickWeighted(cumulative, this.active, random()));
+    for (let i = 0; i < logins && this.active > 0; i += 1) {
+      const created = this.instant();
+      if (created) this.login(created, someone(), this.host());
+      // Someone still holding a token from an earlier day: active, but no password login today.
+      const tokenAt = lines.core4 && random() < 0.2 ? this.instant() : undefined;
+      if (tokenAt) this.tokenRequest(tokenAt, someone(), this.host());
+      const noiseAt = this.instant();
+      const noise = NOISE[Math.floor(random() * NOISE.length)];
+      if (noiseAt && noise) this.docs.push({ ...this.base(noiseAt, this.host()), ...noise });
+    }
+    this.oddLogins();
+    this.docs.sort((a, b) => a.created.getTime() - b.created.getTime());
+    return this.docs;
+  }
+
+  /** Admin logins, and seed login lines without a usable user. */
+  private oddLogins(): void {
+    for (const odd of ['admin', 'admin', undefined, '', 42]) {
+      const created = this.instant();
+      if (!created) continue;
+      if (odd === 'admin') this.login(created, odd, this.host());
+      else if (this.people.lines.seed) {
+        // A seed login line without a usable user: no field at all, an empty name, or a number. core4
+        // itself never logs a login without a role name.
+        const line = this.seedLine(created, this.host());
+        this.docs.push(odd === undefined ? line : { ...line, user: odd });
+      }
+    }
+  }
+
+  private base(created: Date, host: string) {
+    const { people } = this;
+    return {
       created,
       username: 'core4',
       hostname: host,
-      identifier: `${hex()}${hex()}${hex()}`,
+      identifier: `${people.hex()}${people.hex()}${people.hex()}`,
       epoch: created.getTime() / 1000,
-    });
-    // The seed convention's login line; a malformed one lacks a usable user.
-    const seedLine = (created: Date, host: string): SysLogDoc => ({
-      ...base(created, host),
+    };
+  }
+
+  /** The seed convention's login line; a malformed one lacks a usable user. */
+  private seedLine(created: Date, host: string): SysLogDoc {
+    return {
+      ...this.base(created, host),
       message: 'successful login',
       level: 'INFO',
       levelno: 20,
       qual_name: HANDLER,
+    };
+  }
+
+  private tokenRequest(created: Date, user: string, host: string): void {
+    const { people } = this;
+    const expiring = pythonDateTime(new Date(created.getTime() + HOUR_MS));
+    this.docs.push({
+      ...this.base(created, host),
+      message: `successfully loaded [${user}] by [token] from [${people.pick(TOKEN_SOURCES)}] expiring [${expiring}]`,
+      level: 'DEBUG',
+      levelno: 10,
+      qual_name: people.pick(HANDLERS),
     });
-    const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)] as T;
-    const tokenRequest = (created: Date, user: string, host: string) => {
-      docs.push({
-        ...base(created, host),
-        message: `successfully loaded [${user}] by [token] from [${pick(TOKEN_SOURCES)}] expiring [${pythonDateTime(new Date(created.getTime() + HOUR_MS))}]`,
-        level: 'DEBUG',
-        levelno: 10,
-        qual_name: pick(HANDLERS),
-      });
-    };
-    const later = (created: Date) => {
-      const ms = created.getTime() + Math.floor(random() * 3 * 3600) * SECOND_MS;
-      const limit = Math.min(day.getTime() + DAY_MS, options.end.getTime());
-      return ms < limit ? new Date(ms) : undefined;
-    };
-    const login = (created: Date, user: string, host: string) => {
-      if (lines.seed) docs.push({ ...seedLine(created, host), user });
-      if (!lines.core4) return;
-      docs.push({
-        ...base(created, host),
-        message: `successfully loaded [${compiledRepr(typedName(user, random()))}] by [username] from [${pick(PASSWORD_SOURCES)}]`,
-        level: 'DEBUG',
-        levelno: 10,
-        qual_name: HANDLER,
-      });
-      docs.push({
-        ...base(created, host),
-        message: `set [last_login] for role [${user}] with _id [${hex()}${hex()}${hex()}]`,
-        level: 'INFO',
-        levelno: 20,
-        qual_name: CORE4_ROLE_QUAL_NAME,
-      });
-      const requests = Math.floor(random() * 3);
-      for (let k = 0; k < requests; k += 1) {
-        const at = later(created);
-        if (at) tokenRequest(at, user, host);
-      }
-    };
-    const instant = () => {
-      let r = random() * HOUR_TOTAL;
-      let hour = 0;
-      while (hour < 23 && r >= (HOUR_WEIGHTS[hour] ?? 0)) r -= HOUR_WEIGHTS[hour++] ?? 0;
-      const ms = day.getTime() + hour * 3_600_000 + Math.floor(random() * 3600) * 1000;
-      return ms < options.end.getTime() ? new Date(ms) : undefined;
-    };
-    const host = () => HOSTS[Math.floor(random() * HOSTS.length)] ?? 'core4';
-    for (let i = 0; i < logins && active > 0; i += 1) {
-      const created = instant();
-      if (created) login(created, userName(pickWeighted(cumulative, active, random())), host());
-      // Someone still holding a token from an earlier day: active, but no password login today.
-      const tokenAt = lines.core4 && random() < 0.2 ? instant() : undefined;
-      if (tokenAt) tokenRequest(tokenAt, userName(pickWeighted(cumulative, active, random())), host());
-      const noiseAt = instant();
-      const noise = NOISE[Math.floor(random() * NOISE.length)];
-      if (noiseAt && noise) docs.push({ ...base(noiseAt, host()), ...noise });
+  }
+
+  private later(created: Date): Date | undefined {
+    const ms = created.getTime() + Math.floor(this.people.random() * 3 * 3600) * SECOND_MS;
+    const limit = Math.min(this.day.getTime() + DAY_MS, this.people.options.end.getTime());
+    return ms < limit ? new Date(ms) : undefined;
+  }
+
+  private login(created: Date, user: string, host: string): void {
+    const { people, docs } = this;
+    if (people.lines.seed) docs.push({ ...this.seedLine(created, host), user });
+    if (!people.lines.core4) return;
+    docs.push({
+      ...this.base(created, host),
+      message: `successfully loaded [${compiledRepr(typedName(user, people.random()))}] by [username] from [${people.pick(PASSWORD_SOURCES)}]`,
+      level: 'DEBUG',
+      levelno: 10,
+      qual_name: HANDLER,
+    });
+    docs.push({
+      ...this.base(created, host),
+      message: `set [last_login] for role [${user}] with _id [${people.hex()}${people.hex()}${people.hex()}]`,
+      level: 'INFO',
+      levelno: 20,
+      qual_name: CORE4_ROLE_QUAL_NAME,
+    });
+    const requests = Math.floor(people.random() * 3);
+    for (let k = 0; k < requests; k += 1) {
+      const at = this.later(created);
+      if (at) this.tokenRequest(at, user, host);
     }
-    for (const odd of ['admin', 'admin', undefined, '', 42]) {
-      const created = instant();
-      if (!created) continue;
-      if (odd === 'admin') login(created, odd, host());
-      else if (lines.seed) {
-        // A seed login line without a usable user: no field at all, an empty name, or a number. core4
-        // itself never logs a login without a role name.
-        const line = seedLine(created, host());
-        docs.push(odd === undefined ? line : { ...line, user: odd });
-      }
-    }
-    docs.sort((a, b) => a.created.getTime() - b.created.getTime());
-    yield docs;
+  }
+
+  private instant(): Date | undefined {
+    const { random, options } = this.people;
+    let r = random() * HOUR_TOTAL;
+    let hour = 0;
+    while (hour < 23 && r >= (HOUR_WEIGHTS[hour] ?? 0)) r -= HOUR_WEIGHTS[hour++] ?? 0;
+    const ms = this.day.getTime() + hour * 3_600_000 + Math.floor(random() * 3600) * 1000;
+    return ms < options.end.getTime() ? new Date(ms) : undefined;
+  }
+
+  private host(): string {
+    return HOSTS[Math.floor(this.people.random() * HOSTS.length)] ?? 'core4';
   }
 }

@@ -44,76 +44,93 @@ function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
   return delay(ms, undefined, { signal }).then(() => undefined);
 }
 
-/** Wraps runOnce with retries (exponential backoff) and one-run-at-a-time inside this process. */
-export function makeJobRunner(
-  deps: Omit<RunDeps, 'onProgress' | 'signal'>,
-  options: RunnerOptions
-): JobRunner {
+type RunnerDeps = Omit<RunDeps, 'onProgress' | 'signal'>;
+
+/** One failed attempt as the job document and the run history record it. */
+interface Failure {
+  runId: string;
+  attempt: number;
+  startedAt: Date;
+  error: Error;
+  final: boolean;
+  aborted: boolean;
+}
+
+/** Records a failed attempt on the job document and in the run history; a failure to record is only logged. */
+async function recordAttemptFailure(deps: RunnerDeps, failure: Failure): Promise<void> {
+  const { runId, attempt, startedAt, error, final, aborted } = failure;
+  try {
+    const finishedAt = await deps.clock();
+    await recordFailure(deps.cols.job, { runId, attempt, error: error.message, final, aborted }, finishedAt);
+    const result = aborted ? 'aborted' : 'failed';
+    await recordRun(deps.cols.runs, {
+      id: runId,
+      attempt,
+      startedAt,
+      finishedAt,
+      result,
+      error: error.message,
+    });
+  } catch (recordError) {
+    deps.logger.error({ err: recordError, runId }, 'could not record the failure');
+  }
+}
+
+/** A run's last failure in the log: a shutdown as information, a rejected argument without a stack trace. */
+function logFinal(deps: RunnerDeps, failure: Failure): void {
+  const { error, runId, attempt } = failure;
+  if (failure.aborted) deps.logger.info({ runId }, error.message);
+  else if (error instanceof RangeArgumentError) deps.logger.warn({ runId }, `run rejected: ${error.message}`);
+  else deps.logger.error({ err: error, runId, attempt }, 'run failed');
+}
+
+/** Runs one run's attempts until one succeeds, the last one fails, or shutdown stops it. */
+async function attemptAll(
+  deps: RunnerDeps & { names: NameDictionary; options: RunnerOptions },
+  args: RunArgs,
+  run: { onProgress: ProgressListener | undefined; signal: AbortSignal; runId: string }
+): Promise<RunOutcome> {
+  const { onProgress, signal, runId } = run;
+  const { options, names } = deps;
   const sleep = options.sleep ?? abortableSleep;
+  for (let attempt = 1; ; attempt += 1) {
+    if (signal.aborted) throw new RunAbortedError();
+    const startedAt = await deps.clock().catch(() => new Date());
+    try {
+      return await runOnce({ ...deps, names, onProgress, signal }, args, runId, attempt);
+    } catch (caught) {
+      // Whatever failed once shutdown began (the client it used is being closed) is the shutdown.
+      const error = signal.aborted ? new RunAbortedError() : coerceError(caught);
+      // Bad arguments fail the same way every time, and a shutdown must not be retried.
+      const aborted = error instanceof RunAbortedError;
+      const final = attempt >= options.attempts || error instanceof RangeArgumentError || aborted;
+      const failure = { runId, attempt, startedAt, error, final, aborted };
+      await recordAttemptFailure(deps, failure);
+      if (final) {
+        logFinal(deps, failure);
+        throw error;
+      }
+      const wait = options.backoffMs * 2 ** (attempt - 1);
+      deps.logger.warn({ err: error, runId, attempt, retryInMs: wait }, 'run attempt failed; retrying');
+      await sleep(wait, signal).catch(() => {
+        if (signal.aborted) throw new RunAbortedError();
+      });
+    }
+  }
+}
+
+/** Wraps runOnce with retries (exponential backoff) and one-run-at-a-time inside this process. */
+export function makeJobRunner(deps: RunnerDeps, options: RunnerOptions): JobRunner {
   // Kept between runs: each run reads only the dictionary batches written since the previous one.
   const names = deps.names ?? new NameDictionary();
   let current: Promise<unknown> | undefined;
-
-  async function attemptAll(
-    args: RunArgs,
-    onProgress: ProgressListener | undefined,
-    signal: AbortSignal,
-    runId: string
-  ): Promise<RunOutcome> {
-    for (let attempt = 1; ; attempt += 1) {
-      if (signal.aborted) throw new RunAbortedError();
-      const startedAt = await deps.clock().catch(() => new Date());
-      try {
-        return await runOnce({ ...deps, names, onProgress, signal }, args, runId, attempt);
-      } catch (caught) {
-        // Whatever failed once shutdown began (the client it used is being closed) is the shutdown.
-        const error = signal.aborted ? new RunAbortedError() : coerceError(caught);
-        // Bad arguments fail the same way every time, and a shutdown must not be retried.
-        const aborted = error instanceof RunAbortedError;
-        const final = attempt >= options.attempts || error instanceof RangeArgumentError || aborted;
-        await deps
-          .clock()
-          .then(async (finishedAt) => {
-            await recordFailure(
-              deps.cols.job,
-              { runId, attempt, error: error.message, final, aborted },
-              finishedAt
-            );
-            await recordRun(deps.cols.runs, {
-              id: runId,
-              attempt,
-              startedAt,
-              finishedAt,
-              result: aborted ? 'aborted' : 'failed',
-              error: error.message,
-            });
-          })
-          .catch((recordError: unknown) =>
-            deps.logger.error({ err: recordError, runId }, 'could not record the failure')
-          );
-        if (final) {
-          // A rejected argument is the caller's mistake, not a fault: no stack trace in the log.
-          if (aborted) deps.logger.info({ runId }, error.message);
-          else if (error instanceof RangeArgumentError)
-            deps.logger.warn({ runId }, `run rejected: ${error.message}`);
-          else deps.logger.error({ err: error, runId, attempt }, 'run failed');
-          throw error;
-        }
-        const wait = options.backoffMs * 2 ** (attempt - 1);
-        deps.logger.warn({ err: error, runId, attempt, retryInMs: wait }, 'run attempt failed; retrying');
-        await sleep(wait, signal).catch(() => {
-          if (signal.aborted) throw new RunAbortedError();
-        });
-      }
-    }
-  }
 
   return {
     async run(args, { onProgress, signal, runId = randomUUID() } = {}) {
       if (current) return { status: 'skipped', reason: 'a run is already in progress in this process' };
       const signals = [signal, options.shutdown].filter((s): s is AbortSignal => s !== undefined);
       const stop = signals.length === 1 ? (signals[0] as AbortSignal) : AbortSignal.any(signals);
-      const running = attemptAll(args, onProgress, stop, runId);
+      const running = attemptAll({ ...deps, names, options }, args, { onProgress, signal: stop, runId });
       current = running.catch(() => undefined);
       try {
         return await running;

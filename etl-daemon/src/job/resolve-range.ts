@@ -17,16 +17,24 @@ export interface DayRange {
   checkpoint: Date;
 }
 
+/** A run's `start` or `end` that cannot be run: names the argument and its value (HTTP 400, CLI exit 2). */
 export class RangeArgumentError extends Error {
   override name = 'RangeArgumentError';
+  constructor(
+    message: string,
+    readonly parameter: 'start' | 'end' = 'end'
+  ) {
+    super(message);
+  }
 }
 
 /** Parses an ISO 8601 date or date-time (UTC unless it names an offset). */
-export function parseIsoArgument(name: string, value: string): Date {
+export function parseIsoArgument(name: 'start' | 'end', value: string): Date {
   const parsed = DateTime.fromISO(value, { zone: 'UTC', setZone: true });
   if (!parsed.isValid || Math.abs(parsed.offset) > MAX_OFFSET_MINUTES) {
     throw new RangeArgumentError(
-      `${name}: '${value}' is not an ISO 8601 date or date-time (e.g. 2026-01-31)`
+      `${name}: '${value}' is not an ISO 8601 date or date-time (e.g. 2026-01-31)`,
+      name
     );
   }
   return parsed.toJSDate();

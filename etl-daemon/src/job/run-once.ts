@@ -20,7 +20,7 @@ import type { DayPlan, StoredOpenDay } from './plan-reads';
 import { newLogins } from './new-logins';
 import { planReads } from './plan-reads';
 import type { ProgressListener } from './progress';
-import type { RunArgs } from './resolve-range';
+import type { DayRange, RunArgs } from './resolve-range';
 import { daysOf, resolveRange } from './resolve-range';
 
 export interface RunDeps {
@@ -123,6 +123,21 @@ export async function runOnce(
   }
 }
 
+/** One attempt as it runs: its lease, ids, range, plan, reader and what it has counted so far. */
+interface Attempt {
+  hold: LeaseHold;
+  runId: string;
+  log: Logger;
+  lastRun: { id: string; attempt: number; start: Date; end: Date; startedAt: Date };
+  days: Date[];
+  plan: ReturnType<typeof planReads>;
+  run: RunContext;
+  reader: DayReader;
+  stats: RunStats;
+  checkpoint: Date;
+  dataUntil: Date | undefined;
+}
+
 async function processDays(
   deps: RunDeps,
   hold: LeaseHold,
@@ -131,94 +146,142 @@ async function processDays(
   attempt: number,
   leaseLost: () => boolean
 ): Promise<RunOutcome> {
+  const state = await startAttempt(deps, { hold, args, runId, attempt });
+  try {
+    for (const [index, dayPlan] of state.plan.days.entries()) {
+      if (leaseLost()) throw new LeaseLostError();
+      if (deps.signal?.aborted) throw new RunAbortedError();
+      await stepDay(deps, state, index, dayPlan);
+    }
+  } finally {
+    await state.reader.close();
+  }
+  return finishAttempt(deps, state);
+}
+
+/** Resolves the days, marks the job running, plans the reads and opens the one sys.log read. */
+async function startAttempt(
+  deps: RunDeps,
+  attempt: { hold: LeaseHold; args: RunArgs; runId: string; attempt: number }
+): Promise<Attempt> {
   const { cols, clock } = deps;
+  const { hold, runId } = attempt;
   // The run's horizon: lines stamped up to here are read now, and the next run re-reads from a little before.
   const startedAt = await clock();
   const job = await readJob(cols.job);
-  const range = resolveRange(args, {
+  const range = resolveRange(attempt.args, {
     checkpoint: job?.checkpoint,
     configStart: deps.configStart,
     now: startedAt,
   });
   const days = daysOf(range);
-  const log = deps.logger.child({ runId, attempt });
-  const lastRun = { id: runId, attempt, start: range.firstDay, end: range.lastDay, startedAt };
+  const log = deps.logger.child({ runId, attempt: attempt.attempt });
+  const lastRun = {
+    id: runId,
+    attempt: attempt.attempt,
+    start: range.firstDay,
+    end: range.lastDay,
+    startedAt,
+  };
   await updateJobAsOwner(cols.job, hold, { state: 'running', lastRun }, startedAt);
-
-  // Each attempt writes under its own id, so a retry never mistakes an earlier attempt's orphans for its own.
-  const writeId = `${runId}.${attempt}`;
   const stats: RunStats = { days: 0, logins: 0, excluded: 0, malformed: 0, unwrapped: 0, sourceDocs: 0 };
   const selection = sourceKey(deps.selector.source, deps.selector.excludeUsers);
-  const plan = planReads(days, await storedOpenDays(cols, range.firstDay, range.lastDay, selection), {
-    extractedAt: startedAt,
-    closeAfterMs: deps.closeAfterMs,
-    ingestLagMs: deps.ingestLagMs,
-  });
-  log.info(
-    `scope [${utcDayLabel(range.firstDay)}] - [${utcDayLabel(range.lastDay)}] = [${days.length}] days, checkpoint [${utcDayLabel(range.checkpoint)}], ` +
-      `reading sys.log from ${plan.readFrom?.toISOString() ?? 'nowhere (nothing new)'}`
-  );
+  const plan = await planAttempt(deps, { range, days, startedAt, selection });
+  log.info(scopeMessage(range, days.length, plan.readFrom));
   const to = addUtcDays(range.lastDay, 1);
   const names = await loadNames(cols.names, deps.names ?? new NameDictionary());
   const reader = new DayReader(
     plan.readFrom ? readLogins(cols, deps.selector, plan.readFrom, to, stats) : undefined
   );
-  let checkpoint = range.checkpoint;
-  let dataUntil = job?.dataUntil;
-  try {
-    for (const [index, dayPlan] of plan.days.entries()) {
-      if (leaseLost()) throw new LeaseLostError();
-      if (deps.signal?.aborted) throw new RunAbortedError();
-      const { day, complete } = dayPlan;
-      const written = await processDay(
-        deps,
-        { hold, writeId, selection, startedAt, to, names },
-        dayPlan,
-        reader
-      );
-      if (written) {
-        stats.days += 1;
-        stats.logins += written.logins;
-      }
-      if (day.getTime() === checkpoint.getTime()) {
-        if (complete) checkpoint = addUtcDays(day, 1);
-        dataUntil = written ? written.until : dataUntil;
-      }
-      const progress = {
-        fraction: (index + 1) / days.length,
-        message: written
-          ? `work [${utcDayLabel(day)}] day [${index + 1}] of [${days.length}]: ${written.logins} logins, ${written.users} users`
-          : `work [${utcDayLabel(day)}] day [${index + 1}] of [${days.length}]: nothing new`,
-        done: index + 1,
-        total: days.length,
-      };
-      // A written day already read the server's clock for its switch; the progress takes that instant.
-      const now = written ? written.at : await clock();
-      await updateJobAsOwner(
-        cols.job,
-        hold,
-        { checkpoint, ...(dataUntil ? { dataUntil } : {}), progress: { ...progress, at: now } },
-        now
-      );
-      await deps.onProgress?.(progress);
-    }
-  } finally {
-    await reader.close();
-  }
-  const finishedAt = await clock();
-  await updateJobAsOwner(
-    cols.job,
+  // Each attempt writes under its own id, so a retry never mistakes an earlier attempt's orphans for its own.
+  const run = { hold, writeId: `${runId}.${attempt.attempt}`, selection, startedAt, to, names };
+  return {
     hold,
-    {
-      state: 'idle',
-      lastRun: { ...lastRun, finishedAt, result: 'success', stats },
-      lastSuccessAt: finishedAt,
-    },
+    runId,
+    log,
+    lastRun,
+    days,
+    plan,
+    run,
+    reader,
+    stats,
+    checkpoint: range.checkpoint,
+    dataUntil: job?.dataUntil,
+  };
+}
+
+/** Which days this attempt reads and writes, and from where it reads sys.log (job/plan-reads.ts). */
+async function planAttempt(
+  deps: RunDeps,
+  attempt: { range: DayRange; days: Date[]; startedAt: Date; selection: string }
+): Promise<ReturnType<typeof planReads>> {
+  const { range, days, startedAt, selection } = attempt;
+  return planReads(days, await storedOpenDays(deps.cols, range.firstDay, range.lastDay, selection), {
+    extractedAt: startedAt,
+    closeAfterMs: deps.closeAfterMs,
+    ingestLagMs: deps.ingestLagMs,
+  });
+}
+
+/** The original's scope line, and where this run reads sys.log from. */
+function scopeMessage(range: DayRange, days: number, readFrom: Date | undefined): string {
+  const label = `[${utcDayLabel(range.firstDay)}] - [${utcDayLabel(range.lastDay)}] = [${days}] days`;
+  return (
+    `scope ${label}, checkpoint [${utcDayLabel(range.checkpoint)}], ` +
+    `reading sys.log from ${readFrom?.toISOString() ?? 'nowhere (nothing new)'}`
+  );
+}
+
+/** Processes one planned day, moves the checkpoint past it when it is complete, and records the progress. */
+async function stepDay(deps: RunDeps, state: Attempt, index: number, dayPlan: DayPlan): Promise<void> {
+  const { day, complete } = dayPlan;
+  const written = await processDay(deps, state.run, dayPlan, state.reader);
+  if (written) {
+    state.stats.days += 1;
+    state.stats.logins += written.logins;
+  }
+  if (day.getTime() === state.checkpoint.getTime()) {
+    if (complete) state.checkpoint = addUtcDays(day, 1);
+    state.dataUntil = written ? written.until : state.dataUntil;
+  }
+  const total = state.days.length;
+  const label = `work [${utcDayLabel(day)}] day [${index + 1}] of [${total}]`;
+  const progress = {
+    fraction: (index + 1) / total,
+    message: written ? `${label}: ${written.logins} logins, ${written.users} users` : `${label}: nothing new`,
+    done: index + 1,
+    total,
+  };
+  // A written day already read the server's clock for its switch; the progress takes that instant.
+  const now = written ? written.at : await deps.clock();
+  const { checkpoint, dataUntil } = state;
+  await updateJobAsOwner(
+    deps.cols.job,
+    state.hold,
+    { checkpoint, ...(dataUntil ? { dataUntil } : {}), progress: { ...progress, at: now } },
+    now
+  );
+  await deps.onProgress?.(progress);
+}
+
+/** Marks the job idle and successful, records the run, and says what it did. */
+async function finishAttempt(deps: RunDeps, state: Attempt): Promise<RunOutcome> {
+  const finishedAt = await deps.clock();
+  const { lastRun, stats } = state;
+  const finished = { ...lastRun, finishedAt, result: 'success' as const, stats };
+  await updateJobAsOwner(
+    deps.cols.job,
+    state.hold,
+    { state: 'idle', lastRun: finished, lastSuccessAt: finishedAt },
     finishedAt
   );
-  await recordRun(cols.runs, { ...lastRun, finishedAt, result: 'success', stats });
-  log.info({ ...stats, durationMs: finishedAt.getTime() - startedAt.getTime() }, 'run finished');
-  return { status: 'success', runId, firstDay: range.firstDay, lastDay: range.lastDay, checkpoint, stats };
+  await recordRun(deps.cols.runs, finished);
+  state.log.info(
+    { ...stats, durationMs: finishedAt.getTime() - lastRun.startedAt.getTime() },
+    'run finished'
+  );
+  const { runId, checkpoint } = state;
+  return { status: 'success', runId, firstDay: lastRun.start, lastDay: lastRun.end, checkpoint, stats };
 }
 
 /** What one day's write left: its logins and users, the horizon it read to, the server time of the write. */

@@ -7,9 +7,10 @@ import { LeaseLostError } from '../db/job-record';
 import type { Clock } from '../db/server-clock';
 import { loadNames } from '../db/user-names';
 import { attachSummary } from '../db/write-day';
-import { timeLimit } from '../db/deployment';
-import type { ChunkFields } from '../query/index-loader';
-import { CHUNK_FIELDS, dayEventsFromChunks } from '../query/index-loader';
+import type { DayDoc } from '../db/collections';
+import type { NameDictionary } from '../db/user-names';
+import { readChunks, readUnsummarisedDays } from '../db/read-days';
+import { dayEventsFromChunks } from '../etl/day-events';
 import { startHeartbeat } from './lease-heartbeat';
 
 export interface SummarizeDeps {
@@ -39,39 +40,9 @@ export async function summarizeStoredDays(deps: SummarizeDeps): Promise<Summariz
   let skippedDays = 0;
   try {
     const names = await loadNames(cols.names);
-    const legacy = await cols.days
-      .find(
-        { summaries: { $exists: false } },
-        { projection: { _id: 0, day: 1, run: 1, chunks: 1 }, ...timeLimit(cols.days) }
-      )
-      .sort({ day: 1 })
-      .toArray();
-    for (const d of legacy) {
+    for (const d of await readUnsummarisedDays(cols)) {
       if (heartbeat.lost()) throw new LeaseLostError();
-      const chunks = (await cols.chunks
-        .find({ day: d.day, run: d.run }, { projection: CHUNK_FIELDS, ...timeLimit(cols.chunks) })
-        .toArray()) as ChunkFields[];
-      if (chunks.length !== d.chunks) {
-        skippedDays += 1;
-        continue;
-      }
-      const events = dayEventsFromChunks(d.day, chunks);
-      const now = await clock();
-      const slots = await summaryWithNames(
-        cols.names,
-        names,
-        { t: events.t, names: Array.from(events.u, (u) => events.users[u] ?? '') },
-        now
-      );
-      const attached = await attachSummary(cols, {
-        day: d.day,
-        run: d.run,
-        summaryRun: `summary.${randomUUID()}`,
-        fence: hold.fence,
-        slots,
-        now,
-      });
-      if (attached) days += 1;
+      if (await summarizeDay(deps, { day: d, names, fence: hold.fence })) days += 1;
       else skippedDays += 1;
     }
   } finally {
@@ -81,4 +52,31 @@ export async function summarizeStoredDays(deps: SummarizeDeps): Promise<Summariz
     );
   }
   return { status: 'done', days, skippedDays };
+}
+
+/** Writes one day's summary from the chunks of its run; false when they are not all there or the day changed. */
+async function summarizeDay(
+  deps: SummarizeDeps,
+  work: { day: Pick<DayDoc, 'day' | 'run' | 'chunks'>; names: NameDictionary; fence: number }
+): Promise<boolean> {
+  const { cols, clock } = deps;
+  const { day: d, names } = work;
+  const chunks = await readChunks(cols, [d]);
+  if (chunks.length !== d.chunks) return false;
+  const events = dayEventsFromChunks(d.day, chunks);
+  const now = await clock();
+  const slots = await summaryWithNames(
+    cols.names,
+    names,
+    { t: events.t, names: Array.from(events.u, (u) => events.users[u] ?? '') },
+    now
+  );
+  return attachSummary(cols, {
+    day: d.day,
+    run: d.run,
+    summaryRun: `summary.${randomUUID()}`,
+    fence: work.fence,
+    slots,
+    now,
+  });
 }

@@ -2,34 +2,11 @@ import { DateTime } from 'luxon';
 import type { Unit } from '../time/aggregate';
 import { bucketBounds } from '../time/buckets';
 import { DAY_MS } from '../core/units';
-import { countBits, popcount32 } from '../core/bitset';
+import { countAnd, countBits, forEachBit } from '../core/bitset';
 import type { LoginIndex, RawSlots, UserMask } from './login-index';
-import { forEachBit } from '../core/bitset';
 
-/**
- * Engagement per bucket, beyond distinct users (definitions in the README, following PostHog where a choice
- * was open): users active in the trailing 7, 28 or 30 calendar days of the zone that end where the bucket
- * ends (or at `end`), DAU / 30-day actives, and the lifecycle of each bucket's users against the whole
- * calendar bucket before it.
- */
-export type EngagementMetric =
-  'active_7d' | 'active_28d' | 'active_30d' | 'stickiness' | 'returning' | 'resurrecting' | 'dormant';
-
-export const ENGAGEMENT_METRICS: readonly EngagementMetric[] = [
-  'active_7d',
-  'active_28d',
-  'active_30d',
-  'stickiness',
-  'returning',
-  'resurrecting',
-  'dormant',
-];
-
-const WINDOW_DAYS: Record<'active_7d' | 'active_28d' | 'active_30d', number> = {
-  active_7d: 7,
-  active_28d: 28,
-  active_30d: 30,
-};
+import type { EngagementMetric } from '../contract/metrics';
+import { ENGAGEMENT_METRICS } from '../contract/metrics';
 
 export interface SeriesRequest {
   bounds: readonly number[];
@@ -84,37 +61,118 @@ function daysOf(a: number, b: number, tz: string): [number, number][] {
 }
 
 /**
- * Every instant the requested metrics use as an interval edge, so that the slots those cut can be read
- * before counting (LoginIndex.missingSlotsAt).
+ * What a metric's definition reads: the users active in an interval, and whether a user was seen before an
+ * instant. The same definitions run over the index (counting) and over a recorder that only notes the
+ * instants they read (engagementPoints): a metric is defined once.
  */
-export function engagementPoints(request: SeriesRequest, metrics: readonly EngagementMetric[]): number[] {
-  const points: number[] = [request.start, request.end];
-  const n = request.bounds.length - 1;
-  const windowStart = windowStarts(request.start, request.end, request.tz);
-  for (let i = 0; i < n; i += 1) {
-    const [a, b] = cut(request, i);
-    points.push(a, b, request.bounds[i] ?? 0);
-    for (const metric of metrics) {
-      if (metric in WINDOW_DAYS) points.push(windowStart(b, WINDOW_DAYS[metric as keyof typeof WINDOW_DAYS]));
-      if (metric === 'stickiness') {
-        for (const [, db] of daysOf(a, b, request.tz)) points.push(db, windowStart(db, 30));
-      }
-    }
-  }
-  if (n > 0) points.push(previousBound(request.bounds[0] ?? 0, request.unit, request.tz));
-  return points;
+interface Reader {
+  active(a: number, b: number): Uint32Array;
+  seenBefore(t: number): (id: number) => boolean;
 }
 
-function countAnd(a: Uint32Array, b: Uint32Array): number {
-  let n = 0;
-  for (let w = 0; w < a.length; w += 1) n += popcount32((a[w] as number) & (b[w] ?? 0));
-  return n;
+/** One bucket as a definition sees it: i, its range cut [a, b), and the request's reader and windows. */
+interface Bucket {
+  i: number;
+  a: number;
+  b: number;
+  request: SeriesRequest;
+  read: Reader;
+  /** Users active in the `days` calendar days of the zone ending at `end`. */
+  windowUsers(end: number, days: number): number;
+  lifecycle(): Lifecycle;
+}
+
+interface Lifecycle {
+  returning: number;
+  resurrecting: number;
+  dormant: number;
+}
+
+/** Each engagement metric, defined once: its value for a bucket. */
+const DEFINITIONS: Record<EngagementMetric, (bucket: Bucket) => number> = {
+  active_7d: (bucket) => bucket.windowUsers(bucket.b, 7),
+  active_28d: (bucket) => bucket.windowUsers(bucket.b, 28),
+  active_30d: (bucket) => bucket.windowUsers(bucket.b, 30),
+  stickiness: (bucket) => {
+    const ratios = daysOf(bucket.a, bucket.b, bucket.request.tz).map(([da, db]) => {
+      const monthly = bucket.windowUsers(db, 30);
+      return monthly === 0 ? 0 : countBits(bucket.read.active(da, db)) / monthly;
+    });
+    return ratios.length === 0 ? 0 : ratios.reduce((x, y) => x + y, 0) / ratios.length;
+  },
+  returning: (bucket) => bucket.lifecycle().returning,
+  resurrecting: (bucket) => bucket.lifecycle().resurrecting,
+  dormant: (bucket) => bucket.lifecycle().dormant,
+};
+
+/**
+ * The lifecycle of bucket i's users against the whole calendar bucket before it (computed from the data, even
+ * before `start`): returning were active in both, resurrecting only now but seen before that bucket, dormant
+ * (negative) only then.
+ */
+function lifecycleOf(request: SeriesRequest, i: number, [a, b]: [number, number], read: Reader): Lifecycle {
+  const beforeStart =
+    i === 0 ? previousBound(request.bounds[0] ?? 0, request.unit, request.tz) : (request.bounds[i - 1] ?? 0);
+  const before = read.active(beforeStart, request.bounds[i] ?? 0);
+  const now = read.active(a, b);
+  const seen = read.seenBefore(beforeStart);
+  let resurrecting = 0;
+  forEachBit(
+    now.map((word, w) => word & ~(before[w] ?? 0)),
+    (id) => {
+      if (seen(id)) resurrecting += 1;
+    }
+  );
+  const dormant = countBits(before.map((word, w) => word & ~(now[w] ?? 0)));
+  return { returning: countAnd(now, before), resurrecting, dormant: dormant === 0 ? 0 : -dormant };
+}
+
+/** Runs the definitions of `metrics` over every bucket of a request with one reader. */
+function runDefinitions(
+  request: SeriesRequest,
+  metrics: readonly EngagementMetric[],
+  read: Reader
+): Record<EngagementMetric, number[]> {
+  const out = emptySeries();
+  const windowStart = windowStarts(request.start, request.end, request.tz);
+  const windowUsers = (end: number, days: number) => countBits(read.active(windowStart(end, days), end));
+  for (let i = 0; i + 1 < request.bounds.length; i += 1) {
+    const [a, b] = cut(request, i);
+    let lifecycle: Lifecycle | undefined;
+    const bucket: Bucket = {
+      i,
+      a,
+      b,
+      request,
+      read,
+      windowUsers,
+      lifecycle: () => (lifecycle ??= lifecycleOf(request, i, [a, b], read)),
+    };
+    for (const metric of metrics) out[metric].push(DEFINITIONS[metric](bucket));
+  }
+  return out;
 }
 
 /**
- * The requested engagement metrics per bucket. `raw` holds the slots engagementPoints' instants cut (read
- * by the caller); counts are exact like every other metric.
+ * Every instant the requested metrics use as an interval edge, so that the slots those cut can be read
+ * before counting (LoginIndex.missingSlotsAt): the definitions run over a reader that notes what they read.
  */
+export function engagementPoints(request: SeriesRequest, metrics: readonly EngagementMetric[]): number[] {
+  const points: number[] = [request.start, request.end];
+  const empty = new Uint32Array(0);
+  runDefinitions(request, metrics, {
+    active: (a, b) => {
+      points.push(a, b);
+      return empty;
+    },
+    seenBefore: (t) => {
+      points.push(t);
+      return () => false;
+    },
+  });
+  return points;
+}
+
 /** A series per engagement metric, each empty (engagementSeries fills the requested ones per bucket). */
 export function emptySeries(): Record<EngagementMetric, number[]> {
   return Object.fromEntries(ENGAGEMENT_METRICS.map((m) => [m, []])) as unknown as Record<
@@ -123,61 +181,30 @@ export function emptySeries(): Record<EngagementMetric, number[]> {
   >;
 }
 
+/**
+ * The requested engagement metrics per bucket. `raw` holds the slots engagementPoints' instants cut (read
+ * by the caller); counts are exact like every other metric. The users of the last four intervals read are
+ * kept: a bucket's "now" is the next one's "before".
+ */
 export function engagementSeries(
   index: LoginIndex,
   request: SeriesRequest,
   metrics: readonly EngagementMetric[],
   raw: RawSlots
 ): Record<EngagementMetric, number[]> {
-  const out = emptySeries();
-  const { mask, tz } = request;
-  const active = (a: number, b: number) => index.activeUsers(a, b, { mask, raw });
-  const windowStart = windowStarts(request.start, request.end, tz);
-  const windowUsers = (end: number, days: number) => countBits(active(windowStart(end, days), end));
-  const n = request.bounds.length - 1;
-  const lifecycle = metrics.some((m) => m === 'returning' || m === 'resurrecting' || m === 'dormant');
-  // The whole calendar bucket before bucket i: computed from the data, even before `start`.
-  let before: Uint32Array | undefined;
-  let beforeStart = 0;
-  if (lifecycle && n > 0) {
-    beforeStart = previousBound(request.bounds[0] ?? 0, request.unit, tz);
-    before = active(beforeStart, request.bounds[0] ?? 0);
-  }
-  for (let i = 0; i < n; i += 1) {
-    const [a, b] = cut(request, i);
-    for (const metric of metrics) {
-      if (metric === 'active_7d' || metric === 'active_28d' || metric === 'active_30d') {
-        out[metric].push(windowUsers(b, WINDOW_DAYS[metric]));
-      } else if (metric === 'stickiness') {
-        const ratios = daysOf(a, b, tz).map(([da, db]) => {
-          const monthly = windowUsers(db, 30);
-          return monthly === 0 ? 0 : countBits(active(da, db)) / monthly;
-        });
-        out.stickiness.push(ratios.length === 0 ? 0 : ratios.reduce((x, y) => x + y, 0) / ratios.length);
-      }
-    }
-    if (!lifecycle || !before) continue;
-    const now = active(a, b);
-    let resurrecting = 0;
-    let dormant = 0;
-    for (let w = 0; w < now.length; w += 1) {
-      dormant += popcount32((before[w] ?? 0) & ~(now[w] as number));
-    }
-    const comeBack = now.map((word, w) => word & ~(before?.[w] ?? 0));
-    forEachBit(comeBack, (id) => {
-      if (index.firstSeenBefore(id, beforeStart, raw)) resurrecting += 1;
-    });
-    if (metrics.includes('returning')) out.returning.push(countAnd(now, before));
-    if (metrics.includes('resurrecting')) out.resurrecting.push(resurrecting);
-    if (metrics.includes('dormant')) out.dormant.push(dormant === 0 ? 0 : -dormant);
-    // The next bucket's "before" is this whole bucket (the range cuts only the first and the last).
-    beforeStart = request.bounds[i] ?? 0;
-    before =
-      a === beforeStart && b === request.bounds[i + 1]
-        ? now
-        : active(beforeStart, request.bounds[i + 1] ?? 0);
-  }
-  return out;
+  const recent = new Map<string, Uint32Array>();
+  return runDefinitions(request, metrics, {
+    active: (a, b) => {
+      const key = `${a}:${b}`;
+      const hit = recent.get(key);
+      if (hit) return hit;
+      const bits = index.activeUsers(a, b, { mask: request.mask, raw });
+      recent.set(key, bits);
+      if (recent.size > 4) recent.delete(recent.keys().next().value as string);
+      return bits;
+    },
+    seenBefore: (t) => (id) => index.firstSeenBefore(id, t, raw),
+  });
 }
 
 /** The longest trailing window (30 days) and a day of zone offset: activity reaches this far after its day. */

@@ -6,6 +6,8 @@ import { Interner } from '../core/interner';
 import type { IndexLimits } from '../core/limits';
 import { DEFAULT_INDEX_LIMITS } from '../core/limits';
 import { DAY_MS, SLOTS_PER_DAY } from '../core/units';
+import type { Metric } from '../contract/metrics';
+import type { DayEvents } from '../etl/day-events';
 import type { RawSlots } from './index/day-store';
 import { DayStore } from './index/day-store';
 import { FirstSeen } from './index/first-seen';
@@ -18,23 +20,13 @@ import { countAndClear, maskOf } from './index/user-mask';
 import type { LoginVisitor } from './index/visit';
 import { visitLogins } from './index/visit';
 
+export type { DayEvents } from '../etl/day-events';
 export type { RawSlots } from './index/day-store';
 export { MissingRawError } from './index/day-store';
 export type { RawLogins } from './index/indexed-day';
 export type { IndexWork, UserMask } from './index/user-mask';
 
-export type Metric = 'users' | 'logins' | 'new_users';
-export const METRICS: readonly Metric[] = ['users', 'logins', 'new_users'];
-
-/** A UTC day as loaded from home.login, in time order. */
-export interface DayEvents {
-  day: Date;
-  users: readonly string[];
-  /** Per login: index into `users`. */
-  u: ArrayLike<number>;
-  /** Per login: ms since the day began, ascending. */
-  t: ArrayLike<number>;
-}
+export type { Metric } from '../contract/metrics';
 
 /** The caches the index itself keeps (USAGE_INDEX_CACHE_MB's shares). */
 export type LoginIndexLimits = Pick<IndexLimits, 'blockCacheBytes' | 'partCacheBytes' | 'intervalCacheBytes'>;

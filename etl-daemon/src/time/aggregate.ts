@@ -1,6 +1,8 @@
 import { DAY_MS, HOUR_MS } from '../core/units';
+
 /** Calendar units a count can be bucketed by. */
-export type Unit = 'hour' | 'day' | 'week' | 'month' | 'quarter' | 'year';
+export const AGGREGATE_UNITS = ['hour', 'day', 'week', 'month', 'quarter', 'year'] as const;
+export type Unit = (typeof AGGREGATE_UNITS)[number];
 
 /**
  * Accepted spellings: short codes, names, and the original's pandas codes (`W`, `M`, `Q`, `A`/`Y`, and

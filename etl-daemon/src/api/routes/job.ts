@@ -2,13 +2,21 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyPluginAsyncJsonSchemaToTs } from '@fastify/type-provider-json-schema-to-ts';
 import { readJob } from '../../db/job-record';
 import { coerceError } from '../../errors';
-import { RangeArgumentError, resolveRange } from '../../job/resolve-range';
-import { QueryError, parseRange } from '../../query/logins-query';
+import { resolveRange } from '../../job/resolve-range';
+import { parseRange } from '../../contract/params';
 import { listRuns } from '../../db/run-history';
 import type { ApiContext } from '../context';
-import { dataErrors, jobAnswer, runAccepted, runBody, runConflict, runsAnswer, runsParams } from '../schemas';
+import {
+  dataErrors,
+  jobAnswer,
+  runAccepted,
+  runBody,
+  runConflict,
+  runsAnswer,
+  runsParams,
+} from '../../contract/schemas';
 
-/** The job document, its finished runs (for annotations), and starting a run (admin token): 202, or 409 while one runs. */
+/** The job document and its finished runs (for annotations). */
 export const jobRoutes: FastifyPluginAsyncJsonSchemaToTs<{ Options: ApiContext }> = async (app, ctx) => {
   const { 401: unauthorized, 403: forbidden, 400: invalid } = dataErrors;
   app.get(
@@ -34,7 +42,11 @@ export const jobRoutes: FastifyPluginAsyncJsonSchemaToTs<{ Options: ApiContext }
       return { runs: await listRuns(ctx.cols.runs, new Date(start), new Date(end), request.query.limit) };
     }
   );
+};
 
+/** Starting a run (admin token): 202 with its id, or 409 while one runs here or elsewhere. */
+export const runRoutes: FastifyPluginAsyncJsonSchemaToTs<{ Options: ApiContext }> = async (app, ctx) => {
+  const { 401: unauthorized, 403: forbidden, 400: invalid } = dataErrors;
   app.post(
     '/api/v1/job/run',
     {
@@ -57,19 +69,8 @@ export const jobRoutes: FastifyPluginAsyncJsonSchemaToTs<{ Options: ApiContext }
           lease: job?.lease ? { ...job.lease } : null,
         });
       }
-      try {
-        resolveRange(args, { checkpoint: job?.checkpoint, configStart: ctx.configStart, now });
-      } catch (error) {
-        if (error instanceof RangeArgumentError) {
-          const [parameter] = error.message.split(':');
-          throw new QueryError(
-            parameter === 'start' || parameter === 'end' ? parameter : 'end',
-            args.end ?? args.start,
-            error.message
-          );
-        }
-        throw error;
-      }
+      // A RangeArgumentError names its argument: the error handler answers it with a 400.
+      resolveRange(args, { checkpoint: job?.checkpoint, configStart: ctx.configStart, now });
       const runId = randomUUID();
       ctx.runner.run(args, { runId }).catch((err: unknown) => {
         request.log.error({ err: coerceError(err), runId }, 'run started over HTTP failed');

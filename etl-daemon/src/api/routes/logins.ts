@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncJsonSchemaToTs } from '@fastify/type-provider-js
 import type { LoginsParams } from '../../query/logins-query';
 import { answerKey, answerLogins, loginsCsv, parseLoginsQuery } from '../../query/logins-query';
 import { ByteBoundedCache } from '../../core/bounded-cache';
-import { dataErrors, loginsAnswer, loginsParams } from '../schemas';
+import { dataErrors, loginsAnswer, loginsParams } from '../../contract/schemas';
 import type { ApiContext } from '../context';
 import { sendCsv, wantsCsv } from '../csv';
 

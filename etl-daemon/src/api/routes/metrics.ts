@@ -1,6 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { ApiContext } from '../context';
-import { dataErrors } from '../schemas';
+import { dataErrors } from '../../contract/schemas';
 
 /** Prometheus text format. */
 export const metricsRoutes: FastifyPluginAsync<ApiContext> = async (app, ctx) => {

@@ -1,10 +1,10 @@
 import type { FastifyPluginAsyncJsonSchemaToTs } from '@fastify/type-provider-json-schema-to-ts';
 import { withSlots } from '../../query/exact-count';
 import { sendCsv, wantsCsv } from '../csv';
-import type { RetentionAnswer } from '../../query/retention';
+import type { RetentionAnswer } from '../../contract/types';
 import { parseRetentionQuery, retentionCsv, retentionMatrix, retentionPoints } from '../../query/retention';
 import type { ApiContext } from '../context';
-import { dataErrors, retentionAnswer, retentionParams } from '../schemas';
+import { dataErrors, retentionAnswer, retentionParams } from '../../contract/schemas';
 
 /** Weekly (daily, monthly) cohorts by first login and how many of them came back in each later period. */
 export const retentionRoutes: FastifyPluginAsyncJsonSchemaToTs<{ Options: ApiContext }> = async (

@@ -1,9 +1,9 @@
 import type { FastifyPluginAsyncJsonSchemaToTs } from '@fastify/type-provider-json-schema-to-ts';
 import { usersBetweenExact, withSlots } from '../../query/exact-count';
-import { parseRange, parseZone } from '../../query/logins-query';
+import { parseRange, parseZone } from '../../contract/params';
 import { candidates, pageRows, refine, slotsToRefine, tallyUsers } from '../../query/user-table';
 import type { ApiContext } from '../context';
-import { dataErrors, usersAnswer, usersParams } from '../schemas';
+import { dataErrors, usersAnswer, usersParams } from '../../contract/schemas';
 
 /**
  * User names seen in a range (default the last 90 days), sorted: for Grafana variables. With

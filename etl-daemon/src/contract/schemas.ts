@@ -1,17 +1,28 @@
-import { AGGREGATE_NAMES } from '../time/aggregate';
-import { SERIES_METRICS } from '../query/logins-query';
+import { REQUEST_LIMITS } from '../core/limits';
+import { AGGREGATE_NAMES, AGGREGATE_UNITS } from '../time/aggregate';
+import { COHORT_UNITS, SERIES_METRICS } from './metrics';
+
+/*
+ * The HTTP contract: every route's parameters and answers as JSON schemas. Fastify validates and serialises
+ * with them, /docs publishes them, and the TypeScript types of parameters and answers are derived from them
+ * (contract/types.ts). Limits and defaults come from core/limits.ts.
+ */
+
+const { periods, userRows, runs, listItems, name: nameLength, instant: instantLength, zone } = REQUEST_LIMITS;
 
 const instant = {
   description: 'ISO 8601 date or date-time (UTC unless it has an offset) or epoch milliseconds',
   type: 'string',
-  maxLength: 40,
+  maxLength: instantLength,
 } as const;
+const zoneName = (description: string) =>
+  ({ type: 'string', maxLength: zone, default: 'UTC', description }) as const;
 const stringOrList = (description: string, maxLength: number) =>
   ({
     description,
     anyOf: [
       { type: 'string', maxLength },
-      { type: 'array', items: { type: 'string', maxLength }, maxItems: 1000 },
+      { type: 'array', items: { type: 'string', maxLength }, maxItems: listItems },
     ],
   }) as const;
 
@@ -26,20 +37,15 @@ export const loginsParams = {
     },
     end: { ...instant, description: 'ISO 8601 (UTC unless it has an offset) or epoch ms; default now' },
     aggregate: { type: 'string', enum: AGGREGATE_NAMES, default: 'w', description: 'bucket size' },
-    tz: {
-      type: 'string',
-      maxLength: 64,
-      default: 'UTC',
-      description: 'IANA time zone of the calendar buckets',
-    },
+    tz: zoneName('IANA time zone of the calendar buckets'),
     metric: stringOrList(
       `${SERIES_METRICS.join(', ')}; repeat or comma-separate for several (default users). active_Nd: users ` +
         'active in the N calendar days ending where the bucket ends; stickiness: DAU / active_30d averaged over ' +
         "the bucket's days; returning / resurrecting / dormant: lifecycle against the whole bucket before " +
         '(dormant negative)',
-      256
+      nameLength
     ),
-    user: stringOrList('only these users; repeat for several', 256),
+    user: stringOrList('only these users; repeat for several', nameLength),
     format: { type: 'string', enum: ['json', 'csv'], description: 'csv is also chosen by Accept: text/csv' },
   },
 } as const;
@@ -82,9 +88,9 @@ export const loginsAnswer = {
   properties: {
     start: { type: 'string' },
     end: { type: 'string' },
-    aggregate: { type: 'string' },
+    aggregate: { type: 'string', enum: AGGREGATE_UNITS },
     tz: { type: 'string' },
-    metrics: { type: 'array', items: { type: 'string' } },
+    metrics: { type: 'array', items: { type: 'string', enum: SERIES_METRICS } },
     users: { anyOf: [{ type: 'array', items: { type: 'string' } }, { type: 'null' }] },
     dataUntil: {
       anyOf: [{ type: 'string' }, { type: 'null' }],
@@ -115,8 +121,8 @@ export const usersParams = {
   properties: {
     start: instant,
     end: instant,
-    search: { type: 'string', maxLength: 256, description: 'case-insensitive substring' },
-    limit: { type: 'integer', minimum: 1, maximum: 10000, default: 100 },
+    search: { type: 'string', maxLength: nameLength, description: 'case-insensitive substring' },
+    limit: { type: 'integer', minimum: userRows.min, maximum: userRows.max, default: userRows.default },
     details: {
       type: 'boolean',
       default: false,
@@ -128,7 +134,7 @@ export const usersParams = {
       default: 'lastSeen',
     },
     order: { type: 'string', enum: ['desc', 'asc'], default: 'desc' },
-    tz: { type: 'string', maxLength: 64, default: 'UTC', description: 'IANA zone of the days of activeDays' },
+    tz: zoneName('IANA zone of the days of activeDays'),
   },
 } as const;
 
@@ -136,8 +142,8 @@ export const runBody = {
   type: 'object',
   additionalProperties: false,
   properties: {
-    start: { type: 'string', maxLength: 40 },
-    end: { type: 'string', maxLength: 40 },
+    start: { type: 'string', maxLength: instantLength },
+    end: { type: 'string', maxLength: instantLength },
     reset: { type: 'boolean', default: false },
   },
 } as const;
@@ -148,7 +154,7 @@ export const runsParams = {
   properties: {
     start: { ...instant, description: 'runs finished from here; default end - 30 days' },
     end: { ...instant, description: 'runs finished up to here; default now' },
-    limit: { type: 'integer', minimum: 1, maximum: 10000, default: 1000 },
+    limit: { type: 'integer', minimum: runs.min, maximum: runs.max, default: runs.default },
   },
 } as const;
 
@@ -273,16 +279,16 @@ export const retentionParams = {
       description: 'ISO 8601 (UTC unless it has an offset) or epoch ms; default end - 84 days',
     },
     end: { ...instant, description: 'ISO 8601 (UTC unless it has an offset) or epoch ms; default now' },
-    cohort: { type: 'string', enum: ['day', 'week', 'month'], default: 'week', description: 'cohort period' },
-    tz: { type: 'string', maxLength: 64, default: 'UTC', description: 'IANA time zone of the periods' },
+    cohort: { type: 'string', enum: COHORT_UNITS, default: 'week', description: 'cohort period' },
+    tz: zoneName('IANA time zone of the periods'),
     periods: {
       type: 'integer',
-      minimum: 1,
-      maximum: 400,
-      default: 12,
+      minimum: periods.min,
+      maximum: periods.max,
+      default: periods.default,
       description: 'periods per cohort (n0 … n(N-1))',
     },
-    user: stringOrList('only these users; repeat for several', 256),
+    user: stringOrList('only these users; repeat for several', nameLength),
     format: { type: 'string', enum: ['json', 'csv'], description: 'csv is also chosen by Accept: text/csv' },
   },
 } as const;
@@ -294,7 +300,7 @@ export const retentionAnswer = {
   properties: {
     start: { type: 'string' },
     end: { type: 'string' },
-    cohort: { type: 'string' },
+    cohort: { type: 'string', enum: COHORT_UNITS },
     tz: { type: 'string' },
     periods: { type: 'integer' },
     users: { anyOf: [{ type: 'array', items: { type: 'string' } }, { type: 'null' }] },
