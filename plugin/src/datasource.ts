@@ -9,38 +9,18 @@ import {
   DataSourceApi,
 } from '@grafana/data';
 import { type BackendSrv, type TemplateSrv, getBackendSrv, getTemplateSrv, isFetchError } from '@grafana/runtime';
-import { type Observable, catchError, defer, forkJoin, lastValueFrom, map, of } from 'rxjs';
-import { type JobRun, runsToFrame } from './app/annotations';
+import { type Observable, catchError, defer, forkJoin, from, lastValueFrom, map, of, switchMap } from 'rxjs';
+import { type DaemonLimits, limitsFromOpenApi } from './app/daemon-limits';
 import { failureMessage } from './app/failures';
-import { answerToFrame, retentionHeatmapFrame, retentionToFrame, userRowsToFrame } from './app/frames';
 import { healthResult } from './app/health';
-import {
-  browserTimezone,
-  effectiveInterval,
-  resolveAggregate,
-  resolveCohort,
-  resolveTimezone,
-} from './app/query-mapping';
+import { browserTimezone, resolveTimezone } from './app/query-mapping';
 import { type UserFilter, allSelectedProbe, userFilter } from './app/user-filter';
 import { RunsAnnotationEditor } from './components/RunsAnnotationEditor';
-import {
-  type LoginsAnswer,
-  type RetentionAnswer,
-  type UserRow,
-  type UsageOptions,
-  type UsageQuery,
-  type UsageVariableQuery,
-  AGGREGATES,
-  DEFAULT_QUERY,
-  METRIC_LABELS,
-  ROUTE,
-} from './types';
+import type { Params, QueryContext } from './queries/kind';
+import { kindOf } from './queries/registry';
+import { type UsageOptions, type UsageQuery, type UsageVariableQuery, AGGREGATES, DEFAULT_QUERY, ROUTE } from './types';
 import { UsageVariableSupport } from './variables';
 
-/** The most user names a table or a variable lists: the daemon's own maximum for /api/v1/users. */
-const USER_LIMIT = 10_000;
-
-type Params = Record<string, string | string[]>;
 /** One panel query's result: its frame, or its error. */
 type Outcome = { frame?: DataFrame; error?: DataQueryError };
 
@@ -70,6 +50,7 @@ export function requestText(path: string, params: Params): string {
 export class DataSource extends DataSourceApi<UsageQuery, UsageOptions> {
   private readonly baseUrl: string;
   private readonly defaultTimezone?: string;
+  private limitsRead: Promise<DaemonLimits> | undefined;
 
   constructor(
     instanceSettings: DataSourceInstanceSettings<UsageOptions>,
@@ -121,9 +102,13 @@ export class DataSource extends DataSourceApi<UsageQuery, UsageOptions> {
     return lastValueFrom(this.get$<T>(path, params));
   }
 
-  /** The panel's range as the daemon's start/end (epoch ms). */
-  private rangeParams(request: Pick<DataQueryRequest, 'range'>): { start: string; end: string } {
-    return { start: String(request.range.from.valueOf()), end: String(request.range.to.valueOf()) };
+  /** The daemon's limits (from its OpenAPI document), read once; a failed read is tried again next time. */
+  limits(): Promise<DaemonLimits> {
+    this.limitsRead ??= this.get<unknown>('/openapi.json', {}).then(limitsFromOpenApi, (error: unknown) => {
+      this.limitsRead = undefined;
+      throw error;
+    });
+    return this.limitsRead;
   }
 
   /** The users a query's `users` field names after interpolation; undefined means everybody. */
@@ -134,49 +119,18 @@ export class DataSource extends DataSourceApi<UsageQuery, UsageOptions> {
     });
   }
 
-  /** The daemon's parameters for one query: range, calendar aggregate, IANA zone, metric, users. */
-  buildParams(query: UsageQuery, request: DataQueryRequest<UsageQuery>): Params {
+  /** What every query type builds its request from (queries/kind.ts). */
+  private context(query: UsageQuery, request: DataQueryRequest<UsageQuery>, limits: DaemonLimits): QueryContext {
     const scoped: ScopedVars = request.scopedVars;
-    const from = request.range.from.valueOf();
-    const to = request.range.to.valueOf();
-    const interval = effectiveInterval(request.intervalMs, from, to, request.maxDataPoints);
-    const tz = resolveTimezone(request.timezone, this.browserZone, this.defaultTimezone);
-    const aggregate = resolveAggregate(
-      this.templateSrv.replace(query.aggregate ?? 'auto', scoped),
-      { from, to },
-      interval,
-      tz
-    );
-    const params: Params = {
-      ...this.rangeParams(request),
-      aggregate,
-      tz,
-      metric: query.metric ?? 'users',
-    };
-    const users = this.userFilterOf(query, scoped);
-    if (users) {
-      params.user = users;
-    }
-    return params;
-  }
-
-  /** A retention query's parameters: range, cohort period (auto: day, week or month), zone, periods, users. */
-  retentionParams(query: UsageQuery, request: DataQueryRequest<UsageQuery>): Params {
-    const scoped: ScopedVars = request.scopedVars;
-    const from = request.range.from.valueOf();
-    const to = request.range.to.valueOf();
-    const chosen = this.templateSrv.replace(query.cohort ?? 'auto', scoped);
-    const params: Params = {
-      ...this.rangeParams(request),
-      cohort: resolveCohort(chosen, { from, to }),
+    return {
+      request,
+      replace: (text) => this.templateSrv.replace(text, scoped),
+      range: { from: request.range.from.valueOf(), to: request.range.to.valueOf() },
       tz: resolveTimezone(request.timezone, this.browserZone, this.defaultTimezone),
-      periods: String(query.periods ?? 12),
+      users: this.userFilterOf(query, scoped),
+      alias: query.alias ? this.templateSrv.replace(query.alias, scoped) : undefined,
+      limits,
     };
-    const users = this.userFilterOf(query, scoped);
-    if (users) {
-      params.user = users;
-    }
-    return params;
   }
 
   query(request: DataQueryRequest<UsageQuery>): Observable<DataQueryResponse> {
@@ -202,57 +156,21 @@ export class DataSource extends DataSourceApi<UsageQuery, UsageOptions> {
     );
   }
 
+  /** One query: its kind's parameters, the daemon's answer, the kind's frame (with the request it made). */
   private target$(query: UsageQuery, request: DataQueryRequest<UsageQuery>): Observable<DataFrame> {
-    const alias = query.alias ? this.templateSrv.replace(query.alias, request.scopedVars) : undefined;
+    const kind = kindOf(query);
     const requestId = `${request.requestId}_${query.refId}`;
-    if (query.queryType === 'users') {
-      const params: Params = {
-        ...this.rangeParams(request),
-        details: 'true',
-        sort: 'lastSeen',
-        limit: String(USER_LIMIT),
-        tz: resolveTimezone(request.timezone, this.browserZone, this.defaultTimezone),
-      };
-      return this.get$<{ users: UserRow[] }>('/api/v1/users', params, requestId).pipe(
-        map((answer) => {
-          const frame = userRowsToFrame(answer.users, { refId: query.refId, name: alias ?? 'users' });
-          frame.meta = { ...frame.meta, executedQueryString: requestText('/api/v1/users', params) };
-          return frame;
-        })
-      );
-    }
-    if (query.queryType === 'retention') {
-      const params = this.retentionParams(query, request);
-      return this.get$<RetentionAnswer>('/api/v1/retention', params, requestId).pipe(
-        map((answer) => {
-          const toFrame = query.retentionFormat === 'heatmap' ? retentionHeatmapFrame : retentionToFrame;
-          const frame = toFrame(answer, { refId: query.refId, periods: query.periods ?? 12 });
-          frame.meta = { ...frame.meta, executedQueryString: requestText('/api/v1/retention', params) };
-          return frame;
-        })
-      );
-    }
-    if (query.queryType === 'runs') {
-      const params = this.rangeParams(request);
-      return this.get$<{ runs: JobRun[] }>('/api/v1/job/runs', params, requestId).pipe(
-        map((answer) => {
-          const frame = runsToFrame(query.refId, answer.runs);
-          frame.meta = { ...frame.meta, executedQueryString: requestText('/api/v1/job/runs', params) };
-          return frame;
-        })
-      );
-    }
-    const params = this.buildParams(query, request);
-    return this.get$<LoginsAnswer>('/api/v1/logins', params, requestId).pipe(
-      map((answer) => {
-        const frame = answerToFrame(answer, {
-          refId: query.refId,
-          metric: query.metric,
-          alias,
-          hideIncomplete: query.hideIncomplete,
-        });
-        frame.meta = { ...frame.meta, executedQueryString: requestText('/api/v1/logins', params) };
-        return frame;
+    return from(this.limits()).pipe(
+      switchMap((limits) => {
+        const ctx = this.context(query, request, limits);
+        const params = kind.params(query, ctx);
+        return this.get$<unknown>(kind.path, params, requestId).pipe(
+          map((answer) => {
+            const frame = kind.frame(answer, query, ctx);
+            frame.meta = { ...frame.meta, executedQueryString: requestText(kind.path, params) };
+            return frame;
+          })
+        );
       })
     );
   }
@@ -273,21 +191,7 @@ export class DataSource extends DataSourceApi<UsageQuery, UsageOptions> {
 
   /** Query history and the query inspector's title: what the query asks, in words. */
   getQueryDisplayText(query: UsageQuery): string {
-    if (query.queryType === 'runs') {
-      return 'job runs';
-    }
-    if (query.queryType === 'users') {
-      return 'who used it in the range';
-    }
-    if (query.queryType === 'retention') {
-      return `retention by ${query.cohort ?? 'auto'} over ${query.periods ?? 12} periods`;
-    }
-    const users = query.users?.length ? ` of ${query.users.join(', ')}` : '';
-    return `${METRIC_LABELS[query.metric ?? 'users']} per ${query.aggregate || 'auto'}${users}`;
-  }
-
-  private usersParams(request: Pick<DataQueryRequest, 'range'>, search = ''): Params {
-    return { ...this.rangeParams(request), search, limit: String(USER_LIMIT) };
+    return kindOf(query).displayText(query);
   }
 
   /** User names for the query editor (the daemon's default range). */
@@ -309,7 +213,9 @@ export class DataSource extends DataSourceApi<UsageQuery, UsageOptions> {
       return ['auto', ...AGGREGATES];
     }
     const search = this.templateSrv.replace(q.search ?? '', request.scopedVars);
-    const answer = await this.get<{ users: string[] }>('/api/v1/users', this.usersParams(request, search));
+    const range = { start: String(request.range.from.valueOf()), end: String(request.range.to.valueOf()) };
+    const limit = String((await this.limits()).userRows.max);
+    const answer = await this.get<{ users: string[] }>('/api/v1/users', { ...range, search, limit });
     return answer.users;
   }
 

@@ -19,7 +19,6 @@ export type CohortChoice = 'auto' | 'day' | 'week' | 'month';
 
 /** Calendar bucket sizes of the daemon, plus `auto` (derived from the panel's interval). */
 export type Aggregate = 'hour' | 'day' | 'week' | 'month' | 'quarter' | 'year';
-export type AggregateChoice = 'auto' | Aggregate;
 
 /**
  * `counts` (default): a metric per bucket; `retention`: cohorts by first login and how many came back in
@@ -42,7 +41,7 @@ export interface UsageQuery extends DataQuery {
   hideIncomplete?: boolean;
   /** Retention: the cohort period. */
   cohort?: CohortChoice;
-  /** Retention: how many periods to follow each cohort (1 to 400). */
+  /** Retention: how many periods to follow each cohort (within the daemon's limits; unset: its default). */
   periods?: number;
   /**
    * Retention: `table` (cohort, size, one field per period: the triangle) or `heatmap` (Grafana's heatmap-rows
@@ -60,7 +59,6 @@ export const DEFAULT_QUERY: Partial<UsageQuery> = {
   users: [],
   hideIncomplete: false,
   cohort: 'auto',
-  periods: 12,
   retentionFormat: 'table',
 };
 
@@ -97,6 +95,8 @@ export interface LoginsAnswer {
 /** /api/v1/retention answer. */
 export interface RetentionAnswer {
   cohort: 'day' | 'week' | 'month';
+  /** Periods followed per cohort (the query's, or the daemon's default). */
+  periods: number;
   tz: string;
   dataUntil: string | null;
   cohorts: Array<{ start: string; end: string; partial: boolean; size: number; retained: number[] }>;
@@ -137,9 +137,6 @@ export const METRIC_HELP: Record<Metric, string> = {
   resurrecting: 'active in the bucket, not in the bucket before, but at some time before that',
   dormant: 'active in the bucket before, not in this one (negative, drawn below zero)',
 };
-
-/** The lifecycle metrics, drawn as stacked bars with dormant below zero. */
-export const LIFECYCLE: Metric[] = ['new_users', 'returning', 'resurrecting', 'dormant'];
 
 export const AGGREGATES: Aggregate[] = ['hour', 'day', 'week', 'month', 'quarter', 'year'];
 

@@ -83,6 +83,7 @@ describe('answerToFrame', () => {
 
 describe('retentionToFrame', () => {
   const retention: RetentionAnswer = {
+    periods: 12,
     cohort: 'week',
     tz: 'UTC',
     dataUntil: null,
@@ -148,6 +149,7 @@ describe('userRowsToFrame', () => {
 
 describe('retentionHeatmapFrame through Grafana heatmap-rows preparation', () => {
   const weekly: RetentionAnswer = {
+    periods: 12,
     cohort: 'week',
     tz: 'UTC',
     dataUntil: '2026-03-23T00:00:00.000Z',

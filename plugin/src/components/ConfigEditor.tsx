@@ -7,7 +7,7 @@ type Props = DataSourcePluginOptionsEditorProps<UsageOptions, UsageSecureJsonDat
 
 /** Daemon URL and default zone (readable by viewers), and the API token (write-only, used by the proxy). */
 export function ConfigEditor({ options, onOptionsChange }: Props) {
-  const { jsonData, secureJsonFields, secureJsonData } = options;
+  const { jsonData } = options;
   const setJson = (patch: Partial<UsageOptions>) =>
     onOptionsChange({ ...options, jsonData: { ...jsonData, ...patch } });
 
@@ -26,29 +26,7 @@ export function ConfigEditor({ options, onOptionsChange }: Props) {
           onChange={(e: ChangeEvent<HTMLInputElement>) => setJson({ url: e.target.value })}
         />
       </InlineField>
-      <InlineField
-        label="API token"
-        labelWidth={18}
-        tooltip="USAGE_READ_TOKEN of the daemon; stored encrypted and added by Grafana's proxy"
-      >
-        <SecretInput
-          id="config-editor-token"
-          isConfigured={Boolean(secureJsonFields?.token)}
-          value={secureJsonData?.token ?? ''}
-          placeholder="leave empty if the daemon has no token"
-          width={40}
-          onReset={() =>
-            onOptionsChange({
-              ...options,
-              secureJsonFields: { ...secureJsonFields, token: false },
-              secureJsonData: { ...secureJsonData, token: '' },
-            })
-          }
-          onChange={(e: ChangeEvent<HTMLInputElement>) =>
-            onOptionsChange({ ...options, secureJsonData: { ...secureJsonData, token: e.target.value } })
-          }
-        />
-      </InlineField>
+      <TokenField options={options} onOptionsChange={onOptionsChange} />
       <InlineField
         label="Default time zone"
         labelWidth={18}
@@ -63,5 +41,35 @@ export function ConfigEditor({ options, onOptionsChange }: Props) {
         />
       </InlineField>
     </>
+  );
+}
+
+/** The API token: write-only, stored encrypted by Grafana and added to every request by its proxy. */
+function TokenField({ options, onOptionsChange }: Props) {
+  const { secureJsonFields, secureJsonData } = options;
+  return (
+    <InlineField
+      label="API token"
+      labelWidth={18}
+      tooltip="USAGE_READ_TOKEN of the daemon; stored encrypted and added by Grafana's proxy"
+    >
+      <SecretInput
+        id="config-editor-token"
+        isConfigured={Boolean(secureJsonFields?.token)}
+        value={secureJsonData?.token ?? ''}
+        placeholder="leave empty if the daemon has no token"
+        width={40}
+        onReset={() =>
+          onOptionsChange({
+            ...options,
+            secureJsonFields: { ...secureJsonFields, token: false },
+            secureJsonData: { ...secureJsonData, token: '' },
+          })
+        }
+        onChange={(e: ChangeEvent<HTMLInputElement>) =>
+          onOptionsChange({ ...options, secureJsonData: { ...secureJsonData, token: e.target.value } })
+        }
+      />
+    </InlineField>
   );
 }

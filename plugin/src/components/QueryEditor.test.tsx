@@ -5,12 +5,18 @@ import type { UsageQuery } from '../types';
 import { QueryEditor } from './QueryEditor';
 import { QueryHelp } from './QueryHelp';
 
+/** What limitsFromOpenApi reads from the daemon's /openapi.json (checked against the real daemon in __integration__). */
+const LIMITS = { userRows: { max: 10_000 }, periods: { min: 1, max: 400, default: 12 } };
+
 type Props = React.ComponentProps<typeof QueryEditor>;
 
 /** Renders and lets the editor's user request settle inside act, as it would before anyone clicks. */
 async function setup(testProps: Partial<Props> = {}) {
   const props: Props = {
-    datasource: { users: jest.fn().mockResolvedValue(['amy', 'bob']) } as unknown as DataSource,
+    datasource: {
+      users: jest.fn().mockResolvedValue(['amy', 'bob']),
+      limits: jest.fn().mockResolvedValue(LIMITS),
+    } as unknown as DataSource,
     query: { refId: 'A', metric: 'users', aggregate: 'auto' } as UsageQuery,
     onChange: jest.fn(),
     onRunQuery: jest.fn(),
@@ -128,7 +134,10 @@ describe('QueryEditor', () => {
 
   it('should still work when the users cannot be loaded', async () => {
     const props = await setup({
-      datasource: { users: jest.fn().mockRejectedValue(new Error('HTTP 502')) } as unknown as DataSource,
+      datasource: {
+        users: jest.fn().mockRejectedValue(new Error('HTTP 502')),
+        limits: jest.fn().mockRejectedValue(new Error('HTTP 502')),
+      } as unknown as DataSource,
     });
     expect(props.datasource.users).toHaveBeenCalledTimes(1);
     fireEvent.keyDown(document.getElementById('query-editor-users') as HTMLInputElement, { key: 'ArrowDown' });

@@ -1,68 +1,17 @@
 import React, { useEffect, useState } from 'react';
 import type { PanelData, QueryEditorProps, SelectableValue } from '@grafana/data';
-import { InlineField, InlineLabel, InlineSwitch, Input, MultiSelect, Select, Stack } from '@grafana/ui';
-import { MAX_AUTO_BUCKETS, MAX_AUTO_COHORTS } from '../app/query-mapping';
+import { InlineField, Input, MultiSelect, Select, Stack } from '@grafana/ui';
+import type { DaemonLimits } from '../app/daemon-limits';
 import type { DataSource } from '../datasource';
-import {
-  type CohortChoice,
-  type Metric,
-  type RetentionFormat,
-  METRIC_HELP,
-  type UsageOptions,
-  type UsageQuery,
-  type UsageQueryType,
-  AGGREGATES,
-  DEFAULT_QUERY,
-  METRIC_LABELS,
-} from '../types';
+import { QUERY_KINDS, kindOf } from '../queries/registry';
+import { type UsageOptions, type UsageQuery, type UsageQueryType, DEFAULT_QUERY, METRIC_LABELS } from '../types';
 
 type Props = QueryEditorProps<DataSource, UsageQuery, UsageOptions>;
 
-const METRIC_OPTIONS: Array<SelectableValue<Metric>> = (Object.keys(METRIC_LABELS) as Metric[]).map((m) => ({
-  label: METRIC_LABELS[m],
-  value: m,
-  description: METRIC_HELP[m],
-}));
-const QUERY_TYPES: Array<SelectableValue<UsageQueryType>> = [
-  { label: 'counts', value: 'counts', description: 'a metric per calendar bucket' },
-  {
-    label: 'retention',
-    value: 'retention',
-    description: 'cohorts by first login, and how many came back in each later period (table, heatmap)',
-  },
-  {
-    label: 'user list',
-    value: 'users',
-    description: 'who used it in the range: last and first login, logins, active days (for tables)',
-  },
-];
-const RETENTION_FORMATS: Array<SelectableValue<RetentionFormat>> = [
-  { label: 'table', value: 'table', description: 'cohort, size and one column per period: the triangle' },
-  {
-    label: 'heatmap',
-    value: 'heatmap',
-    description: "one row per period, cohorts at their own time (Grafana's heatmap)",
-  },
-];
-
-const COHORT_OPTIONS: Array<SelectableValue<CohortChoice>> = [
-  {
-    label: 'auto',
-    value: 'auto',
-    description: `day, week or month: at most ${MAX_AUTO_COHORTS} cohorts over the range`,
-  },
-  { label: 'day', value: 'day' },
-  { label: 'week', value: 'week' },
-  { label: 'month', value: 'month' },
-];
-const AGGREGATE_OPTIONS: Array<SelectableValue<string>> = [
-  {
-    label: 'auto',
-    value: 'auto',
-    description: `the finest unit with at most ${MAX_AUTO_BUCKETS} buckets over the range, never finer than the panel interval`,
-  },
-  ...AGGREGATES.map((a) => ({ label: a, value: a })),
-];
+/** The types a person picks (annotations' `runs` is Grafana's to ask for). */
+const QUERY_TYPES: Array<SelectableValue<UsageQueryType>> = Object.values(QUERY_KINDS).flatMap((kind) =>
+  kind.option ? [kind.option] : []
+);
 
 /** The unit the daemon answered for this query (what `auto` resolved to), from the panel's last result. */
 export function resolvedAggregate(data: PanelData | undefined, refId: string): string | undefined {
@@ -71,35 +20,41 @@ export function resolvedAggregate(data: PanelData | undefined, refId: string): s
   return typeof aggregate === 'string' ? aggregate : undefined;
 }
 
-/** Metric, aggregate, users, alias and the incomplete-bucket toggle; every change runs the query. */
-export function QueryEditor({ query, onChange, onRunQuery, datasource, data }: Props) {
-  const q = { ...DEFAULT_QUERY, ...query } as UsageQuery;
-  const [userOptions, setUserOptions] = useState<Array<SelectableValue<string>>>([]);
-  const update = (patch: Partial<UsageQuery>) => {
-    onChange({ ...query, ...patch });
-    onRunQuery();
-  };
-
+/** The daemon's user names and limits for the editor (none while they load, or when the daemon fails). */
+function useDaemonFacts(datasource: DataSource): {
+  users: Array<SelectableValue<string>>;
+  limits: DaemonLimits | undefined;
+} {
+  const [users, setUsers] = useState<Array<SelectableValue<string>>>([]);
+  const [limits, setLimits] = useState<DaemonLimits | undefined>(undefined);
   useEffect(() => {
     let live = true;
     datasource.users().then(
-      (users) => live && setUserOptions(users.map((u) => ({ label: u, value: u }))),
-      () => live && setUserOptions([])
+      (names) => live && setUsers(names.map((u) => ({ label: u, value: u }))),
+      () => live && setUsers([])
+    );
+    datasource.limits().then(
+      (found) => live && setLimits(found),
+      () => undefined
     );
     return () => {
       live = false;
     };
   }, [datasource]);
+  return { users, limits };
+}
 
-  const selectedUsers = (q.users ?? []).map((u) => ({ label: u, value: u }));
-  const resolved = resolvedAggregate(data, q.refId);
-  const showResolved = resolved !== undefined && q.aggregate !== resolved;
-  const aggregateOption = AGGREGATE_OPTIONS.find((o) => o.value === q.aggregate) ?? {
-    label: q.aggregate,
-    value: q.aggregate,
+/** The query type, its own section (queries/), the users filter and the alias; every change runs the query. */
+export function QueryEditor({ query, onChange, onRunQuery, datasource, data }: Props) {
+  const q = { ...DEFAULT_QUERY, ...query } as UsageQuery;
+  const { users: userOptions, limits } = useDaemonFacts(datasource);
+  const update = (patch: Partial<UsageQuery>) => {
+    onChange({ ...query, ...patch });
+    onRunQuery();
   };
-  const type = q.queryType ?? 'counts';
-
+  const change = (patch: Partial<UsageQuery>) => onChange({ ...query, ...patch });
+  const kind = kindOf(q);
+  const Section = kind.Editor;
   return (
     <Stack gap={0} wrap="wrap">
       <InlineField label="Query" labelWidth={8}>
@@ -111,122 +66,48 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource, data }: P
           onChange={(v) => update({ queryType: v.value ?? 'counts' })}
         />
       </InlineField>
-      {type === 'retention' && (
-        <>
-          <InlineField
-            label="Cohort"
-            labelWidth={8}
-            tooltip="cohorts by the period of their first login; $variables allowed"
-          >
-            <Select
-              inputId="query-editor-cohort"
-              options={COHORT_OPTIONS}
-              value={q.cohort ?? 'auto'}
-              allowCustomValue
-              width={12}
-              onChange={(v) => update({ cohort: v.value ?? 'auto' })}
-            />
-          </InlineField>
-          <InlineField label="Periods" labelWidth={9} tooltip="how many periods to follow each cohort (1 to 400)">
-            <Input
-              id="query-editor-periods"
-              type="number"
-              min={1}
-              max={400}
-              value={q.periods ?? 12}
-              width={8}
-              onChange={(e) => {
-                const periods = Number(e.currentTarget.value);
-                if (Number.isInteger(periods) && periods >= 1 && periods <= 400) {
-                  onChange({ ...query, periods });
-                }
-              }}
-              onBlur={onRunQuery}
-            />
-          </InlineField>
-          <InlineField label="Format" labelWidth={8} tooltip="table for the table panel, heatmap for the heatmap panel">
-            <Select
-              inputId="query-editor-retention-format"
-              options={RETENTION_FORMATS}
-              value={q.retentionFormat ?? 'table'}
-              width={12}
-              onChange={(v) => update({ retentionFormat: v.value ?? 'table' })}
-            />
-          </InlineField>
-        </>
+      {Section && (
+        <Section
+          query={q}
+          update={update}
+          change={change}
+          onRunQuery={onRunQuery}
+          resolvedAggregate={resolvedAggregate(data, q.refId)}
+          limits={limits}
+        />
       )}
-      {type === 'counts' && (
-        <>
-          <InlineField label="Metric" labelWidth={10}>
-            <Select
-              inputId="query-editor-metric"
-              options={METRIC_OPTIONS}
-              value={q.metric}
-              width={18}
-              onChange={(v) => update({ metric: v.value ?? 'users' })}
-            />
-          </InlineField>
-          <InlineField
-            label="Per"
-            labelWidth={6}
-            tooltip={`auto: the finest calendar unit giving at most ${MAX_AUTO_BUCKETS} buckets over the range, never finer than Grafana's interval; $variables are allowed`}
-          >
-            <Select
-              inputId="query-editor-aggregate"
-              options={AGGREGATE_OPTIONS}
-              value={aggregateOption}
-              allowCustomValue
-              width={14}
-              onChange={(v) => update({ aggregate: v.value ?? 'auto' })}
-            />
-          </InlineField>
-          {showResolved && (
-            <InlineLabel
-              width="auto"
-              tooltip="the calendar unit of the last answer for this range"
-              data-testid="resolved-aggregate"
-            >
-              {`→ ${resolved}`}
-            </InlineLabel>
-          )}
-        </>
-      )}
-      {type !== 'users' && (
-        <InlineField
-          label="Users"
-          labelWidth={8}
-          tooltip="only these users; names or $variables; empty means everybody"
-        >
-          <MultiSelect
-            inputId="query-editor-users"
-            options={userOptions}
-            value={selectedUsers}
-            allowCustomValue
-            placeholder="everybody"
-            width={30}
-            onChange={(values) => update({ users: values.map((v) => v.value ?? '').filter((v) => v !== '') })}
-          />
-        </InlineField>
-      )}
+      {kind.filtersUsers && <UsersField options={userOptions} users={q.users ?? []} update={update} />}
       <InlineField label="Alias" labelWidth={8}>
         <Input
           id="query-editor-alias"
           value={q.alias ?? ''}
           placeholder={METRIC_LABELS[q.metric]}
           width={20}
-          onChange={(e) => onChange({ ...query, alias: e.currentTarget.value })}
+          onChange={(e) => change({ alias: e.currentTarget.value })}
           onBlur={onRunQuery}
         />
       </InlineField>
-      {type === 'counts' && (
-        <InlineField label="Hide incomplete" labelWidth={16} tooltip="drop the last bucket while it is still running">
-          <InlineSwitch
-            id="query-editor-hide-incomplete"
-            value={Boolean(q.hideIncomplete)}
-            onChange={(e) => update({ hideIncomplete: e.currentTarget.checked })}
-          />
-        </InlineField>
-      )}
     </Stack>
+  );
+}
+
+/** Only these users: names or $variables; empty means everybody. */
+function UsersField(props: {
+  options: Array<SelectableValue<string>>;
+  users: string[];
+  update: (patch: Partial<UsageQuery>) => void;
+}) {
+  return (
+    <InlineField label="Users" labelWidth={8} tooltip="only these users; names or $variables; empty means everybody">
+      <MultiSelect
+        inputId="query-editor-users"
+        options={props.options}
+        value={props.users.map((u) => ({ label: u, value: u }))}
+        allowCustomValue
+        placeholder="everybody"
+        width={30}
+        onChange={(values) => props.update({ users: values.map((v) => v.value ?? '').filter((v) => v !== '') })}
+      />
+    </InlineField>
   );
 }

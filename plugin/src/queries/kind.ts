@@ -1,0 +1,64 @@
+import type { DataFrame, DataQueryRequest, SelectableValue } from '@grafana/data';
+import type { ComponentType } from 'react';
+import type { UserFilter } from '../app/user-filter';
+import type { UsageQuery, UsageQueryType } from '../types';
+import type { DaemonLimits } from '../app/daemon-limits';
+
+/** The daemon's query string. */
+export type Params = Record<string, string | string[]>;
+
+/** What every query type builds its request from: the panel's request, resolved once by the data source. */
+export interface QueryContext {
+  request: DataQueryRequest<UsageQuery>;
+  /** Replaces dashboard variables (the panel's scoped variables included). */
+  replace(text: string): string;
+  range: { from: number; to: number };
+  /** The IANA zone of the request (dashboard, browser, or the data source's default). */
+  tz: string;
+  /** The users the query's `users` field names after interpolation; undefined for everybody. */
+  users: UserFilter;
+  /** The interpolated alias, when the query has one. */
+  alias: string | undefined;
+  limits: DaemonLimits;
+}
+
+/** The range, zone and user filter every daemon route takes. */
+export function commonParams(ctx: QueryContext, options: { users: boolean } = { users: true }): Params {
+  const params: Params = { start: String(ctx.range.from), end: String(ctx.range.to), tz: ctx.tz };
+  if (options.users && ctx.users) {
+    params.user = ctx.users;
+  }
+  return params;
+}
+
+/** What a query editor section gets: the query with defaults, and how to change it. */
+export interface SectionProps {
+  query: UsageQuery;
+  /** Changes the query and runs it. */
+  update(patch: Partial<UsageQuery>): void;
+  /** Changes the query without running it (text being typed). */
+  change(patch: Partial<UsageQuery>): void;
+  onRunQuery(): void;
+  /** What the daemon answered last for this query (what `auto` resolved to). */
+  resolvedAggregate: string | undefined;
+  /** The daemon's limits, once read (undefined until then: the daemon's 400 names a value past them). */
+  limits: DaemonLimits | undefined;
+}
+
+/**
+ * One query type: its daemon route, its parameters, the frame of its answer, its words, and its section of
+ * the query editor. The data source dispatches on the registry (queries/registry.ts); it knows no type.
+ */
+export interface QueryKind<Answer = unknown> {
+  type: UsageQueryType;
+  /** In the editor's "Query" choice; undefined for types only Grafana asks for (annotations). */
+  option?: SelectableValue<UsageQueryType>;
+  path: string;
+  /** Whether the editor offers the users filter. */
+  filtersUsers: boolean;
+  params(query: UsageQuery, ctx: QueryContext): Params;
+  frame(answer: Answer, query: UsageQuery, ctx: QueryContext): DataFrame;
+  /** Query history and the inspector's title: what the query asks, in words. */
+  displayText(query: UsageQuery): string;
+  Editor?: ComponentType<SectionProps>;
+}

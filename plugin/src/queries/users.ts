@@ -1,0 +1,25 @@
+import { userRowsToFrame } from '../app/frames';
+import type { UserRow } from '../types';
+import { type QueryKind, commonParams } from './kind';
+
+/** Who used it in the range, one row per user: /api/v1/users?details=true, as many rows as the daemon allows. */
+export const usersKind: QueryKind<{ users: UserRow[] }> = {
+  type: 'users',
+  option: {
+    label: 'user list',
+    value: 'users',
+    description: 'who used it in the range: last and first login, logins and active days (for tables)',
+  },
+  path: '/api/v1/users',
+  filtersUsers: false,
+  params(_query, ctx) {
+    const { start, end, tz } = commonParams(ctx, { users: false });
+    return { start, end, details: 'true', sort: 'lastSeen', limit: String(ctx.limits.userRows.max), tz };
+  },
+  frame(answer, query, ctx) {
+    return userRowsToFrame(answer.users, { refId: query.refId, name: ctx.alias ?? 'users' });
+  },
+  displayText() {
+    return 'who used it in the range';
+  },
+};
