@@ -23,6 +23,7 @@ import type { IndexSync } from './query/index-loader';
 import { makeIndexSync } from './query/index-loader';
 import { Releasers } from './releasers';
 import { DAY_MS } from './core/units';
+import { limitCalendarCaches } from './time/buckets';
 
 /** The embedded default's demo: half a year, enough users for weekly and monthly shapes. */
 const EMBEDDED_DEMO = { days: 180, users: 800, perDay: 600, seed: 4 };
@@ -61,7 +62,7 @@ export async function startDaemon(config: Config, logger: Logger): Promise<Daemo
  * MongoDB client is closed under them (which fails whatever still waits on it, server selections included).
  * Orchestrators kill after 30 s; with both, shutdown takes at most about twice this.
  */
-export const SHUTDOWN_GRACE_MS = 3_000;
+const SHUTDOWN_GRACE_MS = 3_000;
 
 /** Resolves when `promise` settles or after `ms`, whichever comes first; never rejects. */
 function settledWithin(promise: Promise<unknown>, ms: number): Promise<void> {
@@ -97,6 +98,7 @@ async function start(config: Config, logger: Logger, releasers: Releasers): Prom
     shutdown: startup.shutdown.signal,
   });
   const sync = makeIndexSync(db.cols, logger, { limits: config.api.indexLimits });
+  limitCalendarCaches(config.api.indexLimits.calendarCacheBytes);
   const metrics = makeMetrics({
     sync,
     job: db.cols.job,

@@ -29,7 +29,7 @@ function bearerToken(authorization: string | undefined): string | undefined {
 }
 
 /** The caller a request's Authorization header names, decided in constant time per configured token. */
-export function callerOf(authorization: string | undefined, api: ApiConfig): Caller {
+function callerOf(authorization: string | undefined, api: ApiConfig): Caller {
   const token = bearerToken(authorization);
   if (!token) return 'anonymous';
   if (api.adminToken !== undefined && same(token, api.adminToken)) return 'admin';

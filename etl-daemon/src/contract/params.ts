@@ -8,7 +8,7 @@ import { QueryError } from '../errors';
  */
 
 /** ISO 8601 (with or without offset; UTC when none) or epoch milliseconds. */
-export function parseInstant(parameter: string, value: string): number {
+function parseInstant(parameter: string, value: string): number {
   if (/^-?\d{1,15}$/.test(value)) return Number(value);
   const parsed = DateTime.fromISO(value, { zone: 'UTC', setZone: true });
   if (!parsed.isValid || Math.abs(parsed.offset) > MAX_OFFSET_MINUTES) {

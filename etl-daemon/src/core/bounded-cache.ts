@@ -8,9 +8,19 @@ export class ByteBoundedCache<K, V> {
   private used = 0;
 
   constructor(
-    readonly maxBytes: number,
+    private max: number,
     private readonly weigh: (value: V, key: K) => number
   ) {}
+
+  get maxBytes(): number {
+    return this.max;
+  }
+
+  /** A new bound; entries over it are evicted at once. */
+  resize(maxBytes: number): void {
+    this.max = maxBytes;
+    while (this.used > this.max) this.evictOne();
+  }
 
   get bytes(): number {
     return this.used;
@@ -30,10 +40,10 @@ export class ByteBoundedCache<K, V> {
   set(key: K, value: V): void {
     this.delete(key);
     const bytes = this.weigh(value, key);
-    if (bytes > this.maxBytes) return;
+    if (bytes > this.max) return;
     this.entries.set(key, { value, bytes, used: false });
     this.used += bytes;
-    while (this.used > this.maxBytes) this.evictOne();
+    while (this.used > this.max) this.evictOne();
   }
 
   private evictOne(): void {

@@ -1,4 +1,3 @@
-import { lowerBound } from './sorted';
 import { SLOT_MS, SLOTS_PER_DAY } from './units';
 
 /**
@@ -83,11 +82,6 @@ export function buildDaySlots(t: ArrayLike<number>, ids: ArrayLike<number>): Day
     multiAt: Uint32Array.from(multiAt),
     multiCount: Uint32Array.from(multiCount),
   };
-}
-
-/** Index of the first multiAt value ≥ e. */
-export function multiFrom(slots: DaySlots, e: number): number {
-  return lowerBound(slots.multiAt, e);
 }
 
 /**

@@ -1,4 +1,4 @@
-import { DAY_MS, SLOT_MS, SLOTS_PER_DAY } from './units';
+import { SLOT_MS, SLOTS_PER_DAY } from './units';
 
 /** A part of one slot: [slot, from, to) with from and to in the unit of the split (ms of a day, or since 1970). */
 export type Piece = [slot: number, from: number, to: number];
@@ -50,9 +50,4 @@ export function dayOfSlot(slot: number): number {
 /** A global slot's number within its UTC day (0 … 95). */
 export function slotOfDay(slot: number): number {
   return slot - dayOfSlot(slot) * SLOTS_PER_DAY;
-}
-
-/** The UTC day number of an instant (ms). */
-export function dayOf(ms: number): number {
-  return Math.floor(ms / DAY_MS);
 }

@@ -35,7 +35,7 @@ export interface SummaryDoc {
 export type SummaryPart = Omit<SummaryDoc, 'day' | 'run' | 'fence' | 'writtenAt'>;
 
 /** 1,000,000 entries are 4 MB of ids: a part stays far below MongoDB's 16 MiB document limit. */
-export const MAX_SUMMARY_ENTRIES = 1_000_000;
+const MAX_SUMMARY_ENTRIES = 1_000_000;
 
 if (new Uint8Array(new Uint32Array([1]).buffer)[0] !== 1) {
   throw new Error('core4-usage stores summaries as little-endian arrays and needs a little-endian CPU');

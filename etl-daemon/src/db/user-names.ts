@@ -23,7 +23,7 @@ export interface NameBatchDoc {
 }
 
 /** 10,000 names of up to 256 characters: at most 2.5 MB per document. */
-export const NAME_BATCH = 10_000;
+const NAME_BATCH = 10_000;
 
 export class NameDictionary {
   readonly names: string[] = [];

@@ -25,7 +25,7 @@ export class FencedOutError extends LeaseLostError {
 }
 
 /** Matches documents written with a fencing token no larger than `fence` (or none: written before fences). */
-export function notAfter(fence: number) {
+function notAfter(fence: number) {
   return { $not: { $gt: fence } };
 }
 

@@ -20,7 +20,7 @@ export type Extracted =
   | { kind: 'malformed'; reason: string };
 
 /** User names longer than this are treated as malformed: they would unbound the reporting documents. */
-export const MAX_USER_LENGTH = 256;
+const MAX_USER_LENGTH = 256;
 
 /**
  * core4 logs a password login's name as the repr of the compiled regex it searched with

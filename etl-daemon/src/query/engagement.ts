@@ -18,7 +18,7 @@ export interface SeriesRequest {
 }
 
 /** The instant `days` calendar days of the zone before `t`, at the same local time (DST-aware). */
-export function daysBefore(t: number, days: number, tz: string): number {
+function daysBefore(t: number, days: number, tz: string): number {
   return DateTime.fromMillis(t, { zone: tz }).minus({ days }).toMillis();
 }
 
@@ -39,7 +39,7 @@ function windowStarts(from: number, to: number, tz: string): (t: number, days: n
 }
 
 /** Start of the calendar bucket before the one starting at `first`. */
-export function previousBound(first: number, unit: Unit, tz: string): number {
+function previousBound(first: number, unit: Unit, tz: string): number {
   return bucketBounds(first - 1, first, unit, tz)[0] ?? first;
 }
 

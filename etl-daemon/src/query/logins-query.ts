@@ -68,6 +68,20 @@ export function answerKey(query: LoginsQuery, generation: number, dataUntil: Dat
   ].join('|');
 }
 
+/** What every answer starts with: its range, zone and users as the query had them, and the data horizon. */
+export function answerHeader(
+  query: { start: number; end: number; tz: string; users: string[] | null },
+  dataUntil: Date | undefined
+): { start: string; end: string; tz: string; users: string[] | null; dataUntil: string | null } {
+  return {
+    start: new Date(query.start).toISOString(),
+    end: new Date(query.end).toISOString(),
+    tz: query.tz,
+    users: query.users,
+    dataUntil: dataUntil ? dataUntil.toISOString() : null,
+  };
+}
+
 type Series = Partial<Record<SeriesMetric, number[]>>;
 
 /** Counts per calendar bucket; every bucket overlapping [start, end) is present, zeros included. */
@@ -90,13 +104,9 @@ export async function answerLogins(
     buckets.push(bucket);
   }
   return {
-    start: new Date(query.start).toISOString(),
-    end: new Date(query.end).toISOString(),
+    ...answerHeader(query, dataUntil),
     aggregate: query.aggregate,
-    tz: query.tz,
     metrics: query.metrics,
-    users: query.users,
-    dataUntil: dataUntil ? dataUntil.toISOString() : null,
     buckets,
   };
 }

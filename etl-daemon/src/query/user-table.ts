@@ -124,18 +124,32 @@ function key(t: Tally, sort: UserSort): number {
   }
 }
 
+/** How a page of the user table is sorted and cut. */
+export interface PageOptions {
+  sort: UserSort;
+  descending: boolean;
+  limit: number;
+  nameOf: (id: number) => string;
+}
+
+/** Ties (and `sort=name`) by name: in the requested direction when sorting by name, else ascending. */
+function nameOrder({ sort, descending, nameOf }: PageOptions): (a: Tally, b: Tally) => number {
+  const sign = sort === 'name' && descending ? -1 : 1;
+  return (a, b) => {
+    const x = nameOf(a.id);
+    const y = nameOf(b.id);
+    return sign * (x < y ? -1 : x > y ? 1 : 0);
+  };
+}
+
 /**
  * Sorts and pages the tallies. First and last logins are known to the slot until refined, so a page sorted
  * by them takes every row sharing the boundary row's slot, to be refined and sorted again (pageRows).
  */
-export function candidates(
-  tallies: Tally[],
-  options: { sort: UserSort; descending: boolean; limit: number; nameOf: (id: number) => string }
-): Tally[] {
-  const { sort, descending, limit, nameOf } = options;
+export function candidates(tallies: Tally[], options: PageOptions): Tally[] {
+  const { sort, descending, limit } = options;
   const sign = descending ? -1 : 1;
-  const byName = (a: Tally, b: Tally) =>
-    (sort === 'name' ? sign : 1) * (nameOf(a.id) < nameOf(b.id) ? -1 : nameOf(a.id) > nameOf(b.id) ? 1 : 0);
+  const byName = nameOrder(options);
   const coarse = (t: Tally) =>
     sort === 'firstSeen' || sort === 'lastSeen' ? Math.floor(key(t, sort) / SLOT_MS) : key(t, sort);
   tallies.sort((a, b) => sign * (coarse(a) - coarse(b)) || byName(a, b));
@@ -147,18 +161,13 @@ export function candidates(
 }
 
 /** The page after refinement: exact order, cut to `limit`. */
-export function pageRows(
-  tallies: Tally[],
-  options: { sort: UserSort; descending: boolean; limit: number; nameOf: (id: number) => string }
-): UserRow[] {
+export function pageRows(tallies: Tally[], options: PageOptions): UserRow[] {
   const { sort, descending, limit, nameOf } = options;
   const sign = descending ? -1 : 1;
-  const name = (t: Tally) => nameOf(t.id);
-  const byName = (a: Tally, b: Tally) =>
-    (sort === 'name' ? sign : 1) * (name(a) < name(b) ? -1 : name(a) > name(b) ? 1 : 0);
+  const byName = nameOrder(options);
   tallies.sort((a, b) => sign * (key(a, sort) - key(b, sort)) || byName(a, b));
   return tallies.slice(0, limit).map((t) => ({
-    name: name(t),
+    name: nameOf(t.id),
     firstSeen: t.first,
     lastSeen: t.last,
     logins: t.logins,

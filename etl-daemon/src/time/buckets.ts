@@ -1,5 +1,6 @@
 import { DateTime, IANAZone } from 'luxon';
 import { ByteBoundedCache } from '../core/bounded-cache';
+import { DEFAULT_INDEX_LIMITS } from '../core/limits';
 import type { Unit } from './aggregate';
 import { DAY_MS, HOUR_MS } from '../core/units';
 
@@ -105,9 +106,20 @@ export function bucketBounds(start: number, end: number, unit: Unit, zoneName: s
  * Bounded in bytes (an hourly year is 8,784 numbers), least recently used first out.
  */
 const yearCache = new ByteBoundedCache<string, number[]>(
-  16 * 1024 * 1024,
+  DEFAULT_INDEX_LIMITS.calendarCacheBytes / 2,
   (b, key) => b.length * 8 + key.length * 2 + 64
 );
+
+/** Bounds the calendar caches (bucket bounds per year, labels) to their share of USAGE_INDEX_CACHE_MB. */
+export function limitCalendarCaches(bytes: number): void {
+  yearCache.resize(bytes / 2);
+  labelCache.resize(bytes / 2);
+}
+
+/** Bytes the calendar caches hold. */
+export function calendarCacheBytes(): number {
+  return yearCache.bytes + labelCache.bytes;
+}
 
 /** Start of a UTC year; Date.UTC would read years 0-99 as 1900-1999. */
 function utcYearStart(year: number): number {
@@ -164,7 +176,7 @@ export function isoInZone(ms: number, zoneName: string): string {
 }
 
 const labelCache = new ByteBoundedCache<string, string>(
-  16 * 1024 * 1024,
+  DEFAULT_INDEX_LIMITS.calendarCacheBytes / 2,
   (label, key) => (label.length + key.length) * 2 + 64
 );
 

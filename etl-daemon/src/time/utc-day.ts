@@ -15,8 +15,3 @@ export function addUtcDays(day: Date, n: number): Date {
 export function utcDayLabel(day: Date): string {
   return day.toISOString().slice(0, 10);
 }
-
-/** Whole UTC days from `from` to `to` (both day starts). */
-export function utcDaysBetween(from: Date, to: Date): number {
-  return Math.round((to.getTime() - from.getTime()) / DAY_MS);
-}

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncJsonSchemaToTs } from '@fastify/type-provider-json-schema-to-ts';
 import { withSlots } from '../../query/exact-count';
+import { answerHeader } from '../../query/logins-query';
 import { sendCsv, wantsCsv } from '../csv';
 import type { RetentionAnswer } from '../../contract/types';
 import { parseRetentionQuery, retentionCsv, retentionMatrix, retentionPoints } from '../../query/retention';
@@ -29,15 +30,10 @@ export const retentionRoutes: FastifyPluginAsyncJsonSchemaToTs<{ Options: ApiCon
         () => index.missingSlotsAt(retentionPoints(query)),
         (raw) => retentionMatrix(index, query, mask, raw)
       );
-      const dataUntil = ctx.sync.dataUntil();
       const answer: RetentionAnswer = {
-        start: new Date(query.start).toISOString(),
-        end: new Date(query.end).toISOString(),
+        ...answerHeader(query, ctx.sync.dataUntil()),
         cohort: query.cohort,
-        tz: query.tz,
         periods: query.periods,
-        users: query.users,
-        dataUntil: dataUntil ? dataUntil.toISOString() : null,
         cohorts,
       };
       if (!wantsCsv(request.query.format, request.headers.accept)) return answer;

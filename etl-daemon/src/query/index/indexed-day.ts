@@ -92,13 +92,6 @@ export function slotLoginCount(day: IndexedDay, s: number): number {
   return (day.slots.loginsBefore[s + 1] as number) - (day.slots.loginsBefore[s] as number);
 }
 
-/** A user's logins on a day (0 when they had none). */
-export function userDayLogins(day: IndexedDay, id: number): number {
-  const k = lowerBound(day.multiIds, id);
-  if (day.multiIds[k] === id) return day.multiCount[k] as number;
-  return ((day.bits[id >>> 5] ?? 0) & (1 << (id & 31))) !== 0 ? 1 : 0;
-}
-
 /** The raw logins of slot s from a day that keeps them (days given as events). */
 export function rawSlice(raw: RawLogins, s: number): RawLogins {
   const from = lowerBound(raw.t, s * SLOT_MS);
