@@ -1,5 +1,3 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { VARIABLES, loadConfig } from '../src/config/config';
 import { ConfigError } from '../src/errors';
 
@@ -209,20 +207,6 @@ describe('loadConfig', () => {
       expect.arrayContaining(['MONGODB_URI', 'USAGE_SYS_LOG', 'USAGE_LOGIN', 'USAGE_START', 'PORT'])
     );
     for (const v of VARIABLES) expect(v.description.length).toBeGreaterThan(10);
-  });
-});
-
-describe('the README', () => {
-  it("should list every variable of --help in its configuration table, with --help's default", () => {
-    const readme = readFileSync(path.resolve(__dirname, '../../README.md'), 'utf8');
-    const section = readme.slice(readme.indexOf('## Configuration'), readme.indexOf('## The job'));
-    const rows = section.split('\n').filter((line) => line.startsWith('| `'));
-    for (const variable of VARIABLES) {
-      const row = rows.find((r) => r.includes(`\`${variable.name}\``));
-      expect([variable.name, row !== undefined]).toEqual([variable.name, true]);
-      if (variable.default !== '' && !variable.name.endsWith('_MS') && variable.name !== 'HOST')
-        expect([variable.name, row?.includes(`\`${variable.default}\``)]).toEqual([variable.name, true]);
-    }
   });
 });
 

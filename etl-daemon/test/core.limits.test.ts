@@ -6,13 +6,16 @@ import { DEFAULT_CACHE_MB, DEFAULT_INDEX_LIMITS, cacheLimits } from '../src/core
 import { DAY_MS } from '../src/core/units';
 import { bucketBounds, calendarCacheBytes, isoInZone, limitCalendarCaches } from '../src/time/buckets';
 
-it.each([1, 48, DEFAULT_CACHE_MB, 4096])('should split %i MB between the caches without exceeding it', (mb) => {
-  const limits = cacheLimits(mb);
-  const total = Object.values(limits).reduce((a: number, b: number) => a + b, 0);
-  expect(total).toBeLessThanOrEqual(mb * 1024 * 1024);
-  expect(total).toBeGreaterThan(mb * 1024 * 1024 * 0.99);
-  for (const share of Object.values(limits)) expect(share).toBeGreaterThan(0);
-});
+it.each([1, 48, DEFAULT_CACHE_MB, 4096])(
+  'should split %i MB between the caches without exceeding it',
+  (mb) => {
+    const limits = cacheLimits(mb);
+    const total = Object.values(limits).reduce((a: number, b: number) => a + b, 0);
+    expect(total).toBeLessThanOrEqual(mb * 1024 * 1024);
+    expect(total).toBeGreaterThan(mb * 1024 * 1024 * 0.99);
+    for (const share of Object.values(limits)) expect(share).toBeGreaterThan(0);
+  }
+);
 
 it('should keep the calendar caches within their share', () => {
   const bound = 16 * 1024;

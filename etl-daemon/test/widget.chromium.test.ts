@@ -86,6 +86,9 @@ it('should plot what /api/v1/logins answers, follow its controls and keep its st
   const firstRow = await page.textContent('#values tbody tr td');
   expect(firstRow).toBe(api.buckets[0]?.start);
   await page.screenshot({ path: path.join(OUTPUT, 'widget-weekly-users.png'), fullPage: true });
+  // `npm run screenshots` renews the README's picture from this run.
+  if (process.env.UPDATE_SCREENSHOTS === '1')
+    await page.screenshot({ path: path.resolve(__dirname, '../docs/widget.png'), fullPage: true });
 
   await page.selectOption('#metric', 'logins');
   await page.waitForFunction(() => new URLSearchParams(window.location.search).get('metric') === 'logins');

@@ -138,5 +138,10 @@ it('should load dist/module.js, run a query through the proxy and show the daemo
   await page.waitForSelector('#query-editor-metric');
   mkdirSync(OUTPUT, { recursive: true });
   await page.screenshot({ path: path.join(OUTPUT, 'plugin-smoke.png'), fullPage: true });
+  // `npm run screenshots` renews the README's picture of the stand-in page from this run.
+  if (process.env.UPDATE_SCREENSHOTS === '1') {
+    mkdirSync(path.join(ROOT, 'docs'), { recursive: true });
+    await page.screenshot({ path: path.join(ROOT, 'docs', 'stand-in-page.png'), fullPage: true });
+  }
   expect(errors).toEqual([]);
 });
