@@ -25,13 +25,10 @@ export function hasBit(bits: Uint32Array, id: number): boolean {
   return ((bits[id >>> 5] ?? 0) & (1 << (id & 31))) !== 0;
 }
 
-/** target |= source (& mask); source may be shorter than target (users added since it was built). */
-export function orInto(target: Uint32Array, source: Uint32Array, mask?: Uint32Array): void {
+/** target |= source; source may be shorter than target (users added since it was built). */
+export function orInto(target: Uint32Array, source: Uint32Array): void {
   const n = Math.min(target.length, source.length);
-  if (mask)
-    for (let i = 0; i < n; i += 1)
-      target[i] = (target[i] as number) | ((source[i] as number) & (mask[i] as number));
-  else for (let i = 0; i < n; i += 1) target[i] = (target[i] as number) | (source[i] as number);
+  for (let i = 0; i < n; i += 1) target[i] = (target[i] as number) | (source[i] as number);
 }
 
 /** Calls `visit` with every id set in `bits`, ascending. */
