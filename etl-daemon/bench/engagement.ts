@@ -38,7 +38,7 @@ export async function engagementBench(base: string, end: number): Promise<void> 
     },
     {
       name: 'one year of daily stickiness',
-      aim: undefined,
+      aim: 10,
       path: (e: number) => `/api/v1/logins?start=${start}&end=${e}&aggregate=d&metric=stickiness`,
     },
     {
@@ -48,7 +48,7 @@ export async function engagementBench(base: string, end: number): Promise<void> 
     },
     {
       name: 'who uses it, a year, 100 rows',
-      aim: undefined,
+      aim: 30,
       path: (e: number) => `/api/v1/users?details=true&start=${start}&end=${e}&limit=100`,
     },
   ];

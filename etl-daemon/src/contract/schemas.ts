@@ -204,7 +204,6 @@ const check = {
   required: ['ok', 'message'],
 } as const;
 
-/** /health: the whole report to a caller with a token (or without tokens configured), else the verdict. */
 /** /ready: whether this process can answer (its index is loaded), whatever MongoDB's or the job's state. */
 export const readyAnswer = {
   type: 'object',
@@ -214,6 +213,7 @@ export const readyAnswer = {
   required: ['status'],
 } as const;
 
+/** /health: the whole report to a caller with a token (or without tokens configured), else the verdict. */
 export const healthAnswer = {
   anyOf: [
     {

@@ -13,34 +13,46 @@ export function ConfigEditor({ options, onOptionsChange }: Props) {
 
   return (
     <>
-      <InlineField
+      <TextSetting
+        id="config-editor-url"
         label="Daemon URL"
-        labelWidth={18}
         tooltip="Where core4-usage serve listens, as Grafana's server reaches it"
-      >
-        <Input
-          id="config-editor-url"
-          value={jsonData.url ?? ''}
-          placeholder="http://core4-usage:8080"
-          width={40}
-          onChange={(e: ChangeEvent<HTMLInputElement>) => setJson({ url: e.target.value })}
-        />
-      </InlineField>
+        placeholder="http://core4-usage:8080"
+        value={jsonData.url}
+        onChange={(url) => setJson({ url })}
+      />
       <TokenField options={options} onOptionsChange={onOptionsChange} />
-      <InlineField
+      <TextSetting
+        id="config-editor-timezone"
         label="Default time zone"
-        labelWidth={18}
         tooltip="IANA zone for dashboards without one; empty means the browser's"
-      >
-        <Input
-          id="config-editor-timezone"
-          value={jsonData.defaultTimezone ?? ''}
-          placeholder="Europe/Berlin"
-          width={40}
-          onChange={(e: ChangeEvent<HTMLInputElement>) => setJson({ defaultTimezone: e.target.value })}
-        />
-      </InlineField>
+        placeholder="Europe/Berlin"
+        value={jsonData.defaultTimezone}
+        onChange={(defaultTimezone) => setJson({ defaultTimezone })}
+      />
     </>
+  );
+}
+
+/** One text setting of the data source (readable by every viewer: never a secret). */
+function TextSetting(props: {
+  id: string;
+  label: string;
+  tooltip: string;
+  placeholder: string;
+  value: string | undefined;
+  onChange: (value: string) => void;
+}) {
+  return (
+    <InlineField label={props.label} labelWidth={18} tooltip={props.tooltip}>
+      <Input
+        id={props.id}
+        value={props.value ?? ''}
+        placeholder={props.placeholder}
+        width={40}
+        onChange={(e: ChangeEvent<HTMLInputElement>) => props.onChange(e.target.value)}
+      />
+    </InlineField>
   );
 }
 
