@@ -8,7 +8,6 @@
  *   npm run bench:scale                       # 20 M (old and new), then 100 M (new)
  *   npm run bench:scale -- --sizes 5 --old-at 5   # a quick look
  */
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -17,7 +16,7 @@ import { DAY_MS } from '../src/core/units';
 import { startOfUtcDay } from '../src/time/utc-day';
 import { freshLoginCollections, openBenchDb, seconds } from './bench-db';
 import type { ServerProcess } from './daemon-process';
-import { median, rssMb, startServer, timeQuery, usageDaemonEnv } from './daemon-process';
+import { builtCli, median, rssMb, startServer, timeQuery, usageDaemonEnv } from './daemon-process';
 import { printProfile } from './throughput';
 import { userName, writeScaleData } from './scale-data';
 
@@ -157,28 +156,6 @@ function sameCounts(a: unknown, b: unknown): boolean {
       ['users', 'logins', 'new_users'].map((k) => bucket[k])
     );
   return JSON.stringify(counts(a)) === JSON.stringify(counts(b));
-}
-
-/**
- * The daemon as its image runs it: compiled JavaScript (the Dockerfile's `npm run build`), not the sources
- * through tsx, whose compiling would count as start-up CPU. Built once per bench run into .bench-dist, beside
- * dist so that its relative paths (public/, node_modules) resolve alike, and never read by the tests.
- */
-let built: string | undefined;
-function builtCli(): string {
-  if (!built) {
-    const root = path.resolve(__dirname, '..');
-    execFileSync(
-      process.execPath,
-      [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json', '--outDir', '.bench-dist'],
-      {
-        cwd: root,
-        stdio: 'inherit',
-      }
-    );
-    built = path.join(root, '.bench-dist', 'cli', 'main.js');
-  }
-  return built;
 }
 
 async function main(): Promise<void> {

@@ -62,3 +62,51 @@ export function countAnd(a: Uint32Array, b: Uint32Array): number {
   for (let w = 0; w < a.length; w += 1) n += popcount32((a[w] as number) & (b[w] ?? 0));
   return n;
 }
+
+/**
+ * Counts, per id, how many of the added bitsets hold it, in bit planes (a vertical binary counter): adding a
+ * bitset costs its words (and a carry that rarely runs far), not its set bits.
+ */
+export class BitCounter {
+  private readonly planes: Uint32Array[] = [];
+
+  constructor(private readonly words: number) {}
+
+  add(bits: Uint32Array): void {
+    const n = Math.min(this.words, bits.length);
+    for (let w = 0; w < n; w += 1) {
+      let carry = bits[w] as number;
+      for (let k = 0; carry !== 0; k += 1) {
+        if (k === this.planes.length) this.planes.push(new Uint32Array(this.words));
+        const plane = this.planes[k] as Uint32Array;
+        const both = (plane[w] as number) & carry;
+        plane[w] = (plane[w] as number) ^ carry;
+        carry = both;
+      }
+    }
+  }
+
+  count(id: number): number {
+    let value = 0;
+    const w = id >>> 5;
+    const bit = 1 << (id & 31);
+    for (let k = 0; k < this.planes.length; k += 1)
+      if (((this.planes[k] as Uint32Array)[w] as number) & bit) value += 2 ** k;
+    return value;
+  }
+}
+
+/** Calls `visit` with every id set in `bits` and not in `except`, ascending, then adds them to `except`. */
+export function forEachNew(bits: Uint32Array, except: Uint32Array, visit: (id: number) => void): void {
+  const n = Math.min(bits.length, except.length);
+  for (let w = 0; w < n; w += 1) {
+    let word = (bits[w] as number) & ~(except[w] as number);
+    if (word === 0) continue;
+    except[w] = (except[w] as number) | word;
+    while (word !== 0) {
+      const low = word & -word;
+      visit(w * 32 + 31 - Math.clz32(low));
+      word ^= low;
+    }
+  }
+}

@@ -9,6 +9,8 @@ import { DAY_MS, SLOTS_PER_DAY } from '../core/units';
 import type { Metric } from '../contract/metrics';
 import type { DayEvents } from '../etl/day-events';
 import type { RawSlots } from './index/day-store';
+import type { Activity } from './index/activity';
+import { tallyActivity } from './index/activity';
 import { DayStore } from './index/day-store';
 import { FirstSeen } from './index/first-seen';
 import type { RawLogins } from './index/indexed-day';
@@ -261,6 +263,27 @@ export class LoginIndex {
   visitLogins(a: number, b: number, raw: RawSlots | undefined, visit: LoginVisitor): void {
     const [from, to] = this.clip(a, b);
     if (from < to) visitLogins(this.days, { from, to, raw }, visit);
+  }
+
+  /**
+   * Everybody's first and last login, logins and active days (by the local days of `dayBounds`) in [a, b),
+   * from the days' bitsets (query/index/activity.ts); `raw` holds the slots `a` and `b` cut.
+   */
+  activity(
+    a: number,
+    b: number,
+    dayBounds: readonly number[],
+    raw: RawSlots | undefined
+  ): Activity | undefined {
+    const [from, to] = this.clip(a, b);
+    if (from >= to) return undefined;
+    const source = {
+      days: this.days,
+      userCount: this.users.size,
+      active: (x: number, y: number) => this.activeUsers(x, y, { raw }),
+      raw,
+    };
+    return tallyActivity(source, { from, to, dayBounds });
   }
 
   /** Whether a user has any login at all (every id has, unless its days were all removed). */

@@ -112,7 +112,7 @@ export async function answerLogins(
 }
 
 /** Each requested metric's series over the buckets: the index's counts, then engagement. */
-async function countSeries(
+export async function countSeries(
   sync: Pick<IndexSync, 'index' | 'readSlots' | 'progress' | 'reloadDays'>,
   query: LoginsQuery,
   bounds: number[]

@@ -22,8 +22,6 @@ export interface Tally {
   lastExact: boolean;
   logins: number;
   activeDays: number;
-  /** The local day (index into the range's day bounds) last counted. */
-  day: number;
 }
 
 /**
@@ -31,73 +29,28 @@ export interface Tally {
  * and per login in the cut slots at the edges. `tz` makes the days of `activeDays`. Tallied in arrays by user
  * id (a year holds millions of (user, slot) entries: no object or map lookup per entry), rows made at the end.
  */
-export function tallyUsers(index: LoginIndex, start: number, end: number, tz: string, raw: RawSlots): Tally[] {
+export function tallyUsers(
+  index: LoginIndex,
+  start: number,
+  end: number,
+  tz: string,
+  raw: RawSlots
+): Tally[] {
   // Only the days holding data: a range of 6,000 years costs what its data days cost.
   const extent = index.extent;
   if (!extent || Math.max(start, extent.start) >= Math.min(end, extent.end)) return [];
   const days = bucketBounds(Math.max(start, extent.start), Math.min(end, extent.end), 'day', tz);
-  const t = new TallyArrays(index.userCount);
-  let day = 0;
-  let dayEnd = days[1] ?? Infinity;
-  index.visitLogins(start, end, raw, (id, at, count, exact) => {
-    while (at >= dayEnd && day + 1 < days.length - 1) {
-      day += 1;
-      dayEnd = days[day + 1] ?? Infinity;
-    }
-    t.add(id, at, count, exact, day);
-  });
-  return t.rows();
-}
-
-/** Per user id: first and last login (and whether exact), logins, active days, the last day counted. */
-class TallyArrays {
-  private readonly first: Float64Array;
-  private readonly last: Float64Array;
-  private readonly logins: Float64Array;
-  private readonly activeDays: Uint32Array;
-  private readonly lastDay: Int32Array;
-  /** Bit 1: first exact; bit 2: last exact. */
-  private readonly exact: Uint8Array;
-  private readonly seen: number[] = [];
-
-  constructor(users: number) {
-    this.first = new Float64Array(users);
-    this.last = new Float64Array(users);
-    this.logins = new Float64Array(users);
-    this.activeDays = new Uint32Array(users);
-    this.lastDay = new Int32Array(users).fill(-1);
-    this.exact = new Uint8Array(users);
-  }
-
-  add(id: number, at: number, count: number, exact: boolean, day: number): void {
-    if (this.lastDay[id] === -1) {
-      this.seen.push(id);
-      this.first[id] = at;
-      this.last[id] = at;
-      this.exact[id] = exact ? 3 : 0;
-    } else if (at > (this.last[id] as number) || (at === this.last[id] && exact)) {
-      this.last[id] = at;
-      this.exact[id] = ((this.exact[id] as number) & 1) | (exact ? 2 : 0);
-    }
-    this.logins[id] = (this.logins[id] as number) + count;
-    if (this.lastDay[id] !== day) {
-      this.lastDay[id] = day;
-      this.activeDays[id] = (this.activeDays[id] as number) + 1;
-    }
-  }
-
-  rows(): Tally[] {
-    return this.seen.map((id) => ({
-      id,
-      first: this.first[id] as number,
-      firstExact: ((this.exact[id] as number) & 1) !== 0,
-      last: this.last[id] as number,
-      lastExact: ((this.exact[id] as number) & 2) !== 0,
-      logins: this.logins[id] as number,
-      activeDays: this.activeDays[id] as number,
-      day: this.lastDay[id] as number,
-    }));
-  }
+  const activity = index.activity(start, end, days, raw);
+  if (!activity) return [];
+  return activity.ids.map((id) => ({
+    id,
+    first: activity.first[id] as number,
+    firstExact: ((activity.exact[id] as number) & 1) !== 0,
+    last: activity.last[id] as number,
+    lastExact: ((activity.exact[id] as number) & 2) !== 0,
+    logins: activity.logins[id] as number,
+    activeDays: activity.activeDays[id] as number,
+  }));
 }
 
 /** The slots whose logins make these rows' first and last logins exact. */

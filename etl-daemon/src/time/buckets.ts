@@ -1,6 +1,7 @@
 import { DateTime, IANAZone } from 'luxon';
 import { ByteBoundedCache } from '../core/bounded-cache';
 import { DEFAULT_INDEX_LIMITS } from '../core/limits';
+import { lowerBound } from '../core/sorted';
 import type { Unit } from './aggregate';
 import { DAY_MS, HOUR_MS } from '../core/units';
 
@@ -88,16 +89,36 @@ export const calendarWork = { bounds: 0 };
  */
 export function bucketBounds(start: number, end: number, unit: Unit, zoneName: string): number[] {
   if (end <= start) return [];
+  const within = boundsWithinYear(start, end, unit, zoneName);
+  if (within) return within;
   const first = new Date(start).getUTCFullYear() - 1;
   const last = new Date(end).getUTCFullYear() + 1;
   const all: number[] = [];
   for (let year = first; year <= last; year += 1) all.push(...boundsOfYear(year, unit, zoneName));
   calendarWork.bounds += all.length;
-  let from = 0;
-  while (from + 1 < all.length && (all[from + 1] ?? Infinity) <= start) from += 1;
-  let to = from;
-  while (to < all.length - 1 && (all[to] ?? Infinity) < end) to += 1;
-  return all.slice(from, to + 1);
+  // The years around always hold a bound before start and one after end.
+  const from = Math.max(0, lowerBound(all, Math.floor(start) + 1) - 1);
+  return all.slice(from, lowerBound(all, end, from, all.length - 1) + 1);
+}
+
+/** The bounds from the last one not after start to the first one not before end (bounds are whole ms), if any. */
+function cut(all: readonly number[], start: number, end: number): number[] | undefined {
+  const from = lowerBound(all, Math.floor(start) + 1) - 1;
+  const to = lowerBound(all, end, Math.max(from, 0));
+  return from < 0 || to >= all.length ? undefined : all.slice(from, to + 1);
+}
+
+/**
+ * The common case (a bucket, a day of a window, a range inside one UTC year whose buckets begin and end in
+ * it) from that year's bounds alone, without joining the years around it; undefined otherwise.
+ */
+function boundsWithinYear(start: number, end: number, unit: Unit, zoneName: string): number[] | undefined {
+  const year = new Date(start).getUTCFullYear();
+  if (new Date(end).getUTCFullYear() !== year) return undefined;
+  const bounds = boundsOfYear(year, unit, zoneName);
+  const found = cut(bounds, start, end);
+  if (found) calendarWork.bounds += found.length;
+  return found;
 }
 
 /**

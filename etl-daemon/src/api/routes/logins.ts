@@ -1,8 +1,8 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncJsonSchemaToTs } from '@fastify/type-provider-json-schema-to-ts';
 import type { LoginsParams } from '../../query/logins-query';
-import { answerKey, answerLogins, loginsCsv, parseLoginsQuery } from '../../query/logins-query';
-import { ByteBoundedCache } from '../../core/bounded-cache';
+import { LoginsAnswers } from '../../query/logins-answers';
+import { answerLogins, loginsCsv, parseLoginsQuery } from '../../query/logins-query';
 import { dataErrors, loginsAnswer, loginsParams } from '../../contract/schemas';
 import type { ApiContext } from '../context';
 import { sendCsv, wantsCsv } from '../csv';
@@ -13,21 +13,13 @@ export const loginsRoutes: FastifyPluginAsyncJsonSchemaToTs<{ Options: ApiContex
    * JSON answers by query and index generation: a panel that several people watch, or a refresh before the
    * next job run, is answered without counting again. Bounded in bytes; a new generation misses.
    */
-  const answers = new ByteBoundedCache<string, string>(
-    ctx.api.indexLimits.answerCacheBytes,
-    (body, key) => (body.length + key.length) * 2
-  );
+  const answers = new LoginsAnswers(ctx.api.indexLimits.answerCacheBytes);
 
   /** Answers one query as JSON, or as CSV when asked by `format=csv` or `Accept: text/csv`. */
   const respond = async (params: LoginsParams, request: FastifyRequest, reply: FastifyReply) => {
     const query = parseLoginsQuery(params, ctx.now().getTime(), ctx.api.maxBuckets);
     if (!wantsCsv(params.format, request.headers.accept)) {
-      const key = answerKey(query, ctx.sync.index.generation, ctx.sync.dataUntil());
-      let body = answers.get(key);
-      if (body === undefined) {
-        body = JSON.stringify(await answerLogins(ctx.sync, query));
-        answers.set(key, body);
-      }
+      const body = await answers.json(ctx.sync, query);
       return reply
         .type('application/json; charset=utf-8')
         .serializer((x) => x as string)

@@ -1,0 +1,190 @@
+import { BitCounter, bitsFor, forEachNew, hasBit, setBit } from '../../core/bitset';
+import { lowerBound } from '../../core/sorted';
+import { DAY_MS, SLOT_MS, SLOTS_PER_DAY } from '../../core/units';
+import type { DayStore, RawSlots } from './day-store';
+import type { IndexedDay } from './indexed-day';
+import { visitLogins } from './visit';
+
+/** Per user id: first and last login in a range (exact, or the start of its 15-minute slot), logins, active days. */
+export interface Activity {
+  /** The ids with a login in the range (in order of first sight: cut day, whole days by id, cut day). */
+  ids: number[];
+  first: Float64Array;
+  last: Float64Array;
+  /** Bit 1: `first` is exact; bit 2: `last` is exact (else the slot's start, to be refined). */
+  exact: Uint8Array;
+  logins: Float64Array;
+  activeDays: Uint32Array;
+}
+
+/** What the tally reads: the days, the users active in an interval (bitset), and the slots cut at the edges. */
+export interface ActivitySource {
+  days: DayStore;
+  userCount: number;
+  active(a: number, b: number): Uint32Array;
+  raw: RawSlots | undefined;
+}
+
+/**
+ * Everybody's activity in [from, to) (inside the days holding data): active days by the local days of
+ * `dayBounds` (each an OR of cached day parts), logins from each whole UTC day's bitset and repeat counts,
+ * first and last logins by finding, in the first (last) whole day a user appears in, their first (last)
+ * slot. Only the UTC days the range cuts are read login by login. A year costs its days' bitsets, not its
+ * millions of (user, slot) entries.
+ */
+export function tallyActivity(
+  source: ActivitySource,
+  range: { from: number; to: number; dayBounds: readonly number[] }
+): Activity {
+  const n = source.userCount;
+  const t: Activity = {
+    ids: [],
+    first: new Float64Array(n),
+    last: new Float64Array(n),
+    exact: new Uint8Array(n),
+    logins: new Float64Array(n),
+    activeDays: new Uint32Array(n),
+  };
+  const seen = bitsFor(n);
+  const wholeFrom = Math.ceil(range.from / DAY_MS);
+  const wholeTo = Math.max(wholeFrom, Math.floor(range.to / DAY_MS));
+  const visit = (a: number, b: number) => {
+    if (a < b)
+      visitLogins(source.days, { from: a, to: b, raw: source.raw }, (id, at, count, exact) =>
+        note(t, seen, { id, at, count, exact })
+      );
+  };
+  visit(range.from, Math.min(range.to, wholeFrom * DAY_MS));
+  const present = new BitCounter(seen.length);
+  for (let d = wholeFrom; d < wholeTo; d += 1) {
+    const day = source.days.get(d);
+    if (day) wholeDayForward(t, { seen, present }, d, day);
+  }
+  visit(Math.max(range.from, wholeTo * DAY_MS), range.to);
+  lastsBackward(t, source, {
+    wholeFrom,
+    wholeTo,
+    lastCut: [Math.max(range.from, wholeTo * DAY_MS), range.to],
+  });
+  const active = new BitCounter(seen.length);
+  forEachLocalDay(range, (a, b) => active.add(source.active(a, b)));
+  for (const id of t.ids) {
+    t.logins[id] = (t.logins[id] as number) + present.count(id);
+    t.activeDays[id] = active.count(id);
+  }
+  return t;
+}
+
+/** One login (or a slot's logins) of a day the range cuts, in time order. */
+function note(
+  t: Activity,
+  seen: Uint32Array,
+  login: { id: number; at: number; count: number; exact: boolean }
+): void {
+  const { id, at, count, exact } = login;
+  if (!hasBit(seen, id)) {
+    setBit(seen, id);
+    t.ids.push(id);
+    t.first[id] = at;
+    t.last[id] = at;
+    t.exact[id] = exact ? 3 : 0;
+  } else if (at > (t.last[id] as number) || (at === t.last[id] && exact)) {
+    t.last[id] = at;
+    t.exact[id] = ((t.exact[id] as number) & 1) | (exact ? 2 : 0);
+  }
+  t.logins[id] = (t.logins[id] as number) + count;
+}
+
+/**
+ * A whole UTC day: its users counted present (one login each), their repeats added, and the first slot of
+ * those seen for the first time.
+ */
+function wholeDayForward(
+  t: Activity,
+  state: { seen: Uint32Array; present: BitCounter },
+  d: number,
+  day: IndexedDay
+): void {
+  state.present.add(day.bits);
+  const { multiIds, multiCount } = day;
+  for (let k = 0; k < multiIds.length; k += 1) {
+    const id = multiIds[k] as number;
+    t.logins[id] = (t.logins[id] as number) + (multiCount[k] as number) - 1;
+  }
+  const fresh: number[] = [];
+  forEachNew(day.bits, state.seen, (id) => fresh.push(id));
+  if (fresh.length === 0) return;
+  const slots = slotsOf(day, fresh, 'first');
+  fresh.forEach((id, k) => {
+    t.ids.push(id);
+    t.first[id] = d * DAY_MS + (slots[k] as number) * SLOT_MS;
+  });
+}
+
+/**
+ * Last logins: those seen in the last cut day have theirs from its logins; everybody else's is the last slot
+ * of the last whole day they appear in (walked backwards), or else their login in the first cut day.
+ */
+function lastsBackward(
+  t: Activity,
+  source: ActivitySource,
+  options: { wholeFrom: number; wholeTo: number; lastCut: [number, number] }
+): void {
+  const done = bitsFor(source.userCount);
+  const [a, b] = options.lastCut;
+  if (a < b) visitLogins(source.days, { from: a, to: b, raw: source.raw }, (id) => setBit(done, id));
+  for (let d = options.wholeTo - 1; d >= options.wholeFrom; d -= 1) {
+    const day = source.days.get(d);
+    if (!day) continue;
+    const pending: number[] = [];
+    forEachNew(day.bits, done, (id) => pending.push(id));
+    if (pending.length === 0) continue;
+    const slots = slotsOf(day, pending, 'last');
+    pending.forEach((id, k) => {
+      t.last[id] = d * DAY_MS + (slots[k] as number) * SLOT_MS;
+      t.exact[id] = (t.exact[id] as number) & 1;
+    });
+  }
+}
+
+/**
+ * The first (or last) slot of a day holding each of `ids`: a slot's entries are sorted by id, so a few users
+ * are found by binary search in each slot; many by one pass over the day's entries.
+ */
+function slotsOf(day: IndexedDay, ids: readonly number[], which: 'first' | 'last'): number[] {
+  const { offsets, ids: entries } = day.slots;
+  if (ids.length * SLOTS_PER_DAY * 8 < entries.length) {
+    return ids.map((id) => {
+      for (let k = 0; k < SLOTS_PER_DAY; k += 1) {
+        const s = which === 'first' ? k : SLOTS_PER_DAY - 1 - k;
+        const e = lowerBound(entries, id, offsets[s], offsets[s + 1]);
+        if (e < (offsets[s + 1] as number) && entries[e] === id) return s;
+      }
+      return 0;
+    });
+  }
+  // slot + 1 of each wanted id (0: not wanted or not found yet), in an array as long as the largest id.
+  const found = new Uint8Array((ids.at(-1) ?? 0) + 1);
+  const wanted = new Uint8Array(found.length);
+  for (const id of ids) wanted[id] = 1;
+  for (let s = 0; s < SLOTS_PER_DAY; s += 1) {
+    for (let e = offsets[s] as number; e < (offsets[s + 1] as number); e += 1) {
+      const id = entries[e] as number;
+      if (id < wanted.length && wanted[id] === 1 && (which === 'last' || found[id] === 0)) found[id] = s + 1;
+    }
+  }
+  return ids.map((id) => Math.max(0, (found[id] as number) - 1));
+}
+
+/** The local days of `dayBounds` cut to the range, in order. */
+function forEachLocalDay(
+  range: { from: number; to: number; dayBounds: readonly number[] },
+  visit: (a: number, b: number) => void
+): void {
+  const { dayBounds } = range;
+  for (let j = 0; j + 1 < dayBounds.length; j += 1) {
+    const a = Math.max(range.from, dayBounds[j] as number);
+    const b = Math.min(range.to, dayBounds[j + 1] as number);
+    if (a < b) visit(a, b);
+  }
+}

@@ -1,0 +1,96 @@
+/**
+ * The JSON answers of /api/v1/logins, assembled from a kept run of whole buckets and the cut buckets around
+ * it (query/logins-answers.ts), are character for character the answer counted whole (answerLogins), for
+ * ranges that move, every metric, filters and zones; and a run is reused across ranges that share it.
+ */
+import { SERIES_METRICS } from '../src/contract/metrics';
+import { DAY_MS } from '../src/core/units';
+import { seededRandom } from '../src/demo/random';
+import { LoginIndex } from '../src/query/login-index';
+import { LoginsAnswers } from '../src/query/logins-answers';
+import type { LoginsQuery } from '../src/query/logins-query';
+import { answerLogins } from '../src/query/logins-query';
+import type { Unit } from '../src/time/aggregate';
+import { BASE, randomLogins, toDays } from './login-fixtures';
+
+const index = new LoginIndex();
+index.replaceDays(toDays(randomLogins(20_000, 9)));
+const sync = {
+  index,
+  readSlots: () => Promise.resolve(new Map()),
+  progress: () => ({ ready: true, loadedDays: 1, totalDays: 1 }),
+  dataUntil: () => new Date(BASE + 300 * DAY_MS),
+  reloadDays: () => Promise.resolve(),
+};
+const random = seededRandom(31);
+const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)] as T;
+
+it('should answer exactly what counting the whole range answers, for random queries', async () => {
+  const answers = new LoginsAnswers(4 * 1024 * 1024);
+  for (let round = 0; round < 120; round += 1) {
+    const aggregate = pick<Unit>(['day', 'week', 'month', 'hour', 'quarter']);
+    const start = BASE + Math.floor(random() * 200 * DAY_MS);
+    const span = aggregate === 'hour' ? 3 * DAY_MS : (10 + Math.floor(random() * 150)) * DAY_MS;
+    const query: LoginsQuery = {
+      start,
+      end: start + span + Math.floor(random() * DAY_MS),
+      aggregate,
+      tz: pick(['UTC', 'Asia/Kathmandu', 'Europe/Berlin', 'Australia/Lord_Howe']),
+      metrics: [pick(SERIES_METRICS), pick(SERIES_METRICS)].filter((m, i, all) => all.indexOf(m) === i),
+      users: random() < 0.3 ? ['u1', 'u7', 'u30', 'nobody'] : null,
+    };
+    const expected = JSON.stringify(await answerLogins(sync, query));
+    expect(await answers.json(sync, query)).toBe(expected);
+    // The same range with its end moved: the run of whole buckets is reused, the cut buckets are not.
+    const moved = { ...query, end: query.end - 1 - Math.floor(random() * 1000) };
+    expect(await answers.json(sync, moved)).toBe(JSON.stringify(await answerLogins(sync, moved)));
+  }
+});
+
+it('should answer a range inside one bucket, cut by both ends, as counted whole', async () => {
+  const answers = new LoginsAnswers(4 * 1024 * 1024);
+  for (const [aggregate, days] of [
+    ['month', 5],
+    ['week', 2],
+    ['day', 0.3],
+  ] as [Unit, number][]) {
+    const start = BASE + 40 * DAY_MS + 3 * DAY_MS + 12_345;
+    for (const end of [start + days * DAY_MS, start + days * DAY_MS + 999]) {
+      const query: LoginsQuery = {
+        start,
+        end,
+        aggregate,
+        tz: 'UTC',
+        metrics: ['users', 'logins'],
+        users: null,
+      };
+      const body = await answers.json(sync, query);
+      expect(body).toBe(JSON.stringify(await answerLogins(sync, query)));
+      expect((JSON.parse(body) as { buckets: unknown[] }).buckets).toHaveLength(1);
+    }
+  }
+});
+
+it('should count a moved range without counting its whole buckets again', async () => {
+  const answers = new LoginsAnswers(4 * 1024 * 1024);
+  const query: LoginsQuery = {
+    start: BASE + 3 * DAY_MS + 5,
+    end: BASE + 250 * DAY_MS + 77,
+    aggregate: 'day',
+    tz: 'UTC',
+    metrics: ['users', 'logins'],
+    users: null,
+  };
+  await answers.json(sync, query);
+  const count = jest.spyOn(index, 'count');
+  try {
+    await answers.json(sync, { ...query, end: query.end + 1000 });
+    // Only the day cut by the moved end is counted: the first day (cut by start) and the 246 whole days are kept.
+    expect(count.mock.calls.map(([bounds]) => bounds.length - 1)).toEqual([1]);
+    count.mockClear();
+    await answerLogins(sync, { ...query, end: query.end + 2000 });
+    expect(count.mock.calls.map(([bounds]) => bounds.length - 1)).toEqual([248]);
+  } finally {
+    count.mockRestore();
+  }
+});
