@@ -94,3 +94,27 @@ it('should count a moved range without counting its whole buckets again', async 
     count.mockRestore();
   }
 });
+
+it('should keep a whole answer once its query comes a second time, not on its first', async () => {
+  const answers = new LoginsAnswers(4 * 1024 * 1024);
+  const query: LoginsQuery = {
+    start: BASE + 10 * DAY_MS + 5,
+    end: BASE + 90 * DAY_MS + 7,
+    aggregate: 'week',
+    tz: 'Europe/Berlin',
+    metrics: ['users'],
+    users: null,
+  };
+  const count = jest.spyOn(index, 'count');
+  try {
+    const first = await answers.json(sync, query);
+    const second = await answers.json(sync, query);
+    const counted = count.mock.calls.length;
+    // Asked once: counted each time (its cut last bucket); asked twice: kept, no count.
+    expect(counted).toBeGreaterThan(1);
+    expect(await answers.json(sync, query)).toBe(first);
+    expect([second, count.mock.calls.length]).toEqual([first, counted]);
+  } finally {
+    count.mockRestore();
+  }
+});

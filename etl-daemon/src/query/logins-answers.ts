@@ -17,11 +17,17 @@ type Sync = Pick<IndexSync, 'index' | 'readSlots' | 'progress' | 'dataUntil' | '
 export class LoginsAnswers {
   private readonly answers: ByteBoundedCache<string, string>;
   private readonly runs: ByteBoundedCache<string, string>;
+  /**
+   * Queries asked once: an answer is kept when its query comes a second time. A relative range's refreshes
+   * are each asked once (the end moves), and keeping every one of them would only churn the cache.
+   */
+  private readonly askedOnce: ByteBoundedCache<string, true>;
 
   constructor(bytes: number) {
     const weigh = (body: string, key: string) => (body.length + key.length) * 2;
-    this.answers = new ByteBoundedCache(bytes / 2, weigh);
-    this.runs = new ByteBoundedCache(bytes / 2, weigh);
+    this.answers = new ByteBoundedCache(bytes * 0.45, weigh);
+    this.runs = new ByteBoundedCache(bytes * 0.45, weigh);
+    this.askedOnce = new ByteBoundedCache(bytes * 0.1, (_, key) => key.length * 2 + 64);
   }
 
   async json(sync: Sync, query: LoginsQuery): Promise<string> {
@@ -49,8 +55,11 @@ export class LoginsAnswers {
       buckets: [],
     });
     const body = `${head.slice(0, -3)}[${parts.join(',')}]}`;
-    // Kept only when the index did not change while it was counted: a key names one generation.
-    if (sync.index.generation === generation) this.answers.set(key, body);
+    // Kept only when the index did not change while it was counted (a key names one generation), and only
+    // for a query asked before.
+    if (sync.index.generation !== generation) return body;
+    if (this.askedOnce.get(key)) this.answers.set(key, body);
+    else this.askedOnce.set(key, true);
     return body;
   }
 
