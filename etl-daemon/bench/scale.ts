@@ -7,6 +7,7 @@
  *
  *   npm run bench:scale                       # 20 M (old and new), then 100 M (new)
  *   npm run bench:scale -- --sizes 5 --old-at 5   # a quick look
+ *   npm run bench:scale -- --sizes 100 --old-at 0 --starts 3   # start-up at 100 M, three runs on the same data
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -164,6 +165,7 @@ async function main(): Promise<void> {
       sizes: { type: 'string', default: '20,100' },
       'old-at': { type: 'string', default: '20' },
       profile: { type: 'boolean', default: false },
+      starts: { type: 'string', default: '1' },
     },
   });
   const sizes = (values.sizes ?? '').split(',').map(Number);
@@ -201,22 +203,26 @@ async function main(): Promise<void> {
         }
         report('before (every login in memory, git 181462d)', old, false);
       }
-      const profileDir = mkdtempSync(path.join(tmpdir(), 'core4-usage-scale-'));
-      const server = await startServer(
-        [...(values.profile ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : []), builtCli(), 'serve'],
-        usageDaemonEnv(db.uri, `${LOGIN_DB}.login`)
-      );
-      let current: Measured;
-      try {
-        current = await measure(server, end);
-      } finally {
-        await server.stop();
+      // The daemon is started `--starts` times on the same data: start-up is measured in each run.
+      let current: Measured | undefined;
+      for (let run = 1; run <= Number(values.starts); run += 1) {
+        const profileDir = mkdtempSync(path.join(tmpdir(), 'core4-usage-scale-'));
+        const server = await startServer(
+          [...(values.profile ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : []), builtCli(), 'serve'],
+          usageDaemonEnv(db.uri, `${LOGIN_DB}.login`)
+        );
+        try {
+          current = await measure(server, end);
+        } finally {
+          await server.stop();
+        }
+        printProfile(profileDir, "the daemon's CPU profile (start-up, load and queries)", {
+          top: 12,
+          indent: '  ',
+        });
+        report(`now (slot summaries), start ${run} of ${values.starts}`, current, millions >= 100);
       }
-      printProfile(profileDir, "the daemon's CPU profile (start-up, load and queries)", {
-        top: 12,
-        indent: '  ',
-      });
-      report('now (slot summaries)', current, millions >= 100);
+      if (!current) continue;
       if (old) {
         const ratio = (f: (m: Measured) => number) => (f(current) / f(old)).toFixed(2);
         const equal = current.results.every((r, i) => sameCounts(r.body, old.results[i]?.body));
