@@ -1,9 +1,8 @@
 import { ByteBoundedCache } from '../core/bounded-cache';
-import type { Bucket } from '../contract/types';
-import { bucketBounds, isoInZone } from '../time/buckets';
+import { bucketBounds } from '../time/buckets';
 import type { IndexSync } from './index-loader';
 import type { LoginsQuery } from './logins-query';
-import { answerHeader, answerKey, countSeries } from './logins-query';
+import { answerHeader, answerKey, bucketsOf, countSeries } from './logins-query';
 
 type Sync = Pick<IndexSync, 'index' | 'readSlots' | 'progress' | 'dataUntil' | 'reloadDays'>;
 
@@ -97,18 +96,6 @@ async function bucketsJson(sync: Sync, query: LoginsQuery, bounds: number[]): Pr
   const first = bounds[0] as number;
   const last = bounds.at(-1) as number;
   const part = { ...query, start: Math.max(query.start, first), end: Math.min(query.end, last) };
-  const series = await countSeries(sync, part, bounds);
-  const buckets: Bucket[] = [];
-  for (let i = 0; i + 1 < bounds.length; i += 1) {
-    const a = bounds[i] as number;
-    const b = bounds[i + 1] as number;
-    const bucket: Bucket = {
-      start: isoInZone(a, query.tz),
-      end: isoInZone(b, query.tz),
-      partial: a < query.start || b > query.end,
-    };
-    for (const metric of query.metrics) bucket[metric] = series[metric]?.[i] ?? 0;
-    buckets.push(bucket);
-  }
+  const buckets = bucketsOf(query, bounds, await countSeries(sync, part, bounds));
   return JSON.stringify(buckets).slice(1, -1);
 }

@@ -91,24 +91,30 @@ export async function answerLogins(
 ): Promise<LoginsAnswer> {
   const dataUntil = sync.dataUntil();
   const bounds = bucketBounds(query.start, query.end, query.aggregate, query.tz);
-  const series = await countSeries(sync, query, bounds);
-  const labels = bounds.map((b) => isoInZone(b, query.tz));
-  const buckets: Bucket[] = [];
-  for (let i = 0; i + 1 < bounds.length; i += 1) {
-    const bucket: Bucket = {
-      start: labels[i] ?? '',
-      end: labels[i + 1] ?? '',
-      partial: (bounds[i] ?? 0) < query.start || (bounds[i + 1] ?? 0) > query.end,
-    };
-    for (const metric of query.metrics) bucket[metric] = series[metric]?.[i] ?? 0;
-    buckets.push(bucket);
-  }
+  const buckets = bucketsOf(query, bounds, await countSeries(sync, query, bounds));
   return {
     ...answerHeader(query, dataUntil),
     aggregate: query.aggregate,
     metrics: query.metrics,
     buckets,
   };
+}
+
+/** The buckets between consecutive `bounds` (all of the query's, or a part), with their series' values. */
+export function bucketsOf(query: LoginsQuery, bounds: readonly number[], series: Series): Bucket[] {
+  const buckets: Bucket[] = [];
+  for (let i = 0; i + 1 < bounds.length; i += 1) {
+    const a = bounds[i] as number;
+    const b = bounds[i + 1] as number;
+    const bucket: Bucket = {
+      start: isoInZone(a, query.tz),
+      end: isoInZone(b, query.tz),
+      partial: a < query.start || b > query.end,
+    };
+    for (const metric of query.metrics) bucket[metric] = series[metric]?.[i] ?? 0;
+    buckets.push(bucket);
+  }
+  return buckets;
 }
 
 /** Each requested metric's series over the buckets: the index's counts, then engagement. */
