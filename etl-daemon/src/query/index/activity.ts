@@ -1,8 +1,8 @@
 import { BitCounter, bitsFor, forEachNew, hasBit, setBit } from '../../core/bitset';
-import { lowerBound } from '../../core/sorted';
-import { DAY_MS, SLOT_MS, SLOTS_PER_DAY } from '../../core/units';
+import { DAY_MS, SLOT_MS } from '../../core/units';
 import type { DayStore, RawSlots } from './day-store';
 import type { IndexedDay } from './indexed-day';
+import { slotsOfUsers } from './indexed-day';
 import { visitLogins } from './visit';
 
 /** Per user id: first and last login in a range (exact, or the start of its 15-minute slot), logins, active days. */
@@ -48,11 +48,14 @@ export function tallyActivity(
   const seen = bitsFor(n);
   const wholeFrom = Math.ceil(range.from / DAY_MS);
   const wholeTo = Math.max(wholeFrom, Math.floor(range.to / DAY_MS));
-  const visit = (a: number, b: number) => {
-    if (a < b)
-      visitLogins(source.days, { from: a, to: b, raw: source.raw }, (id, at, count, exact) =>
-        note(t, seen, { id, at, count, exact })
-      );
+  /** The users of the last cut day: their last login is known from its logins (lastsBackward skips them). */
+  const lastCut = bitsFor(n);
+  const visit = (a: number, b: number, mark?: Uint32Array) => {
+    if (a >= b) return;
+    visitLogins(source.days, { from: a, to: b, raw: source.raw }, (id, at, count, exact) => {
+      note(t, seen, { id, at, count, exact });
+      if (mark) setBit(mark, id);
+    });
   };
   visit(range.from, Math.min(range.to, wholeFrom * DAY_MS));
   const present = new BitCounter(seen.length);
@@ -60,12 +63,8 @@ export function tallyActivity(
     const day = source.days.get(d);
     if (day) wholeDayForward(t, { seen, present }, d, day);
   }
-  visit(Math.max(range.from, wholeTo * DAY_MS), range.to);
-  lastsBackward(t, source, {
-    wholeFrom,
-    wholeTo,
-    lastCut: [Math.max(range.from, wholeTo * DAY_MS), range.to],
-  });
+  visit(Math.max(range.from, wholeTo * DAY_MS), range.to, lastCut);
+  lastsBackward(t, source, { wholeFrom, wholeTo, done: lastCut });
   const active = new BitCounter(seen.length);
   forEachLocalDay(range, (a, b) => active.add(source.active(a, b)));
   for (const id of t.ids) {
@@ -114,7 +113,7 @@ function wholeDayForward(
   const fresh: number[] = [];
   forEachNew(day.bits, state.seen, (id) => fresh.push(id));
   if (fresh.length === 0) return;
-  const slots = slotsOf(day, fresh, 'first');
+  const slots = slotsOfUsers(day, fresh, 'first');
   fresh.forEach((id, k) => {
     t.ids.push(id);
     t.first[id] = d * DAY_MS + (slots[k] as number) * SLOT_MS;
@@ -128,52 +127,21 @@ function wholeDayForward(
 function lastsBackward(
   t: Activity,
   source: ActivitySource,
-  options: { wholeFrom: number; wholeTo: number; lastCut: [number, number] }
+  options: { wholeFrom: number; wholeTo: number; done: Uint32Array }
 ): void {
-  const done = bitsFor(source.userCount);
-  const [a, b] = options.lastCut;
-  if (a < b) visitLogins(source.days, { from: a, to: b, raw: source.raw }, (id) => setBit(done, id));
+  const { done } = options;
   for (let d = options.wholeTo - 1; d >= options.wholeFrom; d -= 1) {
     const day = source.days.get(d);
     if (!day) continue;
     const pending: number[] = [];
     forEachNew(day.bits, done, (id) => pending.push(id));
     if (pending.length === 0) continue;
-    const slots = slotsOf(day, pending, 'last');
+    const slots = slotsOfUsers(day, pending, 'last');
     pending.forEach((id, k) => {
       t.last[id] = d * DAY_MS + (slots[k] as number) * SLOT_MS;
       t.exact[id] = (t.exact[id] as number) & 1;
     });
   }
-}
-
-/**
- * The first (or last) slot of a day holding each of `ids`: a slot's entries are sorted by id, so a few users
- * are found by binary search in each slot; many by one pass over the day's entries.
- */
-function slotsOf(day: IndexedDay, ids: readonly number[], which: 'first' | 'last'): number[] {
-  const { offsets, ids: entries } = day.slots;
-  if (ids.length * SLOTS_PER_DAY * 8 < entries.length) {
-    return ids.map((id) => {
-      for (let k = 0; k < SLOTS_PER_DAY; k += 1) {
-        const s = which === 'first' ? k : SLOTS_PER_DAY - 1 - k;
-        const e = lowerBound(entries, id, offsets[s], offsets[s + 1]);
-        if (e < (offsets[s + 1] as number) && entries[e] === id) return s;
-      }
-      return 0;
-    });
-  }
-  // slot + 1 of each wanted id (0: not wanted or not found yet), in an array as long as the largest id.
-  const found = new Uint8Array((ids.at(-1) ?? 0) + 1);
-  const wanted = new Uint8Array(found.length);
-  for (const id of ids) wanted[id] = 1;
-  for (let s = 0; s < SLOTS_PER_DAY; s += 1) {
-    for (let e = offsets[s] as number; e < (offsets[s + 1] as number); e += 1) {
-      const id = entries[e] as number;
-      if (id < wanted.length && wanted[id] === 1 && (which === 'last' || found[id] === 0)) found[id] = s + 1;
-    }
-  }
-  return ids.map((id) => Math.max(0, (found[id] as number) - 1));
 }
 
 /** The local days of `dayBounds` cut to the range, in order. */

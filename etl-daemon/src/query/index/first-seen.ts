@@ -5,6 +5,7 @@ import { lowerBound } from '../../core/sorted';
 import { DAY_MS, SLOT_MS, SLOTS_PER_DAY } from '../../core/units';
 import type { DayStore, RawSlots } from './day-store';
 import type { IndexedDay } from './indexed-day';
+import { slotsOfUsers } from './indexed-day';
 import type { IndexWork, UserMask } from './user-mask';
 import { inMask } from './user-mask';
 
@@ -75,9 +76,7 @@ export class FirstSeen {
       if (dayNumber <= afterDay) continue;
       const day = this.days.get(dayNumber);
       if (!day || !hasBit(day.bits, id)) continue;
-      const { offsets, ids } = day.slots;
-      const e = ids.indexOf(id);
-      this.first[id] = dayNumber * SLOTS_PER_DAY + lowerBound(offsets, e + 1) - 1;
+      this.first[id] = dayNumber * SLOTS_PER_DAY + (slotsOfUsers(day, [id], 'first')[0] as number);
       return;
     }
   }

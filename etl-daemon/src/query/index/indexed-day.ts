@@ -114,3 +114,32 @@ export function dayBytes(day: IndexedDay): number {
     (day.raw ? day.raw.t.byteLength + day.raw.u.byteLength : 0)
   );
 }
+
+/**
+ * The first (or last) slot of a day holding each of `ids` (ascending): a slot's entries are sorted by id, so a few users
+ * are found by binary search in each slot; many by one pass over the day's entries.
+ */
+export function slotsOfUsers(day: IndexedDay, ids: readonly number[], which: 'first' | 'last'): number[] {
+  const { offsets, ids: entries } = day.slots;
+  if (ids.length * SLOTS_PER_DAY * 8 < entries.length) {
+    return ids.map((id) => {
+      for (let k = 0; k < SLOTS_PER_DAY; k += 1) {
+        const s = which === 'first' ? k : SLOTS_PER_DAY - 1 - k;
+        const e = lowerBound(entries, id, offsets[s], offsets[s + 1]);
+        if (e < (offsets[s + 1] as number) && entries[e] === id) return s;
+      }
+      return 0;
+    });
+  }
+  // slot + 1 of each wanted id (0: not wanted or not found yet), in an array as long as the largest id.
+  const found = new Uint8Array((ids.at(-1) ?? 0) + 1);
+  const wanted = new Uint8Array(found.length);
+  for (const id of ids) wanted[id] = 1;
+  for (let s = 0; s < SLOTS_PER_DAY; s += 1) {
+    for (let e = offsets[s] as number; e < (offsets[s + 1] as number); e += 1) {
+      const id = entries[e] as number;
+      if (id < wanted.length && wanted[id] === 1 && (which === 'last' || found[id] === 0)) found[id] = s + 1;
+    }
+  }
+  return ids.map((id) => Math.max(0, (found[id] as number) - 1));
+}
