@@ -1,5 +1,6 @@
-import { DateTime, IANAZone } from 'luxon';
-import { DAY_MS, MAX_OFFSET_MINUTES } from '../core/units';
+import { IANAZone } from 'luxon';
+import { DAY_MS } from '../core/units';
+import { isoInstant } from '../time/iso';
 import { QueryError } from '../errors';
 
 /*
@@ -10,15 +11,15 @@ import { QueryError } from '../errors';
 /** ISO 8601 (with or without offset; UTC when none) or epoch milliseconds. */
 function parseInstant(parameter: string, value: string): number {
   if (/^-?\d{1,15}$/.test(value)) return Number(value);
-  const parsed = DateTime.fromISO(value, { zone: 'UTC', setZone: true });
-  if (!parsed.isValid || Math.abs(parsed.offset) > MAX_OFFSET_MINUTES) {
+  const at = isoInstant(value);
+  if (at === undefined) {
     throw new QueryError(
       parameter,
       value,
       'an ISO 8601 date or date-time (2026-03-01T00:00:00Z, offsets up to ±18:00) or epoch milliseconds'
     );
   }
-  return parsed.toMillis();
+  return at;
 }
 
 /** A repeated or comma-separated parameter as its non-empty, trimmed values. */

@@ -1,5 +1,4 @@
-import { DateTime } from 'luxon';
-import { MAX_OFFSET_MINUTES } from '../core/units';
+import { isoInstant } from '../time/iso';
 import { addUtcDays, startOfUtcDay, utcDayLabel } from '../time/utc-day';
 
 /** What a caller may ask of one run (the original's `start`, `end`, `reset`). */
@@ -30,14 +29,14 @@ export class RangeArgumentError extends Error {
 
 /** Parses an ISO 8601 date or date-time (UTC unless it names an offset). */
 export function parseIsoArgument(name: 'start' | 'end', value: string): Date {
-  const parsed = DateTime.fromISO(value, { zone: 'UTC', setZone: true });
-  if (!parsed.isValid || Math.abs(parsed.offset) > MAX_OFFSET_MINUTES) {
+  const at = isoInstant(value);
+  if (at === undefined) {
     throw new RangeArgumentError(
       `${name}: '${value}' is not an ISO 8601 date or date-time (e.g. 2026-01-31)`,
       name
     );
   }
-  return parsed.toJSDate();
+  return new Date(at);
 }
 
 /**
