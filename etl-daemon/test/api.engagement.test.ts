@@ -3,8 +3,8 @@ import type { FastifyInstance } from 'fastify';
 import { DateTime } from 'luxon';
 import { generateSysLog } from '../src/demo/generate-sys-log';
 import { buildTestApp } from './api-helpers';
-import type { Unit } from './engagement-oracle';
-import { engagementOracle, retentionOracle } from './engagement-oracle';
+import type { Unit, WeekStart } from './engagement-oracle';
+import { engagementOracle, retentionOracle, stickinessOracle } from './engagement-oracle';
 import type { TestDb } from './helpers';
 import { openTestDb } from './helpers';
 import type { Login } from './login-fixtures';
@@ -48,7 +48,7 @@ describe('engagement metrics on /api/v1/logins', () => {
   ] as [Unit, string, string, string][])(
     'should equal the raw-log definitions by %s in %s',
     async (unit, zone, from, to) => {
-      const metrics = 'active_7d,active_28d,active_30d,stickiness,new_users,returning,resurrecting,dormant';
+      const metrics = 'active_7d,active_28d,active_30d,dau_mau,new_users,returning,resurrecting,dormant';
       const { status, json } = await get(
         `/api/v1/logins?start=${from}&end=${to}&aggregate=${unit}&tz=${zone}&metric=${metrics}`
       );
@@ -66,7 +66,7 @@ describe('engagement metrics on /api/v1/logins', () => {
       ] as const) {
         expect([name, buckets.map((b) => b[name])]).toEqual([name, expected[name]]);
       }
-      buckets.forEach((b, i) => expect(b.stickiness).toBeCloseTo(expected.stickiness[i] ?? NaN, 12));
+      buckets.forEach((b, i) => expect(b.dau_mau).toBeCloseTo(expected.dau_mau[i] ?? NaN, 12));
       expect(buckets.some((b) => (b.active_28d ?? 0) > 0)).toBe(true);
     }
   );
@@ -137,6 +137,133 @@ describe('GET /api/v1/retention', () => {
       ['start=2000-01-01&end=2026-01-01&cohort=day', 'cohort'],
     ]) {
       const bad = await get(`/api/v1/retention?${query}`);
+      expect([query, bad.status, bad.json().parameter]).toEqual([query, 400, parameter]);
+    }
+  });
+});
+
+describe('PostHog meanings: dau_mau, the deprecated stickiness metric, weekStart, retention on_or_after', () => {
+  it('should answer metric=stickiness with the dau_mau ratio and a deprecation notice, never redefined', async () => {
+    const range = 'start=2026-10-20T00:00:00Z&end=2026-11-20T00:00:00Z&aggregate=d&tz=Europe/Berlin';
+    const old = (await get(`/api/v1/logins?${range}&metric=stickiness,users`)).json();
+    const renamed = (await get(`/api/v1/logins?${range}&metric=dau_mau,users`)).json();
+    expect(old.buckets.map((b: Record<string, number>) => b.stickiness)).toEqual(
+      renamed.buckets.map((b: Record<string, number>) => b.dau_mau)
+    );
+    expect(renamed.buckets.some((b: Record<string, number>) => (b.dau_mau ?? 0) > 0)).toBe(true);
+    expect(old.deprecations).toEqual([expect.stringContaining("renamed 'dau_mau'")]);
+    expect(old.deprecations[0]).toContain('/api/v1/stickiness');
+    expect(renamed.deprecations).toBeUndefined();
+  });
+
+  it.each([
+    ['sunday', 'America/New_York'],
+    ['saturday', 'Asia/Tehran'],
+    ['monday', 'UTC'],
+  ])(
+    'should start weeks on %s in %s for counts and retention, each answer its own',
+    async (weekStart, zone) => {
+      const from = '2026-09-18T00:00:00Z';
+      const to = '2026-11-27T00:00:00Z';
+      const start = Date.parse(from);
+      const end = Date.parse(to);
+      const ws = weekStart as WeekStart;
+      const counts = (
+        await get(
+          `/api/v1/logins?start=${from}&end=${to}&aggregate=w&tz=${zone}&weekStart=${weekStart}&metric=new_users,active_7d,returning`
+        )
+      ).json();
+      expect(counts.weekStart).toBe(weekStart);
+      const expected = engagementOracle(logins, { start, end, unit: 'week', zone, weekStart: ws });
+      expect(
+        counts.buckets.map((b: Record<string, number>) => [b.new_users, b.active_7d, b.returning])
+      ).toEqual(expected.new_users.map((n, i) => [n, expected.active_7d[i], expected.returning[i]]));
+      expect(counts.buckets[1].start).toBe(
+        DateTime.fromISO(counts.buckets[1].start, { zone }).startOf('day').toISO()
+      );
+      const weekday = DateTime.fromISO(counts.buckets[1].start, { setZone: true }).weekday;
+      expect(weekday).toBe({ monday: 1, sunday: 7, saturday: 6 }[ws]);
+      const retention = (
+        await get(
+          `/api/v1/retention?start=${from}&end=${to}&cohort=week&tz=${zone}&weekStart=${weekStart}&periods=6&mode=on_or_after`
+        )
+      ).json();
+      expect(retention).toMatchObject({ weekStart, mode: 'on_or_after' });
+      expect(
+        retention.cohorts.map((c: { size: number; retained: number[] }) => ({
+          size: c.size,
+          retained: c.retained,
+        }))
+      ).toEqual(
+        retentionOracle(logins, {
+          start,
+          end,
+          unit: 'week',
+          zone,
+          periods: 6,
+          weekStart: ws,
+          mode: 'on_or_after',
+        })
+      );
+    }
+  );
+
+  it('should refuse a week start it does not know, naming it', async () => {
+    for (const path of ['/api/v1/logins', '/api/v1/retention', '/api/v1/stickiness']) {
+      const bad = await get(`${path}?weekStart=friday`);
+      expect([path, bad.status, bad.json().parameter]).toEqual([path, 400, 'weekStart']);
+      expect(bad.json().accepted).toContain('sunday');
+    }
+    const mode = await get('/api/v1/retention?mode=after');
+    expect([mode.status, mode.json().parameter]).toEqual([400, 'mode']);
+  });
+});
+
+describe('GET /api/v1/stickiness', () => {
+  it.each([
+    ['day', 'UTC', '2026-10-28T07:13:00Z', '2026-11-27T07:13:00Z', 'monday'],
+    ['day', 'Asia/Kathmandu', '2026-10-20T00:00:00Z', '2026-11-20T00:00:00Z', 'monday'],
+    ['week', 'America/New_York', '2026-09-18T00:00:00Z', '2026-11-27T00:00:00Z', 'sunday'],
+  ] as [Unit, string, string, string, WeekStart][])(
+    'should equal the raw-log histogram by %s in %s, exact and cumulative',
+    async (unit, zone, from, to, weekStart) => {
+      const start = Date.parse(from);
+      const end = Date.parse(to);
+      for (const cumulative of [false, true]) {
+        const { status, json } = await get(
+          `/api/v1/stickiness?start=${from}&end=${to}&interval=${unit}&tz=${zone}&weekStart=${weekStart}&cumulative=${cumulative}`
+        );
+        expect(status).toBe(200);
+        const expected = stickinessOracle(logins, { start, end, unit, zone, weekStart, cumulative });
+        expect(json()).toMatchObject({ interval: unit, tz: zone, weekStart, cumulative, counts: expected });
+        expect(json().intervals).toBe(expected.length - 1);
+        expect(expected.slice(2).some((n) => n > 0)).toBe(true);
+      }
+    }
+  );
+
+  it('should filter to users, answer CSV, and refuse what it does not accept', async () => {
+    const only = ['user00001', 'user00002', 'user00007', 'nobody'];
+    const url = `/api/v1/stickiness?start=2026-11-01&end=2026-11-21&${only.map((u) => `user=${u}`).join('&')}`;
+    const expected = stickinessOracle(logins, {
+      start: Date.parse('2026-11-01'),
+      end: Date.parse('2026-11-21'),
+      unit: 'day',
+      zone: 'UTC',
+      only: new Set(only),
+    });
+    const answer = (await get(url)).json();
+    expect(answer.counts).toEqual(expected);
+    expect(answer.counts.reduce((a: number, b: number) => a + b, 0)).toBeLessThanOrEqual(3);
+    const csv = (await get(`${url}&format=csv`)).body.trim().split('\n');
+    expect(csv).toEqual(['n,users', ...expected.map((n, i) => `${i},${n}`)]);
+    for (const [query, parameter] of [
+      ['interval=quarter', 'interval'],
+      ['start=2000-01-01&end=2026-01-01&interval=hour', 'interval'],
+      ['tz=Mars/Olympus', 'tz'],
+      ['start=2026-11-02&end=2026-11-01', 'end'],
+    ]) {
+      const bad = await get(`/api/v1/stickiness?${query}`);
       expect([query, bad.status, bad.json().parameter]).toEqual([query, 400, parameter]);
     }
   });

@@ -5,15 +5,16 @@
 import { decodeSummary, encodeSummary } from '../src/db/day-summary';
 import { seededRandom } from '../src/demo/random';
 import { buildDaySlots } from '../src/core/day-slots';
-import type { EngagementMetric } from '../src/contract/metrics';
+import type { CohortUnit, EngagementMetric, RetentionMode } from '../src/contract/metrics';
 import { ENGAGEMENT_METRICS } from '../src/contract/metrics';
 import { engagementPoints, engagementSeries } from '../src/query/engagement';
 import { LoginIndex } from '../src/query/login-index';
 import { retentionMatrix, retentionPoints } from '../src/query/retention';
+import { stickinessBounds, stickinessCounts } from '../src/query/stickiness';
 import { bucketBounds } from '../src/time/buckets';
 import { DAY_MS, SLOT_MS } from '../src/core/units';
-import type { Unit } from './engagement-oracle';
-import { engagementOracle, retentionOracle } from './engagement-oracle';
+import type { Unit, WeekStart } from './engagement-oracle';
+import { engagementOracle, retentionOracle, stickinessOracle } from './engagement-oracle';
 import type { Login } from './login-fixtures';
 import { BASE, randomLogins, readFor } from './login-fixtures';
 
@@ -43,47 +44,55 @@ const index = summaryIndex(logins);
 
 const read = (slots: number[]) => readFor(index, logins, slots);
 
-const CASES: [Unit, string, string, string][] = [
-  ['day', 'UTC', '2026-02-10T07:13:00.123Z', '2026-04-02T16:44:59.999Z'],
-  ['day', 'Europe/Berlin', '2026-03-20T00:00:00Z', '2026-04-06T00:00:00Z'], // the DST week (29 March)
-  ['week', 'Europe/Berlin', '2026-10-01T09:00:00Z', '2026-12-20T09:00:00Z'], // fall-back week (25 October)
-  ['week', 'Asia/Kathmandu', '2026-05-01T05:05:05Z', '2026-08-15T18:14:59.999Z'], // across the quiet weeks
-  ['month', 'America/New_York', '2026-02-15T00:00:00Z', '2026-12-31T00:00:00Z'],
-  ['day', 'America/New_York', '2026-06-01T12:00:00Z', '2026-06-30T12:00:00Z'], // days without logins
+const CASES: [Unit, string, string, string, WeekStart][] = [
+  ['day', 'UTC', '2026-02-10T07:13:00.123Z', '2026-04-02T16:44:59.999Z', 'monday'],
+  ['day', 'Europe/Berlin', '2026-03-20T00:00:00Z', '2026-04-06T00:00:00Z', 'monday'], // the DST week (29 March)
+  ['week', 'Europe/Berlin', '2026-10-01T09:00:00Z', '2026-12-20T09:00:00Z', 'monday'], // fall-back (25 October)
+  ['week', 'Asia/Kathmandu', '2026-05-01T05:05:05Z', '2026-08-15T18:14:59.999Z', 'monday'], // quiet weeks
+  ['week', 'America/New_York', '2026-02-20T10:00:00Z', '2026-04-20T10:00:00Z', 'sunday'], // DST on a Sunday
+  ['week', 'Asia/Tehran', '2026-03-01T00:00:00Z', '2026-05-01T00:00:00Z', 'saturday'], // +03:30
+  ['month', 'America/New_York', '2026-02-15T00:00:00Z', '2026-12-31T00:00:00Z', 'monday'],
+  ['day', 'America/New_York', '2026-06-01T12:00:00Z', '2026-06-30T12:00:00Z', 'monday'], // days without logins
 ];
 
 describe('engagement series', () => {
-  it.each(CASES)('should equal the raw-login definitions by %s in %s (%s to %s)', (unit, zone, from, to) => {
-    const start = Date.parse(from);
-    const end = Date.parse(to);
-    for (const only of [undefined, new Set(['u0', 'u1', 'u9', 'u120', 'u299', 'nobody'])]) {
-      const bounds = bucketBounds(start, end, unit, zone);
-      const mask = only ? index.userMask([...only]) : undefined;
-      const request = { bounds, start, end, unit, tz: zone, mask };
-      const metrics: EngagementMetric[] = [...ENGAGEMENT_METRICS];
-      const raw = read(index.missingSlotsAt([...engagementPoints(request, metrics), start, end]));
-      const series = engagementSeries(index, request, metrics, raw);
-      const newUsers = index.count(bounds, start, end, ['new_users'], { mask, raw }).new_users;
-      const expected = engagementOracle(logins, { start, end, unit, zone, only });
-      const { stickiness, ...exact } = expected;
-      expect({ ...series, stickiness: undefined, new_users: newUsers }).toEqual({
-        ...exact,
-        stickiness: undefined,
-      });
-      expect(series.stickiness).toHaveLength(stickiness.length);
-      series.stickiness.forEach((value, i) => expect(value).toBeCloseTo(stickiness[i] ?? NaN, 12));
-      // Not all zeros: the case exercises the metric.
-      expect(series.active_28d.some((n) => n > 0)).toBe(true);
-      // Users of a bucket are new, returning or resurrecting (none is cut off by `start` here but the first).
-      if (!only) expect(series.returning.slice(1).every((n) => n >= 0)).toBe(true);
+  it.each(CASES)(
+    'should equal the raw-login definitions by %s in %s (%s to %s, weeks from %s)',
+    (unit, zone, from, to, weekStart) => {
+      const start = Date.parse(from);
+      const end = Date.parse(to);
+      for (const only of [undefined, new Set(['u0', 'u1', 'u9', 'u120', 'u299', 'nobody'])]) {
+        const bounds = bucketBounds(start, end, unit, zone, weekStart);
+        const mask = only ? index.userMask([...only]) : undefined;
+        const request = { bounds, start, end, unit, tz: zone, weekStart, mask };
+        const metrics: EngagementMetric[] = [...ENGAGEMENT_METRICS];
+        const raw = read(index.missingSlotsAt([...engagementPoints(request, metrics), start, end]));
+        const series = engagementSeries(index, request, metrics, raw);
+        const newUsers = index.count(bounds, start, end, ['new_users'], { mask, raw }).new_users;
+        const expected = engagementOracle(logins, { start, end, unit, zone, only, weekStart });
+        const { dau_mau: ratio, ...exact } = expected;
+        expect({ ...series, dau_mau: undefined, stickiness: undefined, new_users: newUsers }).toEqual({
+          ...exact,
+          dau_mau: undefined,
+          stickiness: undefined,
+        });
+        expect(series.dau_mau).toHaveLength(ratio.length);
+        series.dau_mau.forEach((value, i) => expect(value).toBeCloseTo(ratio[i] ?? NaN, 12));
+        // The deprecated name answers the same ratio.
+        expect(series.stickiness).toEqual(series.dau_mau);
+        // Not all zeros: the case exercises the metric.
+        expect(series.active_28d.some((n) => n > 0)).toBe(true);
+        // Users of a bucket are new, returning or resurrecting (none is cut off by `start` here but the first).
+        if (!only) expect(series.returning.slice(1).every((n) => n >= 0)).toBe(true);
+      }
     }
-  });
+  );
 
   it('should read the windows before start: the first bucket of a range counts the 28 days before it', () => {
     const start = Date.parse('2026-09-01T00:00:00Z');
     const end = Date.parse('2026-09-02T00:00:00Z');
     const bounds = bucketBounds(start, end, 'day', 'UTC');
-    const request = { bounds, start, end, unit: 'day' as const, tz: 'UTC' };
+    const request = { bounds, start, end, unit: 'day' as const, tz: 'UTC', weekStart: 'monday' as const };
     const [active] = engagementSeries(index, request, ['active_28d'], read([])).active_28d;
     const expected = new Set(logins.filter((l) => l.at >= end - 28 * DAY_MS && l.at < end).map((l) => l.user))
       .size;
@@ -96,28 +105,53 @@ describe('engagement series', () => {
 
 describe('retention matrix', () => {
   it.each([
-    ['week', 'UTC', '2026-01-05T00:00:00Z', '2026-04-06T00:00:00Z', 8],
-    ['week', 'Asia/Kathmandu', '2026-05-01T05:05:05Z', '2026-08-15T18:14:59.999Z', 20],
-    ['day', 'Europe/Berlin', '2026-03-25T00:00:00Z', '2026-04-03T09:30:00Z', 5],
-    ['month', 'America/New_York', '2026-01-01T05:00:00Z', '2026-12-01T05:00:00Z', 12],
-  ] as [Unit, string, string, string, number][])(
-    'should equal the raw-login definition by %s in %s (%s to %s, %i periods)',
-    (unit, zone, from, to, periods) => {
+    ['week', 'UTC', '2026-01-05T00:00:00Z', '2026-04-06T00:00:00Z', 8, 'monday', 'on'],
+    ['week', 'Asia/Kathmandu', '2026-05-01T05:05:05Z', '2026-08-15T18:14:59.999Z', 20, 'monday', 'on'],
+    [
+      'week',
+      'Asia/Kathmandu',
+      '2026-05-01T05:05:05Z',
+      '2026-08-15T18:14:59.999Z',
+      20,
+      'sunday',
+      'on_or_after',
+    ],
+    ['week', 'America/New_York', '2026-02-01T05:00:00Z', '2026-05-01T00:00:00Z', 6, 'saturday', 'on'],
+    ['day', 'Europe/Berlin', '2026-03-25T00:00:00Z', '2026-04-03T09:30:00Z', 5, 'monday', 'on'],
+    ['day', 'Europe/Berlin', '2026-03-25T00:00:00Z', '2026-04-03T09:30:00Z', 5, 'monday', 'on_or_after'],
+    ['month', 'America/New_York', '2026-01-01T05:00:00Z', '2026-12-01T05:00:00Z', 12, 'monday', 'on'],
+    [
+      'month',
+      'America/New_York',
+      '2026-01-01T05:00:00Z',
+      '2026-12-01T05:00:00Z',
+      12,
+      'monday',
+      'on_or_after',
+    ],
+  ] as [Unit & CohortUnit, string, string, string, number, WeekStart, RetentionMode][])(
+    'should equal the raw-login definition by %s in %s (%s to %s, %i periods, weeks from %s, returns %s)',
+    (unit, zone, from, to, periods, weekStart, mode) => {
       const start = Date.parse(from);
       const end = Date.parse(to);
+      const base = { start, end, cohort: unit, tz: zone, periods, weekStart, mode };
       for (const only of [undefined, new Set(['u0', 'u2', 'u3', 'u40', 'u77', 'u150', 'u290'])]) {
-        const query = { start, end, cohort: unit, tz: zone, periods, users: only ? [...only] : null };
+        const query = { ...base, users: only ? [...only] : null };
         const mask = only ? index.userMask([...only]) : undefined;
         const raw = read(index.missingSlotsAt(retentionPoints(query)));
         const matrix = retentionMatrix(index, query, mask, raw);
         expect(matrix.map((c) => ({ size: c.size, retained: c.retained }))).toEqual(
-          retentionOracle(logins, { start, end, unit, zone, periods, only })
+          retentionOracle(logins, { start, end, unit, zone, periods, only, weekStart, mode })
         );
         for (const cohort of matrix) expect(cohort.retained[0] ?? 0).toBe(cohort.size);
+        // Returning at or after a period includes returning in it; and it only falls as k grows.
+        if (mode === 'on_or_after')
+          for (const cohort of matrix)
+            cohort.retained.forEach((r, k) => expect(r).toBeGreaterThanOrEqual(cohort.retained[k + 1] ?? 0));
       }
       const all = retentionMatrix(
         index,
-        { start, end, cohort: unit, tz: zone, periods, users: null },
+        { ...base, users: null },
         undefined,
         read(index.missingSlotsAt([start, end]))
       );
@@ -151,6 +185,8 @@ it('should be exact where a cohort edge falls inside a slot: first logins at 00:
     end: at('2026-03-16T00:00:00Z'),
     cohort: 'week' as const,
     tz: 'UTC',
+    weekStart: 'monday' as const,
+    mode: 'on' as const,
     periods: 3,
     users: null,
   };
@@ -160,4 +196,33 @@ it('should be exact where a cohort edge falls inside a slot: first logins at 00:
   ]);
   void list;
   void seededRandom;
+});
+
+describe('stickiness histogram', () => {
+  it.each([
+    ['day', 'UTC', '2026-02-10T07:13:00.123Z', '2026-03-12T16:44:59.999Z', 'monday'],
+    ['day', 'Europe/Berlin', '2026-03-20T00:00:00Z', '2026-04-06T00:00:00Z', 'monday'], // a 23-hour day
+    ['day', 'America/New_York', '2026-06-01T12:00:00Z', '2026-06-30T12:00:00Z', 'monday'], // quiet weeks
+    ['week', 'America/New_York', '2026-02-20T10:00:00Z', '2026-05-20T10:00:00Z', 'sunday'],
+    ['week', 'Asia/Kathmandu', '2026-05-01T05:05:05Z', '2026-08-15T18:14:59.999Z', 'saturday'],
+    ['month', 'Asia/Tehran', '2026-01-15T00:00:00Z', '2026-12-01T00:00:00Z', 'monday'],
+    ['hour', 'Australia/Lord_Howe', '2026-04-04T10:00:00Z', '2026-04-06T10:00:00Z', 'monday'], // 30-min DST
+  ] as [Unit, string, string, string, WeekStart][])(
+    'should equal the raw-login histogram by %s in %s (%s to %s, weeks from %s)',
+    (unit, zone, from, to, weekStart) => {
+      const start = Date.parse(from);
+      const end = Date.parse(to);
+      for (const cumulative of [false, true])
+        for (const only of [undefined, new Set(['u0', 'u1', 'u9', 'u120', 'u299', 'nobody'])]) {
+          const query = { start, end, interval: unit, tz: zone, weekStart, cumulative, users: null };
+          const mask = only ? index.userMask([...only]) : undefined;
+          const raw = read(index.missingSlotsAt([start, end, ...stickinessBounds(query)]));
+          const counts = stickinessCounts(index, query, { mask, raw });
+          const expected = stickinessOracle(logins, { start, end, unit, zone, weekStart, cumulative, only });
+          expect(counts).toEqual(expected);
+          // Someone was active on more than one interval: the case exercises the histogram.
+          if (!only && !cumulative) expect(counts.slice(2).some((n) => n > 0)).toBe(true);
+        }
+    }
+  );
 });

@@ -11,6 +11,7 @@ import { LoginsAnswers } from '../src/query/logins-answers';
 import type { LoginsQuery } from '../src/query/logins-query';
 import { answerLogins } from '../src/query/logins-query';
 import type { Unit } from '../src/time/aggregate';
+import { WEEK_STARTS } from '../src/time/buckets';
 import { BASE, randomLogins, toDays } from './login-fixtures';
 
 const index = new LoginIndex();
@@ -36,15 +37,64 @@ it('should answer exactly what counting the whole range answers, for random quer
       end: start + span + Math.floor(random() * DAY_MS),
       aggregate,
       tz: pick(['UTC', 'Asia/Kathmandu', 'Europe/Berlin', 'Australia/Lord_Howe']),
+      weekStart: pick(WEEK_STARTS),
       metrics: [pick(SERIES_METRICS), pick(SERIES_METRICS)].filter((m, i, all) => all.indexOf(m) === i),
       users: random() < 0.3 ? ['u1', 'u7', 'u30', 'nobody'] : null,
     };
     const expected = JSON.stringify(await answerLogins(sync, query));
     expect(await answers.json(sync, query)).toBe(expected);
+    // The same query with weeks starting on another day is not answered from what this one kept.
+    const other = { ...query, weekStart: pick(WEEK_STARTS.filter((w) => w !== query.weekStart)) };
+    expect(await answers.json(sync, other)).toBe(JSON.stringify(await answerLogins(sync, other)));
     // The same range with its end moved: the run of whole buckets is reused, the cut buckets are not.
     const moved = { ...query, end: query.end - 1 - Math.floor(random() * 1000) };
     expect(await answers.json(sync, moved)).toBe(JSON.stringify(await answerLogins(sync, moved)));
   }
+});
+
+it('should keep apart answers that differ only in the week start', async () => {
+  const answers = new LoginsAnswers(4 * 1024 * 1024);
+  const query: LoginsQuery = {
+    start: BASE + 10 * DAY_MS,
+    end: BASE + 120 * DAY_MS,
+    aggregate: 'week',
+    tz: 'UTC',
+    weekStart: 'monday',
+    metrics: ['users'],
+    users: null,
+  };
+  const starts = new Map<string, string[]>();
+  for (const weekStart of [...WEEK_STARTS, ...WEEK_STARTS]) {
+    const body = JSON.parse(await answers.json(sync, { ...query, weekStart })) as {
+      weekStart: string;
+      buckets: { start: string }[];
+    };
+    expect(body.weekStart).toBe(weekStart);
+    starts.set(
+      weekStart,
+      body.buckets.map((b) => b.start)
+    );
+  }
+  // BASE is a Thursday (2026-01-01): Monday, Sunday and Saturday weeks start on those days.
+  const weekday = (iso: string) => new Date(iso).getUTCDay();
+  expect(
+    starts
+      .get('monday')
+      ?.slice(1)
+      .every((b) => weekday(b) === 1)
+  ).toBe(true);
+  expect(
+    starts
+      .get('sunday')
+      ?.slice(1)
+      .every((b) => weekday(b) === 0)
+  ).toBe(true);
+  expect(
+    starts
+      .get('saturday')
+      ?.slice(1)
+      .every((b) => weekday(b) === 6)
+  ).toBe(true);
 });
 
 it('should answer a range inside one bucket, cut by both ends, as counted whole', async () => {
@@ -61,6 +111,7 @@ it('should answer a range inside one bucket, cut by both ends, as counted whole'
         end,
         aggregate,
         tz: 'UTC',
+        weekStart: 'monday',
         metrics: ['users', 'logins'],
         users: null,
       };
@@ -78,6 +129,7 @@ it('should count a moved range without counting its whole buckets again', async 
     end: BASE + 250 * DAY_MS + 77,
     aggregate: 'day',
     tz: 'UTC',
+    weekStart: 'monday',
     metrics: ['users', 'logins'],
     users: null,
   };
@@ -102,6 +154,7 @@ it('should keep a whole answer once its query comes a second time, not on its fi
     end: BASE + 90 * DAY_MS + 7,
     aggregate: 'week',
     tz: 'Europe/Berlin',
+    weekStart: 'monday',
     metrics: ['users'],
     users: null,
   };

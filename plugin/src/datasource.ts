@@ -18,11 +18,19 @@ import { type UserFilter, allSelectedProbe, userFilter } from './app/user-filter
 import { RunsAnnotationEditor } from './components/RunsAnnotationEditor';
 import type { Params, QueryContext } from './queries/kind';
 import { kindOf } from './queries/registry';
-import { type UsageOptions, type UsageQuery, type UsageVariableQuery, AGGREGATES, DEFAULT_QUERY, ROUTE } from './types';
+import {
+  type UsageOptions,
+  type UsageQuery,
+  type UsageVariableQuery,
+  AGGREGATES,
+  DEFAULT_QUERY,
+  ROUTE,
+  migrateQuery,
+} from './types';
 import { UsageVariableSupport } from './variables';
 
-/** One panel query's result: its frame, or its error. */
-type Outcome = { frame?: DataFrame; error?: DataQueryError };
+/** One panel query's result: its frames, or its error. */
+type Outcome = { frames?: DataFrame[]; error?: DataQueryError };
 
 function errorMessage(error: unknown): string {
   if (isFetchError(error)) {
@@ -124,7 +132,7 @@ export class DataSource extends DataSourceApi<UsageQuery, UsageOptions> {
     const scoped: ScopedVars = request.scopedVars;
     return {
       request,
-      replace: (text) => this.templateSrv.replace(text, scoped),
+      replace: (text, format) => this.templateSrv.replace(text, scoped, format),
       range: { from: request.range.from.valueOf(), to: request.range.to.valueOf() },
       tz: resolveTimezone(request.timezone, this.browserZone, this.defaultTimezone),
       users: this.userFilterOf(query, scoped),
@@ -141,23 +149,23 @@ export class DataSource extends DataSourceApi<UsageQuery, UsageOptions> {
     return forkJoin(
       targets.map((target) =>
         // defer: a query that cannot be built (a bad aggregate) fails alone, as an error of its refId.
-        defer(() => this.target$({ ...DEFAULT_QUERY, ...target } as UsageQuery, request)).pipe(
-          map((frame): Outcome => ({ frame })),
+        defer(() => this.target$(migrateQuery({ ...DEFAULT_QUERY, ...target } as UsageQuery), request)).pipe(
+          map((frames): Outcome => ({ frames })),
           catchError((error: unknown) => of<Outcome>({ error: { refId: target.refId, message: errorMessage(error) } }))
         )
       )
     ).pipe(
       map((results) => {
         // Frames in the order of the panel's queries (forkJoin keeps it).
-        const data = results.flatMap((r) => (r.frame ? [r.frame] : []));
+        const data = results.flatMap((r) => r.frames ?? []);
         const errors = results.flatMap((r) => (r.error ? [r.error] : []));
         return errors.length > 0 ? { data, errors } : { data };
       })
     );
   }
 
-  /** One query: its kind's parameters, the daemon's answer, the kind's frame (with the request it made). */
-  private target$(query: UsageQuery, request: DataQueryRequest<UsageQuery>): Observable<DataFrame> {
+  /** One query: its kind's parameters, the daemon's answer, the kind's frames (with the request it made). */
+  private target$(query: UsageQuery, request: DataQueryRequest<UsageQuery>): Observable<DataFrame[]> {
     const kind = kindOf(query);
     const requestId = `${request.requestId}_${query.refId}`;
     return from(this.limits()).pipe(
@@ -166,9 +174,12 @@ export class DataSource extends DataSourceApi<UsageQuery, UsageOptions> {
         const params = kind.params(query, ctx);
         return this.get$<unknown>(kind.path, params, requestId).pipe(
           map((answer) => {
-            const frame = kind.frame(answer, query, ctx);
-            frame.meta = { ...frame.meta, executedQueryString: requestText(kind.path, params) };
-            return frame;
+            const made = kind.frame(answer, query, ctx);
+            const frames = Array.isArray(made) ? made : [made];
+            for (const frame of frames) {
+              frame.meta = { ...frame.meta, executedQueryString: requestText(kind.path, params) };
+            }
+            return frames;
           })
         );
       })
@@ -180,13 +191,35 @@ export class DataSource extends DataSourceApi<UsageQuery, UsageOptions> {
    * panel's scoped variables: the queries leave with every variable resolved, and "All" as no user filter.
    */
   interpolateVariablesInQueries(queries: UsageQuery[], scopedVars: ScopedVars): UsageQuery[] {
-    return queries.map((query) => ({
-      ...query,
-      datasource: this.getRef(),
-      aggregate: this.templateSrv.replace(query.aggregate ?? 'auto', scopedVars),
-      users: this.userFilterOf(query, scopedVars) ?? [],
-      ...(query.alias ? { alias: this.templateSrv.replace(query.alias, scopedVars) } : {}),
-    }));
+    const replace = (text: string, format?: string) => this.templateSrv.replace(text, scopedVars, format);
+    return queries.map((saved) => {
+      const query = migrateQuery(saved);
+      const text = (field: keyof UsageQuery, format?: string) => {
+        const value = query[field];
+        return typeof value === 'string' && value !== '' ? { [field]: replace(value, format) } : {};
+      };
+      return {
+        ...query,
+        datasource: this.getRef(),
+        aggregate: replace(query.aggregate ?? 'auto'),
+        users: this.userFilterOf(query, scopedVars) ?? [],
+        // A multi-value $metric leaves as its metrics, comma-separated (the counts type asks for each).
+        ...text('metric', 'csv'),
+        ...text('alias'),
+        ...text('cohort'),
+        ...text('periods'),
+        ...text('period'),
+        ...text('retentionMode'),
+        ...text('weekStart'),
+        ...text('interval'),
+      };
+    });
+  }
+
+  /** The dashboard's variables as `$name`, for the editor's choices. */
+  variableNames(): string[] {
+    // Stand-ins for TemplateSrv may lack it; Grafana's has it.
+    return (this.templateSrv.getVariables?.() ?? []).map((v) => `$${v.name}`);
   }
 
   /** Query history and the query inspector's title: what the query asks, in words. */

@@ -1,18 +1,38 @@
 import type { DataSourceJsonData } from '@grafana/data';
 import type { DataQuery } from '@grafana/schema';
 
-/** What is counted per bucket: counts, rolling actives, stickiness and the lifecycle (daemon's README). */
-export type Metric =
-  | 'users'
-  | 'logins'
-  | 'new_users'
-  | 'active_7d'
-  | 'active_28d'
-  | 'active_30d'
-  | 'stickiness'
-  | 'returning'
-  | 'resurrecting'
-  | 'dormant';
+/** What is counted per bucket: counts, rolling actives, DAU/MAU and the lifecycle (daemon's README). */
+export const METRICS = [
+  'users',
+  'logins',
+  'new_users',
+  'active_7d',
+  'active_28d',
+  'active_30d',
+  'dau_mau',
+  'returning',
+  'resurrecting',
+  'dormant',
+] as const;
+export type Metric = (typeof METRICS)[number];
+
+/**
+ * Metric names queries were saved with before a rename, and their names now: `stickiness` was DAU/MAU, the
+ * name analytics tools give the "days active" histogram (the stickiness query type).
+ */
+export const RENAMED_METRICS: Readonly<Record<string, Metric>> = { stickiness: 'dau_mau' };
+
+/** The day weekly buckets, cohorts and intervals start on (the daemon's `weekStart`). */
+export const WEEK_STARTS = ['monday', 'sunday', 'saturday'] as const;
+export type WeekStart = (typeof WEEK_STARTS)[number];
+
+/** Retention returns: in period k, or in period k or any later one. */
+export const RETENTION_MODES = ['on', 'on_or_after'] as const;
+export type RetentionMode = (typeof RETENTION_MODES)[number];
+
+/** The intervals stickiness counts a user active in. */
+export const STICKINESS_INTERVALS = ['hour', 'day', 'week', 'month'] as const;
+export type StickinessInterval = (typeof STICKINESS_INTERVALS)[number];
 
 /** Cohort periods of a retention query, plus `auto` (day, week or month from the range, as `auto` buckets). */
 export type CohortChoice = 'auto' | 'day' | 'week' | 'month';
@@ -22,15 +42,20 @@ export type Aggregate = 'hour' | 'day' | 'week' | 'month' | 'quarter' | 'year';
 
 /**
  * `counts` (default): a metric per bucket; `retention`: cohorts by first login and how many came back in
- * each later period (tables, heatmaps); `users`: who used it in the range, with first and last login,
- * logins and active days (tables); `runs`: the job's finished runs (annotations).
+ * each later period (tables, heatmaps); `stickiness`: how many users were active on 1, 2, … days (weeks) of
+ * the range (bar charts); `users`: who used it in the range, with first and last login, logins and active
+ * days (tables); `runs`: the job's finished runs (annotations).
  */
-export type UsageQueryType = 'counts' | 'retention' | 'users' | 'runs';
+export type UsageQueryType = 'counts' | 'retention' | 'stickiness' | 'users' | 'runs';
 
-/** One query of a panel. */
+/**
+ * One query of a panel. Every text field may hold dashboard variables; they are checked after interpolation
+ * (an error names the field, the variable and its value).
+ */
 export interface UsageQuery extends DataQuery {
   queryType?: UsageQueryType;
-  metric: Metric;
+  /** A metric, or a variable (`$metric`; a multi-value one asks for each of its metrics). */
+  metric: string;
   /** `auto`, a fixed aggregate, or a dashboard variable such as `$aggregate`. */
   aggregate: string;
   /** Only these users (names or variables); empty means everybody. */
@@ -40,17 +65,31 @@ export interface UsageQuery extends DataQuery {
   /** Drop the last bucket while it is still incomplete. */
   hideIncomplete?: boolean;
   /** Retention: the cohort period. */
-  cohort?: CohortChoice;
-  /** Retention: how many periods to follow each cohort (within the daemon's limits; unset: its default). */
-  periods?: number;
+  cohort?: CohortChoice | string;
   /**
-   * Retention: `table` (cohort, size, one field per period: the triangle) or `heatmap` (Grafana's heatmap-rows
-   * frame: each cohort at its own time, one row per period, no size row).
+   * Retention: how many periods to follow each cohort (within the daemon's limits; unset: its default); a
+   * number or a variable.
+   */
+  periods?: number | string;
+  /**
+   * Retention: `table` (cohort, size, one field per period: the triangle), `heatmap` (Grafana's heatmap-rows
+   * frame: each cohort at its own time, one row per period, no size row), or `period` (one series: the share
+   * of each cohort retained at period `period`).
    */
   retentionFormat?: RetentionFormat;
+  /** Retention, `period` format: which period (1 = the one after the cohort's); a number or a variable. */
+  period?: number | string;
+  /** Retention: `on` (default) or `on_or_after`; a variable allowed. */
+  retentionMode?: string;
+  /** Weekly buckets, cohorts and intervals start on this day (unset: the daemon's default, Monday). */
+  weekStart?: string;
+  /** Stickiness: the interval users are counted active in (`day` when unset); a variable allowed. */
+  interval?: string;
+  /** Stickiness: users active on n or more intervals instead of exactly n. */
+  cumulative?: boolean;
 }
 
-export type RetentionFormat = 'table' | 'heatmap';
+export type RetentionFormat = 'table' | 'heatmap' | 'period';
 
 export const DEFAULT_QUERY: Partial<UsageQuery> = {
   queryType: 'counts',
@@ -95,11 +134,22 @@ export interface LoginsAnswer {
 /** /api/v1/retention answer. */
 export interface RetentionAnswer {
   cohort: 'day' | 'week' | 'month';
+  mode?: RetentionMode;
   /** Periods followed per cohort (the query's, or the daemon's default). */
   periods: number;
   tz: string;
   dataUntil: string | null;
   cohorts: Array<{ start: string; end: string; partial: boolean; size: number; retained: number[] }>;
+}
+
+/** /api/v1/stickiness answer. */
+export interface StickinessAnswer {
+  interval: StickinessInterval;
+  tz: string;
+  cumulative: boolean;
+  intervals: number;
+  /** counts[n]: users active in exactly n intervals (n or more when cumulative); counts[0]: seen, not active. */
+  counts: number[];
 }
 
 /** /api/v1/users?details=true rows. */
@@ -118,7 +168,7 @@ export const METRIC_LABELS: Record<Metric, string> = {
   active_7d: 'active, 7 days (WAU)',
   active_28d: 'active, 28 days',
   active_30d: 'active, 30 days (MAU)',
-  stickiness: 'stickiness (DAU/MAU)',
+  dau_mau: 'DAU/MAU',
   returning: 'returning',
   resurrecting: 'resurrecting',
   dormant: 'dormant',
@@ -132,13 +182,21 @@ export const METRIC_HELP: Record<Metric, string> = {
   active_7d: 'distinct people active in the 7 calendar days ending where the bucket ends; per day: WAU',
   active_28d: 'distinct people active in the 28 calendar days ending where the bucket ends',
   active_30d: 'distinct people active in the 30 calendar days ending where the bucket ends; per day: MAU',
-  stickiness: 'daily users / 30-day actives, averaged over the days of the bucket (0 to 1)',
+  dau_mau:
+    'daily users / 30-day actives, averaged over the days of the bucket (0 to 1); once called stickiness, which ' +
+    'is now the "days active" histogram (query type stickiness)',
   returning: 'active in the bucket and in the bucket before',
   resurrecting: 'active in the bucket, not in the bucket before, but at some time before that',
   dormant: 'active in the bucket before, not in this one (negative, drawn below zero)',
 };
 
 export const AGGREGATES: Aggregate[] = ['hour', 'day', 'week', 'month', 'quarter', 'year'];
+
+/** A query as saved before a rename, in today's names (`stickiness` → `dau_mau`); others unchanged. */
+export function migrateQuery<Q extends Pick<UsageQuery, 'metric'>>(query: Q): Q {
+  const renamed = query.metric === undefined ? undefined : RENAMED_METRICS[query.metric];
+  return renamed ? { ...query, metric: renamed } : query;
+}
 
 /** The proxy route of plugin.json: requests to `${instanceSettings.url}/daemon/...` reach the daemon. */
 export const ROUTE = 'daemon';

@@ -11,6 +11,7 @@ import { jobRoutes, runRoutes } from './routes/job';
 import { loginsRoutes } from './routes/logins';
 import { metricsRoutes } from './routes/metrics';
 import { retentionRoutes } from './routes/retention';
+import { stickinessRoutes } from './routes/stickiness';
 import { usersRoutes } from './routes/users';
 import { widgetRoutes } from './routes/widget';
 
@@ -51,6 +52,7 @@ export async function buildApp(
   await app.register(loginsRoutes, ctx);
   await app.register(usersRoutes, ctx);
   await app.register(retentionRoutes, ctx);
+  await app.register(stickinessRoutes, ctx);
   await app.register(jobRoutes, ctx);
   await app.register(runRoutes, ctx);
   await app.register(healthRoutes, ctx);
@@ -68,7 +70,7 @@ async function registerDocs(app: FastifyInstance, ctx: ApiContext): Promise<void
         title: 'core4 usage',
         version: '0.1.0',
         description:
-          'Unique users, logins, new users and engagement (rolling actives, stickiness, lifecycle, retention) per calendar interval',
+          'Unique users, logins, new users and engagement (rolling actives, DAU/MAU, lifecycle, retention, stickiness) per calendar interval',
       },
       components: authEnabled(ctx.api)
         ? { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } }

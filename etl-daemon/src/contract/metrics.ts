@@ -5,11 +5,13 @@ export type Metric = (typeof COUNT_METRICS)[number];
 /**
  * Engagement per bucket, beyond distinct users (definitions in the README): users active in the trailing 7,
  * 28 or 30 calendar days of the zone, DAU / 30-day actives, and the lifecycle against the bucket before.
+ * `stickiness` is the ratio's old name (DEPRECATED_METRICS).
  */
 export const ENGAGEMENT_METRICS = [
   'active_7d',
   'active_28d',
   'active_30d',
+  'dau_mau',
   'stickiness',
   'returning',
   'resurrecting',
@@ -19,6 +21,17 @@ export type EngagementMetric = (typeof ENGAGEMENT_METRICS)[number];
 
 export const SERIES_METRICS = [...COUNT_METRICS, ...ENGAGEMENT_METRICS] as const;
 export type SeriesMetric = (typeof SERIES_METRICS)[number];
+
+/**
+ * Metric names kept answering what they answered, with a notice in the answer naming what to ask instead:
+ * never silently redefined.
+ */
+export const DEPRECATED_METRICS: Partial<Record<SeriesMetric, string>> = {
+  stickiness:
+    "metric 'stickiness' is DAU / active_30d and is renamed 'dau_mau' (same values); analytics tools " +
+    '(PostHog, Amplitude) call stickiness the number of days a user was active, which /api/v1/stickiness ' +
+    "answers. 'stickiness' keeps answering the ratio here.",
+};
 
 export function isCountMetric(name: string): name is Metric {
   return (COUNT_METRICS as readonly string[]).includes(name);
@@ -31,3 +44,11 @@ export function isEngagementMetric(name: string): name is EngagementMetric {
 /** Retention's cohort periods. */
 export const COHORT_UNITS = ['day', 'week', 'month'] as const;
 export type CohortUnit = (typeof COHORT_UNITS)[number];
+
+/** Retention's returns: in period k exactly, or in period k or any later one (PostHog's "cumulative"). */
+export const RETENTION_MODES = ['on', 'on_or_after'] as const;
+export type RetentionMode = (typeof RETENTION_MODES)[number];
+
+/** The intervals stickiness counts a user active in. */
+export const STICKINESS_INTERVALS = ['hour', 'day', 'week', 'month'] as const;
+export type StickinessInterval = (typeof STICKINESS_INTERVALS)[number];

@@ -1,6 +1,7 @@
 import { REQUEST_LIMITS } from '../core/limits';
 import { AGGREGATE_NAMES, AGGREGATE_UNITS } from '../time/aggregate';
-import { COHORT_UNITS, SERIES_METRICS } from './metrics';
+import { WEEK_STARTS } from '../time/buckets';
+import { COHORT_UNITS, RETENTION_MODES, SERIES_METRICS, STICKINESS_INTERVALS } from './metrics';
 
 /*
  * The HTTP contract: every route's parameters and answers as JSON schemas. Fastify validates and serialises
@@ -26,6 +27,14 @@ const stringOrList = (description: string, maxLength: number) =>
     ],
   }) as const;
 
+const weekStart = {
+  type: 'string',
+  enum: WEEK_STARTS,
+  default: 'monday',
+  description:
+    'the day weeks start on (weekly buckets, cohorts and intervals); monday is ISO 8601, sunday PostHog',
+} as const;
+
 /** GET /api/v1/logins query string (the POST body is the same object). Unknown parameters are rejected. */
 export const loginsParams = {
   type: 'object',
@@ -40,12 +49,13 @@ export const loginsParams = {
     tz: zoneName('IANA time zone of the calendar buckets'),
     metric: stringOrList(
       `${SERIES_METRICS.join(', ')}; repeat or comma-separate for several (default users). active_Nd: users ` +
-        'active in the N calendar days ending where the bucket ends; stickiness: DAU / active_30d averaged over ' +
-        "the bucket's days; returning / resurrecting / dormant: lifecycle against the whole bucket before " +
+        'active in the N calendar days ending where the bucket ends; dau_mau: DAU / active_30d averaged over ' +
+        "the bucket's days (stickiness: its deprecated name); returning / resurrecting / dormant: lifecycle against the whole bucket before " +
         '(dormant negative)',
       nameLength
     ),
     user: stringOrList('only these users; repeat for several', nameLength),
+    weekStart,
     format: { type: 'string', enum: ['json', 'csv'], description: 'csv is also chosen by Accept: text/csv' },
   },
 } as const;
@@ -68,9 +78,13 @@ const bucket = {
     },
     active_28d: { type: 'integer' },
     active_30d: { type: 'integer' },
-    stickiness: {
+    dau_mau: {
       type: 'number',
       description: 'DAU / active_30d, averaged over the days of the bucket; 0 to 1',
+    },
+    stickiness: {
+      type: 'number',
+      description: "deprecated name of dau_mau (the same value); see the answer's deprecations",
     },
     returning: { type: 'integer', description: 'active in the bucket and in the whole bucket before' },
     resurrecting: { type: 'integer', description: 'active, not in the bucket before, seen before that' },
@@ -90,7 +104,13 @@ export const loginsAnswer = {
     end: { type: 'string' },
     aggregate: { type: 'string', enum: AGGREGATE_UNITS },
     tz: { type: 'string' },
+    weekStart: { type: 'string', enum: WEEK_STARTS },
     metrics: { type: 'array', items: { type: 'string', enum: SERIES_METRICS } },
+    deprecations: {
+      type: 'array',
+      items: { type: 'string' },
+      description: 'present when the query used a deprecated name: what it answers and what to ask instead',
+    },
     users: { anyOf: [{ type: 'array', items: { type: 'string' } }, { type: 'null' }] },
     dataUntil: {
       anyOf: [{ type: 'string' }, { type: 'null' }],
@@ -98,7 +118,7 @@ export const loginsAnswer = {
     },
     buckets: { type: 'array', items: bucket },
   },
-  required: ['start', 'end', 'aggregate', 'tz', 'metrics', 'users', 'dataUntil', 'buckets'],
+  required: ['start', 'end', 'aggregate', 'tz', 'weekStart', 'metrics', 'users', 'dataUntil', 'buckets'],
   additionalProperties: false,
 } as const;
 
@@ -288,6 +308,15 @@ export const retentionParams = {
       default: periods.default,
       description: 'periods per cohort (n0 … n(N-1))',
     },
+    mode: {
+      type: 'string',
+      enum: RETENTION_MODES,
+      default: 'on',
+      description:
+        "on: retained[k] counts the cohort's users active in period k; on_or_after: active in period k or any " +
+        "later one up to end (PostHog's cumulative retention, Amplitude's unbounded)",
+    },
+    weekStart,
     user: stringOrList('only these users; repeat for several', nameLength),
     format: { type: 'string', enum: ['json', 'csv'], description: 'csv is also chosen by Accept: text/csv' },
   },
@@ -296,12 +325,14 @@ export const retentionParams = {
 export const retentionAnswer = {
   type: 'object',
   additionalProperties: false,
-  required: ['start', 'end', 'cohort', 'tz', 'periods', 'users', 'dataUntil', 'cohorts'],
+  required: ['start', 'end', 'cohort', 'tz', 'weekStart', 'mode', 'periods', 'users', 'dataUntil', 'cohorts'],
   properties: {
     start: { type: 'string' },
     end: { type: 'string' },
     cohort: { type: 'string', enum: COHORT_UNITS },
     tz: { type: 'string' },
+    weekStart: { type: 'string', enum: WEEK_STARTS },
+    mode: { type: 'string', enum: RETENTION_MODES },
     periods: { type: 'integer' },
     users: { anyOf: [{ type: 'array', items: { type: 'string' } }, { type: 'null' }] },
     dataUntil: { anyOf: [{ type: 'string' }, { type: 'null' }] },
@@ -319,10 +350,75 @@ export const retentionAnswer = {
           retained: {
             type: 'array',
             items: { type: 'integer' },
-            description: 'retained[k]: of them, active in period c + k; only periods starting before end',
+            description:
+              'retained[k]: of them, active in period c + k (mode on) or in c + k or later (on_or_after); only ' +
+              'periods starting before end',
           },
         },
       },
+    },
+  },
+} as const;
+
+/** GET /api/v1/stickiness query string. */
+export const stickinessParams = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    start: {
+      ...instant,
+      description: 'ISO 8601 (UTC unless it has an offset) or epoch ms; default end - 30 days',
+    },
+    end: { ...instant, description: 'ISO 8601 (UTC unless it has an offset) or epoch ms; default now' },
+    interval: {
+      type: 'string',
+      enum: STICKINESS_INTERVALS,
+      default: 'day',
+      description: 'the calendar intervals a user is counted active in (cut to the range)',
+    },
+    cumulative: {
+      type: 'boolean',
+      default: false,
+      description: 'counts[n]: users active in n or more intervals instead of exactly n',
+    },
+    tz: zoneName('IANA time zone of the intervals'),
+    weekStart,
+    user: stringOrList('only these users; repeat for several', nameLength),
+    format: { type: 'string', enum: ['json', 'csv'], description: 'csv is also chosen by Accept: text/csv' },
+  },
+} as const;
+
+export const stickinessAnswer = {
+  type: 'object',
+  additionalProperties: false,
+  required: [
+    'start',
+    'end',
+    'interval',
+    'tz',
+    'weekStart',
+    'cumulative',
+    'intervals',
+    'users',
+    'dataUntil',
+    'counts',
+  ],
+  properties: {
+    start: { type: 'string' },
+    end: { type: 'string' },
+    interval: { type: 'string', enum: STICKINESS_INTERVALS },
+    tz: { type: 'string' },
+    weekStart: { type: 'string', enum: WEEK_STARTS },
+    cumulative: { type: 'boolean' },
+    intervals: { type: 'integer', description: 'calendar intervals the range overlaps (N)' },
+    users: { anyOf: [{ type: 'array', items: { type: 'string' } }, { type: 'null' }] },
+    dataUntil: { anyOf: [{ type: 'string' }, { type: 'null' }] },
+    counts: {
+      type: 'array',
+      items: { type: 'integer' },
+      description:
+        'counts[n], n = 0 … N: users active in exactly n of the intervals (n or more when cumulative); ' +
+        'counts[0]: users seen before end who were not active in the range',
     },
   },
 } as const;

@@ -5,6 +5,8 @@ import type {
   loginsParams,
   retentionAnswer,
   retentionParams,
+  stickinessAnswer,
+  stickinessParams,
   usersAnswer,
   usersParams,
 } from './schemas';
@@ -30,3 +32,6 @@ export type UsersParams = Params<typeof usersParams>;
 export type UsersAnswer = FromSchema<typeof usersAnswer>;
 
 export type HealthBody = FromSchema<typeof healthAnswer>;
+
+export type StickinessParams = Params<typeof stickinessParams>;
+export type StickinessAnswer = FromSchema<typeof stickinessAnswer>;

@@ -1,5 +1,6 @@
 import { DateTime } from 'luxon';
 import type { Unit } from '../time/aggregate';
+import type { WeekStart } from '../time/buckets';
 import { bucketBounds } from '../time/buckets';
 import { DAY_MS } from '../core/units';
 import { countAnd, countBits, forEachBit } from '../core/bitset';
@@ -14,6 +15,7 @@ export interface SeriesRequest {
   end: number;
   unit: Unit;
   tz: string;
+  weekStart: WeekStart;
   mask?: UserMask | undefined;
 }
 
@@ -39,8 +41,8 @@ function windowStarts(from: number, to: number, tz: string): (t: number, days: n
 }
 
 /** Start of the calendar bucket before the one starting at `first`. */
-function previousBound(first: number, unit: Unit, tz: string): number {
-  return bucketBounds(first - 1, first, unit, tz)[0] ?? first;
+function previousBound(first: number, request: Pick<SeriesRequest, 'unit' | 'tz' | 'weekStart'>): number {
+  return bucketBounds(first - 1, first, request.unit, request.tz, request.weekStart)[0] ?? first;
 }
 
 /** [a, b) of bucket i: the bucket cut to the range. */
@@ -48,7 +50,7 @@ function cut(request: SeriesRequest, i: number): [number, number] {
   return [Math.max(request.bounds[i] ?? 0, request.start), Math.min(request.bounds[i + 1] ?? 0, request.end)];
 }
 
-/** The local days of [a, b) cut to it: stickiness averages DAU / 30-day actives over them. */
+/** The local days of [a, b) cut to it: dau_mau averages DAU / 30-day actives over them. */
 function daysOf(a: number, b: number, tz: string): [number, number][] {
   const days = bucketBounds(a, b, 'day', tz);
   const out: [number, number][] = [];
@@ -88,18 +90,23 @@ interface Lifecycle {
   dormant: number;
 }
 
+/** DAU / 30-day actives of each local day of the bucket, averaged. */
+function dauOverMau(bucket: Bucket): number {
+  const ratios = daysOf(bucket.a, bucket.b, bucket.request.tz).map(([da, db]) => {
+    const monthly = bucket.windowUsers(db, 30);
+    return monthly === 0 ? 0 : countBits(bucket.read.active(da, db)) / monthly;
+  });
+  return ratios.length === 0 ? 0 : ratios.reduce((x, y) => x + y, 0) / ratios.length;
+}
+
 /** Each engagement metric, defined once: its value for a bucket. */
 const DEFINITIONS: Record<EngagementMetric, (bucket: Bucket) => number> = {
   active_7d: (bucket) => bucket.windowUsers(bucket.b, 7),
   active_28d: (bucket) => bucket.windowUsers(bucket.b, 28),
   active_30d: (bucket) => bucket.windowUsers(bucket.b, 30),
-  stickiness: (bucket) => {
-    const ratios = daysOf(bucket.a, bucket.b, bucket.request.tz).map(([da, db]) => {
-      const monthly = bucket.windowUsers(db, 30);
-      return monthly === 0 ? 0 : countBits(bucket.read.active(da, db)) / monthly;
-    });
-    return ratios.length === 0 ? 0 : ratios.reduce((x, y) => x + y, 0) / ratios.length;
-  },
+  dau_mau: dauOverMau,
+  // The ratio's old name answers the ratio (contract/metrics.ts DEPRECATED_METRICS).
+  stickiness: dauOverMau,
   returning: (bucket) => bucket.lifecycle().returning,
   resurrecting: (bucket) => bucket.lifecycle().resurrecting,
   dormant: (bucket) => bucket.lifecycle().dormant,
@@ -111,8 +118,7 @@ const DEFINITIONS: Record<EngagementMetric, (bucket: Bucket) => number> = {
  * (negative) only then.
  */
 function lifecycleOf(request: SeriesRequest, i: number, [a, b]: [number, number], read: Reader): Lifecycle {
-  const beforeStart =
-    i === 0 ? previousBound(request.bounds[0] ?? 0, request.unit, request.tz) : (request.bounds[i - 1] ?? 0);
+  const beforeStart = i === 0 ? previousBound(request.bounds[0] ?? 0, request) : (request.bounds[i - 1] ?? 0);
   const before = read.active(beforeStart, request.bounds[i] ?? 0);
   const now = read.active(a, b);
   const seen = read.seenBefore(beforeStart);

@@ -2,7 +2,7 @@ import { ByteBoundedCache } from '../core/bounded-cache';
 import { bucketBounds } from '../time/buckets';
 import type { IndexSync } from './index-loader';
 import type { LoginsQuery } from './logins-query';
-import { answerHeader, answerKey, bucketsOf, countSeries } from './logins-query';
+import { answerKey, bucketsOf, countSeries, loginsHead } from './logins-query';
 
 type Sync = Pick<IndexSync, 'index' | 'readSlots' | 'progress' | 'dataUntil' | 'reloadDays'>;
 
@@ -35,7 +35,7 @@ export class LoginsAnswers {
     const key = answerKey(query, generation, dataUntil);
     const cached = this.answers.get(key);
     if (cached !== undefined) return cached;
-    const bounds = bucketBounds(query.start, query.end, query.aggregate, query.tz);
+    const bounds = bucketBounds(query.start, query.end, query.aggregate, query.tz, query.weekStart);
     const { i0, i1 } = wholeRun(bounds, query);
     // The first bucket cut by `start` and the whole ones are kept (a relative range moves only its end).
     const first = bounds.slice(0, i0 + 1);
@@ -47,12 +47,7 @@ export class LoginsAnswers {
       await this.kept(sync, query, bounds.slice(i0, i1 + 1), generation),
       await bucketsJson(sync, query, bounds.slice(i1)),
     ].filter((part) => part !== '');
-    const head = JSON.stringify({
-      ...answerHeader(query, dataUntil),
-      aggregate: query.aggregate,
-      metrics: query.metrics,
-      buckets: [],
-    });
+    const head = JSON.stringify({ ...loginsHead(query, dataUntil), buckets: [] });
     const body = `${head.slice(0, -3)}[${parts.join(',')}]}`;
     // Kept only when the index did not change while it was counted (a key names one generation), and only
     // for a query asked before.
@@ -71,7 +66,8 @@ export class LoginsAnswers {
     const users = query.users ? JSON.stringify(query.users) : '';
     const from = Math.max(query.start, bounds[0] as number);
     const metrics = query.metrics.join(',');
-    const key = [generation, query.aggregate, query.tz, metrics, users, from, bounds.at(-1)].join('|');
+    const { aggregate, tz, weekStart } = query;
+    const key = [generation, aggregate, tz, weekStart, metrics, users, from, bounds.at(-1)].join('|');
     const cached = this.runs.get(key);
     if (cached !== undefined) return cached;
     const json = await bucketsJson(sync, query, bounds);

@@ -1,8 +1,9 @@
 import type { Unit } from '../time/aggregate';
 import { AGGREGATE_NAMES, NOMINAL_MS, toUnit } from '../time/aggregate';
+import type { WeekStart } from '../time/buckets';
 import { bucketBounds, isoInZone } from '../time/buckets';
 import type { EngagementMetric, Metric, SeriesMetric } from '../contract/metrics';
-import { SERIES_METRICS, isCountMetric, isEngagementMetric } from '../contract/metrics';
+import { DEPRECATED_METRICS, SERIES_METRICS, isCountMetric, isEngagementMetric } from '../contract/metrics';
 import { parseList, parseOrderedRange, parseZone } from '../contract/params';
 import type { Bucket, LoginsAnswer, LoginsParams } from '../contract/types';
 import { QueryError } from '../errors';
@@ -24,6 +25,7 @@ export interface LoginsQuery {
   end: number;
   aggregate: Unit;
   tz: string;
+  weekStart: WeekStart;
   metrics: SeriesMetric[];
   users: string[] | null;
 }
@@ -51,7 +53,8 @@ export function parseLoginsQuery(params: LoginsParams, now: number, maxBuckets: 
       `at most ${maxBuckets} buckets: this range has about ${buckets}; use a coarser aggregate or a shorter range`
     );
   }
-  return { start, end, aggregate, tz, metrics, users: users.length === 0 ? null : users };
+  const weekStart = params.weekStart ?? 'monday';
+  return { start, end, aggregate, tz, weekStart, metrics, users: users.length === 0 ? null : users };
 }
 
 /** What identifies an answer: the normalised query, the index generation it was counted at, dataUntil. */
@@ -63,22 +66,47 @@ export function answerKey(query: LoginsQuery, generation: number, dataUntil: Dat
     query.end,
     query.aggregate,
     query.tz,
+    query.weekStart,
     query.metrics.join(','),
     query.users ? JSON.stringify(query.users) : '',
   ].join('|');
 }
 
-/** What every answer starts with: its range, zone and users as the query had them, and the data horizon. */
+interface Header {
+  start: string;
+  end: string;
+  tz: string;
+  weekStart: WeekStart;
+  users: string[] | null;
+  dataUntil: string | null;
+}
+
+/**
+ * What every answer starts with: its range, zone, week start and users as the query had them, and the data
+ * horizon.
+ */
 export function answerHeader(
-  query: { start: number; end: number; tz: string; users: string[] | null },
+  query: { start: number; end: number; tz: string; weekStart: WeekStart; users: string[] | null },
   dataUntil: Date | undefined
-): { start: string; end: string; tz: string; users: string[] | null; dataUntil: string | null } {
+): Header {
   return {
     start: new Date(query.start).toISOString(),
     end: new Date(query.end).toISOString(),
     tz: query.tz,
+    weekStart: query.weekStart,
     users: query.users,
     dataUntil: dataUntil ? dataUntil.toISOString() : null,
+  };
+}
+
+/** A logins answer without its buckets: the header, the aggregate, the metrics and any deprecation notices. */
+export function loginsHead(query: LoginsQuery, dataUntil: Date | undefined): Omit<LoginsAnswer, 'buckets'> {
+  const deprecations = query.metrics.flatMap((m) => DEPRECATED_METRICS[m] ?? []);
+  return {
+    ...answerHeader(query, dataUntil),
+    aggregate: query.aggregate,
+    metrics: query.metrics,
+    ...(deprecations.length > 0 ? { deprecations } : {}),
   };
 }
 
@@ -90,14 +118,9 @@ export async function answerLogins(
   query: LoginsQuery
 ): Promise<LoginsAnswer> {
   const dataUntil = sync.dataUntil();
-  const bounds = bucketBounds(query.start, query.end, query.aggregate, query.tz);
+  const bounds = bucketBounds(query.start, query.end, query.aggregate, query.tz, query.weekStart);
   const buckets = bucketsOf(query, bounds, await countSeries(sync, query, bounds));
-  return {
-    ...answerHeader(query, dataUntil),
-    aggregate: query.aggregate,
-    metrics: query.metrics,
-    buckets,
-  };
+  return { ...loginsHead(query, dataUntil), buckets };
 }
 
 /** The buckets between consecutive `bounds` (all of the query's, or a part), with their series' values. */
@@ -127,7 +150,8 @@ export async function countSeries(
   const mask = query.users ? index.userMask(query.users) : undefined;
   const counted = query.metrics.filter((m): m is Metric => isCountMetric(m));
   const engagement = query.metrics.filter((m): m is EngagementMetric => isEngagementMetric(m));
-  const request = { bounds, start: query.start, end: query.end, unit: query.aggregate, tz: query.tz, mask };
+  const { start, end, tz, weekStart } = query;
+  const request = { bounds, start, end, unit: query.aggregate, tz, weekStart, mask };
   // Engagement is computed for the buckets the data can reach; the others are zeros without work.
   const span = engagementSpan(request, index.extent);
   const near = subRequest(request, span);

@@ -1,9 +1,10 @@
 import { NOMINAL_MS } from '../time/aggregate';
+import type { WeekStart } from '../time/buckets';
 import { bucketBounds, isoInZone } from '../time/buckets';
-import { bitsFor, countAnd, countBits, setBit } from '../core/bitset';
+import { bitsFor, countAnd, countBits, orInto, setBit } from '../core/bitset';
 import type { LoginIndex, RawSlots, UserMask } from './login-index';
 import { REQUEST_LIMITS } from '../core/limits';
-import type { CohortUnit } from '../contract/metrics';
+import type { CohortUnit, RetentionMode } from '../contract/metrics';
 import { COHORT_UNITS } from '../contract/metrics';
 import { parseList, parseOrderedRange, parseZone } from '../contract/params';
 import type { Cohort, RetentionAnswer, RetentionParams } from '../contract/types';
@@ -16,11 +17,16 @@ export interface RetentionQuery {
   end: number;
   cohort: CohortUnit;
   tz: string;
+  weekStart: WeekStart;
+  mode: RetentionMode;
   periods: number;
   users: string[] | null;
 }
 
-/** Normalises a retention query: default the last 12 weeks, weekly cohorts, REQUEST_LIMITS' periods. */
+/**
+ * Normalises a retention query: default the last 12 weeks, weekly cohorts, REQUEST_LIMITS' periods, returns
+ * "on" the period.
+ */
 export function parseRetentionQuery(
   params: Omit<RetentionParams, 'cohort'> & { cohort?: string | undefined },
   now: number
@@ -33,7 +39,9 @@ export function parseRetentionQuery(
   const users = parseList(params.user);
   // A nominal count first: a range of thousands of years is refused before its calendar is computed.
   const nominal = Math.round((end - start) / NOMINAL_MS[cohort]);
-  const count = nominal > 2 * MAX_PERIODS ? nominal : bucketBounds(start, end, cohort, tz).length - 1;
+  const weekStart = params.weekStart ?? 'monday';
+  const count =
+    nominal > 2 * MAX_PERIODS ? nominal : bucketBounds(start, end, cohort, tz, weekStart).length - 1;
   if (count > MAX_PERIODS) {
     throw new QueryError(
       'cohort',
@@ -41,7 +49,8 @@ export function parseRetentionQuery(
       `at most ${MAX_PERIODS} cohorts: this range has ${count}; use a coarser cohort`
     );
   }
-  return { start, end, cohort, tz, periods, users: users.length === 0 ? null : users };
+  const mode = params.mode ?? 'on';
+  return { start, end, cohort, tz, weekStart, mode, periods, users: users.length === 0 ? null : users };
 }
 
 /**
@@ -49,12 +58,29 @@ export function parseRetentionQuery(
  * the range): the caller reads the slots they cut.
  */
 export function retentionPoints(query: RetentionQuery): number[] {
-  return [query.start, query.end, ...bucketBounds(query.start, query.end, query.cohort, query.tz)];
+  return [query.start, query.end, ...cohortBounds(query)];
+}
+
+function cohortBounds(query: RetentionQuery): number[] {
+  return bucketBounds(query.start, query.end, query.cohort, query.tz, query.weekStart);
+}
+
+/**
+ * What "retained in period j" reads per period: its users (mode on), or the users of it and of every later
+ * period up to end (on_or_after: PostHog's cumulative retention, which takes each user's latest returning
+ * period, `arrayMax` in posthog/hogql_queries/insights/retention_query_runner.py).
+ */
+function returnsOf(activity: Uint32Array[], mode: RetentionMode): Uint32Array[] {
+  if (mode === 'on') return activity;
+  const out = activity.map((bits) => bits.slice());
+  for (let j = out.length - 2; j >= 0; j -= 1) orInto(out[j] as Uint32Array, out[j + 1] as Uint32Array);
+  return out;
 }
 
 /**
  * Cohort c: the users whose first login ever falls in period c (cut to the range); retained[k]: how many of
- * them logged in during period c + k (cut at `end`). retained[0] is the cohort's size.
+ * them logged in during period c + k (cut at `end`), or from its start on (on_or_after). retained[0] is the
+ * cohort's size.
  */
 export function retentionMatrix(
   index: LoginIndex,
@@ -62,7 +88,7 @@ export function retentionMatrix(
   mask: UserMask | undefined,
   raw: RawSlots
 ): Cohort[] {
-  const bounds = bucketBounds(query.start, query.end, query.cohort, query.tz);
+  const bounds = cohortBounds(query);
   const n = bounds.length - 1;
   if (n <= 0) return [];
   // Cohort edges: the periods cut to the range.
@@ -70,8 +96,11 @@ export function retentionMatrix(
     i === 0 ? Math.max(b, query.start) : i === n ? Math.min(b, query.end) : b
   );
   const cohorts = cohortMembers(index, { edges, mask, raw });
-  const activity = Array.from({ length: n }, (_, k) =>
-    index.activeUsers(bounds[k] ?? 0, Math.min(bounds[k + 1] ?? 0, query.end), { mask, raw })
+  const activity = returnsOf(
+    Array.from({ length: n }, (_, k) =>
+      index.activeUsers(bounds[k] ?? 0, Math.min(bounds[k + 1] ?? 0, query.end), { mask, raw })
+    ),
+    query.mode
   );
   return cohorts.map((members, c) => {
     const retained: number[] = [];

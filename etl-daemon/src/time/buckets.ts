@@ -48,14 +48,24 @@ function fields(date: Civil): { year: number; month: number; day: number } {
   return { year: date.getUTCFullYear(), month: date.getUTCMonth() + 1, day: date.getUTCDate() };
 }
 
-/** Local calendar date at which the unit containing the local date `local` starts (weeks: ISO, Monday). */
-function unitStart(local: Civil, unit: Exclude<Unit, 'hour'>): Civil {
+/**
+ * The day a week starts on: ISO's Monday (the default), PostHog's default Sunday (a team's `week_start_day`),
+ * or Saturday (as in much of the Middle East).
+ */
+export const WEEK_STARTS = ['monday', 'sunday', 'saturday'] as const;
+export type WeekStart = (typeof WEEK_STARTS)[number];
+
+/** Date.getUTCDay() of each week start. */
+const WEEKDAY: Record<WeekStart, number> = { sunday: 0, monday: 1, saturday: 6 };
+
+/** Local calendar date at which the unit containing the local date `local` starts. */
+function unitStart(local: Civil, unit: Exclude<Unit, 'hour'>, weekStart: WeekStart): Civil {
   const { year, month, day } = fields(local);
   switch (unit) {
     case 'day':
       return local;
     case 'week':
-      return civil(year, month, day - ((local.getUTCDay() + 6) % 7));
+      return civil(year, month, day - ((local.getUTCDay() - WEEKDAY[weekStart] + 7) % 7));
     case 'month':
       return civil(year, month, 1);
     case 'quarter':
@@ -85,16 +95,23 @@ export const calendarWork = { bounds: 0 };
 /**
  * Boundaries b0 < b1 < … < bn of the calendar buckets of `unit` in `zoneName` that overlap [start, end):
  * bucket i is [b_i, b_i+1), b0 ≤ start and bn ≥ end. Days and longer follow local dates (a DST day is 23
- * or 25 hours long); weeks start on Monday (ISO).
+ * or 25 hours long); weeks start on `weekStart` (ISO's Monday unless given).
  */
-export function bucketBounds(start: number, end: number, unit: Unit, zoneName: string): number[] {
+export function bucketBounds(
+  start: number,
+  end: number,
+  unit: Unit,
+  zoneName: string,
+  weekStart: WeekStart = 'monday'
+): number[] {
   if (end <= start) return [];
-  const within = boundsWithinYear(start, end, unit, zoneName);
+  const calendar = { unit, zoneName, weekStart };
+  const within = boundsWithinYear(start, end, calendar);
   if (within) return within;
   const first = new Date(start).getUTCFullYear() - 1;
   const last = new Date(end).getUTCFullYear() + 1;
   const all: number[] = [];
-  for (let year = first; year <= last; year += 1) all.push(...boundsOfYear(year, unit, zoneName));
+  for (let year = first; year <= last; year += 1) all.push(...boundsOfYear(year, calendar));
   calendarWork.bounds += all.length;
   // The years around always hold a bound before start and one after end.
   const from = Math.max(0, lowerBound(all, Math.floor(start) + 1) - 1);
@@ -112,10 +129,10 @@ function cut(all: readonly number[], start: number, end: number): number[] | und
  * The common case (a bucket, a day of a window, a range inside one UTC year whose buckets begin and end in
  * it) from that year's bounds alone, without joining the years around it; undefined otherwise.
  */
-function boundsWithinYear(start: number, end: number, unit: Unit, zoneName: string): number[] | undefined {
+function boundsWithinYear(start: number, end: number, calendar: Calendar): number[] | undefined {
   const year = new Date(start).getUTCFullYear();
   if (new Date(end).getUTCFullYear() !== year) return undefined;
-  const bounds = boundsOfYear(year, unit, zoneName);
+  const bounds = boundsOfYear(year, calendar);
   const found = cut(bounds, start, end);
   if (found) calendarWork.bounds += found.length;
   return found;
@@ -147,19 +164,29 @@ function utcYearStart(year: number): number {
   return new Date(0).setUTCFullYear(year, 0, 1);
 }
 
-function boundsOfYear(year: number, unit: Unit, zoneName: string): number[] {
-  const key = `${unit}|${zoneName}|${year}`;
+/** What a calendar's bounds depend on. */
+interface Calendar {
+  unit: Unit;
+  zoneName: string;
+  weekStart: WeekStart;
+}
+
+function boundsOfYear(year: number, calendar: Calendar): number[] {
+  const { unit, zoneName, weekStart } = calendar;
+  // Only weeks depend on the week start: the other units share their bounds whatever it is.
+  const key = `${unit}|${zoneName}|${year}${unit === 'week' ? `|${weekStart}` : ''}`;
   let bounds = yearCache.get(key);
   if (!bounds) {
     const from = utcYearStart(year);
     const to = utcYearStart(year + 1);
-    bounds = computeBounds(from, to, unit, zoneName).filter((b) => b >= from && b < to);
+    bounds = computeBounds(from, to, calendar).filter((b) => b >= from && b < to);
     yearCache.set(key, bounds);
   }
   return bounds;
 }
 
-function computeBounds(start: number, end: number, unit: Unit, zoneName: string): number[] {
+function computeBounds(start: number, end: number, calendar: Calendar): number[] {
+  const { unit, zoneName, weekStart } = calendar;
   const zone = IANAZone.create(zoneName);
   if (!zone.isValid) throw new RangeError(`bucketBounds: unknown zone ${zoneName}`);
   const bounds: number[] = [];
@@ -173,7 +200,8 @@ function computeBounds(start: number, end: number, unit: Unit, zoneName: string)
     return bounds;
   }
   // The local date at `start`: the instant shifted by the zone's offset there, read as UTC.
-  let date = unitStart(new Date(Math.floor((start + zone.offset(start) * 60_000) / DAY_MS) * DAY_MS), unit);
+  const local = new Date(Math.floor((start + zone.offset(start) * 60_000) / DAY_MS) * DAY_MS);
+  let date = unitStart(local, unit, weekStart);
   let b = dateStart(fields(date), zone);
   bounds.push(b);
   while (b < end) {

@@ -19,7 +19,15 @@ const now = Date.now();
 
 const templateSrv = {
   replace: (text: string | undefined, _scoped?: unknown, format?: string) => {
-    const values: Record<string, string[]> = { $user: ['user00001', 'user00002'], $agg: ['month'] };
+    const values: Record<string, string[]> = {
+      $user: ['user00001', 'user00002'],
+      $agg: ['month'],
+      $metric: ['users', 'dau_mau'],
+      $old: ['stickiness'],
+      $bad: ['fortnightly'],
+      $weeks: ['5'],
+      $ws: ['sunday'],
+    };
     const value = values[text ?? ''];
     if (!value) {
       return text ?? '';
@@ -215,9 +223,99 @@ describe('DataSource.query against the daemon', () => {
     expect(response.errors?.map((e) => [e.refId, e.message])).toEqual(
       expect.arrayContaining([
         ['A', expect.stringContaining('tz: "Mars/Olympus" is not accepted; expected an IANA time zone')],
-        ['B', "aggregate '$nope' is not one of auto, hour, day, week, month, quarter, year"],
+        [
+          'B',
+          'aggregate: $nope is not a dashboard variable with a value, expected one of auto, hour, day, week, month, quarter, year',
+        ],
       ])
     );
+  });
+});
+
+describe('PostHog meanings and templated fields against the daemon', () => {
+  it('should ask for each metric of a multi-value $metric: one frame per metric, the numbers the daemon counts', async () => {
+    const response = await queryOf(
+      await makeDataSource(),
+      makeRequest([{ metric: '$metric', aggregate: 'day', alias: '{{metric}} (EU)', weekStart: '$ws' }])
+    );
+    expect(response.errors).toBeUndefined();
+    expect(response.data.map((f: DataFrame) => f.fields[1]?.config.displayNameFromDS)).toEqual([
+      'unique users (EU)',
+      'DAU/MAU (EU)',
+    ]);
+    const expected = await direct({
+      start: now - 90 * DAY,
+      end: now,
+      aggregate: 'day',
+      tz: 'Asia/Kathmandu',
+      metric: 'users,dau_mau',
+      weekStart: 'sunday',
+    });
+    expect(response.data[0].fields[1].values).toEqual(expected.buckets.map((b) => b.users));
+    expect(response.data[1].fields[1].values).toEqual(expected.buckets.map((b) => b.dau_mau));
+    expect(response.data[0].meta.executedQueryString).toContain('metric=users%2Cdau_mau');
+    expect(response.data[0].meta.executedQueryString).toContain('weekStart=sunday');
+  });
+
+  it('should send a query saved as stickiness (or a variable holding it) as dau_mau, and name a bad value', async () => {
+    const ds = await makeDataSource();
+    const response = await queryOf(
+      ds,
+      makeRequest([
+        { metric: 'stickiness', aggregate: 'week' },
+        { metric: '$old', aggregate: 'week' },
+        { metric: '$bad', aggregate: 'week' },
+      ])
+    );
+    expect(response.data.map((f: DataFrame) => f.meta?.executedQueryString)).toEqual([
+      expect.stringContaining('metric=dau_mau'),
+      expect.stringContaining('metric=dau_mau'),
+    ]);
+    expect(response.errors?.map((e) => [e.refId, e.message])).toEqual([
+      ['C', expect.stringContaining('metric: $bad is "fortnightly", expected one of users, logins, new_users')],
+    ]);
+    expect(
+      ds.interpolateVariablesInQueries(
+        [{ refId: 'A', metric: 'stickiness', aggregate: '$agg', periods: '$weeks', cohort: '$agg', weekStart: '$ws' }],
+        {}
+      )[0]
+    ).toMatchObject({ metric: 'dau_mau', aggregate: 'month', periods: '5', cohort: 'month', weekStart: 'sunday' });
+  });
+
+  it("should draw stickiness as bars of the daemon's histogram, and retention at period N over cohorts", async () => {
+    const ds = await makeDataSource();
+    const response = await queryOf(
+      ds,
+      makeRequest([
+        { queryType: 'stickiness', interval: 'day' },
+        { queryType: 'retention', cohort: 'week', retentionFormat: 'period', period: 2, retentionMode: 'on_or_after' },
+      ])
+    );
+    expect(response.errors).toBeUndefined();
+    const auth = { Authorization: `Bearer ${READ_TOKEN}` };
+    const sticky = (
+      await request(
+        `${daemon.url}/api/v1/stickiness${query({ start: now - 90 * DAY, end: now, tz: 'Asia/Kathmandu' })}`,
+        auth
+      )
+    ).data as { counts: number[] };
+    const bars = response.data[0] as DataFrame;
+    expect(bars.fields[0].values.slice(0, 3)).toEqual(['1 day', '2 days', '3 days']);
+    expect(bars.fields[1].values).toEqual(sticky.counts.slice(1));
+    expect(sticky.counts.slice(2).some((n) => n > 0)).toBe(true);
+    const retention = (
+      await request(
+        `${daemon.url}/api/v1/retention${query({ start: now - 90 * DAY, end: now, tz: 'Asia/Kathmandu', cohort: 'week', periods: 3, mode: 'on_or_after' })}`,
+        auth
+      )
+    ).data as { cohorts: Array<{ start: string; size: number; retained: number[] }> };
+    const trend = response.data[1] as DataFrame;
+    expect(trend.fields[0].values).toEqual(retention.cohorts.map((c) => Date.parse(c.start)));
+    expect(trend.fields[1].values).toEqual(
+      retention.cohorts.map((c) => (c.retained[2] === undefined || c.size === 0 ? null : c.retained[2] / c.size))
+    );
+    expect(trend.fields[1].values.some((v: number | null) => v !== null && v > 0)).toBe(true);
+    expect(trend.meta?.executedQueryString).toContain('mode=on_or_after');
   });
 });
 

@@ -1,4 +1,4 @@
-import type { Aggregate } from '../types';
+import type { Aggregate, WeekStart } from '../types';
 
 /** Local date and time of an instant in an IANA zone, through the browser's own time-zone data (Intl). */
 interface LocalTime {
@@ -63,12 +63,20 @@ function offsetMinutes(ms: number, t: LocalTime): number {
   return Math.round((wall - (ms - (ms % 60_000))) / 60_000);
 }
 
+/** Days from a week's first day to a Thursday (1970-01-01, day 0). */
+const WEEK_SHIFT: Record<WeekStart, number> = { monday: 3, sunday: 4, saturday: 5 };
+
 /**
  * How many calendar buckets of `unit` in `tz` the range [from, to) cuts: what the daemon answers with (its
- * buckets follow local dates; weeks start on Monday). Exact for days and longer; for hours an upper bound
+ * buckets follow local dates; weeks start on `weekStart`). Exact for days and longer; for hours an upper bound
  * that is exact but across a DST change (a skipped hour is counted; a repeated one is added).
  */
-export function calendarBuckets(range: { from: number; to: number }, unit: Aggregate, tz: string): number {
+export function calendarBuckets(
+  range: { from: number; to: number },
+  unit: Aggregate,
+  tz: string,
+  weekStart: WeekStart = 'monday'
+): number {
   if (range.to <= range.from) {
     return 0;
   }
@@ -82,8 +90,11 @@ export function calendarBuckets(range: { from: number; to: number }, unit: Aggre
     }
     case 'day':
       return dayNumber(last) - dayNumber(first) + 1;
-    case 'week':
-      return Math.floor((dayNumber(last) + 3) / 7) - Math.floor((dayNumber(first) + 3) / 7) + 1;
+    case 'week': {
+      // Day 0 (1970-01-01) is a Thursday: shifted so that each week's first day is a multiple of 7.
+      const shift = WEEK_SHIFT[weekStart];
+      return Math.floor((dayNumber(last) + shift) / 7) - Math.floor((dayNumber(first) + shift) / 7) + 1;
+    }
     case 'month':
       return last.year * 12 + last.month - (first.year * 12 + first.month) + 1;
     case 'quarter':

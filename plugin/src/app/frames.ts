@@ -1,5 +1,12 @@
 import { type DataFrame, DataFrameType, FieldType, createDataFrame } from '@grafana/data';
-import { type LoginsAnswer, type Metric, type RetentionAnswer, type UserRow, METRIC_LABELS } from '../types';
+import {
+  type LoginsAnswer,
+  type Metric,
+  type RetentionAnswer,
+  type StickinessAnswer,
+  type UserRow,
+  METRIC_LABELS,
+} from '../types';
 
 /**
  * One frame per query: bucket start times, the counts (named by the alias or the metric), and the
@@ -95,6 +102,57 @@ export function retentionHeatmapFrame(answer: RetentionAnswer, options: { refId:
         type: FieldType.number,
         values: answer.cohorts.map((c) => c.retained[k] ?? null),
       })),
+    ],
+  });
+}
+
+/**
+ * One period's retention as a trend over cohorts: per cohort (at its own start) the share of its users
+ * active at period `period` (0 to 1; the panel chooses the unit). Empty where that period has not started
+ * for the cohort or the cohort has nobody: a gap, not a 0.
+ */
+export function retentionPeriodFrame(
+  answer: RetentionAnswer,
+  options: { refId: string; period: number; alias?: string }
+): DataFrame {
+  const name = options.alias || `retained in ${answer.cohort} ${options.period}`;
+  return createDataFrame({
+    refId: options.refId,
+    name,
+    meta: { custom: { cohort: answer.cohort, tz: answer.tz, dataUntil: answer.dataUntil, mode: answer.mode } },
+    fields: [
+      { name: 'cohort', type: FieldType.time, values: answer.cohorts.map((c) => Date.parse(c.start)) },
+      {
+        name: `${answer.cohort} ${options.period}`,
+        type: FieldType.number,
+        values: answer.cohorts.map((c) => {
+          const retained = c.retained[options.period];
+          return retained === undefined || c.size === 0 ? null : retained / c.size;
+        }),
+        config: { displayNameFromDS: name },
+      },
+    ],
+  });
+}
+
+/**
+ * Stickiness as a bar chart: one row per n = 1 … N (a string field, the bar chart's x axis: "1 day", "2
+ * days", …) and the users active on exactly n (or n or more) intervals. counts[0] (seen, not active in the
+ * range) is not a bar: PostHog draws 1 … N; it stays in the frame's meta.
+ */
+export function stickinessToFrame(answer: StickinessAnswer, options: { refId: string; alias?: string }): DataFrame {
+  const unit = answer.interval;
+  const label = (n: number) => `${answer.cumulative ? '≥ ' : ''}${n} ${unit}${n === 1 ? '' : 's'}`;
+  const rows = answer.counts.slice(1);
+  const name =
+    options.alias || (answer.cumulative ? `users active on n or more ${unit}s` : `users active on n ${unit}s`);
+  return createDataFrame({
+    refId: options.refId,
+    name,
+    meta: { custom: { interval: unit, tz: answer.tz, intervals: answer.intervals, inactive: answer.counts[0] ?? 0 } },
+    fields: [
+      { name: `${unit}s active`, type: FieldType.string, values: rows.map((_, i) => label(i + 1)) },
+      { name: 'users', type: FieldType.number, values: rows, config: { displayNameFromDS: name } },
     ],
   });
 }

@@ -129,7 +129,13 @@ describe('resolveAggregate', () => {
   });
   it('should refuse what is not an aggregate, e.g. an unresolved variable', () => {
     expect(() => resolveAggregate('$agg', { from: 0, to: DAY }, DAY)).toThrow(
-      "aggregate '$agg' is not one of auto, hour, day, week, month, quarter, year"
+      'aggregate: $agg is not a dashboard variable with a value, expected one of auto, hour, day, week, month, quarter, year'
+    );
+    expect(() => resolveAggregate('fortnight', { from: 0, to: DAY }, DAY, { raw: '$agg' })).toThrow(
+      'aggregate: $agg is "fortnight", expected one of auto, hour, day, week, month, quarter, year'
+    );
+    expect(() => resolveAggregate('fortnight', { from: 0, to: DAY }, DAY)).toThrow(
+      'aggregate: "fortnight", expected one of auto'
     );
   });
 });

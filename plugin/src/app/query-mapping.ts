@@ -1,5 +1,6 @@
-import { type Aggregate, AGGREGATES } from '../types';
+import { type Aggregate, type WeekStart, AGGREGATES } from '../types';
 import { calendarBuckets } from './calendar';
+import { templatedChoice } from './templating';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -25,9 +26,14 @@ export const MAX_AUTO_BUCKETS = 150;
  * then months, quarters and years. Buckets are counted as the daemon will cut them in the query's zone (a
  * 150-day range that starts mid-day cuts 151 days), not as the span divided by a unit's length.
  */
-export function autoAggregate(range: { from: number; to: number }, intervalMs: number, tz = 'UTC'): Aggregate {
+export function autoAggregate(
+  range: { from: number; to: number },
+  intervalMs: number,
+  tz = 'UTC',
+  weekStart: WeekStart = 'monday'
+): Aggregate {
   const found = AGGREGATES.find(
-    (unit) => UNIT_MS[unit] >= intervalMs && calendarBuckets(range, unit, tz) <= MAX_AUTO_BUCKETS
+    (unit) => UNIT_MS[unit] >= intervalMs && calendarBuckets(range, unit, tz, weekStart) <= MAX_AUTO_BUCKETS
   );
   return found ?? 'year';
 }
@@ -45,23 +51,29 @@ export function effectiveInterval(
   return Math.max(1, (to - from) / Math.max(1, maxDataPoints ?? 1000));
 }
 
-/** Turns an (interpolated) aggregate field into a daemon aggregate; throws on anything else. */
+/**
+ * Turns an (interpolated) aggregate field into a daemon aggregate; throws on anything else, naming the
+ * variable of the saved field (`raw`) when it was one.
+ */
 export function resolveAggregate(
   value: string,
   range: { from: number; to: number },
   intervalMs: number,
-  tz = 'UTC'
+  options: { tz?: string; weekStart?: WeekStart; raw?: string } = {}
 ): Aggregate {
   const v = value.trim().toLowerCase();
   if (v === '' || v === 'auto') {
-    return autoAggregate(range, intervalMs, tz);
+    return autoAggregate(range, intervalMs, options.tz ?? 'UTC', options.weekStart);
   }
-  const found = AGGREGATES.find((a) => a === v);
-  if (!found) {
-    throw new Error(`aggregate '${value}' is not one of auto, ${AGGREGATES.join(', ')}`);
-  }
-  return found;
+  return templatedChoice('aggregate', options.raw ?? value, {
+    replace: () => value,
+    accepted: AGGREGATES,
+    fallback: 'day',
+    extra: 'auto',
+  });
 }
+
+const COHORT_UNITS = ['day', 'week', 'month'] as const;
 
 /** Cohorts of a retention query should number this many at most for `auto` (a readable triangle). */
 export const MAX_AUTO_COHORTS = 26;
@@ -70,13 +82,19 @@ export const MAX_AUTO_COHORTS = 26;
  * A retention query's cohort period: `day`, `week` or `month`, or `auto`, the finest of them giving at most
  * MAX_AUTO_COHORTS cohorts over the range.
  */
-export function resolveCohort(value: string, range: { from: number; to: number }): 'day' | 'week' | 'month' {
+export function resolveCohort(
+  value: string,
+  range: { from: number; to: number },
+  raw: string = value
+): 'day' | 'week' | 'month' {
   const v = value.trim().toLowerCase();
-  if (v === 'day' || v === 'week' || v === 'month') {
-    return v;
-  }
   if (v !== '' && v !== 'auto') {
-    throw new Error(`cohort '${value}' is not one of auto, day, week, month`);
+    return templatedChoice('cohort', raw, {
+      replace: () => value,
+      accepted: COHORT_UNITS,
+      fallback: 'week',
+      extra: 'auto',
+    });
   }
   const days = (range.to - range.from) / 86_400_000;
   return days <= MAX_AUTO_COHORTS ? 'day' : days <= MAX_AUTO_COHORTS * 7 ? 'week' : 'month';

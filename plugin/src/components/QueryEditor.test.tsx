@@ -16,6 +16,7 @@ async function setup(testProps: Partial<Props> = {}) {
     datasource: {
       users: jest.fn().mockResolvedValue(['amy', 'bob']),
       limits: jest.fn().mockResolvedValue(LIMITS),
+      variableNames: jest.fn().mockReturnValue(['$metric', '$weeks']),
     } as unknown as DataSource,
     query: { refId: 'A', metric: 'users', aggregate: 'auto' } as UsageQuery,
     onChange: jest.fn(),
@@ -33,6 +34,56 @@ async function choose(inputId: string, label: string) {
   fireEvent.keyDown(input, { key: 'ArrowDown' });
   fireEvent.click(await screen.findByText(label, { selector: 'span' }));
 }
+
+describe('QueryEditor: variables, renamed metrics, new query types', () => {
+  it('should offer the dashboard variables for the metric and keep a chosen one', async () => {
+    const props = await setup();
+    await choose('query-editor-metric', '$metric');
+    expect(props.onChange).toHaveBeenCalledWith({ refId: 'A', metric: '$metric', aggregate: 'auto' });
+  });
+
+  it('should store a query saved as stickiness under dau_mau, once, and show it as DAU/MAU', async () => {
+    const props = await setup({ query: { refId: 'A', metric: 'stickiness', aggregate: 'day' } as UsageQuery });
+    expect(props.onChange).toHaveBeenCalledTimes(1);
+    expect(props.onChange).toHaveBeenCalledWith({ refId: 'A', metric: 'dau_mau', aggregate: 'day' });
+    expect(screen.getByText('DAU/MAU')).toBeInTheDocument();
+  });
+
+  it('should take a variable for periods and a period-N view with its period', async () => {
+    const props = await setup({
+      query: {
+        refId: 'A',
+        queryType: 'retention',
+        metric: 'users',
+        aggregate: 'auto',
+        retentionFormat: 'period',
+      } as UsageQuery,
+    });
+    const periods = document.getElementById('query-editor-periods') as HTMLInputElement;
+    fireEvent.change(periods, { target: { value: '$weeks' } });
+    expect(props.onChange).toHaveBeenLastCalledWith(expect.objectContaining({ periods: '$weeks' }));
+    fireEvent.change(periods, { target: { value: '9' } });
+    expect(props.onChange).toHaveBeenLastCalledWith(expect.objectContaining({ periods: 9 }));
+    const period = document.getElementById('query-editor-period') as HTMLInputElement;
+    fireEvent.change(period, { target: { value: '4' } });
+    expect(props.onChange).toHaveBeenLastCalledWith(expect.objectContaining({ period: 4 }));
+    await choose('query-editor-retention-mode', 'on or after');
+    expect(props.onChange).toHaveBeenLastCalledWith(expect.objectContaining({ retentionMode: 'on_or_after' }));
+  });
+
+  it('should edit a stickiness query: interval, week start and n or more', async () => {
+    const props = await setup({
+      query: { refId: 'A', queryType: 'stickiness', metric: 'users', aggregate: 'auto' } as UsageQuery,
+    });
+    await choose('query-editor-interval', 'week');
+    expect(props.onChange).toHaveBeenLastCalledWith(expect.objectContaining({ interval: 'week' }));
+    await choose('query-editor-week-start', 'Sunday');
+    expect(props.onChange).toHaveBeenLastCalledWith(expect.objectContaining({ weekStart: 'sunday' }));
+    fireEvent.click(document.getElementById('query-editor-cumulative') as HTMLInputElement);
+    expect(props.onChange).toHaveBeenLastCalledWith(expect.objectContaining({ cumulative: true }));
+    expect(props.onRunQuery).toHaveBeenCalledTimes(3);
+  });
+});
 
 describe('QueryEditor', () => {
   it('should show the query with its defaults and load the users once', async () => {
@@ -137,6 +188,7 @@ describe('QueryEditor', () => {
       datasource: {
         users: jest.fn().mockRejectedValue(new Error('HTTP 502')),
         limits: jest.fn().mockRejectedValue(new Error('HTTP 502')),
+        variableNames: () => [],
       } as unknown as DataSource,
     });
     expect(props.datasource.users).toHaveBeenCalledTimes(1);

@@ -4,7 +4,16 @@ import { InlineField, Input, MultiSelect, Select, Stack } from '@grafana/ui';
 import type { DaemonLimits } from '../app/daemon-limits';
 import type { DataSource } from '../datasource';
 import { QUERY_KINDS, kindOf } from '../queries/registry';
-import { type UsageOptions, type UsageQuery, type UsageQueryType, DEFAULT_QUERY, METRIC_LABELS } from '../types';
+import {
+  type Metric,
+  type UsageOptions,
+  type UsageQuery,
+  type UsageQueryType,
+  DEFAULT_QUERY,
+  METRIC_LABELS,
+  RENAMED_METRICS,
+  migrateQuery,
+} from '../types';
 
 type Props = QueryEditorProps<DataSource, UsageQuery, UsageOptions>;
 
@@ -44,10 +53,21 @@ function useDaemonFacts(datasource: DataSource): {
   return { users, limits };
 }
 
+/** A query saved under an old metric name is changed to the new one, so the dashboard saves it renamed. */
+function useRenamedStored(query: UsageQuery, onChange: (query: UsageQuery) => void): void {
+  const renamed = query.metric !== undefined && RENAMED_METRICS[query.metric] !== undefined;
+  useEffect(() => {
+    if (renamed) {
+      onChange(migrateQuery(query));
+    }
+  }, [renamed, query, onChange]);
+}
+
 /** The query type, its own section (queries/), the users filter and the alias; every change runs the query. */
 export function QueryEditor({ query, onChange, onRunQuery, datasource, data }: Props) {
-  const q = { ...DEFAULT_QUERY, ...query } as UsageQuery;
+  const q = migrateQuery({ ...DEFAULT_QUERY, ...query } as UsageQuery);
   const { users: userOptions, limits } = useDaemonFacts(datasource);
+  useRenamedStored(query, onChange);
   const update = (patch: Partial<UsageQuery>) => {
     onChange({ ...query, ...patch });
     onRunQuery();
@@ -74,6 +94,7 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource, data }: P
           onRunQuery={onRunQuery}
           resolvedAggregate={resolvedAggregate(data, q.refId)}
           limits={limits}
+          variables={datasource.variableNames()}
         />
       )}
       {kind.filtersUsers && <UsersField options={userOptions} users={q.users ?? []} update={update} />}
@@ -81,7 +102,7 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource, data }: P
         <Input
           id="query-editor-alias"
           value={q.alias ?? ''}
-          placeholder={METRIC_LABELS[q.metric]}
+          placeholder={METRIC_LABELS[q.metric as Metric] ?? 'name; {{metric}} is the metric'}
           width={20}
           onChange={(e) => change({ alias: e.currentTarget.value })}
           onBlur={onRunQuery}

@@ -1,12 +1,24 @@
 import React from 'react';
-import type { SelectableValue } from '@grafana/data';
+import type { DataFrame, SelectableValue } from '@grafana/data';
 import { InlineField, InlineLabel, InlineSwitch, Select } from '@grafana/ui';
 import { answerToFrame } from '../app/frames';
 import { MAX_AUTO_BUCKETS, effectiveInterval, resolveAggregate } from '../app/query-mapping';
-import { type LoginsAnswer, type Metric, AGGREGATES, METRIC_HELP, METRIC_LABELS } from '../types';
-import { type Params, type QueryKind, type SectionProps, commonParams } from './kind';
+import { templatedChoices } from '../app/templating';
+import {
+  type LoginsAnswer,
+  type Metric,
+  type UsageQuery,
+  AGGREGATES,
+  METRICS,
+  METRIC_HELP,
+  METRIC_LABELS,
+  RENAMED_METRICS,
+} from '../types';
+import { type Params, type QueryContext, type QueryKind, type SectionProps, commonParams, weekStartOf } from './kind';
+import { choicesWith } from './choices';
+import { WeekStartField } from './week-start';
 
-const METRIC_OPTIONS: Array<SelectableValue<Metric>> = (Object.keys(METRIC_LABELS) as Metric[]).map((m) => ({
+const METRIC_OPTIONS: Array<SelectableValue<string>> = METRICS.map((m) => ({
   label: METRIC_LABELS[m],
   value: m,
   description: METRIC_HELP[m],
@@ -21,24 +33,40 @@ const AGGREGATE_OPTIONS: Array<SelectableValue<string>> = [
   ...AGGREGATES.map((a) => ({ label: a, value: a })),
 ];
 
-/** Metric, aggregate (with what `auto` resolved to) and the incomplete-bucket toggle. */
-function CountsEditor({ query, update, resolvedAggregate }: SectionProps) {
+/** The metrics a query asks for: its metric, or each value of a (multi-value) variable. */
+function metricsOf(query: UsageQuery, ctx: Pick<QueryContext, 'replace'>): Metric[] {
+  return templatedChoices('metric', query.metric, {
+    replace: ctx.replace,
+    accepted: METRICS,
+    fallback: 'users',
+    renamed: RENAMED_METRICS,
+  });
+}
+
+/** A metric, or a variable. */
+function MetricField({ query, update, variables }: Pick<SectionProps, 'query' | 'update' | 'variables'>) {
+  const metric = choicesWith(METRIC_OPTIONS, variables, query.metric);
+  return (
+    <InlineField label="Metric" labelWidth={10} tooltip="a metric, or a variable ($metric: one panel series per value)">
+      <Select
+        inputId="query-editor-metric"
+        options={metric.options}
+        value={metric.value}
+        allowCustomValue
+        width={18}
+        onChange={(v) => update({ metric: v.value ?? 'users' })}
+      />
+    </InlineField>
+  );
+}
+
+/** Metric, aggregate (with what `auto` resolved to), week start and the incomplete-bucket toggle. */
+function CountsEditor({ query, update, resolvedAggregate, variables }: SectionProps) {
   const showResolved = resolvedAggregate !== undefined && query.aggregate !== resolvedAggregate;
-  const aggregateOption = AGGREGATE_OPTIONS.find((o) => o.value === query.aggregate) ?? {
-    label: query.aggregate,
-    value: query.aggregate,
-  };
+  const aggregate = choicesWith(AGGREGATE_OPTIONS, variables, query.aggregate);
   return (
     <>
-      <InlineField label="Metric" labelWidth={10}>
-        <Select
-          inputId="query-editor-metric"
-          options={METRIC_OPTIONS}
-          value={query.metric}
-          width={18}
-          onChange={(v) => update({ metric: v.value ?? 'users' })}
-        />
-      </InlineField>
+      <MetricField query={query} update={update} variables={variables} />
       <InlineField
         label="Per"
         labelWidth={6}
@@ -46,8 +74,8 @@ function CountsEditor({ query, update, resolvedAggregate }: SectionProps) {
       >
         <Select
           inputId="query-editor-aggregate"
-          options={AGGREGATE_OPTIONS}
-          value={aggregateOption}
+          options={aggregate.options}
+          value={aggregate.value}
           allowCustomValue
           width={14}
           onChange={(v) => update({ aggregate: v.value ?? 'auto' })}
@@ -62,6 +90,7 @@ function CountsEditor({ query, update, resolvedAggregate }: SectionProps) {
           {`→ ${resolvedAggregate}`}
         </InlineLabel>
       )}
+      <WeekStartField query={query} update={update} variables={variables} />
       <InlineField label="Hide incomplete" labelWidth={16} tooltip="drop the last bucket while it is still running">
         <InlineSwitch
           id="query-editor-hide-incomplete"
@@ -73,7 +102,7 @@ function CountsEditor({ query, update, resolvedAggregate }: SectionProps) {
   );
 }
 
-/** A metric per calendar bucket: /api/v1/logins. */
+/** A metric per calendar bucket (one series per metric of a multi-value `$metric`): /api/v1/logins. */
 export const countsKind: QueryKind<LoginsAnswer> = {
   type: 'counts',
   option: { label: 'counts', value: 'counts', description: 'a metric per calendar bucket' },
@@ -82,21 +111,40 @@ export const countsKind: QueryKind<LoginsAnswer> = {
   params(query, ctx) {
     const { request, range } = ctx;
     const interval = effectiveInterval(request.intervalMs, range.from, range.to, request.maxDataPoints);
-    const aggregate = resolveAggregate(ctx.replace(query.aggregate ?? 'auto'), range, interval, ctx.tz);
-    const { start, end, tz, user } = commonParams(ctx);
-    return { start, end, aggregate, tz, metric: query.metric ?? 'users', ...(user ? { user } : {}) } as Params;
-  },
-  frame(answer, query, ctx) {
-    return answerToFrame(answer, {
-      refId: query.refId,
-      metric: query.metric,
-      alias: ctx.alias,
-      hideIncomplete: query.hideIncomplete,
+    const weekStart = weekStartOf(query, ctx);
+    const aggregate = resolveAggregate(ctx.replace(query.aggregate ?? 'auto'), range, interval, {
+      tz: ctx.tz,
+      weekStart,
+      raw: query.aggregate,
     });
+    const { start, end, tz, user } = commonParams(ctx);
+    const metric = metricsOf(query, ctx).join(',');
+    return {
+      start,
+      end,
+      aggregate,
+      tz,
+      metric,
+      ...(weekStart ? { weekStart } : {}),
+      ...(user ? { user } : {}),
+    } as Params;
+  },
+  frame(answer, query, ctx): DataFrame[] {
+    const metrics = metricsOf(query, ctx);
+    return metrics.map((metric) =>
+      answerToFrame(answer, {
+        refId: query.refId,
+        metric,
+        // One alias for several metrics would name them alike: {{metric}} in it is each metric's label.
+        alias: ctx.alias?.replace(/\{\{\s*metric\s*\}\}/g, METRIC_LABELS[metric]),
+        hideIncomplete: query.hideIncomplete,
+      })
+    );
   },
   displayText(query) {
     const users = query.users?.length ? ` of ${query.users.join(', ')}` : '';
-    return `${METRIC_LABELS[query.metric ?? 'users']} per ${query.aggregate || 'auto'}${users}`;
+    const metric = METRIC_LABELS[query.metric as Metric] ?? query.metric ?? 'users';
+    return `${metric} per ${query.aggregate || 'auto'}${users}`;
   },
   Editor: CountsEditor,
 };

@@ -1,7 +1,8 @@
 import type { DataFrame, DataQueryRequest, SelectableValue } from '@grafana/data';
 import type { ComponentType } from 'react';
 import type { UserFilter } from '../app/user-filter';
-import type { UsageQuery, UsageQueryType } from '../types';
+import { type Replace, templatedChoice } from '../app/templating';
+import { type UsageQuery, type UsageQueryType, type WeekStart, WEEK_STARTS } from '../types';
 import type { DaemonLimits } from '../app/daemon-limits';
 
 /** The daemon's query string. */
@@ -10,8 +11,11 @@ export type Params = Record<string, string | string[]>;
 /** What every query type builds its request from: the panel's request, resolved once by the data source. */
 export interface QueryContext {
   request: DataQueryRequest<UsageQuery>;
-  /** Replaces dashboard variables (the panel's scoped variables included). */
-  replace(text: string): string;
+  /**
+   * Replaces dashboard variables (the panel's scoped variables included); `csv` joins a multi-value
+   * variable's values with commas.
+   */
+  replace: Replace;
   range: { from: number; to: number };
   /** The IANA zone of the request (dashboard, browser, or the data source's default). */
   tz: string;
@@ -31,6 +35,21 @@ export function commonParams(ctx: QueryContext, options: { users: boolean } = { 
   return params;
 }
 
+/** The query's week start after interpolation (undefined: the daemon's default, Monday). */
+export function weekStartOf(
+  query: Pick<UsageQuery, 'weekStart'>,
+  ctx: Pick<QueryContext, 'replace'>
+): WeekStart | undefined {
+  if (!query.weekStart) {
+    return undefined;
+  }
+  return templatedChoice<WeekStart>('weekStart', query.weekStart, {
+    replace: ctx.replace,
+    accepted: WEEK_STARTS,
+    fallback: 'monday',
+  });
+}
+
 /** What a query editor section gets: the query with defaults, and how to change it. */
 export interface SectionProps {
   query: UsageQuery;
@@ -43,6 +62,8 @@ export interface SectionProps {
   resolvedAggregate: string | undefined;
   /** The daemon's limits, once read (undefined until then: the daemon's 400 names a value past them). */
   limits: DaemonLimits | undefined;
+  /** The dashboard's variables as `$name`, offered beside the fixed choices of a field. */
+  variables: string[];
 }
 
 /**
@@ -57,7 +78,8 @@ export interface QueryKind<Answer = unknown> {
   /** Whether the editor offers the users filter. */
   filtersUsers: boolean;
   params(query: UsageQuery, ctx: QueryContext): Params;
-  frame(answer: Answer, query: UsageQuery, ctx: QueryContext): DataFrame;
+  /** The answer's frame, or one per metric of a multi-value `$metric`. */
+  frame(answer: Answer, query: UsageQuery, ctx: QueryContext): DataFrame | DataFrame[];
   /** Query history and the inspector's title: what the query asks, in words. */
   displayText(query: UsageQuery): string;
   Editor?: ComponentType<SectionProps>;

@@ -3,12 +3,14 @@ import { countsKind } from './counts';
 import type { QueryKind } from './kind';
 import { retentionKind } from './retention';
 import { runsKind } from './runs';
+import { stickinessKind } from './stickiness';
 import { usersKind } from './users';
 
 /** Every query type, by the `queryType` a saved query names: a new type is one module and one entry here. */
 export const QUERY_KINDS: Record<UsageQueryType, QueryKind> = {
   counts: countsKind,
   retention: retentionKind,
+  stickiness: stickinessKind,
   users: usersKind,
   runs: runsKind,
 };

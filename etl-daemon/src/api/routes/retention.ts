@@ -33,6 +33,7 @@ export const retentionRoutes: FastifyPluginAsyncJsonSchemaToTs<{ Options: ApiCon
       const answer: RetentionAnswer = {
         ...answerHeader(query, ctx.sync.dataUntil()),
         cohort: query.cohort,
+        mode: query.mode,
         periods: query.periods,
         cohorts,
       };

@@ -1,0 +1,49 @@
+import type { FastifyPluginAsyncJsonSchemaToTs } from '@fastify/type-provider-json-schema-to-ts';
+import { withSlots } from '../../query/exact-count';
+import { answerHeader } from '../../query/logins-query';
+import {
+  parseStickinessQuery,
+  stickinessBounds,
+  stickinessCounts,
+  stickinessCsv,
+} from '../../query/stickiness';
+import type { StickinessAnswer } from '../../contract/types';
+import { dataErrors, stickinessAnswer, stickinessParams } from '../../contract/schemas';
+import type { ApiContext } from '../context';
+import { sendCsv, wantsCsv } from '../csv';
+
+/** PostHog's stickiness: how many users were active on exactly (or at least) n days (weeks, …) of a range. */
+export const stickinessRoutes: FastifyPluginAsyncJsonSchemaToTs<{ Options: ApiContext }> = async (
+  app,
+  ctx
+) => {
+  app.get(
+    '/api/v1/stickiness',
+    {
+      schema: {
+        tags: ['logins'],
+        querystring: stickinessParams,
+        response: { 200: stickinessAnswer, ...dataErrors },
+      },
+    },
+    async (request, reply) => {
+      const query = parseStickinessQuery(request.query, ctx.now().getTime(), ctx.api.maxBuckets);
+      const { index } = ctx.sync;
+      const mask = query.users ? index.userMask(query.users) : undefined;
+      const counts = await withSlots(
+        ctx.sync,
+        () => index.missingSlotsAt([query.start, query.end, ...stickinessBounds(query)]),
+        (raw) => stickinessCounts(index, query, { mask, raw })
+      );
+      const answer: StickinessAnswer = {
+        ...answerHeader(query, ctx.sync.dataUntil()),
+        interval: query.interval,
+        cumulative: query.cumulative,
+        intervals: counts.length - 1,
+        counts,
+      };
+      if (!wantsCsv(request.query.format, request.headers.accept)) return answer;
+      return sendCsv(reply, stickinessCsv(answer));
+    }
+  );
+};
