@@ -1,6 +1,6 @@
 import type { PluginOptions } from '@grafana/plugin-e2e';
 import { defineConfig, devices } from '@playwright/test';
-import { dirname } from 'node:path';
+import path, { dirname } from 'node:path';
 
 const pluginE2eAuth = `${dirname(require.resolve('@grafana/plugin-e2e'))}/auth`;
 
@@ -27,6 +27,10 @@ export default defineConfig<PluginOptions>({
   use: {
     /* Base URL to use in actions like `await page.goto('/')`. */
     baseURL: process.env.GRAFANA_URL || 'http://localhost:3000',
+    // The specs run against the demo stack (`docker compose up` at the repository root): its provisioning
+    // (read-only data source, uid core4-usage) and its admin password (.env). Not `npm run server`.
+    provisioningRootDir: path.resolve(__dirname, '../provisioning'),
+    user: { user: 'admin', password: process.env.GRAFANA_ADMIN_PASSWORD ?? 'admin' },
 
     /* Collect trace when retrying the failed test. See https://playwright.dev/docs/trace-viewer */
     trace: 'on-first-retry',

@@ -11,7 +11,7 @@ import {
 import { type BackendSrv, type TemplateSrv, getBackendSrv, getTemplateSrv, isFetchError } from '@grafana/runtime';
 import { type Observable, catchError, defer, forkJoin, from, lastValueFrom, map, of, switchMap } from 'rxjs';
 import { type DaemonLimits, limitsFromOpenApi } from './app/daemon-limits';
-import { failureMessage } from './app/failures';
+import { CLIENT_CLOSED_REQUEST, failureMessage } from './app/failures';
 import { healthResult } from './app/health';
 import { browserTimezone, resolveTimezone } from './app/query-mapping';
 import { type UserFilter, allSelectedProbe, userFilter } from './app/user-filter';
@@ -32,11 +32,16 @@ import { UsageVariableSupport } from './variables';
 /** One panel query's result: its frames, or its error. */
 type Outcome = { frames?: DataFrame[]; error?: DataQueryError };
 
-function errorMessage(error: unknown): string {
+function errorMessage(error: unknown, timeoutS?: number): string {
   if (isFetchError(error)) {
-    return failureMessage(error.status ?? 0, error.data);
+    return failureMessage(error.status ?? 0, error.data, { timeoutS });
   }
   return error instanceof Error ? error.message : String(error);
+}
+
+/** A request the proxy reports as closed by its client (499) is a cancelled query, not a failure. */
+function wasCancelled(error: unknown): boolean {
+  return isFetchError(error) && (error.status === CLIENT_CLOSED_REQUEST || error.cancelled === true);
 }
 
 /** The daemon request as the query inspector shows it: path and query string, no host, no token. */
@@ -58,6 +63,8 @@ export function requestText(path: string, params: Params): string {
 export class DataSource extends DataSourceApi<UsageQuery, UsageOptions> {
   private readonly baseUrl: string;
   private readonly defaultTimezone?: string;
+  /** The proxy's timeout for this data source (jsonData.timeout), for the 504 message. */
+  private readonly timeoutS?: number;
   private limitsRead: Promise<DaemonLimits> | undefined;
 
   constructor(
@@ -69,6 +76,7 @@ export class DataSource extends DataSourceApi<UsageQuery, UsageOptions> {
     super(instanceSettings);
     this.baseUrl = `${instanceSettings.url ?? ''}/${ROUTE}`;
     this.defaultTimezone = instanceSettings.jsonData.defaultTimezone;
+    this.timeoutS = instanceSettings.jsonData.timeout;
     // Annotations: the job's runs. The frame has the fields Grafana's standard annotation support maps by
     // default (time, timeEnd, title, text, tags), so the editor's field mappings apply as shown.
     this.annotations = {
@@ -151,7 +159,11 @@ export class DataSource extends DataSourceApi<UsageQuery, UsageOptions> {
         // defer: a query that cannot be built (a bad aggregate) fails alone, as an error of its refId.
         defer(() => this.target$(migrateQuery({ ...DEFAULT_QUERY, ...target } as UsageQuery), request)).pipe(
           map((frames): Outcome => ({ frames })),
-          catchError((error: unknown) => of<Outcome>({ error: { refId: target.refId, message: errorMessage(error) } }))
+          catchError((error: unknown) =>
+            of<Outcome>(
+              wasCancelled(error) ? {} : { error: { refId: target.refId, message: errorMessage(error, this.timeoutS) } }
+            )
+          )
         )
       )
     ).pipe(
@@ -263,12 +275,12 @@ export class DataSource extends DataSourceApi<UsageQuery, UsageOptions> {
       body = response.data;
     } catch (error) {
       if (!isFetchError(error)) {
-        return { status: 'error', message: `Daemon unreachable: ${errorMessage(error)}` };
+        return { status: 'error', message: `Daemon unreachable: ${errorMessage(error, this.timeoutS)}` };
       }
       status = error.status ?? 0;
       body = error.data;
     }
-    const health = healthResult(status, body);
+    const health = healthResult(status, body, { timeoutS: this.timeoutS });
     if (health.status !== 'success') {
       return health;
     }
@@ -276,7 +288,7 @@ export class DataSource extends DataSourceApi<UsageQuery, UsageOptions> {
     try {
       await this.users('', 1);
     } catch (error) {
-      return { status: 'error', message: errorMessage(error) };
+      return { status: 'error', message: errorMessage(error, this.timeoutS) };
     }
     return health;
   }

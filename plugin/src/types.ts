@@ -107,12 +107,30 @@ export interface UsageOptions extends DataSourceJsonData {
   url?: string;
   /** Zone used when a dashboard has none (IANA name). */
   defaultTimezone?: string;
+  /**
+   * Connection settings Grafana's proxy reads itself (pkg/services/datasources/service/datasource.go): seconds
+   * before a request to the daemon is a 504 (Grafana's default 30), and TLS: present a client certificate,
+   * verify the daemon with the CA certificate below, skip verification, the server name to verify.
+   */
+  timeout?: number;
+  tlsAuth?: boolean;
+  tlsAuthWithCACert?: boolean;
+  tlsSkipVerify?: boolean;
+  serverName?: string;
 }
 
-/** Write-only settings: the proxy adds the token to every request, the browser never sees it. */
+/** Write-only settings: the proxy uses them server-side, the browser never sees them once saved. */
 export interface UsageSecureJsonData {
   token?: string;
+  /** PEM: the CA that signed the daemon's certificate (with tlsAuthWithCACert). */
+  tlsCACert?: string;
+  /** PEM: Grafana's client certificate and key (with tlsAuth). */
+  tlsClientCert?: string;
+  tlsClientKey?: string;
 }
+
+/** Grafana's proxy timeout when a data source sets none (sdkhttpclient.DefaultTimeoutOptions), in seconds. */
+export const DEFAULT_PROXY_TIMEOUT_S = 30;
 
 /**
  * A query variable: the users seen in the dashboard's range (optionally those whose name contains `search`),

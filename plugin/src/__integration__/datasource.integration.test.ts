@@ -12,6 +12,7 @@ import type { UsageOptions, UsageQuery, UsageVariableQuery } from '../types';
 import { harnessBackendSrv } from './backend-srv';
 import { READ_TOKEN, query, request, startDaemon, type Daemon } from './daemon';
 import { type GrafanaProxy, startGrafanaProxy } from './grafana-proxy';
+import { startSilentServer, startTlsFront } from './tls-front';
 
 let daemon: Daemon;
 const DAY = 86_400_000;
@@ -39,11 +40,16 @@ const templateSrv = {
 const proxies: GrafanaProxy[] = [];
 
 /** The data source behind the stand-in of Grafana's proxy (grafana-proxy.ts), with the token it stores. */
-async function makeDataSource(token: string | undefined = READ_TOKEN, daemonUrl?: string, jsonData: UsageOptions = {}) {
+async function makeDataSource(
+  token: string | undefined = READ_TOKEN,
+  daemonUrl?: string,
+  jsonData: UsageOptions = {},
+  connection: { jsonData?: Record<string, string>; secureJsonData?: Record<string, string> } = {}
+) {
   const proxy = await startGrafanaProxy({
     uid: 'core4',
-    jsonData: { url: daemonUrl ?? daemon.url },
-    secureJsonData: { token },
+    jsonData: { url: daemonUrl ?? daemon.url, ...connection.jsonData },
+    secureJsonData: { token, ...connection.secureJsonData },
   });
   proxies.push(proxy);
   const settings = {
@@ -319,6 +325,51 @@ describe('PostHog meanings and templated fields against the daemon', () => {
   });
 });
 
+describe("connection settings and failures as Grafana's proxy reports them", () => {
+  it('should connect over TLS only as the settings allow, and say a failed connection is the URL, port or TLS', async () => {
+    const front = await startTlsFront(daemon.url);
+    try {
+      // Self-signed and no CA configured: the proxy's TLS handshake fails, an empty 502.
+      expect(await (await makeDataSource(READ_TOKEN, front.url)).testDatasource()).toEqual({
+        status: 'error',
+        message: expect.stringContaining(
+          "Could not connect to the daemon (HTTP 502 from Grafana's proxy): check the URL, port and TLS/CA settings"
+        ),
+      });
+      const withCa = await makeDataSource(
+        READ_TOKEN,
+        front.url,
+        {},
+        {
+          jsonData: { tlsAuthWithCACert: 'true' },
+          secureJsonData: { tlsCACert: front.cert },
+        }
+      );
+      expect(await withCa.testDatasource()).toEqual({ status: 'success', message: expect.stringMatching(/^OK: /) });
+      const response = await queryOf(withCa, makeRequest([{ metric: 'users' }]));
+      expect(response.errors).toBeUndefined();
+      expect(response.data[0].fields[1].values.some((n: number) => n > 0)).toBe(true);
+      const skip = await makeDataSource(READ_TOKEN, front.url, {}, { jsonData: { tlsSkipVerify: 'true' } });
+      expect((await skip.testDatasource()).status).toBe('success');
+    } finally {
+      await front.close();
+    }
+  });
+
+  it('should name the timeout setting when the daemon does not answer in time (504)', async () => {
+    const silent = await startSilentServer();
+    try {
+      const ds = await makeDataSource(READ_TOKEN, silent.url, { timeout: 1 }, { jsonData: { timeout: '1' } });
+      const response = await queryOf(ds, makeRequest([{ metric: 'users' }]));
+      expect(response.errors?.map((e) => e.message)).toEqual([
+        "The daemon did not answer within 1 s (HTTP 504 from Grafana's proxy): raise Timeout in the data source settings, or ask for a shorter range or a coarser aggregate",
+      ]);
+    } finally {
+      await silent.close();
+    }
+  });
+});
+
 describe('DataSource features against the daemon', () => {
   it('should pass Save & test with the data horizon, and say precisely what fails', async () => {
     expect(await (await makeDataSource()).testDatasource()).toEqual({
@@ -332,7 +383,7 @@ describe('DataSource features against the daemon', () => {
     expect(await (await makeDataSource(READ_TOKEN, 'http://127.0.0.1:9')).testDatasource()).toEqual({
       status: 'error',
       message:
-        "Daemon unreachable (HTTP 502 from Grafana's proxy): check the URL and that core4-usage serve is running",
+        "Could not connect to the daemon (HTTP 502 from Grafana's proxy): check the URL, port and TLS/CA settings (Grafana's server log names which failed), and that core4-usage serve is running",
     });
   });
 

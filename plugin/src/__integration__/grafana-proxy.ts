@@ -7,11 +7,18 @@
  * - route `url` and header templates are Go templates over `.JsonData` and `.SecureJsonData`; a key that is
  *   not set renders as `<no value>` (Go text/template on a map), and `{{ if … }}…{{ else }}…{{ end }}` works;
  * - an upstream 401 becomes a 400 with the plain body "Authentication to data source failed";
- * - an upstream that cannot be reached is a 502 "Bad Gateway".
- * What it does not do: sessions, Grafana's own auth, data-source permissions, caching, TLS.
+ * - failures get what pkg/util/proxyutil/reverse_proxy.go's errorHandler writes, an empty body: 502 when the
+ *   connection fails (refused, TLS), 504 when the upstream does not answer within the data source's timeout
+ *   (`jsonData.timeout` seconds, else 30: pkg/services/datasources/service/datasource.go getTimeout), 499 when
+ *   the client closed the request;
+ * - TLS to an https upstream from the data source's settings, as that file's TLS options: `tlsAuthWithCACert`
+ *   with `secureJsonData.tlsCACert`, `tlsAuth` with `tlsClientCert`/`tlsClientKey`, `tlsSkipVerify`,
+ *   `serverName`.
+ * What it does not do: sessions, Grafana's own auth, data-source permissions, caching.
  */
 import fs from 'node:fs';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 
@@ -70,6 +77,24 @@ export function renderRouteTemplate(template: string, data: Data): string {
   return withIfs.replace(/\{\{-?\s*(\.[\w.]+)\s*-?\}\}/g, (_m, ref: string) => lookup(data, ref) ?? '<no value>');
 }
 
+/** The data source's proxy timeout: `jsonData.timeout` seconds, else Grafana's default of 30. */
+function timeoutMs(data: Data): number {
+  const seconds = Number(data.JsonData.timeout);
+  return (Number.isFinite(seconds) && seconds > 0 ? seconds : 30) * 1000;
+}
+
+/** TLS to the upstream from the data source's settings, as Grafana's datasource service builds them. */
+function tlsOptions(data: Data): https.RequestOptions {
+  const { JsonData: json, SecureJsonData: secure } = data;
+  const on = (key: string) => json[key] === 'true';
+  return {
+    rejectUnauthorized: !on('tlsSkipVerify'),
+    ...(json.serverName ? { servername: json.serverName } : {}),
+    ...(on('tlsAuthWithCACert') && secure.tlsCACert ? { ca: secure.tlsCACert } : {}),
+    ...(on('tlsAuth') && secure.tlsClientCert ? { cert: secure.tlsClientCert, key: secure.tlsClientKey } : {}),
+  };
+}
+
 export async function startGrafanaProxy(options: ProxyOptions): Promise<GrafanaProxy> {
   const routes = (JSON.parse(fs.readFileSync(PLUGIN_JSON, 'utf8')) as { routes: Route[] }).routes;
   const data: Data = { JsonData: options.jsonData, SecureJsonData: options.secureJsonData };
@@ -100,11 +125,20 @@ export async function startGrafanaProxy(options: ProxyOptions): Promise<GrafanaP
       }
     });
     let upstream: http.ClientRequest | undefined;
+    // proxyutil's errorHandler: only a status, no body.
+    const fail = (status: number) => {
+      if (!res.headersSent && !res.destroyed) {
+        res.writeHead(status).end();
+      }
+    };
     const forward = () => {
       if (answered || req.destroyed) {
+        fail(499);
         return;
       }
-      upstream = http.get(target, { headers }, (answer) => {
+      const client = target.protocol === 'https:' ? https : http;
+      upstream = client.get(target, { headers, ...tlsOptions(data) }, (answer) => {
+        clearTimeout(timer);
         if (answer.statusCode === 401) {
           answer.resume();
           res.writeHead(400, { 'content-type': 'text/plain; charset=utf-8' }).end(PROXY_AUTH_FAILED_BODY);
@@ -113,10 +147,13 @@ export async function startGrafanaProxy(options: ProxyOptions): Promise<GrafanaP
         res.writeHead(answer.statusCode ?? 502, { 'content-type': answer.headers['content-type'] ?? 'text/plain' });
         answer.pipe(res);
       });
+      const timer = setTimeout(() => {
+        upstream?.destroy();
+        fail(504);
+      }, timeoutMs(data));
       upstream.on('error', () => {
-        if (!res.headersSent && !res.destroyed) {
-          res.writeHead(502, { 'content-type': 'text/plain; charset=utf-8' }).end('Bad Gateway');
-        }
+        clearTimeout(timer);
+        fail(req.destroyed ? 499 : 502);
       });
     };
     if (state.delayMs > 0) {

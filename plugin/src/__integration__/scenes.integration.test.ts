@@ -14,13 +14,20 @@ import {
   LoadingState,
   getFieldDisplayName,
 } from '@grafana/data';
-import type { QueryVariable, SceneQueryRunner } from '@grafana/scenes';
+import type { MultiValueVariable, QueryVariable, SceneQueryRunner } from '@grafana/scenes';
+import { config } from '@grafana/runtime';
 import { DataSource } from '../datasource';
 import type { RetentionAnswer, UsageOptions, UsageQuery } from '../types';
 import { type HarnessBackendSrv, harnessBackendSrv } from './backend-srv';
 import { READ_TOKEN, query, request, startDaemon, type Daemon } from './daemon';
 import { type GrafanaProxy, PROXY_AUTH_FAILED_BODY, renderRouteTemplate, startGrafanaProxy } from './grafana-proxy';
-import { type DashboardJson, buildDashboardScene, installGrafanaServices, registerDataSource } from './scene-harness';
+import {
+  type DashboardJson,
+  GRAFANA_VERSION,
+  buildDashboardScene,
+  installGrafanaServices,
+  registerDataSource,
+} from './scene-harness';
 import { heatmapCellsOf } from './grafana-heatmap';
 import { processFieldConfig } from './field-config';
 
@@ -205,6 +212,72 @@ describe('the provisioned dashboard in scenes', () => {
     }
   });
 
+  it('should run as Grafana 12 does: the panel handed over as a SafeSerializableSceneObject, read by valueOf()', async () => {
+    const data = await settled(runner(2));
+    expect(config.buildInfo.version).toBe(GRAFANA_VERSION);
+    const wrapped = data.request?.scopedVars.__sceneObject as unknown as { valueOf(): unknown; value: unknown };
+    expect(wrapped.constructor.name).toBe('SafeSerializableSceneObject');
+    expect(wrapped.valueOf()).toBe(runner(2));
+  });
+
+  it('should repeat the "$metric per $aggregate" panel once per chosen metric, each asking for its own', async () => {
+    const copies = await new Promise<SceneQueryRunner[]>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('no repeats within 30 s')), 30_000);
+      const poll = setInterval(() => {
+        const found = dash.repeats.get(28)?.() ?? [];
+        if (found.length === 2) {
+          clearInterval(poll);
+          clearTimeout(timer);
+          resolve(found);
+        }
+      }, 50);
+    });
+    const results = await Promise.all(copies.map((copy) => settled(copy)));
+    expect(results.map((r) => r.errors)).toEqual([undefined, undefined]);
+    const sent = results.map(
+      (r) => new URL(`http://x${(r.series[0]?.meta?.executedQueryString ?? '').slice('GET '.length)}`).searchParams
+    );
+    expect(sent.map((p) => p.get('metric'))).toEqual(['users', 'logins']);
+    for (const [i, metric] of ['users', 'logins'].entries()) {
+      expect(results[i]?.series).toHaveLength(1);
+      const direct = await daemonAnswer(Object.fromEntries(sent[i]!));
+      expect([metric, numbers(results[i]?.series[0], metric)]).toEqual([metric, direct.buckets.map((b) => b[metric])]);
+    }
+    // Changing the variable repeats the panel again: three metrics, three copies.
+    (dash.variables.getByName('metric') as MultiValueVariable).changeValueTo(['new_users', 'dau_mau', 'logins']);
+    await new Promise((r) => setTimeout(r, 10)); // rendered after the change
+    const three = dash.repeats.get(28)?.() ?? [];
+    expect(three).toHaveLength(3);
+    const again = await Promise.all(three.map((copy) => settled(copy)));
+    expect(again.map((r) => r.series[0]?.fields[1]?.name)).toEqual(['new_users', 'dau_mau', 'logins']);
+  });
+
+  it('should draw stickiness as bars and a cohort trend, with the numbers the daemon counts', async () => {
+    const bars = await settled(runner(26));
+    expect(bars.errors).toBeUndefined();
+    const sentBars = new URL(`http://x${(bars.series[0]?.meta?.executedQueryString ?? '').slice('GET '.length)}`);
+    expect(sentBars.pathname).toBe('/api/v1/stickiness');
+    const { data } = await request(`${daemon.url}/api/v1/stickiness?${sentBars.searchParams}`, {
+      Authorization: `Bearer ${READ_TOKEN}`,
+    });
+    const histogram = data as { counts: number[] };
+    expect(numbers(bars.series[0], 'days active').slice(0, 2)).toEqual(['1 day', '2 days']);
+    expect(numbers(bars.series[0], 'users')).toEqual(histogram.counts.slice(1));
+    const trend = await settled(runner(27));
+    expect(trend.errors).toBeUndefined();
+    const sentTrend = new URL(`http://x${(trend.series[0]?.meta?.executedQueryString ?? '').slice('GET '.length)}`);
+    expect(sentTrend.searchParams.get('mode')).toBe('on_or_after');
+    const matrix = await daemonRetention(Object.fromEntries(sentTrend.searchParams));
+    expect(trend.series[0]?.fields[1]?.values).toEqual(
+      matrix.cohorts.map((c) => (c.retained[1] === undefined || c.size === 0 ? null : c.retained[1] / c.size))
+    );
+    const panel = (
+      DASHBOARD as unknown as { panels: Array<{ id: number; fieldConfig: FieldConfigSource }> }
+    ).panels.find((p) => p.id === 27);
+    const [shown] = processFieldConfig(trend.series, panel!.fieldConfig);
+    expect([shown!.fields[1]!.config.unit, shown!.fields[1]!.config.max]).toEqual(['percentunit', 1]);
+  });
+
   it("should let the panel's own options win: Display name, Unit and Decimals set in the panel editor", async () => {
     const data = await settled(runner(2));
     const panel = (
@@ -370,7 +443,7 @@ describe("errors behind Grafana's proxy", () => {
     expect(await down.ds.testDatasource()).toEqual({
       status: 'error',
       message:
-        "Daemon unreachable (HTTP 502 from Grafana's proxy): check the URL and that core4-usage serve is running",
+        "Could not connect to the daemon (HTTP 502 from Grafana's proxy): check the URL, port and TLS/CA settings (Grafana's server log names which failed), and that core4-usage serve is running",
     });
     const ok = await stack(READ_TOKEN);
     expect(await ok.ds.testDatasource()).toEqual({ status: 'success', message: expect.stringMatching(/^OK: /) });

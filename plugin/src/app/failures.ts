@@ -1,10 +1,14 @@
 /**
  * What went wrong, in words, from the status and body that reach the browser through Grafana's data-source
  * proxy. The proxy (Grafana's pkg/api/pluginproxy/ds_proxy.go) rewrites an upstream 401 into a 400 whose
- * plain body is "Authentication to data source failed", and answers 502 when it cannot reach the daemon.
+ * plain body is "Authentication to data source failed"; its error handler (pkg/util/proxyutil/reverse_proxy.go)
+ * answers with an empty body: 502 when it could not connect (refused, DNS, TLS: its log says which), 504
+ * when the daemon did not answer within the data source's timeout, 499 when the client went away.
  * The daemon answers 401 only when a request carries no usable bearer token and 403 when it carries a wrong
  * one, so behind the proxy that 400 means "token missing" and a 403 means "token rejected".
  */
+import { DEFAULT_PROXY_TIMEOUT_S } from '../types';
+
 export const PROXY_AUTH_FAILED = 'Authentication to data source failed';
 
 interface DaemonBody {
@@ -22,7 +26,10 @@ function bodyText(body: unknown): string | undefined {
   return typeof message === 'string' ? message : undefined;
 }
 
-export function failureMessage(status: number, body: unknown): string {
+/** The status Grafana's proxy gives a request its client cancelled (nginx's 499). */
+export const CLIENT_CLOSED_REQUEST = 499;
+
+export function failureMessage(status: number, body: unknown, options: { timeoutS?: number } = {}): string {
   const text = bodyText(body);
   if ((status === 400 && text === PROXY_AUTH_FAILED) || status === 401) {
     return (
@@ -33,8 +40,9 @@ export function failureMessage(status: number, body: unknown): string {
   if (status === 403) {
     return "Token rejected: the daemon does not accept the data source's API token (HTTP 403); check the token";
   }
-  if (status === 0 || status === 502 || status === 504) {
-    return `Daemon unreachable (HTTP ${status || 'no answer'} from Grafana's proxy): check the URL and that core4-usage serve is running`;
+  const proxied = proxyFailure(status, options);
+  if (proxied) {
+    return proxied;
   }
   const checks = (body as DaemonBody | undefined)?.checks;
   if (status === 503 && checks) {
@@ -54,4 +62,28 @@ export function failureMessage(status: number, body: unknown): string {
       : `failing checks: ${failing.join(', ')} (details need the API token)`;
   }
   return text ? text : `Unexpected answer from the daemon: HTTP ${status}`;
+}
+
+/** The proxy's own failures (empty bodies), and no answer at all. */
+function proxyFailure(status: number, options: { timeoutS?: number }): string | undefined {
+  if (status === 502) {
+    return (
+      "Could not connect to the daemon (HTTP 502 from Grafana's proxy): check the URL, port and TLS/CA settings " +
+      "(Grafana's server log names which failed), and that core4-usage serve is running"
+    );
+  }
+  if (status === 504) {
+    const seconds = options.timeoutS ?? DEFAULT_PROXY_TIMEOUT_S;
+    return (
+      `The daemon did not answer within ${seconds} s (HTTP 504 from Grafana's proxy): raise Timeout in the data ` +
+      'source settings, or ask for a shorter range or a coarser aggregate'
+    );
+  }
+  if (status === CLIENT_CLOSED_REQUEST) {
+    return 'Cancelled (HTTP 499: the request was closed before the daemon answered)';
+  }
+  if (status === 0) {
+    return 'No answer from Grafana (the browser could not reach it, or the request was aborted)';
+  }
+  return undefined;
 }

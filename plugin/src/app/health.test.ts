@@ -1,6 +1,9 @@
 import { healthResult } from './health';
 
 describe('healthResult', () => {
+  it("should name the data source's own timeout in a 504", () => {
+    expect(healthResult(504, '', { timeoutS: 90 }).message).toMatch(/^The daemon did not answer within 90 s/);
+  });
   it('should report OK with the data horizon', () => {
     expect(healthResult(200, { status: 'ok', dataUntil: '2026-11-27T12:00:00.000Z', checks: {} })).toEqual({
       status: 'success',
@@ -8,16 +11,19 @@ describe('healthResult', () => {
     });
   });
   it.each([
+    // Grafana's proxy answers its own failures with an empty body (pkg/util/proxyutil/reverse_proxy.go).
     [
       502,
-      'Bad Gateway',
-      "Daemon unreachable (HTTP 502 from Grafana's proxy): check the URL and that core4-usage serve is running",
+      '',
+      "Could not connect to the daemon (HTTP 502 from Grafana's proxy): check the URL, port and TLS/CA settings (Grafana's server log names which failed), and that core4-usage serve is running",
     ],
     [
-      0,
-      undefined,
-      "Daemon unreachable (HTTP no answer from Grafana's proxy): check the URL and that core4-usage serve is running",
+      504,
+      '',
+      "The daemon did not answer within 30 s (HTTP 504 from Grafana's proxy): raise Timeout in the data source settings, or ask for a shorter range or a coarser aggregate",
     ],
+    [499, '', 'Cancelled (HTTP 499: the request was closed before the daemon answered)'],
+    [0, undefined, 'No answer from Grafana (the browser could not reach it, or the request was aborted)'],
     // Grafana's proxy turns the daemon's 401 (no usable token) into this 400 (pkg/api/pluginproxy/ds_proxy.go).
     [
       400,

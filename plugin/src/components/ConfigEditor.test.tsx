@@ -57,4 +57,49 @@ describe('ConfigEditor', () => {
       expect.objectContaining({ jsonData: { url: 'http://core4-usage:8080', defaultTimezone: 'Europe/Berlin' } })
     );
   });
+
+  it('should store the timeout in jsonData as whole seconds, and nothing for empty', () => {
+    const { onOptionsChange } = setup();
+    const input = document.getElementById('config-editor-timeout') as HTMLInputElement;
+    fireEvent.change(input, { target: { value: '90' } });
+    expect(onOptionsChange).toHaveBeenLastCalledWith(
+      expect.objectContaining({ jsonData: { url: 'http://core4-usage:8080', timeout: 90 } })
+    );
+  });
+
+  it("should clear a stored timeout (Grafana's default applies)", () => {
+    const { onOptionsChange } = setup({ jsonData: { url: 'http://core4-usage:8080', timeout: 90 } });
+    fireEvent.change(document.getElementById('config-editor-timeout') as HTMLInputElement, { target: { value: '' } });
+    expect(onOptionsChange).toHaveBeenLastCalledWith(
+      expect.objectContaining({ jsonData: { url: 'http://core4-usage:8080', timeout: undefined } })
+    );
+  });
+
+  it("should store TLS switches in jsonData and PEM blocks in secureJsonData only, as Grafana's proxy reads them", () => {
+    const { onOptionsChange } = setup({
+      jsonData: { url: 'https://core4-usage:8443', tlsAuthWithCACert: true, tlsAuth: true },
+      secureJsonFields: { tlsClientKey: true },
+    });
+    fireEvent.click(document.getElementById('config-editor-tls-skip') as HTMLInputElement);
+    expect(onOptionsChange).toHaveBeenLastCalledWith(
+      expect.objectContaining({ jsonData: expect.objectContaining({ tlsSkipVerify: true }) })
+    );
+    fireEvent.change(document.getElementById('config-editor-tlsCACert') as HTMLTextAreaElement, {
+      target: { value: '-----BEGIN CERTIFICATE-----\nMIIB' },
+    });
+    const saved = onOptionsChange.mock.calls.at(-1)[0] as Options;
+    expect(saved.secureJsonData).toEqual({ tlsCACert: '-----BEGIN CERTIFICATE-----\nMIIB' });
+    expect(JSON.stringify(saved.jsonData)).not.toContain('BEGIN');
+    fireEvent.change(document.getElementById('config-editor-server-name') as HTMLInputElement, {
+      target: { value: 'core4-usage.example.org' },
+    });
+    expect(onOptionsChange).toHaveBeenLastCalledWith(
+      expect.objectContaining({ jsonData: expect.objectContaining({ serverName: 'core4-usage.example.org' }) })
+    );
+    // A configured key shows as such and can be reset.
+    fireEvent.click(screen.getAllByRole('button', { name: 'Reset' })[0] as HTMLElement);
+    expect(onOptionsChange).toHaveBeenLastCalledWith(
+      expect.objectContaining({ secureJsonFields: { tlsClientKey: false }, secureJsonData: { tlsClientKey: '' } })
+    );
+  });
 });

@@ -2,10 +2,14 @@ import React, { type ChangeEvent } from 'react';
 import { InlineField, Input, SecretInput } from '@grafana/ui';
 import type { DataSourcePluginOptionsEditorProps } from '@grafana/data';
 import type { UsageOptions, UsageSecureJsonData } from '../types';
+import { ConnectionSettings } from './ConnectionSettings';
 
 type Props = DataSourcePluginOptionsEditorProps<UsageOptions, UsageSecureJsonData>;
 
-/** Daemon URL and default zone (readable by viewers), and the API token (write-only, used by the proxy). */
+/**
+ * Daemon URL, default zone and connection settings (readable by viewers), and the API token and TLS PEM blocks
+ * (write-only, used by the proxy).
+ */
 export function ConfigEditor({ options, onOptionsChange }: Props) {
   const { jsonData } = options;
   const setJson = (patch: Partial<UsageOptions>) =>
@@ -30,6 +34,7 @@ export function ConfigEditor({ options, onOptionsChange }: Props) {
         value={jsonData.defaultTimezone}
         onChange={(defaultTimezone) => setJson({ defaultTimezone })}
       />
+      <ConnectionSettings options={options} onOptionsChange={onOptionsChange} />
     </>
   );
 }
