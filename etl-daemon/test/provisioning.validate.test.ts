@@ -11,6 +11,7 @@ import { SERIES_METRICS } from '../src/contract/metrics';
 import { parseRange } from '../src/contract/params';
 import { parseLoginsQuery } from '../src/query/logins-query';
 import { parseRetentionQuery } from '../src/query/retention';
+import { parseStickinessQuery } from '../src/query/stickiness';
 import { buildTestApp } from './api-helpers';
 import type { TestDb } from './helpers';
 import { openTestDb } from './helpers';
@@ -37,7 +38,14 @@ const dashboard = JSON.parse(read('provisioning/dashboards/json/core4-usage.json
   uid: string;
   schemaVersion: number;
   panels: Panel[];
-  templating: { list: Array<{ name: string; datasource: { uid: string }; query: Record<string, unknown> }> };
+  templating: {
+    list: Array<{
+      name: string;
+      type: string;
+      datasource?: { uid: string };
+      query: Record<string, unknown> | string;
+    }>;
+  };
   annotations: { list: Array<{ datasource: { uid: string; type?: string } }> };
 };
 const datasources = yamlOf('provisioning/datasources/datasources.yaml');
@@ -57,6 +65,11 @@ const PLUGIN_KEYS = new Set([
   'cohort',
   'periods',
   'retentionFormat',
+  'retentionMode',
+  'period',
+  'weekStart',
+  'interval',
+  'cumulative',
 ]);
 const AGGREGATES = ['auto', 'hour', 'day', 'week', 'month', 'quarter', 'year'];
 
@@ -97,7 +110,7 @@ describe('provisioning files', () => {
       ...dashboard.panels.flatMap((p) =>
         p.type === 'row' ? [] : [p.datasource?.uid ?? '', ...(p.targets ?? []).map((t) => t.datasource.uid)]
       ),
-      ...dashboard.templating.list.map((v) => v.datasource.uid),
+      ...dashboard.templating.list.flatMap((v) => (v.type === 'custom' ? [] : [v.datasource?.uid ?? ''])),
       ...dashboard.annotations.list
         .filter((a) => a.datasource.type !== 'grafana')
         .map((a) => a.datasource.uid),
@@ -118,12 +131,22 @@ describe('provisioning files', () => {
         'Data horizon lag',
         'Engagement',
         'Daily, weekly and monthly actives (DAU, WAU, MAU)',
-        'Stickiness (DAU / MAU)',
+        'DAU / MAU (the stickiness ratio)',
+        'Stickiness: users by the number of days they were active in the range',
+        'Weekly cohorts: share back in the week after their first (period 1, on or after)',
+        '$metric per $aggregate',
         'Lifecycle per week: new, returning, resurrecting, dormant (below zero)',
         'Weekly retention: cohorts by first login, users back in each later week',
       ])
     );
-    expect(dashboard.templating.list.map((v) => v.name)).toEqual(['aggregate', 'user']);
+    expect(dashboard.templating.list.map((v) => v.name)).toEqual(['aggregate', 'user', 'metric']);
+    // The custom $metric variable offers metrics the daemon knows; the panel repeated by it asks for each.
+    const metric = dashboard.templating.list.find((v) => v.name === 'metric');
+    for (const name of String(metric?.query).split(',')) expect(SERIES_METRICS).toContain(name);
+    const repeated = dashboard.panels.find((p) => p.title === '$metric per $aggregate') as {
+      repeat?: string;
+    };
+    expect(repeated.repeat).toBe('metric');
   });
 
   it('should only send plugin queries that the plugin type and the daemon accept', () => {
@@ -135,29 +158,46 @@ describe('provisioning files', () => {
     for (const target of targets) {
       for (const key of Object.keys(target)) expect(PLUGIN_KEYS).toContain(key);
       if (target.retentionFormat !== undefined)
-        expect(['table', 'heatmap']).toContain(target.retentionFormat);
+        expect(['table', 'heatmap', 'period']).toContain(target.retentionFormat);
       if (target.queryType === 'retention') {
         const query = parseRetentionQuery(
           {
             start: String(now - 90 * 86_400_000),
             end: String(now),
             cohort: String(target.cohort),
-            periods: Number(target.periods),
+            ...(target.periods === undefined ? {} : { periods: Number(target.periods) }),
+            ...(target.retentionMode === undefined
+              ? {}
+              : { mode: target.retentionMode as 'on' | 'on_or_after' }),
           },
           now
         );
         expect(query.cohort).toBe('week');
         continue;
       }
+      if (target.queryType === 'stickiness') {
+        const query = parseStickinessQuery(
+          { start: String(now - 90 * 86_400_000), end: String(now), interval: target.interval as 'day' },
+          now,
+          10_000
+        );
+        expect(query.interval).toBe('day');
+        continue;
+      }
+      // A repeated panel's $metric is one of the variable's values in each copy.
+      const metrics =
+        target.metric === '$metric'
+          ? String(dashboard.templating.list.find((v) => v.name === 'metric')?.query).split(',')
+          : [String(target.metric)];
       if (target.queryType === 'users') {
         expect(() =>
           parseRange({ start: String(now - 90 * 86_400_000), end: String(now) }, now, 90)
         ).not.toThrow();
         continue;
       }
-      expect(SERIES_METRICS).toContain(target.metric);
+      for (const metric of metrics) expect(SERIES_METRICS).toContain(metric);
       const aggregates = target.aggregate === '$aggregate' ? AGGREGATES.slice(1) : [String(target.aggregate)];
-      for (const aggregate of aggregates) {
+      for (const [aggregate, metric] of aggregates.flatMap((a) => metrics.map((m) => [a, m] as const))) {
         expect(AGGREGATES).toContain(aggregate);
         const query = parseLoginsQuery(
           {
@@ -165,12 +205,12 @@ describe('provisioning files', () => {
             end: String(now),
             aggregate: aggregate === 'auto' ? 'day' : aggregate,
             tz: 'UTC',
-            metric: String(target.metric),
+            metric,
           },
           now,
           10_000
         );
-        expect(query.metrics).toEqual([target.metric]);
+        expect(query.metrics).toEqual([metric]);
       }
     }
   });

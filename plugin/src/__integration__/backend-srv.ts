@@ -3,7 +3,9 @@
  * the "browser" to Grafana's origin (here: the proxy stand-in): relative URLs, `params` as the query
  * string, a JSON body parsed or else kept as text, errors as FetchError objects ({status, statusText, data,
  * config}), unsubscribing aborts the request, and a new request with the same `requestId` cancels the
- * one still in flight (Grafana's `inFlightRequests`), which then completes without a value.
+ * one still in flight (Grafana's `inFlightRequests`), which then fails with the error
+ * handleStreamCancellation's `throwIfEmpty` gives it: {type: 'cancelled', cancelled: true, data: null,
+ * status: -1, statusText: 'Request was aborted', config}.
  */
 import http from 'node:http';
 import type { BackendSrv, BackendSrvRequest, FetchResponse } from '@grafana/runtime';
@@ -18,23 +20,32 @@ export interface HarnessBackendSrv extends BackendSrv {
 }
 
 export function harnessBackendSrv(origin: string): HarnessBackendSrv {
-  const inFlight = new Map<string, () => void>();
+  const inFlight = new Map<string, (superseded: boolean) => void>();
   const srv = { cancelled: 0, cancelledUrls: [] } as unknown as HarnessBackendSrv;
   srv.fetch = <T>(options: BackendSrvRequest): Observable<FetchResponse<T>> =>
     new Observable<FetchResponse<T>>((subscriber) => {
       const controller = new AbortController();
       let done = false;
-      const cancel = () => {
+      const cancel = (superseded: boolean) => {
         if (!done) {
           done = true;
           srv.cancelled += 1;
           srv.cancelledUrls.push(`${options.url}${query(options.params as Record<string, unknown> | undefined)}`);
           controller.abort();
-          subscriber.complete();
+          if (superseded) {
+            subscriber.error({
+              type: 'cancelled',
+              cancelled: true,
+              data: null,
+              status: -1,
+              statusText: 'Request was aborted',
+              config: options,
+            });
+          }
         }
       };
       if (options.requestId) {
-        inFlight.get(options.requestId)?.();
+        inFlight.get(options.requestId)?.(true);
         inFlight.set(options.requestId, cancel);
       }
       const url = `${origin}${options.url}${query(options.params as Record<string, unknown> | undefined)}`;
@@ -80,7 +91,7 @@ export function harnessBackendSrv(origin: string): HarnessBackendSrv {
       req.end();
       return () => {
         if (!done) {
-          cancel();
+          cancel(false);
         }
       };
     });

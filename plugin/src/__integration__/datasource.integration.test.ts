@@ -356,6 +356,23 @@ describe("connection settings and failures as Grafana's proxy reports them", () 
     }
   });
 
+  it("should end a query that the panel's next one supersedes without an error (BackendSrv's cancelled error)", async () => {
+    const ds = await makeDataSource();
+    const proxy = proxies.at(-1)!;
+    proxy.delayMs = 300;
+    try {
+      const first = queryOf(ds, makeRequest([{ metric: 'users' }]));
+      await new Promise((r) => setTimeout(r, 100));
+      const second = queryOf(ds, makeRequest([{ metric: 'users' }]));
+      expect(await first).toEqual({ data: [] });
+      const answer = await second;
+      expect(answer.errors).toBeUndefined();
+      expect(answer.data).toHaveLength(1);
+    } finally {
+      proxy.delayMs = 0;
+    }
+  });
+
   it('should name the timeout setting when the daemon does not answer in time (504)', async () => {
     const silent = await startSilentServer();
     try {

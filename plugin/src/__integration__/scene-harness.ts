@@ -37,6 +37,7 @@ import {
   setDataSourceSrv,
   setRunRequest,
   setTemplateSrv,
+  toDataQueryError,
 } from '@grafana/runtime';
 import {
   type SceneObject,
@@ -111,12 +112,13 @@ function runRequest(
       timeRange: request.range,
       request,
     })),
+    // As runRequest's catchError: the error as @grafana/runtime's toDataQueryError shapes it.
     catchError((error: unknown) =>
       of<PanelData>({
         state: LoadingState.Error,
         series: [],
-        error: { message: error instanceof Error ? error.message : String(error) },
-        errors: [{ message: error instanceof Error ? error.message : String(error) }],
+        error: toDataQueryError(error),
+        errors: [toDataQueryError(error)],
         timeRange: request.range,
         request,
       })
