@@ -142,7 +142,9 @@ describe('provisioning files', () => {
     expect(dashboard.templating.list.map((v) => v.name)).toEqual(['aggregate', 'user', 'metric']);
     // The custom $metric variable offers metrics the daemon knows; the panel repeated by it asks for each.
     const metric = dashboard.templating.list.find((v) => v.name === 'metric');
-    for (const name of String(metric?.query).split(',')) expect(SERIES_METRICS).toContain(name);
+    const values = typeof metric?.query === 'string' ? metric.query.split(',') : [];
+    expect(values.length).toBeGreaterThan(1);
+    for (const name of values) expect(SERIES_METRICS).toContain(name);
     const repeated = dashboard.panels.find((p) => p.title === '$metric per $aggregate') as {
       repeat?: string;
     };
@@ -185,9 +187,10 @@ describe('provisioning files', () => {
         continue;
       }
       // A repeated panel's $metric is one of the variable's values in each copy.
+      const variable = dashboard.templating.list.find((v) => v.name === 'metric')?.query;
       const metrics =
-        target.metric === '$metric'
-          ? String(dashboard.templating.list.find((v) => v.name === 'metric')?.query).split(',')
+        target.metric === '$metric' && typeof variable === 'string'
+          ? variable.split(',')
           : [String(target.metric)];
       if (target.queryType === 'users') {
         expect(() =>
