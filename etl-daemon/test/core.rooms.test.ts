@@ -110,4 +110,41 @@ describe('core/bounded-cache', () => {
     expect(cache.bytes).toBeLessThanOrEqual(35);
     expect(cache.size).toBe(3);
   });
+
+  it('should evict exactly as CLOCK over a list does, through 200,000 random sets, gets and deletes', () => {
+    // The model: an array in clock order; a hit marks; eviction takes the first unmarked from the front,
+    // moving marked ones to the back unmarked. Compaction of the cache's own queue must not change a thing.
+    type Slot = { key: string; bytes: number; used: boolean };
+    const model: Slot[] = [];
+    const max = 2_000;
+    const weigh = (value: number) => 10 + (value % 90);
+    const cache = new ByteBoundedCache<string, number>(max, weigh);
+    const random = seededRandom(5);
+    const bytesOf = () => model.reduce((n, s) => n + s.bytes, 0);
+    for (let step = 0; step < 200_000; step += 1) {
+      const key = `k${Math.floor(random() * 400)}`;
+      const roll = random();
+      if (roll < 0.5) {
+        const value = Math.floor(random() * 1000);
+        cache.set(key, value);
+        const at = model.findIndex((s) => s.key === key);
+        if (at >= 0) model.splice(at, 1);
+        model.push({ key, bytes: weigh(value), used: false });
+        while (bytesOf() > max) {
+          const first = model.shift() as Slot;
+          if (first.used) model.push({ ...first, used: false });
+        }
+      } else if (roll < 0.9) {
+        const slot = model.find((s) => s.key === key);
+        expect(cache.get(key) !== undefined).toBe(slot !== undefined);
+        if (slot) slot.used = true;
+      } else {
+        cache.delete(key);
+        const at = model.findIndex((s) => s.key === key);
+        if (at >= 0) model.splice(at, 1);
+      }
+      if (step % 997 === 0) expect([step, cache.size, cache.bytes]).toEqual([step, model.length, bytesOf()]);
+    }
+    expect([cache.size, cache.bytes]).toEqual([model.length, bytesOf()]);
+  });
 });

@@ -7,7 +7,7 @@ import { DAY_MS, SLOT_MS } from '../src/core/units';
 import { seededRandom } from '../src/demo/random';
 import type { RawLogins } from '../src/query/login-index';
 import { LoginIndex } from '../src/query/login-index';
-import { refine, slotsToRefine, tallyUsers } from '../src/query/user-table';
+import { candidates, pageRows, refine, slotsToRefine, tallyUsers } from '../src/query/user-table';
 import { BASE, randomLogins, toDays } from './login-fixtures';
 
 const logins = randomLogins(20_000, 13);
@@ -78,3 +78,40 @@ it.each(['UTC', 'Asia/Kathmandu', 'Australia/Lord_Howe', 'America/St_Johns'])(
     }
   }
 );
+
+it('should page every sort and order as a full sort of the exact rows would, ties by name', () => {
+  const sorts = ['lastSeen', 'firstSeen', 'logins', 'activeDays', 'name'] as const;
+  const nameOf = (id: number) => index.userName(id) ?? '';
+  for (let round = 0; round < 40; round += 1) {
+    const start = BASE + Math.floor(random() * 300 * DAY_MS);
+    const end = start + Math.floor(random() * 40 * DAY_MS) + 1;
+    const exact = (() => {
+      const tallies = tallyUsers(index, start, end, 'UTC', rawSlots(index.missingSlotsAt([start, end])));
+      refine(tallies, rawSlots(slotsToRefine(tallies)));
+      return tallies;
+    })();
+    for (const sort of sorts)
+      for (const descending of [true, false]) {
+        const limit = 1 + Math.floor(random() * 60);
+        const options = { sort, descending, limit, nameOf };
+        const tallies = tallyUsers(index, start, end, 'UTC', rawSlots(index.missingSlotsAt([start, end])));
+        const page = candidates(tallies, options);
+        refine(page, rawSlots(slotsToRefine(page)));
+        const field = (t: (typeof exact)[number]) =>
+          ({ lastSeen: t.last, firstSeen: t.first, logins: t.logins, activeDays: t.activeDays, name: 0 })[
+            sort
+          ];
+        const sign = descending ? -1 : 1;
+        const nameSign = sort === 'name' && descending ? -1 : 1;
+        const expected = [...exact]
+          .sort((a, b) => sign * (field(a) - field(b)) || nameSign * (nameOf(a.id) < nameOf(b.id) ? -1 : 1))
+          .slice(0, limit)
+          .map((t) => nameOf(t.id));
+        expect([sort, descending, pageRows(page, options).map((r) => r.name)]).toEqual([
+          sort,
+          descending,
+          expected,
+        ]);
+      }
+  }
+});

@@ -58,6 +58,23 @@ export async function readSummaries(
   return cols.summaries.find(filter, { projection: { _id: 0 }, ...timeLimit(cols.summaries) }).toArray();
 }
 
+/**
+ * The given hours' chunks of several days' current runs, in one round trip: a request whose range edges or
+ * page rows fall on many days (who uses it: a first and a last login per row) would otherwise wait for one
+ * query per day. One `$or` clause per day, each an equality on `day` with `run` and `hour` lists, as the
+ * chunks' index reads it.
+ */
+export async function readChunksOfDays(
+  cols: UsageCollections,
+  days: readonly (DayParts & { day: Date; hours: readonly number[] })[]
+): Promise<StoredChunk[]> {
+  if (days.length === 0) return [];
+  const filter = {
+    $or: days.map((d) => ({ day: d.day, run: { $in: chunkRuns(d) }, hour: { $in: [...d.hours] } })),
+  };
+  return cols.chunks.find(filter, { projection: CHUNK_FIELDS, ...timeLimit(cols.chunks) }).toArray();
+}
+
 /** The hour chunks of these days' current runs (only the given hours, when given). */
 export async function readChunks(
   cols: UsageCollections,

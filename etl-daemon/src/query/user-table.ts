@@ -125,7 +125,9 @@ function nameOrder({ sort, descending, nameOf }: PageOptions): (a: Tally, b: Tal
 
 /**
  * Sorts and pages the tallies. First and last logins are known to the slot until refined, so a page sorted
- * by them takes every row sharing the boundary row's slot, to be refined and sorted again (pageRows).
+ * by them takes every row sharing the boundary row's slot, to be refined and sorted again (pageRows). Only
+ * the rows that can be on the page are sorted: the boundary key is found among the keys alone (a typed-array
+ * sort), so a year's 5,000 users cost one numeric sort, not 60,000 comparisons through names.
  */
 export function candidates(tallies: Tally[], options: PageOptions): Tally[] {
   const { sort, descending, limit } = options;
@@ -133,12 +135,19 @@ export function candidates(tallies: Tally[], options: PageOptions): Tally[] {
   const byName = nameOrder(options);
   const coarse = (t: Tally) =>
     sort === 'firstSeen' || sort === 'lastSeen' ? Math.floor(key(t, sort) / SLOT_MS) : key(t, sort);
-  tallies.sort((a, b) => sign * (coarse(a) - coarse(b)) || byName(a, b));
-  if (tallies.length <= limit) return tallies;
-  const boundary = coarse(tallies[limit - 1] as Tally);
+  let rows = tallies;
+  if (tallies.length > limit && sort !== 'name') {
+    // Keys in page order (ascending after the sign): the limit-th is the boundary.
+    const keys = Float64Array.from(tallies, (t) => sign * coarse(t)).sort();
+    const boundary = keys[limit - 1] as number;
+    rows = tallies.filter((t) => sign * coarse(t) <= boundary);
+  }
+  rows.sort((a, b) => sign * (coarse(a) - coarse(b)) || byName(a, b));
+  if (rows.length <= limit) return rows;
+  const boundary = coarse(rows[limit - 1] as Tally);
   let n = limit;
-  while (n < tallies.length && coarse(tallies[n] as Tally) === boundary) n += 1;
-  return tallies.slice(0, n);
+  while (n < rows.length && coarse(rows[n] as Tally) === boundary) n += 1;
+  return rows.slice(0, n);
 }
 
 /** The page after refinement: exact order, cut to `limit`. */

@@ -3,7 +3,8 @@ import { dayOfSlot, slotOfDay } from '../../core/slots';
 import { DAY_MS, HOUR_MS, SLOT_MS } from '../../core/units';
 import type { UsageCollections } from '../../db/collections';
 import type { DayParts } from '../../db/day-doc';
-import { readChunks } from '../../db/read-days';
+import { readChunksOfDays } from '../../db/read-days';
+import type { StoredChunk } from '../../etl/day-events';
 import { dayEventsFromChunks, eventsInWindow } from '../../etl/day-events';
 import type { LoginIndex, RawLogins, RawSlots } from '../login-index';
 
@@ -11,6 +12,17 @@ const SLOTS_PER_HOUR = HOUR_MS / SLOT_MS;
 
 /** What the reader needs of the loaded days: the version and documents of a UTC day (ms) as the index holds it. */
 export type LoadedDay = (dayMs: number) => { version: string; parts: DayParts } | undefined;
+
+/** Days read together in one query. */
+const DAYS_PER_READ = 64;
+
+/** A day's slots not in the cache, with the version and documents of the day the index holds. */
+interface DayMisses {
+  dayNumber: number;
+  version: string;
+  parts: DayParts;
+  wanted: number[];
+}
 
 /**
  * The logins of slots cut by range edges, read from the hour chunks of the version of their day the index
@@ -30,30 +42,59 @@ export class SlotReader {
     const out = new Map<number, RawLogins>();
     const byDay = new Map<number, number[]>();
     for (const slot of slots) byDay.set(dayOfSlot(slot), [...(byDay.get(dayOfSlot(slot)) ?? []), slot]);
-    for (const [day, list] of byDay) await this.readDay(day, list, out);
+    const misses: DayMisses[] = [];
+    for (const [day, list] of byDay) {
+      const miss = this.fromCache(day, list, out);
+      if (miss) misses.push(miss);
+    }
+    // The days' chunks in batches of one query each, not one query per day.
+    for (let i = 0; i < misses.length; i += DAYS_PER_READ)
+      await this.readDays(misses.slice(i, i + DAYS_PER_READ), out);
     return out;
   }
 
-  private async readDay(dayNumber: number, slots: number[], out: Map<number, RawLogins>): Promise<void> {
-    const { cols, index, loaded } = this.deps;
-    const day = loaded(dayNumber * DAY_MS);
-    if (day === undefined) return;
-    const { version } = day;
+  /** The slots of a day found in the cache go to `out`; the others, with the day's version, are returned. */
+  private fromCache(dayNumber: number, slots: number[], out: Map<number, RawLogins>): DayMisses | undefined {
+    const day = this.deps.loaded(dayNumber * DAY_MS);
+    if (day === undefined) return undefined;
     const wanted = slots.filter((slot) => {
-      const hit = this.cache.get(`${slot}:${version}`);
+      const hit = this.cache.get(`${slot}:${day.version}`);
       if (hit) out.set(slot, hit);
       return !hit;
     });
-    if (wanted.length === 0) return;
-    const hours = [...new Set(wanted.map((slot) => Math.floor(slotOfDay(slot) / SLOTS_PER_HOUR)))];
-    const date = new Date(dayNumber * DAY_MS);
-    const events = dayEventsFromChunks(date, await readChunks(cols, [{ ...day.parts, day: date }], hours));
+    return wanted.length === 0 ? undefined : { dayNumber, version: day.version, parts: day.parts, wanted };
+  }
+
+  private async readDays(misses: readonly DayMisses[], out: Map<number, RawLogins>): Promise<void> {
+    const hoursOf = (m: DayMisses) => [
+      ...new Set(m.wanted.map((slot) => Math.floor(slotOfDay(slot) / SLOTS_PER_HOUR))),
+    ];
+    const dateOf = (m: DayMisses) => new Date(m.dayNumber * DAY_MS);
+    const chunks = await readChunksOfDays(
+      this.deps.cols,
+      misses.map((m) => ({ ...m.parts, day: dateOf(m), hours: hoursOf(m) }))
+    );
+    const byDay = new Map<number, StoredChunk[]>();
+    for (const chunk of chunks) {
+      const key = chunk.day.getTime();
+      byDay.set(key, [...(byDay.get(key) ?? []), chunk]);
+    }
+    for (const miss of misses) this.slotsOfDay(miss, byDay.get(miss.dayNumber * DAY_MS) ?? [], out);
+  }
+
+  /** The wanted slots' logins from their day's chunks; kept while the day is the version the index holds. */
+  private slotsOfDay(miss: DayMisses, chunks: readonly StoredChunk[], out: Map<number, RawLogins>): void {
+    const { index, loaded } = this.deps;
+    const events = dayEventsFromChunks(new Date(miss.dayNumber * DAY_MS), chunks);
     const ids = events.users.map((name) => index.userId(name));
-    for (const slot of wanted) {
+    for (const slot of miss.wanted) {
       const raw = eventsInWindow(events, { lo: slotOfDay(slot) * SLOT_MS, width: SLOT_MS }, ids);
       // Kept only if it is the slot the index summarises; otherwise the day changed under the request.
-      if (loaded(dayNumber * DAY_MS)?.version === version && raw.t.length === index.slotLogins(slot))
-        this.cache.set(`${slot}:${version}`, raw);
+      if (
+        loaded(miss.dayNumber * DAY_MS)?.version === miss.version &&
+        raw.t.length === index.slotLogins(slot)
+      )
+        this.cache.set(`${slot}:${miss.version}`, raw);
       out.set(slot, raw);
     }
   }
