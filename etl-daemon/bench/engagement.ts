@@ -37,9 +37,9 @@ export async function engagementBench(base: string, end: number): Promise<void> 
         `/api/v1/logins?start=${s}&end=${e}&aggregate=w&metric=new_users,returning,resurrecting,dormant`,
     },
     {
-      name: 'one year of daily stickiness',
+      name: 'one year of daily DAU/MAU (dau_mau)',
       aim: 10,
-      path: (s: number, e: number) => `/api/v1/logins?start=${s}&end=${e}&aggregate=d&metric=stickiness`,
+      path: (s: number, e: number) => `/api/v1/logins?start=${s}&end=${e}&aggregate=d&metric=dau_mau`,
     },
     {
       name: '52-cohort weekly retention',
