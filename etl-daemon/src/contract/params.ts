@@ -1,5 +1,7 @@
 import { IANAZone } from 'luxon';
 import { DAY_MS } from '../core/units';
+import type { Unit } from '../time/aggregate';
+import { NOMINAL_MS } from '../time/aggregate';
 import { isoInstant } from '../time/iso';
 import { QueryError } from '../errors';
 
@@ -75,4 +77,24 @@ export function parseZone(tz: string): string {
   if (!isZone(tz))
     throw new QueryError('tz', tz, 'an IANA time zone such as UTC, Europe/Berlin or Asia/Kathmandu');
   return tz;
+}
+
+/**
+ * Refuses a range of more than `max` calendar units, counted nominally (average unit lengths), so that a
+ * range of thousands of years is refused before its calendar is computed: a 400 naming the parameter that
+ * chose the unit.
+ */
+export function refuseTooMany(
+  range: { start: number; end: number },
+  unit: Unit,
+  options: { parameter: string; value: string; max: number; noun: string; advice: string }
+): void {
+  const count = Math.round((range.end - range.start) / NOMINAL_MS[unit]);
+  if (count > options.max) {
+    throw new QueryError(
+      options.parameter,
+      options.value,
+      `at most ${options.max} ${options.noun}: this range has about ${count}; ${options.advice}`
+    );
+  }
 }

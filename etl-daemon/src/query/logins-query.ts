@@ -1,10 +1,10 @@
 import type { Unit } from '../time/aggregate';
-import { AGGREGATE_NAMES, NOMINAL_MS, toUnit } from '../time/aggregate';
+import { AGGREGATE_NAMES, toUnit } from '../time/aggregate';
 import type { WeekStart } from '../time/buckets';
 import { bucketBounds, isoInZone } from '../time/buckets';
 import type { EngagementMetric, Metric, SeriesMetric } from '../contract/metrics';
 import { DEPRECATED_METRICS, SERIES_METRICS, isCountMetric, isEngagementMetric } from '../contract/metrics';
-import { parseList, parseOrderedRange, parseZone } from '../contract/params';
+import { parseList, parseOrderedRange, parseZone, refuseTooMany } from '../contract/params';
 import type { Bucket, LoginsAnswer, LoginsParams } from '../contract/types';
 import { QueryError } from '../errors';
 import type { IndexSync } from './index-loader';
@@ -45,14 +45,13 @@ export function parseLoginsQuery(params: LoginsParams, now: number, maxBuckets: 
     if (!metrics.includes(metric)) metrics.push(metric);
   }
   const users = parseList(params.user);
-  const buckets = Math.round((end - start) / NOMINAL_MS[aggregate]);
-  if (buckets > maxBuckets) {
-    throw new QueryError(
-      'aggregate',
-      aggregateName,
-      `at most ${maxBuckets} buckets: this range has about ${buckets}; use a coarser aggregate or a shorter range`
-    );
-  }
+  refuseTooMany({ start, end }, aggregate, {
+    parameter: 'aggregate',
+    value: aggregateName,
+    max: maxBuckets,
+    noun: 'buckets',
+    advice: 'use a coarser aggregate or a shorter range',
+  });
   const weekStart = params.weekStart ?? 'monday';
   return { start, end, aggregate, tz, weekStart, metrics, users: users.length === 0 ? null : users };
 }

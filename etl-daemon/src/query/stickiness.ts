@@ -1,11 +1,9 @@
-import { NOMINAL_MS } from '../time/aggregate';
 import type { WeekStart } from '../time/buckets';
 import { bucketBounds } from '../time/buckets';
 import { forEachBit } from '../core/bitset';
 import type { StickinessInterval } from '../contract/metrics';
-import { parseList, parseOrderedRange, parseZone } from '../contract/params';
+import { parseList, parseOrderedRange, parseZone, refuseTooMany } from '../contract/params';
 import type { StickinessAnswer, StickinessParams } from '../contract/types';
-import { QueryError } from '../errors';
 import type { LoginIndex, RawSlots, UserMask } from './login-index';
 
 /*
@@ -35,15 +33,13 @@ export function parseStickinessQuery(
   const interval = params.interval ?? 'day';
   const tz = parseZone(params.tz ?? 'UTC');
   const users = parseList(params.user);
-  // Counted nominally: a range of thousands of years is refused before its calendar is computed.
-  const nominal = Math.round((end - start) / NOMINAL_MS[interval]);
-  if (nominal > maxIntervals) {
-    throw new QueryError(
-      'interval',
-      interval,
-      `at most ${maxIntervals} intervals: this range has about ${nominal}; use a longer interval or a shorter range`
-    );
-  }
+  refuseTooMany({ start, end }, interval, {
+    parameter: 'interval',
+    value: interval,
+    max: maxIntervals,
+    noun: 'intervals',
+    advice: 'use a longer interval or a shorter range',
+  });
   return {
     start,
     end,
