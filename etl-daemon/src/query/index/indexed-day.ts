@@ -29,6 +29,9 @@ let serials = 0;
 
 /** Scratch per-user counts shared by every day built, zero between calls. */
 let scratch = new Uint32Array(0);
+/** Scratch for a day's repeaters (ids and counts) while they are found. */
+let multiScratch = new Uint32Array(0);
+let countScratch = new Uint32Array(0);
 
 /** Indexes a day's summary for `userCount` users (ids below it). */
 export function indexDay(slots: DaySlots, raw: RawLogins | undefined, userCount: number): IndexedDay {
@@ -62,23 +65,38 @@ function dayMulti(
     const count = multiAt[m] === e ? ((multiCount[m++] as number) ?? 1) : 1;
     counts[id] = (counts[id] as number) + count;
   }
-  // The day's users in ascending order are its bitset's: no sort, and the scratch is cleared on the way.
-  const multi: number[] = [];
-  const repeats: number[] = [];
+  // The day's users in ascending order are its bitset's: no sort, and the scratch is cleared on the way. The
+  // bits are walked here rather than through forEachBit's callback, and the repeaters gathered in typed
+  // scratch: this runs once per day at start-up (15 % of a 20 M start-up's busy time, profiled).
+  if (multiScratch.length < userCount)
+    multiScratch = new Uint32Array(Math.max(userCount, multiScratch.length * 2));
+  const found = multiScratch;
+  if (countScratch.length < userCount) countScratch = new Uint32Array(multiScratch.length);
+  const foundCount = countScratch;
+  let n = 0;
   let max = 0;
-  forEachBit(bits, (id) => {
-    const count = counts[id] as number;
-    counts[id] = 0;
-    if (count > 1) {
-      multi.push(id);
-      repeats.push(count);
-      if (count > max) max = count;
+  for (let w = 0; w < bits.length; w += 1) {
+    let word = bits[w] as number;
+    while (word !== 0) {
+      const low = word & -word;
+      word ^= low;
+      const id = w * 32 + 31 - Math.clz32(low);
+      const count = counts[id] as number;
+      counts[id] = 0;
+      if (count > 1) {
+        found[n] = id;
+        foundCount[n] = count;
+        n += 1;
+        if (count > max) max = count;
+      }
     }
-  });
-  const multiIds = idArray(multi.length, multi.at(-1) ?? 0);
-  multiIds.set(multi);
-  const multiCounts = countArray(multi.length, max);
-  multiCounts.set(repeats);
+  }
+  const multiIds = idArray(n, n > 0 ? (found[n - 1] as number) : 0);
+  const multiCounts = countArray(n, max);
+  for (let k = 0; k < n; k += 1) {
+    multiIds[k] = found[k] as number;
+    multiCounts[k] = foundCount[k] as number;
+  }
   return { multiIds, multiCount: multiCounts };
 }
 
