@@ -1,4 +1,4 @@
-import { bitsFor, countBits, forEachBit, setBits } from '../../core/bitset';
+import { bitsFor, countBits, setBits } from '../../core/bitset';
 import type { Counts, DaySlots } from '../../core/day-slots';
 import { countArray, idArray } from '../../core/day-slots';
 import { lowerBound } from '../../core/sorted';
