@@ -13,6 +13,18 @@ const SLOTS_PER_HOUR = HOUR_MS / SLOT_MS;
 /** What the reader needs of the loaded days: the version and documents of a UTC day (ms) as the index holds it. */
 export type LoadedDay = (dayMs: number) => { version: string; parts: DayParts } | undefined;
 
+/** Items by key, in their order (a list per key, appended to, not copied per item). */
+function groupBy<T>(items: readonly T[], keyOf: (item: T) => number): Map<number, T[]> {
+  const groups = new Map<number, T[]>();
+  for (const item of items) {
+    const key = keyOf(item);
+    const group = groups.get(key);
+    if (group) group.push(item);
+    else groups.set(key, [item]);
+  }
+  return groups;
+}
+
 /** Days read together in one query. */
 const DAYS_PER_READ = 64;
 
@@ -40,8 +52,7 @@ export class SlotReader {
 
   async read(slots: readonly number[]): Promise<RawSlots> {
     const out = new Map<number, RawLogins>();
-    const byDay = new Map<number, number[]>();
-    for (const slot of slots) byDay.set(dayOfSlot(slot), [...(byDay.get(dayOfSlot(slot)) ?? []), slot]);
+    const byDay = groupBy(slots, dayOfSlot);
     const misses: DayMisses[] = [];
     for (const [day, list] of byDay) {
       const miss = this.fromCache(day, list, out);
@@ -74,11 +85,7 @@ export class SlotReader {
       this.deps.cols,
       misses.map((m) => ({ ...m.parts, day: dateOf(m), hours: hoursOf(m) }))
     );
-    const byDay = new Map<number, StoredChunk[]>();
-    for (const chunk of chunks) {
-      const key = chunk.day.getTime();
-      byDay.set(key, [...(byDay.get(key) ?? []), chunk]);
-    }
+    const byDay = groupBy(chunks, (chunk) => chunk.day.getTime());
     for (const miss of misses) this.slotsOfDay(miss, byDay.get(miss.dayNumber * DAY_MS) ?? [], out);
   }
 
