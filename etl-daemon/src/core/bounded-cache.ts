@@ -37,6 +37,7 @@ export class ByteBoundedCache<K, V> {
   resize(maxBytes: number): void {
     this.max = maxBytes;
     while (this.used > this.max) this.evictOne();
+    this.compact();
   }
 
   get bytes(): number {
@@ -63,6 +64,7 @@ export class ByteBoundedCache<K, V> {
     this.queue.push(entry);
     this.used += bytes;
     while (this.used > this.max) this.evictOne();
+    this.compact();
   }
 
   private evictOne(): void {
@@ -77,15 +79,18 @@ export class ByteBoundedCache<K, V> {
         continue;
       }
       this.remove(entry);
-      break;
+      return;
     }
-    this.compact();
   }
 
-  /** Drops the queue's passed part once it is most of the queue (amortised: each entry is moved once). */
+  /**
+   * Drops the places the hand has passed and those of deleted entries once they outnumber the live ones
+   * (plus a margin): each place is dropped once, so this is amortised constant time. From the hand on, each
+   * live entry has one place (a second chance moved it, leaving a passed one behind).
+   */
   private compact(): void {
-    if (this.head > 1024 && this.head * 2 > this.queue.length) {
-      this.queue = this.queue.slice(this.head);
+    if (this.queue.length > 2 * this.entries.size + 1024) {
+      this.queue = this.queue.slice(this.head).filter((e) => e.live);
       this.head = 0;
     }
   }
@@ -99,12 +104,7 @@ export class ByteBoundedCache<K, V> {
   delete(key: K): void {
     const entry = this.entries.get(key);
     if (entry) this.remove(entry);
-    // A cache whose keys are only ever replaced, never evicted, still drops its dead queue places.
-    if (this.queue.length - this.head > 2 * this.entries.size + 1024) {
-      // From the hand on, each live entry has one place (a second chance moved it, leaving a passed one).
-      this.queue = this.queue.slice(this.head).filter((e) => e.live);
-      this.head = 0;
-    }
+    this.compact();
   }
 
   clear(): void {
