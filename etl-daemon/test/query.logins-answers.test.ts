@@ -11,7 +11,7 @@ import { LoginsAnswers } from '../src/query/logins-answers';
 import type { LoginsQuery } from '../src/query/logins-query';
 import { answerLogins } from '../src/query/logins-query';
 import type { Unit } from '../src/time/aggregate';
-import { WEEK_STARTS } from '../src/time/buckets';
+import { WEEK_STARTS, calendarWork } from '../src/time/buckets';
 import { BASE, randomLogins, toDays } from './login-fixtures';
 
 const index = new LoginIndex();
@@ -145,6 +145,70 @@ it('should count a moved range without counting its whole buckets again', async 
   } finally {
     count.mockRestore();
   }
+});
+
+it('should answer a refresh whose end stays in the last bucket from the kept text, as counted whole', async () => {
+  const answers = new LoginsAnswers(4 * 1024 * 1024);
+  const query: LoginsQuery = {
+    start: BASE + 2 * DAY_MS + 11,
+    end: BASE + 150 * DAY_MS + 5 * 3_600_000,
+    aggregate: 'week',
+    tz: 'Asia/Kathmandu',
+    weekStart: 'sunday',
+    metrics: ['users', 'logins', 'new_users'],
+    users: null,
+  };
+  await answers.json(sync, query);
+  // Ends inside the same week (Kathmandu, from Sunday): one bucket counted each, no calendar walked.
+  const ends = [query.end + 1, query.end + 2 * DAY_MS, query.end + 2 * DAY_MS + 7];
+  const expected = await Promise.all(
+    ends.map(async (end) => JSON.stringify(await answerLogins(sync, { ...query, end })))
+  );
+  const count = jest.spyOn(index, 'count');
+  const walked = calendarWork.bounds;
+  try {
+    for (const [i, end] of ends.entries())
+      expect(await answers.json(sync, { ...query, end })).toBe(expected[i]);
+    expect(count.mock.calls.map(([b]) => b.length - 1)).toEqual([1, 1, 1]);
+    expect(calendarWork.bounds).toBe(walked);
+    // An end on the week's last instant, on its end (the bucket whole) and past it (the next week).
+    const weekEnd = (
+      JSON.parse(await answers.json(sync, query)) as { buckets: { end: string }[] }
+    ).buckets.at(-1);
+    const to = Date.parse(weekEnd?.end ?? '');
+    for (const end of [to - 1, to, to + 1, to + 3 * DAY_MS]) {
+      const moved = { ...query, end };
+      expect(await answers.json(sync, moved)).toBe(JSON.stringify(await answerLogins(sync, moved)));
+    }
+  } finally {
+    count.mockRestore();
+  }
+});
+
+it('should not answer from a tail kept before the index changed', async () => {
+  const local = new LoginIndex();
+  local.replaceDays(toDays(randomLogins(5_000, 4)));
+  const own = { ...sync, index: local };
+  const answers = new LoginsAnswers(4 * 1024 * 1024);
+  const query: LoginsQuery = {
+    start: BASE,
+    end: BASE + 40 * DAY_MS + 7,
+    aggregate: 'week',
+    tz: 'UTC',
+    weekStart: 'monday',
+    metrics: ['users', 'logins'],
+    users: null,
+  };
+  await answers.json(own, query);
+  const moved = { ...query, end: query.end + 1 };
+  const before = JSON.stringify(await answerLogins(own, moved));
+  // A login in the kept (first) part of the range, by a new user: a new generation.
+  local.replaceDays(
+    toDays([...randomLogins(5_000, 4), { user: 'late', at: BASE + 3 * DAY_MS }].sort((a, b) => a.at - b.at))
+  );
+  const body = await answers.json(own, moved);
+  expect(body).toBe(JSON.stringify(await answerLogins(own, moved)));
+  expect(body).not.toBe(before);
 });
 
 it('should keep a whole answer once its query comes a second time, not on its first', async () => {

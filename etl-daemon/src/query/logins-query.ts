@@ -56,13 +56,15 @@ export function parseLoginsQuery(params: LoginsParams, now: number, maxBuckets: 
   return { start, end, aggregate, tz, weekStart, metrics, users: users.length === 0 ? null : users };
 }
 
-/** What identifies an answer: the normalised query, the index generation it was counted at, dataUntil. */
-export function answerKey(query: LoginsQuery, generation: number, dataUntil: Date | undefined): string {
+/**
+ * What identifies an answer but its end: the normalised query, the index generation it was counted at,
+ * dataUntil. A relative range's refreshes share it.
+ */
+export function rangeKey(query: LoginsQuery, generation: number, dataUntil: Date | undefined): string {
   return [
     generation,
     dataUntil?.getTime() ?? '',
     query.start,
-    query.end,
     query.aggregate,
     query.tz,
     query.weekStart,
