@@ -114,6 +114,25 @@ describe('scanner and span cache', () => {
     spans.dayChanged(101);
     expect(spans.span(3, 100 >> 3)).not.toBe(block);
   });
+
+  it("should total each user's logins over an aligned block of 32 days, and again after a day changes", () => {
+    const { spans, days } = build(false);
+    // Days 100 … 111 lie in block 3 (days 96 … 127).
+    const perUser = (list: [number, number][]) =>
+      Array.from({ length: USERS }, (_, id) => list.filter(([, u]) => u === id).length);
+    const totals = spans.loginTotals(3, USERS);
+    expect(Array.from(totals)).toEqual(perUser(logins));
+    expect(spans.loginTotals(3, USERS)).toBe(totals);
+    expect(Array.from(spans.loginTotals(2, USERS))).toEqual(new Array(USERS).fill(0));
+    // Day 104 replaced by one login of user 0: the block is totalled again from the days as they are now.
+    days.set(104, indexDay(buildDaySlots(Int32Array.of(5), Int32Array.of(0)), undefined, USERS));
+    spans.dayChanged(104);
+    const now = [
+      ...logins.filter(([t]) => Math.floor(t / DAY_MS) !== 104),
+      [104 * DAY_MS + 5, 0] as [number, number],
+    ];
+    expect(Array.from(spans.loginTotals(3, USERS))).toEqual(perUser(now));
+  });
 });
 
 describe('first seen', () => {

@@ -43,6 +43,20 @@ export function forEachBit(bits: Uint32Array, visit: (id: number) => void): void
   }
 }
 
+/** Adds one to `target[id]` for every id set in `bits` (ids past the target's end are not counted). */
+export function addOnes(target: Uint32Array | Float64Array, bits: Uint32Array): void {
+  const words = Math.min(bits.length, Math.ceil(target.length / 32));
+  for (let w = 0; w < words; w += 1) {
+    let word = bits[w] as number;
+    while (word !== 0) {
+      const low = word & -word;
+      const id = w * 32 + 31 - Math.clz32(low);
+      if (id < target.length) target[id] = (target[id] as number) + 1;
+      word ^= low;
+    }
+  }
+}
+
 /** A bitset sized for ids 0 … n-1. */
 export function bitsFor(n: number): Uint32Array {
   return new Uint32Array(Math.ceil(n / 32));
@@ -82,6 +96,24 @@ export class BitCounter {
         const both = (plane[w] as number) & carry;
         plane[w] = (plane[w] as number) ^ carry;
         carry = both;
+      }
+    }
+  }
+
+  /** Adds every id's count to `target[id]` at once: plane k's set bits add 2^k (ids past its end skipped). */
+  addCountsTo(target: Float64Array | Uint32Array): void {
+    for (let k = 0; k < this.planes.length; k += 1) {
+      const plane = this.planes[k] as Uint32Array;
+      const weight = 2 ** k;
+      const words = Math.min(plane.length, Math.ceil(target.length / 32));
+      for (let w = 0; w < words; w += 1) {
+        let word = plane[w] as number;
+        while (word !== 0) {
+          const low = word & -word;
+          const id = w * 32 + 31 - Math.clz32(low);
+          if (id < target.length) target[id] = (target[id] as number) + weight;
+          word ^= low;
+        }
       }
     }
   }

@@ -281,6 +281,7 @@ export class LoginIndex {
       days: this.days,
       userCount: this.users.size,
       active: (x: number, y: number) => this.activeUsers(x, y, { raw }),
+      loginTotals: (block: number) => this.spans.loginTotals(block, this.users.size),
       raw,
     };
     return tallyActivity(source, { from, to, dayBounds });

@@ -3,6 +3,7 @@ import { DAY_MS, SLOT_MS } from '../../core/units';
 import type { DayStore, RawSlots } from './day-store';
 import type { IndexedDay } from './indexed-day';
 import { slotsOfUsers } from './indexed-day';
+import { TOTALS_BLOCK_LEVEL } from './spans';
 import { visitLogins } from './visit';
 
 /** Per user id: first and last login in a range (exact, or the start of its 15-minute slot), logins, active days. */
@@ -17,11 +18,15 @@ export interface Activity {
   activeDays: Uint32Array;
 }
 
-/** What the tally reads: the days, the users active in an interval (bitset), and the slots cut at the edges. */
+/**
+ * What the tally reads: the days, the users active in an interval (bitset), the logins per user of an
+ * aligned block of 2^TOTALS_BLOCK_LEVEL days, and the slots cut at the edges.
+ */
 export interface ActivitySource {
   days: DayStore;
   userCount: number;
   active(a: number, b: number): Uint32Array;
+  loginTotals(block: number): Uint32Array;
   raw: RawSlots | undefined;
 }
 
@@ -58,20 +63,43 @@ export function tallyActivity(
     });
   };
   visit(range.from, Math.min(range.to, wholeFrom * DAY_MS));
-  const present = new BitCounter(seen.length);
-  for (let d = wholeFrom; d < wholeTo; d += 1) {
-    const day = source.days.get(d);
-    if (day) wholeDayForward(t, { seen, present }, d, day);
-  }
+  wholeDays(t, source, { seen, wholeFrom, wholeTo });
   visit(Math.max(range.from, wholeTo * DAY_MS), range.to, lastCut);
   lastsBackward(t, source, { wholeFrom, wholeTo, done: lastCut });
   const active = new BitCounter(seen.length);
   forEachLocalDay(range, (a, b) => active.add(source.active(a, b)));
-  for (const id of t.ids) {
-    t.logins[id] = (t.logins[id] as number) + present.count(id);
-    t.activeDays[id] = active.count(id);
-  }
+  active.addCountsTo(t.activeDays);
   return t;
+}
+
+/**
+ * The whole UTC days [wholeFrom, wholeTo): first slots of the users seen first in them, day by day, and
+ * their logins, from the login totals of the aligned blocks they hold and day by day around those.
+ */
+function wholeDays(
+  t: Activity,
+  source: ActivitySource,
+  options: { seen: Uint32Array; wholeFrom: number; wholeTo: number }
+): void {
+  const { seen, wholeFrom, wholeTo } = options;
+  const blockFrom = Math.ceil(wholeFrom / 2 ** TOTALS_BLOCK_LEVEL);
+  const blockTo = Math.max(blockFrom, Math.floor(wholeTo / 2 ** TOTALS_BLOCK_LEVEL));
+  const inBlocks = (d: number) => d >> TOTALS_BLOCK_LEVEL >= blockFrom && d >> TOTALS_BLOCK_LEVEL < blockTo;
+  const present = new BitCounter(seen.length);
+  for (let d = wholeFrom; d < wholeTo; d += 1) {
+    const day = source.days.get(d);
+    if (!day) continue;
+    firstSightings(t, seen, d, day);
+    if (!inBlocks(d)) countDay(t, present, day);
+  }
+  present.addCountsTo(t.logins);
+  for (let j = blockFrom; j < blockTo; j += 1) addInto(t.logins, source.loginTotals(j));
+}
+
+/** target[i] += totals[i] for the ids both hold. */
+function addInto(target: Float64Array, totals: Uint32Array): void {
+  const n = Math.min(target.length, totals.length);
+  for (let i = 0; i < n; i += 1) target[i] = (target[i] as number) + (totals[i] as number);
 }
 
 /** One login (or a slot's logins) of a day the range cuts, in time order. */
@@ -94,24 +122,20 @@ function note(
   t.logins[id] = (t.logins[id] as number) + count;
 }
 
-/**
- * A whole UTC day: its users counted present (one login each), their repeats added, and the first slot of
- * those seen for the first time.
- */
-function wholeDayForward(
-  t: Activity,
-  state: { seen: Uint32Array; present: BitCounter },
-  d: number,
-  day: IndexedDay
-): void {
-  state.present.add(day.bits);
+/** A whole UTC day's logins: its users counted present (one login each), their repeats added. */
+function countDay(t: Activity, present: BitCounter, day: IndexedDay): void {
+  present.add(day.bits);
   const { multiIds, multiCount } = day;
   for (let k = 0; k < multiIds.length; k += 1) {
     const id = multiIds[k] as number;
     t.logins[id] = (t.logins[id] as number) + (multiCount[k] as number) - 1;
   }
+}
+
+/** The first slot of a whole UTC day's users seen for the first time. */
+function firstSightings(t: Activity, seen: Uint32Array, d: number, day: IndexedDay): void {
   const fresh: number[] = [];
-  forEachNew(day.bits, state.seen, (id) => fresh.push(id));
+  forEachNew(day.bits, seen, (id) => fresh.push(id));
   if (fresh.length === 0) return;
   const slots = slotsOfUsers(day, fresh, 'first');
   fresh.forEach((id, k) => {

@@ -1,4 +1,4 @@
-import { bitsFor, countBits, setBits } from '../../core/bitset';
+import { addOnes, bitsFor, countBits, setBits } from '../../core/bitset';
 import type { Counts, DaySlots } from '../../core/day-slots';
 import { countArray, idArray } from '../../core/day-slots';
 import { lowerBound } from '../../core/sorted';
@@ -98,6 +98,16 @@ function dayMulti(
     multiCounts[k] = foundCount[k] as number;
   }
   return { multiIds, multiCount: multiCounts };
+}
+
+/** Adds each user's logins of the day to `totals[id]`: one per user of its bitset, plus the repeats. */
+export function addDayLogins(totals: Uint32Array | Float64Array, day: IndexedDay): void {
+  addOnes(totals, day.bits);
+  const { multiIds, multiCount } = day;
+  for (let k = 0; k < multiIds.length; k += 1) {
+    const id = multiIds[k] as number;
+    if (id < totals.length) totals[id] = (totals[id] as number) + (multiCount[k] as number) - 1;
+  }
 }
 
 /** A day's logins in total. */
