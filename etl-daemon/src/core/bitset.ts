@@ -43,20 +43,6 @@ export function forEachBit(bits: Uint32Array, visit: (id: number) => void): void
   }
 }
 
-/** Adds one to `target[id]` for every id set in `bits` (ids past the target's end are not counted). */
-export function addOnes(target: Uint32Array | Float64Array, bits: Uint32Array): void {
-  const words = Math.min(bits.length, Math.ceil(target.length / 32));
-  for (let w = 0; w < words; w += 1) {
-    let word = bits[w] as number;
-    while (word !== 0) {
-      const low = word & -word;
-      const id = w * 32 + 31 - Math.clz32(low);
-      if (id < target.length) target[id] = (target[id] as number) + 1;
-      word ^= low;
-    }
-  }
-}
-
 /** A bitset sized for ids 0 … n-1. */
 export function bitsFor(n: number): Uint32Array {
   return new Uint32Array(Math.ceil(n / 32));
@@ -116,15 +102,6 @@ export class BitCounter {
         }
       }
     }
-  }
-
-  count(id: number): number {
-    let value = 0;
-    const w = id >>> 5;
-    const bit = 1 << (id & 31);
-    for (let k = 0; k < this.planes.length; k += 1)
-      if (((this.planes[k] as Uint32Array)[w] as number) & bit) value += 2 ** k;
-    return value;
   }
 }
 

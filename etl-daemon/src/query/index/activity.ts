@@ -2,7 +2,7 @@ import { BitCounter, bitsFor, forEachNew, hasBit, setBit } from '../../core/bits
 import { DAY_MS, SLOT_MS } from '../../core/units';
 import type { DayStore, RawSlots } from './day-store';
 import type { IndexedDay } from './indexed-day';
-import { slotsOfUsers } from './indexed-day';
+import { addDayLogins, slotsOfUsers } from './indexed-day';
 import { TOTALS_BLOCK_LEVEL } from './spans';
 import { visitLogins } from './visit';
 
@@ -85,14 +85,12 @@ function wholeDays(
   const blockFrom = Math.ceil(wholeFrom / 2 ** TOTALS_BLOCK_LEVEL);
   const blockTo = Math.max(blockFrom, Math.floor(wholeTo / 2 ** TOTALS_BLOCK_LEVEL));
   const inBlocks = (d: number) => d >> TOTALS_BLOCK_LEVEL >= blockFrom && d >> TOTALS_BLOCK_LEVEL < blockTo;
-  const present = new BitCounter(seen.length);
   for (let d = wholeFrom; d < wholeTo; d += 1) {
     const day = source.days.get(d);
     if (!day) continue;
     firstSightings(t, seen, d, day);
-    if (!inBlocks(d)) countDay(t, present, day);
+    if (!inBlocks(d)) addDayLogins(t.logins, day);
   }
-  present.addCountsTo(t.logins);
   for (let j = blockFrom; j < blockTo; j += 1) addInto(t.logins, source.loginTotals(j));
 }
 
@@ -120,16 +118,6 @@ function note(
     t.exact[id] = ((t.exact[id] as number) & 1) | (exact ? 2 : 0);
   }
   t.logins[id] = (t.logins[id] as number) + count;
-}
-
-/** A whole UTC day's logins: its users counted present (one login each), their repeats added. */
-function countDay(t: Activity, present: BitCounter, day: IndexedDay): void {
-  present.add(day.bits);
-  const { multiIds, multiCount } = day;
-  for (let k = 0; k < multiIds.length; k += 1) {
-    const id = multiIds[k] as number;
-    t.logins[id] = (t.logins[id] as number) + (multiCount[k] as number) - 1;
-  }
 }
 
 /** The first slot of a whole UTC day's users seen for the first time. */

@@ -1,4 +1,4 @@
-import { addOnes, bitsFor, countBits, setBits } from '../../core/bitset';
+import { bitsFor, countBits, setBits } from '../../core/bitset';
 import type { Counts, DaySlots } from '../../core/day-slots';
 import { countArray, idArray } from '../../core/day-slots';
 import { lowerBound } from '../../core/sorted';
@@ -10,19 +10,25 @@ export interface RawLogins {
   u: Int32Array;
 }
 
+/** The users of a day with more than one login and their day's login counts (everyone else logged in once). */
+export interface Repeats {
+  ids: Uint32Array | Uint16Array;
+  counts: Counts;
+}
+
 /**
- * One UTC day: its slot summary with index ids, the dense bitset of its users, the users with more than
- * one login that day and their counts (everyone else logged in once), and the raw logins only when the day
- * was given as events (tests, small indexes); `serial` names this version of the day in caches.
+ * One UTC day: its slot summary with index ids, the dense bitset of its users, and the raw logins only when
+ * the day was given as events (tests, small indexes); `serial` names this version of the day in caches.
+ * `repeats` is found on first use (dayRepeats): only logins counted for a few users need it, and start-up
+ * would otherwise find it for every day (15 % of a 20 M start-up's busy time, profiled).
  */
 export interface IndexedDay {
   serial: number;
   slots: DaySlots;
   bits: Uint32Array;
   users: number;
-  multiIds: Uint32Array | Uint16Array;
-  multiCount: Counts;
   raw: RawLogins | undefined;
+  repeats?: Repeats;
 }
 
 let serials = 0;
@@ -42,21 +48,21 @@ export function indexDay(slots: DaySlots, raw: RawLogins | undefined, userCount:
     slots,
     bits,
     users: countBits(bits),
-    ...dayMulti(slots, bits, userCount),
     raw,
   };
 }
 
+/** The day's repeaters, found on first use and kept with the day. */
+export function dayRepeats(day: IndexedDay): Repeats {
+  day.repeats ??= findRepeats(day.slots, day.bits, day.bits.length * 32);
+  return day.repeats;
+}
+
 /**
  * The users of a day with more than one login, and their day's login counts, in the smallest arrays that
- * hold them (at 55,000 logins a day most active users log in more than once: this is most of a day's
- * memory after the slot entries).
+ * hold them.
  */
-function dayMulti(
-  slots: DaySlots,
-  bits: Uint32Array,
-  userCount: number
-): { multiIds: Uint32Array | Uint16Array; multiCount: Counts } {
+function findRepeats(slots: DaySlots, bits: Uint32Array, userCount: number): Repeats {
   if (scratch.length < userCount) scratch = new Uint32Array(Math.max(userCount, scratch.length * 2, 1024));
   const counts = scratch;
   const { ids, multiAt, multiCount } = slots;
@@ -67,7 +73,7 @@ function dayMulti(
   }
   // The day's users in ascending order are its bitset's: no sort, and the scratch is cleared on the way. The
   // bits are walked here rather than through forEachBit's callback, and the repeaters gathered in typed
-  // scratch: this runs once per day at start-up (15 % of a 20 M start-up's busy time, profiled).
+  // scratch.
   if (multiScratch.length < userCount)
     multiScratch = new Uint32Array(Math.max(userCount, multiScratch.length * 2));
   const found = multiScratch;
@@ -97,16 +103,20 @@ function dayMulti(
     multiIds[k] = found[k] as number;
     multiCounts[k] = foundCount[k] as number;
   }
-  return { multiIds, multiCount: multiCounts };
+  return { ids: multiIds, counts: multiCounts };
 }
 
-/** Adds each user's logins of the day to `totals[id]`: one per user of its bitset, plus the repeats. */
+/**
+ * Adds each user's logins of the day to `totals[id]` (ids past its end left out), from the slot entries:
+ * one login each, or the entry's repeat count. Nothing per user is kept with a day for this: "who uses it"
+ * is the only reader, through totals of 32-day blocks, and start-up does not pay for it.
+ */
 export function addDayLogins(totals: Uint32Array | Float64Array, day: IndexedDay): void {
-  addOnes(totals, day.bits);
-  const { multiIds, multiCount } = day;
-  for (let k = 0; k < multiIds.length; k += 1) {
-    const id = multiIds[k] as number;
-    if (id < totals.length) totals[id] = (totals[id] as number) + (multiCount[k] as number) - 1;
+  const { ids, multiAt, multiCount } = day.slots;
+  for (let e = 0, m = 0; e < ids.length; e += 1) {
+    const id = ids[e] as number;
+    const count = multiAt[m] === e ? ((multiCount[m++] as number) ?? 1) : 1;
+    if (id < totals.length) totals[id] = (totals[id] as number) + count;
   }
 }
 
@@ -137,8 +147,7 @@ export function dayBytes(day: IndexedDay): number {
     s.multiAt.byteLength +
     s.multiCount.byteLength +
     day.bits.byteLength +
-    day.multiIds.byteLength +
-    day.multiCount.byteLength +
+    (day.repeats ? day.repeats.ids.byteLength + day.repeats.counts.byteLength : 0) +
     (day.raw ? day.raw.t.byteLength + day.raw.u.byteLength : 0)
   );
 }

@@ -5,7 +5,7 @@ import { lowerBound } from '../../core/sorted';
 import { DAY_MS, SLOTS_PER_DAY } from '../../core/units';
 import type { DayStore, RawSlots } from './day-store';
 import type { IndexedDay } from './indexed-day';
-import { dayLogins } from './indexed-day';
+import { dayLogins, dayRepeats } from './indexed-day';
 import type { SpanCache } from './spans';
 import { MAX_BLOCK_LEVEL } from './spans';
 import type { IndexWork, UserMask } from './user-mask';
@@ -132,9 +132,10 @@ export class Scanner {
   /** Logins of the masked users on one day: one each for those who logged in, plus their repeats. */
   private maskedLoginsOfDay(day: IndexedDay, mask: UserMask): number {
     let n = countMasked(day.bits, mask, this.work);
+    const repeats = dayRepeats(day);
     for (const id of mask.ids) {
-      const k = lowerBound(day.multiIds, id);
-      if (day.multiIds[k] === id) n += (day.multiCount[k] as number) - 1;
+      const k = lowerBound(repeats.ids, id);
+      if (repeats.ids[k] === id) n += (repeats.counts[k] as number) - 1;
     }
     return n;
   }
