@@ -40,10 +40,11 @@ export class LoginsAnswers {
 
   constructor(bytes: number) {
     const weigh = (body: string, key: string) => (body.length + key.length) * 2;
-    this.answers = new ByteBoundedCache(bytes * 0.4, weigh);
-    this.runs = new ByteBoundedCache(bytes * 0.35, weigh);
+    // The runs keep their share: a range's whole buckets are what a refresh must not count again.
+    this.answers = new ByteBoundedCache(bytes * 0.35, weigh);
+    this.runs = new ByteBoundedCache(bytes * 0.45, weigh);
     this.tails = new ByteBoundedCache(
-      bytes * 0.15,
+      bytes * 0.1,
       (tail, key) => (tail.beforeEnd.length + tail.afterEnd.length + key.length) * 2 + 64
     );
     this.askedOnce = new ByteBoundedCache(bytes * 0.1, (_, key) => key.length * 2 + 64);
