@@ -145,7 +145,7 @@ describe('loadConfig', () => {
     [
       'USAGE_SOURCE',
       'core4',
-      "USAGE_SOURCE: 'core4' is not valid; expected one of core4-logins, core4-active, seed",
+      "USAGE_SOURCE: 'core4' is not valid; expected one of core4-logins, core4-active, core4-requests, seed",
     ],
     [
       'USAGE_CLOSE_AFTER',

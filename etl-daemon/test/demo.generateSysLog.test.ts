@@ -34,8 +34,9 @@ describe('generateSysLog', () => {
         d.message
       )
     );
+    const access = new Set(docs.filter((d) => /^\[\d{3}\] \[/.test(d.message)));
     const noise = docs.filter(
-      (d) => !d.message.includes('success') && !d.message.startsWith('set [last_login]')
+      (d) => !d.message.includes('success') && !d.message.startsWith('set [last_login]') && !access.has(d)
     );
     const validSeed = seed.filter((d) => typeof d.user === 'string' && d.user !== '');
     expect(validSeed.length).toBeGreaterThan(1500);
@@ -56,7 +57,9 @@ describe('generateSysLog', () => {
     expect(password.some((d) => d.message.includes("re.compile('USER"))).toBe(true);
     expect(token.length).toBeGreaterThan(lastLogin.length);
     expect(noise.length).toBeGreaterThan(validSeed.length * 0.9);
-    expect(docs.length).toBe(seed.length + lastLogin.length + password.length + token.length + noise.length);
+    expect(docs.length).toBe(
+      seed.length + lastLogin.length + password.length + token.length + noise.length + access.size
+    );
     expect(seed.filter((d) => d.user === 'admin').length).toBeGreaterThan(10);
     expect(seed.filter((d) => d.user === undefined || d.user === 42 || d.user === '').length).toBeGreaterThan(
       10
@@ -79,8 +82,54 @@ describe('generateSysLog', () => {
     const seedOnly = messages({ seed: true, core4: false });
     expect(seedOnly.some((m) => m === 'successful login')).toBe(true);
     expect(
-      seedOnly.some((m) => m.startsWith('set [last_login]') || m.startsWith('successfully loaded'))
+      seedOnly.some(
+        (m) => m.startsWith('set [last_login]') || m.startsWith('successfully loaded') || m.startsWith('[')
+      )
     ).toBe(false);
+  });
+
+  it("should write core4's access line for every token request and login, and for anonymous requests", () => {
+    // core4/api/v1/application.py CoreApplication._log: "[%d] [%s %s] in [%.2fms] by [%s] from [%s]", the
+    // handler's logger at INFO below 400, WARNING for 4xx, ERROR for 5xx; `None` when nobody logged in.
+    const access = docs.flatMap((d) => {
+      const m =
+        /^\[(\d{3})\] \[([A-Z]+) (\S+)\] in \[(\d+\.\d\d)ms\] by \[(\S+)\] from \[([0-9a-f]{24})\]$/.exec(
+          d.message
+        );
+      return m ? [{ doc: d, status: Number(m[1]), path: m[3] ?? '', user: m[5] ?? '' }] : [];
+    });
+    expect(access.length).toBe(docs.filter((d) => d.message.startsWith('[')).length);
+    for (const { doc, status } of access)
+      expect(doc.level).toBe(status >= 500 ? 'ERROR' : status >= 400 ? 'WARNING' : 'INFO');
+    const key = (d: { created: Date; hostname: string; qual_name: string }, user: string) =>
+      `${d.created.toISOString()}|${d.hostname}|${d.qual_name}|${user}`;
+    const lines = new Set(access.map((a) => key(a.doc, a.user)));
+    // Every token request (DEBUG, by the same handler) has its access line, at the same second and host.
+    const tokens = docs.flatMap((d) => {
+      const user = /^successfully loaded \[(\S+)\] by \[token\]/.exec(d.message)?.[1];
+      return user ? [key(d, user)] : [];
+    });
+    expect(tokens.filter((k) => !lines.has(k))).toEqual([]);
+    // Every password login: the login handler's POST by that user.
+    for (const d of docs.filter((x) => x.message.startsWith('set [last_login]'))) {
+      const user = d.message.split('[')[2]?.split(']')[0] ?? '';
+      expect(
+        access.some(
+          (a) =>
+            a.user === user &&
+            a.doc.created.getTime() === d.created.getTime() &&
+            a.path === '/core4/api/v1/login' &&
+            a.status === 200
+        )
+      ).toBe(true);
+    }
+    // Anonymous requests, failures, several projects (a qual_name's first segment) and hosts.
+    expect(access.filter((a) => a.user === 'None').length).toBeGreaterThan(100);
+    expect(new Set(access.map((a) => a.status))).toEqual(new Set([200, 201, 302, 304, 401, 403, 404, 500]));
+    expect(new Set(access.map((a) => a.doc.qual_name.split('.')[0]))).toEqual(
+      new Set(['core4', 'mkt', 'fin', 'hr'])
+    );
+    expect(new Set(access.map((a) => a.doc.hostname)).size).toBe(3);
   });
 
   it('should be the same for the same seed and bring in new users over time', () => {

@@ -7,6 +7,7 @@ import { DEFAULT_SELECTOR, customSelector, presetSelector } from './helpers';
 const created = new Date('2026-03-30T10:00:00Z');
 const LOGINS = presetSelector('core4-logins');
 const ACTIVE = presetSelector('core4-active');
+const REQUESTS = presetSelector('core4-requests');
 /** A custom regex over core4's DEBUG password line, which carries the name as `re.compile('…', …)`. */
 const DEBUG_PASSWORD = customSelector(/^successfully loaded \[(?<user>.+)\] by \[username\]/);
 
@@ -110,6 +111,51 @@ describe('extractLogin', () => {
     expect(extractLogin(passwordLine("re.compile('amy', re.IGNORECASE)"), ACTIVE)).toMatchObject({
       kind: 'malformed',
     });
+  });
+
+  it("should count core4's access line of a request below 400 by a named user with core4-requests only", () => {
+    // The line as Python formats it: core4/api/v1/application.py CoreApplication._log's format string, with
+    // handler.current_user None (unauthenticated) formatted by %s as Python does.
+    const script = [
+      'import json, sys',
+      'fmt = "[%d] [%s %s] in [%.2fms] by [%s] from [%s]"',
+      'print(json.dumps([fmt % (s, m, p, t, None if u is None else u, "6f1c0a") for s, m, p, t, u in json.load(sys.stdin)]))',
+    ].join('\n');
+    const requests: [number, string, string, number, string | null][] = [
+      [200, 'GET', '/mkt/api/v1/report', 31.0712, 'carol'],
+      [304, 'GET', '/core4/api/v1/roles', 0.5, 'Bob.Smith@example.com'],
+      [403, 'GET', '/mkt/api/v1/report', 2.1, 'dave'],
+      [500, 'POST', '/fin/api/v1/budget', 1203.456, 'erin'],
+      [304, 'GET', '/core4/api/v1/file/default/favicon.ico', 0.81, null],
+      [200, 'POST', '/core4/api/v1/login', 12, 'admin'],
+      [200, 'GET', '/mkt/api/v1/report?x=[1]', 3, 'None'],
+    ];
+    const lines = JSON.parse(
+      execFileSync('python3', ['-c', script], { input: JSON.stringify(requests) }).toString()
+    ) as string[];
+    expect(lines[0]).toBe('[200] [GET /mkt/api/v1/report] in [31.07ms] by [carol] from [6f1c0a]');
+    const access = (message: string) => ({
+      created,
+      message,
+      level: 'INFO',
+      qual_name: 'mkt.api.v1.report.ReportHandler',
+    });
+    const read = lines.map((message) => extractLogin(access(message), REQUESTS));
+    expect(read).toEqual([
+      { kind: 'login', event: { user: 'carol', created } },
+      { kind: 'login', event: { user: 'Bob.Smith@example.com', created } },
+      { kind: 'malformed', reason: 'no user name' },
+      { kind: 'malformed', reason: 'no user name' },
+      { kind: 'malformed', reason: 'no user name' },
+      { kind: 'excluded' },
+      // A role literally named "None" is indistinguishable from no user in this line: not counted.
+      { kind: 'malformed', reason: 'no user name' },
+    ]);
+    // The other presets do not read it, and it reads no other line.
+    expect(extractLogin(access(lines[0] ?? ''), LOGINS)).toMatchObject({ kind: 'malformed' });
+    expect(extractLogin(access(lines[0] ?? ''), ACTIVE)).toMatchObject({ kind: 'malformed' });
+    expect(extractLogin(tokenLine('carl'), REQUESTS)).toMatchObject({ kind: 'malformed' });
+    expect(extractLogin(lastLogin('amy'), REQUESTS)).toMatchObject({ kind: 'malformed' });
   });
 
   it('should unwrap and case-fold a re.compile name that a custom regex captures, and say so', () => {

@@ -61,6 +61,23 @@ function tokenRequests(all: readonly Document[]): Array<[Document, string]> {
   });
 }
 
+/**
+ * core4's access lines (core4/api/v1/application.py, CoreApplication._log) of requests answered below 400
+ * for an authenticated user: read by position, the status between the first brackets, the name between
+ * `] by [` and `] from [`, `None` being nobody.
+ */
+function accessLines(all: readonly Document[]): Array<[Document, string]> {
+  return all.flatMap((d): Array<[Document, string]> => {
+    const message = String(d.message);
+    if (!message.startsWith('[') || message[4] !== ']') return [];
+    const status = Number(message.slice(1, 4));
+    const from = message.lastIndexOf('] from [');
+    const by = message.lastIndexOf('] by [', from);
+    const name = by > 0 && from > by ? message.slice(by + '] by ['.length, from) : '';
+    return status < 400 && name !== '' && name !== 'None' ? [[d, name]] : [];
+  });
+}
+
 function oracle(pairs: Array<[Document, string]>): string[] {
   return pairs
     .filter(([, name]) => name !== 'admin')
@@ -117,6 +134,26 @@ describe('login sources on core4-shaped sys.log', () => {
     const active = usersPerDay(stored);
     const logins = usersPerDay(oracle(lastLogins(docs)));
     for (const [day, n] of logins) expect(active.get(day)).toBeGreaterThan(n);
+  });
+
+  it('core4-requests: every request below 400 by a named user, at INFO', async () => {
+    const expected = oracle(accessLines(docs));
+    const { stats, stored } = await runWith(presetSelector('core4-requests'), 'requests');
+    expect(stored).toEqual(expected);
+    expect(stats.logins).toBe(expected.length);
+    // Anonymous requests (`by [None]`) and 4xx/5xx ones are in sys.log and not counted; every line read is INFO.
+    const all = docs.filter((d) => /^\[\d{3}\] /.test(String(d.message)));
+    expect(all.filter((d) => String(d.message).includes('] by [None] from [')).length).toBeGreaterThan(50);
+    expect(all.filter((d) => d.level !== 'INFO').length).toBeGreaterThan(20);
+    const counted = new Set(accessLines(docs).map(([d]) => d));
+    expect([...counted].every((d) => d.level === 'INFO')).toBe(true);
+    // Everyone who logged in with a password is active (the login request answered 200 by their name), and
+    // more people are than logged in (tokens from earlier days).
+    const people = (pairs: Array<[Document, string]>) => new Set(oracle(pairs).map((l) => l.split('|')[2]));
+    const active = people(accessLines(docs));
+    const loggedIn = people(lastLogins(docs));
+    expect([...loggedIn].filter((p) => !active.has(p))).toEqual([]);
+    expect(active.size).toBeGreaterThan(loggedIn.size);
   });
 
   it('seed: the original convention', async () => {

@@ -195,7 +195,8 @@ export const METRIC_LABELS: Record<Metric, string> = {
 /** What each metric counts, for the editor and its help. */
 export const METRIC_HELP: Record<Metric, string> = {
   users: 'distinct people with at least one login in the bucket (the original chart)',
-  logins: 'every login line in the bucket (with USAGE_SOURCE=core4-active: every authenticated request)',
+  logins:
+    'every login line in the bucket (with USAGE_SOURCE=core4-requests or core4-active: every authenticated request)',
   new_users: 'people whose first login ever falls in the bucket',
   active_7d: 'distinct people active in the 7 calendar days ending where the bucket ends; per day: WAU',
   active_28d: 'distinct people active in the 28 calendar days ending where the bucket ends',

@@ -40,6 +40,26 @@ const HANDLERS = [
   'core4.api.v1.request.role.main.RoleHandler',
   'core4.api.v1.request.queue.job.JobHandler',
 ];
+/**
+ * Routes of the request handlers above, and of the apps of other core4 projects (a handler's qual_name is
+ * `<module>.<Class>`, its module's first segment the project: core4/logger/filter.py).
+ */
+const ROUTES: Readonly<Record<string, readonly string[]>> = {
+  [HANDLER]: ['/core4/api/v1/profile', '/core4/api/v1/info'],
+  'core4.api.v1.request.role.main.RoleHandler': ['/core4/api/v1/roles'],
+  'core4.api.v1.request.queue.job.JobHandler': ['/core4/api/v1/jobs'],
+  'mkt.api.v1.campaign.CampaignHandler': ['/mkt/api/v1/campaign'],
+  'mkt.api.v1.report.ReportHandler': ['/mkt/api/v1/report', '/mkt/api/v1/report/export'],
+  'fin.api.v1.budget.BudgetHandler': ['/fin/api/v1/budget'],
+  'fin.api.v1.invoice.InvoiceHandler': ['/fin/api/v1/invoice'],
+  'hr.api.v1.directory.DirectoryHandler': ['/hr/api/v1/directory'],
+};
+const APP_HANDLERS = Object.keys(ROUTES).filter((h) => !h.startsWith('core4.'));
+const LOGIN_HANDLER = 'core4.api.v1.request.standard.login.LoginHandler';
+/** The application container: its logger writes the access lines of plain Tornado handlers (static files). */
+const CONTAINER = 'core4.api.v1.server.CoreApiServer';
+/** Statuses of authenticated requests, as often as they come: mostly 200, some redirects, 4xx and 5xx. */
+const STATUSES = [200, 200, 200, 200, 200, 200, 200, 201, 304, 302, 403, 404, 500];
 /** `source` of core4/api/v1/request/main.py verify_user(): password logins and token requests. */
 const PASSWORD_SOURCES = ['Auth Basic', 'args'];
 const TOKEN_SOURCES = ['Auth Bearer', 'cookie', 'args'];
@@ -109,6 +129,11 @@ export function compiledRepr(typed: string): string {
   return `re.compile(${quote}${body}${quote}, re.IGNORECASE)`;
 }
 
+/** The fields every sys.log document has; `identifier` is the record's (a request's id for access lines). */
+function baseDoc(created: Date, host: string, identifier: string) {
+  return { created, username: 'core4', hostname: host, identifier, epoch: created.getTime() / 1000 };
+}
+
 function pythonDateTime(date: Date): string {
   return date.toISOString().slice(0, 19).replace('T', ' ');
 }
@@ -131,6 +156,11 @@ export function* generateSysLog(options: DemoOptions): Generator<SysLogDoc[]> {
 /** The demo's users: when each joins, their Zipf-like weights, and the one random stream of the whole demo. */
 class Population {
   readonly random: () => number;
+  /**
+   * The access lines' own random stream: they came later than the other lines, which stay the same for the
+   * same seed.
+   */
+  readonly access: () => number;
   readonly lines: { seed: boolean; core4: boolean };
   readonly firstDay: Date;
   /** User i joins on day joinDay[i] (sorted), so the users active on a day are a prefix of the list. */
@@ -139,6 +169,7 @@ class Population {
 
   constructor(readonly options: DemoOptions) {
     this.random = seededRandom(options.seed);
+    this.access = seededRandom(options.seed + 104_729);
     this.lines = options.lines ?? { seed: true, core4: true };
     const lastDay = startOfUtcDay(new Date(options.end.getTime() - 1));
     this.firstDay = addUtcDays(lastDay, -(options.days - 1));
@@ -199,6 +230,7 @@ class DemoDay {
       if (noiseAt && noise) this.docs.push({ ...this.base(noiseAt, this.host()), ...noise });
     }
     this.oddLogins();
+    if (lines.core4) new DemoRequests(this.people, this.day).add(this.docs);
     this.docs.sort((a, b) => a.created.getTime() - b.created.getTime());
     return this.docs;
   }
@@ -219,14 +251,7 @@ class DemoDay {
   }
 
   private base(created: Date, host: string) {
-    const { people } = this;
-    return {
-      created,
-      username: 'core4',
-      hostname: host,
-      identifier: `${people.hex()}${people.hex()}${people.hex()}`,
-      epoch: created.getTime() / 1000,
-    };
+    return baseDoc(created, host, `${this.people.hex()}${this.people.hex()}${this.people.hex()}`);
   }
 
   /** The seed convention's login line; a malformed one lacks a usable user. */
@@ -295,4 +320,109 @@ class DemoDay {
   private host(): string {
     return HOSTS[Math.floor(this.people.random() * HOSTS.length)] ?? 'core4';
   }
+}
+
+/**
+ * A day's access lines (core4/api/v1/application.py, `CoreApplication._log`): one per request, written by
+ * the handler's logger at INFO below 400, WARNING for 4xx, ERROR for 5xx, `by [None]` when nobody was
+ * authenticated. Every token request and password login of the day gets its line (same second, host and
+ * handler); some users go on to the other projects' apps (each such request also gets its DEBUG token line,
+ * as verify_user writes one for every authenticated request); anonymous visitors fetch the login page and
+ * static files, and some fail to log in.
+ */
+class DemoRequests {
+  private readonly random: () => number;
+
+  constructor(
+    private readonly people: Population,
+    private readonly day: Date
+  ) {
+    this.random = people.access;
+  }
+
+  add(docs: SysLogDoc[]): void {
+    for (const doc of [...docs]) {
+      const token = /^successfully loaded \[(\S+)\] by \[token\]/.exec(doc.message)?.[1];
+      const login = /^set \[last_login\] for role \[(\S+)\]/.exec(doc.message)?.[1];
+      if (token) {
+        docs.push(this.line(doc.created, { user: token, host: doc.hostname, handler: doc.qual_name }));
+        if (this.random() < 0.5) this.appRequests(docs, doc.created, token, doc.hostname);
+      } else if (login) {
+        const at = { user: login, host: doc.hostname, handler: LOGIN_HANDLER, status: 200 };
+        docs.push(this.line(doc.created, { ...at, method: 'POST', path: '/core4/api/v1/login' }));
+      } else if (doc.level !== 'DEBUG' && this.random() < 0.6)
+        docs.push(this.anonymous(doc.created, doc.hostname));
+    }
+  }
+
+  /** One to three requests to the other projects' apps within the hour, each with its DEBUG token line. */
+  private appRequests(docs: SysLogDoc[], after: Date, user: string, host: string): void {
+    const n = 1 + Math.floor(this.random() * 3);
+    for (let k = 0; k < n; k += 1) {
+      const at = new Date(after.getTime() + (1 + Math.floor(this.random() * 3600)) * SECOND_MS);
+      if (at.getTime() >= Math.min(this.day.getTime() + DAY_MS, this.people.options.end.getTime())) return;
+      const handler = this.pick(APP_HANDLERS);
+      const expiring = pythonDateTime(new Date(at.getTime() + HOUR_MS));
+      docs.push({
+        ...baseDoc(at, host, this.hex()),
+        message: `successfully loaded [${user}] by [token] from [${this.pick(TOKEN_SOURCES)}] expiring [${expiring}]`,
+        level: 'DEBUG',
+        levelno: 10,
+        qual_name: handler,
+      });
+      docs.push(this.line(at, { user, host, handler }));
+    }
+  }
+
+  /** A request nobody was authenticated for: the login page, a static file, or a failed login. */
+  private anonymous(at: Date, host: string): SysLogDoc {
+    const r = this.random();
+    const request =
+      r < 0.4
+        ? { handler: LOGIN_HANDLER, status: 200, method: 'GET', path: '/core4/api/v1/login' }
+        : r < 0.8
+          ? { handler: CONTAINER, status: 304, method: 'GET', path: '/core4/api/v1/file/default/favicon.ico' }
+          : { handler: LOGIN_HANDLER, status: 401, method: 'POST', path: '/core4/api/v1/login' };
+    return this.line(at, { ...request, user: 'None', host });
+  }
+
+  private line(
+    created: Date,
+    request: { user: string; host: string; handler: string; status?: number; method?: string; path?: string }
+  ): SysLogDoc {
+    const status = request.status ?? this.pick(STATUSES);
+    const method = request.method ?? (this.random() < 0.8 ? 'GET' : 'POST');
+    const path = request.path ?? this.pick(ROUTES[request.handler] ?? ['/core4/api/v1/info']);
+    const ms = (0.5 + this.random() * 200).toFixed(2);
+    const [level, levelno] =
+      status >= 500
+        ? (['ERROR', 40] as const)
+        : status >= 400
+          ? (['WARNING', 30] as const)
+          : (['INFO', 20] as const);
+    return {
+      ...baseDoc(created, request.host, this.hex()),
+      message: `[${status}] [${method} ${path}] in [${ms}ms] by [${request.user}] from [${containerId(request.host)}]`,
+      level,
+      levelno,
+      qual_name: request.handler,
+    };
+  }
+
+  private pick<T>(list: readonly T[]): T {
+    return list[Math.floor(this.random() * list.length)] as T;
+  }
+
+  private hex(): string {
+    return Math.floor(this.random() * 0xffffffff)
+      .toString(16)
+      .padStart(8, '0');
+  }
+}
+
+/** The serving container's identifier, the same for every request a host serves. */
+function containerId(host: string): string {
+  let h = 0;
+  for (const c of host) h = (h * 31 + c.charCodeAt(0)) >>> 0;
+  return h.toString(16).padStart(8, '0').repeat(3);
 }

@@ -11,10 +11,17 @@
  *   DEBUG, canonical name, `source` = ("token", "Auth Bearer" | "args" | "cookie"), qual_name = the handler.
  * - same function, password login: the same DEBUG text with `username` = re.compile(typed, re.IGNORECASE),
  *   so the name appears as `re.compile('Amy', re.IGNORECASE)`; no preset reads that line (see unwrap below).
+ * - core4/api/v1/application.py, `CoreApplication._log` (Tornado's `log_function`), after every request:
+ *     meth("[%d] [%s %s] in [%.2fms] by [%s] from [%s]",
+ *          handler.get_status(), handler.request.method, handler.request.path, request_time,
+ *          handler.current_user, self.identifier, extra={"identifier": identifier})
+ *   `meth` is the handler logger's `info` below status 400, `warning` for 4xx and `error` for 5xx;
+ *   `current_user` is the role's canonical name (request/main.py, `verify_user`) or `None` when the request
+ *   was not authenticated; `from [...]` names the serving container, not the client. qual_name = the handler.
  * Role names match core4's USERNAME pattern `^[^\s]+$` (model.py): no white space, so `\S+` is the name.
  */
 
-export const SOURCE_NAMES = ['core4-logins', 'core4-active', 'seed'] as const;
+export const SOURCE_NAMES = ['core4-logins', 'core4-active', 'core4-requests', 'seed'] as const;
 export type SourceName = (typeof SOURCE_NAMES)[number];
 
 /** One kind of line that is a login: a message pattern, optionally one logger, and where the name is. */
@@ -41,6 +48,13 @@ const LAST_LOGIN: LoginRule = {
 const TOKEN_REQUEST: LoginRule = {
   message: /^successfully loaded \[(?<user>\S+)\] by \[token\] from \[/,
 };
+/**
+ * A request answered below 400 for an authenticated user: status 1xx-3xx, any method and raw path (a request
+ * line's path holds no space), the time, and a name other than `None` (what `%s` makes of no user).
+ */
+const ACCESS: LoginRule = {
+  message: /^\[[1-3]\d\d\] \[[A-Z]+ \S*\] in \[[\d.]+ms\] by \[(?!None\])(?<user>\S+)\] from \[/,
+};
 const SEED: LoginRule = { message: /successful login/, userField: 'user' };
 
 export interface SourcePreset {
@@ -61,6 +75,12 @@ export const SOURCE_PRESETS: Readonly<Record<SourceName, SourcePreset>> = {
     level: 'DEBUG',
     description:
       'password logins plus every token-authenticated request (`successfully loaded [<name>] by [token]`): people active',
+  },
+  'core4-requests': {
+    rules: [ACCESS],
+    level: 'INFO',
+    description:
+      "every request an authenticated user made (core4's access line `[200] [GET /path] in [..ms] by [<name>]`, status below 400): people active at INFO",
   },
   seed: {
     rules: [SEED],
