@@ -1,5 +1,5 @@
 import { bucketBounds } from '../time/buckets';
-import { DAY_MS, SLOT_MS } from '../core/units';
+import { DAY_MS, SLOT_MS, SLOTS_PER_DAY } from '../core/units';
 import type { LoginIndex, RawSlots } from './login-index';
 
 export const USER_SORTS = ['lastSeen', 'firstSeen', 'logins', 'activeDays', 'name'] as const;
@@ -51,6 +51,24 @@ export function tallyUsers(
     logins: activity.logins[id] as number,
     activeDays: activity.activeDays[id] as number,
   }));
+}
+
+/**
+ * The slots holding logins of the first and the last UTC day with data in [start, end): where a page's
+ * first and last logins mostly are (people active in a range are mostly active on its first and last days).
+ */
+export function edgeDaySlots(index: LoginIndex, start: number, end: number): number[] {
+  const extent = index.extent;
+  if (!extent) return [];
+  const from = Math.max(start, extent.start);
+  const to = Math.min(end, extent.end);
+  if (from >= to) return [];
+  const days = new Set([Math.floor(from / DAY_MS), Math.floor((to - 1) / DAY_MS)]);
+  const slots: number[] = [];
+  for (const day of days)
+    for (let s = day * SLOTS_PER_DAY; s < (day + 1) * SLOTS_PER_DAY; s += 1)
+      if (index.slotLogins(s) > 0) slots.push(s);
+  return slots;
 }
 
 /** The slots whose logins make these rows' first and last logins exact. */

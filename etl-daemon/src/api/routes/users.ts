@@ -1,7 +1,14 @@
 import type { FastifyPluginAsyncJsonSchemaToTs } from '@fastify/type-provider-json-schema-to-ts';
 import { usersBetweenExact, withSlots } from '../../query/exact-count';
 import { parseRange, parseZone } from '../../contract/params';
-import { candidates, pageRows, refine, slotsToRefine, tallyUsers } from '../../query/user-table';
+import {
+  candidates,
+  edgeDaySlots,
+  pageRows,
+  refine,
+  slotsToRefine,
+  tallyUsers,
+} from '../../query/user-table';
 import type { ApiContext } from '../context';
 import { dataErrors, usersAnswer, usersParams } from '../../contract/schemas';
 
@@ -31,6 +38,11 @@ export const usersRoutes: FastifyPluginAsyncJsonSchemaToTs<{ Options: ApiContext
       }
       parseZone(tz);
       const { index } = ctx.sync;
+      // The page's first and last logins are mostly on the range's first and last days: their slots are read
+      // while everybody is tallied (the database works on them meanwhile), not after. A failure here is the
+      // refining read's to report.
+      const warm = ctx.sync.readSlots(edgeDaySlots(index, start, end)).catch(() => undefined);
+      await new Promise((sent) => setImmediate(sent));
       const nameOf = (id: number) => index.userName(id) ?? '';
       const tallies = (
         await withSlots(
@@ -41,6 +53,7 @@ export const usersRoutes: FastifyPluginAsyncJsonSchemaToTs<{ Options: ApiContext
       ).filter((t) => matches(nameOf(t.id)));
       const options = { sort, descending: order === 'desc', limit, nameOf };
       const page = candidates(tallies, options);
+      await warm;
       // First and last logins of the page's rows to the millisecond: their slots' logins.
       const rows = await withSlots(
         ctx.sync,

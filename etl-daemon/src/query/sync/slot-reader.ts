@@ -1,6 +1,6 @@
 import { ByteBoundedCache } from '../../core/bounded-cache';
 import { dayOfSlot, slotOfDay } from '../../core/slots';
-import { DAY_MS, HOUR_MS, SLOT_MS } from '../../core/units';
+import { DAY_MS, HOUR_MS, SLOT_MS, SLOTS_PER_DAY } from '../../core/units';
 import type { UsageCollections } from '../../db/collections';
 import type { DayParts } from '../../db/day-doc';
 import { readChunksOfDays } from '../../db/read-days';
@@ -89,20 +89,29 @@ export class SlotReader {
     for (const miss of misses) this.slotsOfDay(miss, byDay.get(miss.dayNumber * DAY_MS) ?? [], out);
   }
 
-  /** The wanted slots' logins from their day's chunks; kept while the day is the version the index holds. */
+  /**
+   * The wanted slots' logins from their day's chunks, and those of the other slots of the hours read (a
+   * chunk holds four: the next request's slots are often beside these, and they cost no further read); kept
+   * while the day is the version the index holds.
+   */
   private slotsOfDay(miss: DayMisses, chunks: readonly StoredChunk[], out: Map<number, RawLogins>): void {
     const { index, loaded } = this.deps;
     const events = dayEventsFromChunks(new Date(miss.dayNumber * DAY_MS), chunks);
     const ids = events.users.map((name) => index.userId(name));
-    for (const slot of miss.wanted) {
-      const raw = eventsInWindow(events, { lo: slotOfDay(slot) * SLOT_MS, width: SLOT_MS }, ids);
-      // Kept only if it is the slot the index summarises; otherwise the day changed under the request.
-      if (
-        loaded(miss.dayNumber * DAY_MS)?.version === miss.version &&
-        raw.t.length === index.slotLogins(slot)
-      )
-        this.cache.set(`${slot}:${miss.version}`, raw);
-      out.set(slot, raw);
+    const hours = new Set(miss.wanted.map((slot) => Math.floor(slotOfDay(slot) / SLOTS_PER_HOUR)));
+    const wanted = new Set(miss.wanted);
+    for (const hour of hours) {
+      for (let k = 0; k < SLOTS_PER_HOUR; k += 1) {
+        const slot = miss.dayNumber * SLOTS_PER_DAY + hour * SLOTS_PER_HOUR + k;
+        const raw = eventsInWindow(events, { lo: slotOfDay(slot) * SLOT_MS, width: SLOT_MS }, ids);
+        // Kept only if it is the slot the index summarises; otherwise the day changed under the request.
+        if (
+          loaded(miss.dayNumber * DAY_MS)?.version === miss.version &&
+          raw.t.length === index.slotLogins(slot)
+        )
+          this.cache.set(`${slot}:${miss.version}`, raw);
+        if (wanted.has(slot)) out.set(slot, raw);
+      }
     }
   }
 }
