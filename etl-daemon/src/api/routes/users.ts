@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncJsonSchemaToTs } from '@fastify/type-provider-json-schema-to-ts';
 import { usersBetweenExact, withSlots } from '../../query/exact-count';
 import { parseRange, parseZone } from '../../contract/params';
+import type { PageOptions } from '../../query/user-table';
 import {
   candidates,
   edgeDaySlots,
@@ -37,40 +38,52 @@ export const usersRoutes: FastifyPluginAsyncJsonSchemaToTs<{ Options: ApiContext
         return { users: all.slice(0, limit), truncated: all.length > limit };
       }
       parseZone(tz);
-      const { index } = ctx.sync;
-      // The page's first and last logins are mostly on the range's first and last days: their slots are read
-      // while everybody is tallied (the database works on them meanwhile), not after. A failure here is the
-      // refining read's to report.
-      const warm = ctx.sync.readSlots(edgeDaySlots(index, start, end)).catch(() => undefined);
-      await new Promise((sent) => setImmediate(sent));
-      const nameOf = (id: number) => index.userName(id) ?? '';
-      const tallies = (
-        await withSlots(
-          ctx.sync,
-          () => index.missingSlotsAt([start, end]),
-          (raw) => tallyUsers(index, start, end, tz, raw)
-        )
-      ).filter((t) => matches(nameOf(t.id)));
-      const options = { sort, descending: order === 'desc', limit, nameOf };
-      const page = candidates(tallies, options);
-      await warm;
-      // First and last logins of the page's rows to the millisecond: their slots' logins.
-      const rows = await withSlots(
-        ctx.sync,
-        () => slotsToRefine(page),
-        (raw) => {
-          refine(page, raw);
-          return pageRows(page, options);
-        }
-      );
-      return {
-        users: rows.map((r) => ({
-          ...r,
-          firstSeen: new Date(r.firstSeen).toISOString(),
-          lastSeen: new Date(r.lastSeen).toISOString(),
-        })),
-        truncated: tallies.length > limit,
-      };
+      return whoUsesIt(ctx, { start, end, tz, matches, limit, sort, descending: order === 'desc' });
     }
   );
 };
+
+/** Who uses it: a page of users with their exact first and last logins, logins and active local days. */
+async function whoUsesIt(
+  ctx: ApiContext,
+  query: { start: number; end: number; tz: string; matches: (name: string) => boolean } & Omit<
+    PageOptions,
+    'nameOf'
+  >
+) {
+  const { start, end, tz, matches, limit } = query;
+  const { index } = ctx.sync;
+  // The page's first and last logins are mostly on the range's first and last days: their slots are read
+  // while everybody is tallied (the database works on them meanwhile), not after. A failure here is the
+  // refining read's to report.
+  const warm = ctx.sync.readSlots(edgeDaySlots(index, start, end)).catch(() => undefined);
+  await new Promise((sent) => setImmediate(sent));
+  const nameOf = (id: number) => index.userName(id) ?? '';
+  const tallies = (
+    await withSlots(
+      ctx.sync,
+      () => index.missingSlotsAt([start, end]),
+      (raw) => tallyUsers(index, start, end, tz, raw)
+    )
+  ).filter((t) => matches(nameOf(t.id)));
+  const options = { sort: query.sort, descending: query.descending, limit, nameOf };
+  const page = candidates(tallies, options);
+  await warm;
+  // First and last logins of the page's rows to the millisecond: their slots' logins.
+  const rows = await withSlots(
+    ctx.sync,
+    () => slotsToRefine(page),
+    (raw) => {
+      refine(page, raw);
+      return pageRows(page, options);
+    }
+  );
+  return {
+    users: rows.map((r) => ({
+      ...r,
+      firstSeen: new Date(r.firstSeen).toISOString(),
+      lastSeen: new Date(r.lastSeen).toISOString(),
+    })),
+    truncated: tallies.length > limit,
+  };
+}
