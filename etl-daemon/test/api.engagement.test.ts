@@ -4,7 +4,7 @@ import { DateTime } from 'luxon';
 import { generateSysLog } from '../src/demo/generate-sys-log';
 import { buildTestApp } from './api-helpers';
 import type { Unit, WeekStart } from './engagement-oracle';
-import { engagementOracle, retentionOracle, stickinessOracle } from './engagement-oracle';
+import { engagementOracle, periodStart, retentionOracle, stickinessOracle } from './engagement-oracle';
 import type { TestDb } from './helpers';
 import { openTestDb } from './helpers';
 import type { Login } from './login-fixtures';
@@ -308,5 +308,90 @@ describe('GET /api/v1/users?details=true', () => {
     // Without details, the names as before (Grafana variables).
     const names = (await get(`/api/v1/users?start=${start}&end=${end}&limit=1000`)).json();
     expect(names.users).toEqual([...byUser.keys()].sort());
+  });
+});
+
+describe('GET /api/v1/users?status', () => {
+  const statuses = ['new', 'returning', 'resurrecting', 'dormant'] as const;
+  const listed = new Set<string>();
+  it.each([
+    ['week', 'Asia/Kathmandu', 'sunday', '2026-11-10T12:00:00Z', '2026-11-27T12:00:00Z'],
+    ['month', 'America/New_York', 'monday', '2026-10-15T00:00:00Z', '2026-11-27T12:00:00Z'],
+    ['day', 'Europe/Berlin', 'monday', '2026-10-25T12:00:00Z', '2026-11-27T12:00:00Z'],
+    ['week', 'UTC', 'monday', '2026-11-25T00:00:00Z', '2026-11-27T09:07:30.500Z'],
+  ] as [Unit, string, WeekStart, string, string][])(
+    'should list the people of each lifecycle status of a %s in %s (weeks from %s), as many as the metric counts',
+    async (unit, zone, weekStart, at, endIso) => {
+      // The oracle: luxon's calendar over the raw logins (test/engagement-oracle.ts periodStart), the README's
+      // definitions: new = active in the bucket and never before it; returning = active in it and in the whole
+      // bucket before; resurrecting = active in it, not in the one before, but seen before that; dormant =
+      // active in the one before and not in it. The bucket is cut at `end` (one in progress: as of then).
+      const end = Date.parse(endIso);
+      const bucketStart = periodStart(Date.parse(at), unit, zone, weekStart).toMillis();
+      const bucketEnd = periodStart(bucketStart, unit, zone, weekStart)
+        .plus(unit === 'week' ? { weeks: 1 } : { [`${unit}s`]: 1 })
+        .toMillis();
+      const cutEnd = Math.min(bucketEnd, end);
+      const beforeStart = periodStart(bucketStart - 1, unit, zone, weekStart).toMillis();
+      const users = (a: number, b: number) =>
+        new Set(logins.filter((l) => l.at >= a && l.at < b).map((l) => l.user));
+      const now = users(bucketStart, cutEnd);
+      const before = users(beforeStart, bucketStart);
+      const seenBefore = (t: number) => users(-Infinity, t);
+      const expected: Record<(typeof statuses)[number], string[]> = {
+        new: [...now].filter((u) => !seenBefore(bucketStart).has(u)),
+        returning: [...now].filter((u) => before.has(u)),
+        resurrecting: [...now].filter((u) => !before.has(u) && seenBefore(beforeStart).has(u)),
+        dormant: [...before].filter((u) => !now.has(u)),
+      };
+      const last = (u: string) =>
+        new Date(
+          Math.max(
+            ...logins.filter((l) => l.user === u && l.at >= beforeStart && l.at < cutEnd).map((l) => l.at)
+          )
+        ).toISOString();
+      const query = `aggregate=${unit}&tz=${zone}&weekStart=${weekStart}`;
+      const metrics = (
+        await get(
+          `/api/v1/logins?start=${bucketStart}&end=${cutEnd}&${query}&metric=new_users,returning,resurrecting,dormant`
+        )
+      ).json().buckets[0] as Record<string, number>;
+      for (const status of statuses) {
+        const { status: code, json } = await get(
+          `/api/v1/users?status=${status}&bucket=${at}&end=${endIso}&${query}&limit=10000`
+        );
+        expect(code).toBe(200);
+        const names = expected[status].sort();
+        expect(json()).toEqual({
+          status,
+          bucket: { start: new Date(bucketStart).toISOString(), end: new Date(cutEnd).toISOString() },
+          count: names.length,
+          users: names.map((name) => ({ name, lastSeen: last(name) })),
+          truncated: false,
+        });
+        const metric = metrics[status === 'new' ? 'new_users' : status] ?? NaN;
+        expect(json().count).toBe(Math.abs(metric));
+      }
+      for (const status of statuses) if (expected[status].length > 0) listed.add(status);
+    }
+  );
+
+  it('should have listed someone of every status in the cases above', () => {
+    expect([...listed].sort()).toEqual([...statuses].sort());
+  });
+
+  it('should page by name, filter by search, and refuse a status without a bucket or a bucket after end', async () => {
+    const all = (await get('/api/v1/users?status=returning&bucket=2026-11-16&limit=10000')).json();
+    const page = (await get('/api/v1/users?status=returning&bucket=2026-11-16&limit=3')).json();
+    expect(page).toEqual({ ...all, users: all.users.slice(0, 3), truncated: true });
+    const some = (await get('/api/v1/users?status=returning&bucket=2026-11-16&search=R0001')).json();
+    expect(some.users).toEqual(all.users.filter((u: { name: string }) => u.name.includes('r0001')));
+    expect(some.count).toBe(all.count);
+    const missing = await get('/api/v1/users?status=new');
+    expect([missing.status, missing.json().parameter]).toEqual([400, 'bucket']);
+    const late = await get('/api/v1/users?status=new&bucket=2026-12-24&end=2026-11-27');
+    expect([late.status, late.json().parameter]).toEqual([400, 'bucket']);
+    const bad = await get('/api/v1/users?status=lapsed&bucket=2026-11-16');
+    expect([bad.status, bad.body]).toEqual([400, expect.stringContaining('status')]);
   });
 });

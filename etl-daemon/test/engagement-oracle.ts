@@ -12,7 +12,7 @@ export type WeekStart = 'monday' | 'sunday' | 'saturday';
 const WEEKDAY: Record<WeekStart, number> = { monday: 1, saturday: 6, sunday: 7 };
 
 /** The start of the period of `unit` holding `t`: luxon's startOf, weeks moved back to their start day. */
-function periodStart(t: number, unit: Unit, zone: string, weekStart: WeekStart): DateTime {
+export function periodStart(t: number, unit: Unit, zone: string, weekStart: WeekStart): DateTime {
   const local = DateTime.fromMillis(t, { zone });
   if (unit !== 'week') return local.startOf(unit);
   const day = local.startOf('day');

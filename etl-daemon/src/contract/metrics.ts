@@ -52,3 +52,7 @@ export type RetentionMode = (typeof RETENTION_MODES)[number];
 /** The intervals stickiness counts a user active in. */
 export const STICKINESS_INTERVALS = ['hour', 'day', 'week', 'month'] as const;
 export type StickinessInterval = (typeof STICKINESS_INTERVALS)[number];
+
+/** The lifecycle statuses /api/v1/users?status lists; `new` is the bucket's new_users. */
+export const LIFECYCLE_STATUSES = ['new', 'returning', 'resurrecting', 'dormant'] as const;
+export type LifecycleStatus = (typeof LIFECYCLE_STATUSES)[number];

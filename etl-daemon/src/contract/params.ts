@@ -11,7 +11,7 @@ import { QueryError } from '../errors';
  */
 
 /** ISO 8601 (with or without offset; UTC when none) or epoch milliseconds. */
-function parseInstant(parameter: string, value: string): number {
+export function parseInstant(parameter: string, value: string): number {
   if (/^-?\d{1,15}$/.test(value)) return Number(value);
   const at = isoInstant(value);
   if (at === undefined) {

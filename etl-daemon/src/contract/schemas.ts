@@ -1,7 +1,13 @@
 import { REQUEST_LIMITS } from '../core/limits';
 import { AGGREGATE_NAMES, AGGREGATE_UNITS } from '../time/aggregate';
 import { WEEK_STARTS } from '../time/buckets';
-import { COHORT_UNITS, RETENTION_MODES, SERIES_METRICS, STICKINESS_INTERVALS } from './metrics';
+import {
+  COHORT_UNITS,
+  LIFECYCLE_STATUSES,
+  RETENTION_MODES,
+  SERIES_METRICS,
+  STICKINESS_INTERVALS,
+} from './metrics';
 
 /*
  * The HTTP contract: every route's parameters and answers as JSON schemas. Fastify validates and serialises
@@ -154,7 +160,22 @@ export const usersParams = {
       default: 'lastSeen',
     },
     order: { type: 'string', enum: ['desc', 'asc'], default: 'desc' },
-    tz: zoneName('IANA zone of the days of activeDays'),
+    tz: zoneName('IANA zone of the days of activeDays, and of the calendar bucket of `bucket`'),
+    status: {
+      type: 'string',
+      enum: LIFECYCLE_STATUSES,
+      description:
+        'the people of this lifecycle status in the bucket holding `bucket` (cut at `end`), with their last ' +
+        'login: new (new_users), returning, resurrecting, dormant, as /api/v1/logins counts them',
+    },
+    bucket: { ...instant, description: 'with status: an instant of the bucket (its start, say)' },
+    aggregate: {
+      type: 'string',
+      enum: AGGREGATE_NAMES,
+      default: 'w',
+      description: 'with status: bucket size',
+    },
+    weekStart,
   },
 } as const;
 
@@ -203,6 +224,19 @@ const userRow = {
   },
 } as const;
 
+const statusRow = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['name', 'lastSeen'],
+  properties: {
+    name: { type: 'string' },
+    lastSeen: {
+      type: 'string',
+      description: 'last login in the bucket or the one before (dormant: the one before), ISO 8601 UTC',
+    },
+  },
+} as const;
+
 export const usersAnswer = {
   type: 'object',
   additionalProperties: false,
@@ -211,9 +245,18 @@ export const usersAnswer = {
       anyOf: [
         { type: 'array', items: { type: 'string' }, description: 'names, sorted (without details)' },
         { type: 'array', items: userRow, description: 'rows, sorted by `sort` (details=true)' },
+        { type: 'array', items: statusRow, description: 'rows sorted by name (status)' },
       ],
     },
     truncated: { type: 'boolean' },
+    status: { type: 'string', enum: LIFECYCLE_STATUSES },
+    count: { type: 'integer', description: 'with status: how many people have it (the lifecycle metric)' },
+    bucket: {
+      type: 'object',
+      properties: { start: { type: 'string' }, end: { type: 'string' } },
+      required: ['start', 'end'],
+      description: 'with status: the bucket, cut at end',
+    },
   },
   required: ['users', 'truncated'],
 } as const;

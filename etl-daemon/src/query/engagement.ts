@@ -3,10 +3,10 @@ import type { Unit } from '../time/aggregate';
 import type { WeekStart } from '../time/buckets';
 import { bucketBounds } from '../time/buckets';
 import { DAY_MS } from '../core/units';
-import { countAnd, countBits, forEachBit } from '../core/bitset';
+import { countBits, forEachBit, setBit } from '../core/bitset';
 import type { LoginIndex, RawSlots, UserMask } from './login-index';
 
-import type { EngagementMetric } from '../contract/metrics';
+import type { EngagementMetric, LifecycleStatus } from '../contract/metrics';
 import { ENGAGEMENT_METRICS } from '../contract/metrics';
 
 export interface SeriesRequest {
@@ -114,23 +114,68 @@ const DEFINITIONS: Record<EngagementMetric, (bucket: Bucket) => number> = {
 
 /**
  * The lifecycle of bucket i's users against the whole calendar bucket before it (computed from the data, even
- * before `start`): returning were active in both, resurrecting only now but seen before that bucket, dormant
- * (negative) only then.
+ * before `start`), as sets of user ids: returning were active in both, resurrecting only now but seen before
+ * that bucket, dormant only then. The counts (lifecycleOf) and the lists of /api/v1/users?status are these.
  */
-function lifecycleOf(request: SeriesRequest, i: number, [a, b]: [number, number], read: Reader): Lifecycle {
+function lifecycleSets(
+  request: SeriesRequest,
+  i: number,
+  [a, b]: [number, number],
+  read: Reader
+): Record<'returning' | 'resurrecting' | 'dormant', Uint32Array> {
   const beforeStart = i === 0 ? previousBound(request.bounds[0] ?? 0, request) : (request.bounds[i - 1] ?? 0);
   const before = read.active(beforeStart, request.bounds[i] ?? 0);
   const now = read.active(a, b);
   const seen = read.seenBefore(beforeStart);
-  let resurrecting = 0;
+  const resurrecting = new Uint32Array(now.length);
   forEachBit(
     now.map((word, w) => word & ~(before[w] ?? 0)),
     (id) => {
-      if (seen(id)) resurrecting += 1;
+      if (seen(id)) setBit(resurrecting, id);
     }
   );
-  const dormant = countBits(before.map((word, w) => word & ~(now[w] ?? 0)));
-  return { returning: countAnd(now, before), resurrecting, dormant: dormant === 0 ? 0 : -dormant };
+  return {
+    returning: now.map((word, w) => word & (before[w] ?? 0)),
+    resurrecting,
+    dormant: before.map((word, w) => word & ~(now[w] ?? 0)),
+  };
+}
+
+function lifecycleOf(request: SeriesRequest, i: number, cutRange: [number, number], read: Reader): Lifecycle {
+  const sets = lifecycleSets(request, i, cutRange, read);
+  const dormant = countBits(sets.dormant);
+  return {
+    returning: countBits(sets.returning),
+    resurrecting: countBits(sets.resurrecting),
+    dormant: dormant === 0 ? 0 : -dormant,
+  };
+}
+
+/**
+ * The users of one status in the request's first bucket (cut to its range), as a bitset of ids: new are
+ * active in it and seen nowhere before it (new_users), the others as lifecycleSets defines them.
+ */
+export function lifecycleMembers(
+  index: LoginIndex,
+  request: SeriesRequest,
+  status: LifecycleStatus,
+  raw: RawSlots
+): Uint32Array {
+  const read = indexReader(index, request, raw);
+  const [a, b] = cut(request, 0);
+  if (status !== 'new') return lifecycleSets(request, 0, [a, b], read)[status];
+  const now = read.active(a, b);
+  const seen = read.seenBefore(a);
+  const fresh = new Uint32Array(now.length);
+  forEachBit(now, (id) => {
+    if (!seen(id)) setBit(fresh, id);
+  });
+  return fresh;
+}
+
+/** Start of the calendar bucket before the request's first one: where its lifecycle's "before" starts. */
+export function lifecycleFrom(request: SeriesRequest): number {
+  return previousBound(request.bounds[0] ?? 0, request);
 }
 
 /** Runs the definitions of `metrics` over every bucket of a request with one reader. */
@@ -198,8 +243,13 @@ export function engagementSeries(
   metrics: readonly EngagementMetric[],
   raw: RawSlots
 ): Record<EngagementMetric, number[]> {
+  return runDefinitions(request, metrics, indexReader(index, request, raw));
+}
+
+/** The index as a definition reads it; the users of the last four intervals read are kept. */
+function indexReader(index: LoginIndex, request: SeriesRequest, raw: RawSlots): Reader {
   const recent = new Map<string, Uint32Array>();
-  return runDefinitions(request, metrics, {
+  return {
     active: (a, b) => {
       const key = `${a}:${b}`;
       const hit = recent.get(key);
@@ -210,7 +260,7 @@ export function engagementSeries(
       return bits;
     },
     seenBefore: (t) => (id) => index.firstSeenBefore(id, t, raw),
-  });
+  };
 }
 
 /** The longest trailing window (30 days) and a day of zone offset: activity reaches this far after its day. */

@@ -71,11 +71,11 @@ export function edgeDaySlots(index: LoginIndex, start: number, end: number): num
   return slots;
 }
 
-/** The slots whose logins make these rows' first and last logins exact. */
-export function slotsToRefine(tallies: readonly Tally[]): number[] {
+/** The slots whose logins make these rows' first and last logins exact (or only their last logins). */
+export function slotsToRefine(tallies: readonly Tally[], which: 'both' | 'last' = 'both'): number[] {
   const slots = new Set<number>();
   for (const t of tallies) {
-    if (!t.firstExact) slots.add(Math.floor(t.first / SLOT_MS));
+    if (!t.firstExact && which === 'both') slots.add(Math.floor(t.first / SLOT_MS));
     if (!t.lastExact) slots.add(Math.floor(t.last / SLOT_MS));
   }
   return [...slots];

@@ -1,6 +1,12 @@
 import type { FastifyPluginAsyncJsonSchemaToTs } from '@fastify/type-provider-json-schema-to-ts';
 import { usersBetweenExact, withSlots } from '../../query/exact-count';
-import { parseRange, parseZone } from '../../contract/params';
+import { parseInstant, parseRange, parseZone } from '../../contract/params';
+import type { LifecycleStatus } from '../../contract/metrics';
+import type { UsersParams } from '../../contract/types';
+import { REQUEST_LIMITS } from '../../core/limits';
+import { QueryError } from '../../errors';
+import { listLifecycle } from '../../query/lifecycle-list';
+import { AGGREGATE_NAMES, toUnit } from '../../time/aggregate';
 import type { PageOptions } from '../../query/user-table';
 import {
   candidates,
@@ -30,9 +36,11 @@ export const usersRoutes: FastifyPluginAsyncJsonSchemaToTs<{ Options: ApiContext
     },
     async (request) => {
       const { search, limit, details, sort, order, tz } = request.query;
-      const { start, end } = parseRange(request.query, ctx.now().getTime(), 90);
       const needle = search?.toLowerCase();
       const matches = (name: string) => !needle || name.toLowerCase().includes(needle);
+      const { status } = request.query;
+      if (status !== undefined) return lifecycleRows(ctx, { ...request.query, status }, matches);
+      const { start, end } = parseRange(request.query, ctx.now().getTime(), 90);
       if (!details) {
         const all = (await usersBetweenExact(ctx.sync, start, end)).filter(matches);
         return { users: all.slice(0, limit), truncated: all.length > limit };
@@ -85,5 +93,37 @@ async function whoUsesIt(
       lastSeen: new Date(r.lastSeen).toISOString(),
     })),
     truncated: tallies.length > limit,
+  };
+}
+
+/** /api/v1/users?status: the people of a lifecycle status in one bucket, with their last logins. */
+async function lifecycleRows(
+  ctx: ApiContext,
+  params: UsersParams & { status: LifecycleStatus },
+  matches: (name: string) => boolean
+) {
+  if (params.bucket === undefined)
+    throw new QueryError('bucket', null, 'an instant of the bucket (required with status)');
+  const aggregateName = params.aggregate ?? 'w';
+  const unit = toUnit(aggregateName);
+  if (!unit) throw new QueryError('aggregate', aggregateName, `one of ${AGGREGATE_NAMES.join(', ')}`);
+  const end = params.end === undefined ? ctx.now().getTime() : parseInstant('end', params.end);
+  const list = await listLifecycle(ctx.sync, {
+    status: params.status,
+    bucket: parseInstant('bucket', params.bucket),
+    end,
+    unit,
+    tz: parseZone(params.tz ?? 'UTC'),
+    weekStart: params.weekStart ?? 'monday',
+    limit: params.limit ?? REQUEST_LIMITS.userRows.default,
+    matches,
+  });
+  const iso = (t: number) => new Date(t).toISOString();
+  return {
+    status: params.status,
+    bucket: { start: iso(list.bucketStart), end: iso(Math.min(list.bucketEnd, end)) },
+    count: list.count,
+    users: list.rows.map((r) => ({ name: r.name, lastSeen: iso(r.lastSeen) })),
+    truncated: list.truncated,
   };
 }

@@ -1,0 +1,107 @@
+import type { LifecycleStatus } from '../contract/metrics';
+import { forEachBit } from '../core/bitset';
+import { QueryError } from '../errors';
+import type { Unit } from '../time/aggregate';
+import type { WeekStart } from '../time/buckets';
+import { bucketBounds } from '../time/buckets';
+import type { SeriesRequest } from './engagement';
+import { engagementPoints, lifecycleFrom, lifecycleMembers } from './engagement';
+import { withSlots } from './exact-count';
+import type { IndexSync } from './index-loader';
+import { refine, slotsToRefine, tallyUsers } from './user-table';
+
+type Source = Pick<IndexSync, 'index' | 'readSlots' | 'progress' | 'reloadDays'>;
+
+export interface LifecycleQuery {
+  status: LifecycleStatus;
+  /** An instant of the bucket. */
+  bucket: number;
+  /** The bucket is cut here (a bucket in progress: as of now). */
+  end: number;
+  unit: Unit;
+  tz: string;
+  weekStart: WeekStart;
+  limit: number;
+  matches: (name: string) => boolean;
+}
+
+export interface LifecycleList {
+  bucketStart: number;
+  bucketEnd: number;
+  /** Everybody of the status (the lifecycle metric's value, as a count), whatever `matches` keeps. */
+  count: number;
+  rows: { name: string; lastSeen: number }[];
+  truncated: boolean;
+}
+
+/**
+ * The people of one lifecycle status in a calendar bucket, by name, with their last login in it or in the
+ * bucket before (dormant people's is there): found by the same definitions that count the lifecycle metrics
+ * (query/engagement.ts lifecycleMembers), so their number is the metric's value; exact, the slots that the
+ * bucket's edges and the page's last logins cut read from home.login.
+ */
+export async function listLifecycle(sync: Source, query: LifecycleQuery): Promise<LifecycleList> {
+  const [bucketStart, bucketEnd] = bucketBounds(
+    query.bucket,
+    query.bucket + 1,
+    query.unit,
+    query.tz,
+    query.weekStart
+  ) as [number, number];
+  if (bucketStart >= query.end)
+    throw new QueryError(
+      'bucket',
+      new Date(query.bucket).toISOString(),
+      `an instant of a bucket that starts before end (${new Date(query.end).toISOString()})`
+    );
+  const { unit, tz, weekStart } = query;
+  const request: SeriesRequest = {
+    bounds: [bucketStart, bucketEnd],
+    start: bucketStart,
+    end: Math.min(bucketEnd, query.end),
+    unit,
+    tz,
+    weekStart,
+  };
+  const { index } = sync;
+  const points = engagementPoints(request, ['returning']);
+  const members = await withSlots(
+    sync,
+    () => index.missingSlotsAt(points),
+    (raw) => lifecycleMembers(index, request, query.status, raw)
+  );
+  const named: { id: number; name: string }[] = [];
+  forEachBit(members, (id) => named.push({ id, name: index.userName(id) ?? '' }));
+  const kept = named.filter((m) => query.matches(m.name)).sort((a, b) => (a.name < b.name ? -1 : 1));
+  const page = kept.slice(0, query.limit);
+  return {
+    bucketStart,
+    bucketEnd,
+    count: named.length,
+    rows: await lastLogins(sync, { from: lifecycleFrom(request), to: request.end, tz }, page),
+    truncated: kept.length > query.limit,
+  };
+}
+
+/** The exact last login in [from, to) of each of `people`. */
+async function lastLogins(
+  sync: Source,
+  range: { from: number; to: number; tz: string },
+  people: readonly { id: number; name: string }[]
+): Promise<{ name: string; lastSeen: number }[]> {
+  const { index } = sync;
+  const { from, to, tz } = range;
+  const tallies = await withSlots(
+    sync,
+    () => index.missingSlotsAt([from, to]),
+    (raw) => tallyUsers(index, from, to, tz, raw)
+  );
+  const byId = new Map(tallies.map((t) => [t.id, t]));
+  const page = people.flatMap((p) => byId.get(p.id) ?? []);
+  await withSlots(
+    sync,
+    () => slotsToRefine(page, 'last'),
+    (raw) => refine(page, raw)
+  );
+  return people.map((p) => ({ name: p.name, lastSeen: byId.get(p.id)?.last ?? NaN }));
+}
