@@ -7,7 +7,8 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
 import type { FastifyInstance } from 'fastify';
-import { SERIES_METRICS } from '../src/contract/metrics';
+import { LIFECYCLE_STATUSES, SERIES_METRICS } from '../src/contract/metrics';
+import { toUnit } from '../src/time/aggregate';
 import { parseRange } from '../src/contract/params';
 import { parseLoginsQuery } from '../src/query/logins-query';
 import { parseRetentionQuery } from '../src/query/retention';
@@ -68,6 +69,8 @@ const PLUGIN_KEYS = new Set([
   'retentionMode',
   'period',
   'weekStart',
+  'status',
+  'bucket',
   'interval',
   'cumulative',
 ]);
@@ -192,6 +195,12 @@ describe('provisioning files', () => {
         target.metric === '$metric' && typeof variable === 'string'
           ? variable.split(',')
           : [String(target.metric)];
+      if (target.queryType === 'people') {
+        // What the plugin sends (plugin/src/queries/people.tsx): the status, the week holding the range's end.
+        expect(LIFECYCLE_STATUSES).toContain(target.status);
+        expect(toUnit(String(target.aggregate))).toBe('week');
+        continue;
+      }
       if (target.queryType === 'users') {
         expect(() =>
           parseRange({ start: String(now - 90 * 86_400_000), end: String(now) }, now, 90)

@@ -224,6 +224,8 @@ export class DataSource extends DataSourceApi<UsageQuery, UsageOptions> {
         ...text('retentionMode'),
         ...text('weekStart'),
         ...text('interval'),
+        ...text('status'),
+        ...text('bucket'),
       };
     });
   }

@@ -46,7 +46,7 @@ export type Aggregate = 'hour' | 'day' | 'week' | 'month' | 'quarter' | 'year';
  * the range (bar charts); `users`: who used it in the range, with first and last login, logins and active
  * days (tables); `runs`: the job's finished runs (annotations).
  */
-export type UsageQueryType = 'counts' | 'retention' | 'stickiness' | 'users' | 'runs';
+export type UsageQueryType = 'counts' | 'retention' | 'stickiness' | 'users' | 'people' | 'runs';
 
 /**
  * One query of a panel. Every text field may hold dashboard variables; they are checked after interpolation
@@ -87,6 +87,26 @@ export interface UsageQuery extends DataQuery {
   interval?: string;
   /** Stickiness: users active on n or more intervals instead of exactly n. */
   cumulative?: boolean;
+  /** People: the lifecycle status listed (`dormant` when unset); a variable allowed. */
+  status?: string;
+  /**
+   * People: an instant of the bucket whose people are listed (ISO 8601 or epoch ms; a variable, such as one a
+   * data link sets from a clicked bar); unset: the bucket holding the panel range's end.
+   */
+  bucket?: string;
+}
+
+/** The lifecycle statuses whose people /api/v1/users?status lists. */
+export const LIFECYCLE_STATUSES = ['new', 'returning', 'resurrecting', 'dormant'] as const;
+export type LifecycleStatus = (typeof LIFECYCLE_STATUSES)[number];
+
+/** /api/v1/users?status answer: who is behind one lifecycle number of one bucket. */
+export interface PeopleAnswer {
+  status: LifecycleStatus;
+  bucket: { start: string; end: string };
+  count: number;
+  users: Array<{ name: string; lastSeen: string }>;
+  truncated: boolean;
 }
 
 export type RetentionFormat = 'table' | 'heatmap' | 'period';

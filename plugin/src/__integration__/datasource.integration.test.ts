@@ -28,6 +28,8 @@ const templateSrv = {
       $bad: ['fortnightly'],
       $weeks: ['5'],
       $ws: ['sunday'],
+      $status: ['dormant'],
+      $bucket: [String(now - 7 * DAY)],
     };
     const value = values[text ?? ''];
     if (!value) {
@@ -190,6 +192,44 @@ describe('DataSource.query against the daemon', () => {
     expect(frame.fields[1].values).toEqual(rows.map((r) => Date.parse(r.lastSeen)));
     expect(frame.fields[3].values).toEqual(rows.map((r) => r.logins));
     expect(frame.fields[4].values).toEqual(rows.map((r) => r.activeDays));
+  });
+
+  it('should list the people behind a lifecycle number: the bucket at the range end, or the one a variable names', async () => {
+    const lifecycle = async (bucketStart: number) => {
+      const { data } = await request(
+        `${daemon.url}/api/v1/logins${query({ start: bucketStart, end: now, aggregate: 'week', tz: 'Asia/Kathmandu', metric: 'returning,dormant' })}`,
+        { Authorization: `Bearer ${READ_TOKEN}` }
+      );
+      return (data as { buckets: Array<{ returning: number; dormant: number }> }).buckets[0];
+    };
+    const response = await queryOf(
+      await makeDataSource(),
+      makeRequest([
+        { queryType: 'people', status: 'returning', aggregate: 'auto' },
+        { queryType: 'people', status: '$status', bucket: '$bucket', aggregate: 'week', weekStart: '$ws' },
+      ])
+    );
+    const [current, clicked] = response.data as DataFrame[];
+    // The range's last bucket (a week of Kathmandu's, from Monday): as many people as the lifecycle counts.
+    const week = current.meta?.custom?.bucket as { start: string; end: string };
+    expect(week.end).toBe(new Date(now).toISOString());
+    expect(current.fields.map((f) => f.name)).toEqual(['user', 'last seen']);
+    expect(current.fields[0].values.length).toBe((await lifecycle(Date.parse(week.start)))?.returning);
+    expect(current.fields[0].values.length).toBeGreaterThan(10);
+    expect([...current.fields[0].values]).toEqual([...current.fields[0].values].sort());
+    // $status = dormant, $bucket = a week ago (a data link's clicked bar), $ws = sunday.
+    const before = clicked.meta?.custom?.bucket as { start: string; end: string };
+    expect(new Date(before.start).toLocaleDateString('en-US', { weekday: 'long', timeZone: 'Asia/Kathmandu' })).toBe(
+      'Sunday'
+    );
+    const { data } = await request(
+      `${daemon.url}/api/v1/logins${query({ start: Date.parse(before.start), end: Date.parse(before.end), aggregate: 'week', tz: 'Asia/Kathmandu', weekStart: 'sunday', metric: 'dormant' })}`,
+      { Authorization: `Bearer ${READ_TOKEN}` }
+    );
+    const dormant = (data as { buckets: Array<{ dormant: number }> }).buckets[0]?.dormant ?? NaN;
+    expect(clicked.name).toBe('dormant people');
+    expect(clicked.fields[0].values.length).toBe(-dormant);
+    expect(clicked.meta?.custom?.count).toBe(-dormant);
   });
 
   it("should answer a retention query with the daemon's matrix as a table/heatmap frame", async () => {

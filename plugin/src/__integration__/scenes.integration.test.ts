@@ -278,6 +278,33 @@ describe('the provisioned dashboard in scenes', () => {
     expect([shown!.fields[1]!.config.unit, shown!.fields[1]!.config.max]).toEqual(['percentunit', 1]);
   });
 
+  it("should list this week's dormant and new people, as many as the lifecycle panel counts for the week", async () => {
+    for (const [id, status, metric] of [
+      [32, 'dormant', 'dormant'],
+      [33, 'new', 'new_users'],
+    ] as const) {
+      const data = await settled(runner(id));
+      expect(data.errors).toBeUndefined();
+      const frame = data.series[0];
+      const sent = new URL(`http://x${(frame?.meta?.executedQueryString ?? '').slice('GET '.length)}`).searchParams;
+      expect([sent.get('status'), sent.get('aggregate')]).toEqual([status, 'week']);
+      const week = frame?.meta?.custom?.bucket as { start: string; end: string };
+      // The lifecycle's count for the same week (the range's last, cut at its end) is the number of rows.
+      const direct = await daemonAnswer({
+        start: String(Date.parse(week.start)),
+        end: String(Date.parse(week.end)),
+        aggregate: 'week',
+        tz: sent.get('tz') ?? 'UTC',
+        metric,
+      });
+      expect(Math.abs(Number(direct.buckets[0]?.[metric]))).toBe(numbers(frame, 'user').length);
+      expect(numbers(frame, 'last seen').every((t) => Number(t) < Date.parse(week.end))).toBe(true);
+      if (status === 'dormant') {
+        expect(numbers(frame, 'user').length).toBeGreaterThan(0);
+      }
+    }
+  });
+
   it("should let the panel's own options win: Display name, Unit and Decimals set in the panel editor", async () => {
     const data = await settled(runner(2));
     const panel = (

@@ -83,6 +83,23 @@ describe('QueryEditor: variables, renamed metrics, new query types', () => {
     expect(props.onChange).toHaveBeenLastCalledWith(expect.objectContaining({ cumulative: true }));
     expect(props.onRunQuery).toHaveBeenCalledTimes(3);
   });
+
+  it('should edit a people query: status, bucket size and the instant of the bucket', async () => {
+    const props = await setup({
+      query: { refId: 'A', queryType: 'people', metric: 'users', aggregate: 'auto' } as UsageQuery,
+    });
+    expect(screen.getByText('dormant')).toBeInTheDocument();
+    expect(screen.getByText('week')).toBeInTheDocument();
+    await choose('query-editor-status', 'resurrecting');
+    expect(props.onChange).toHaveBeenLastCalledWith(expect.objectContaining({ status: 'resurrecting' }));
+    await choose('query-editor-bucket-size', 'month');
+    expect(props.onChange).toHaveBeenLastCalledWith(expect.objectContaining({ aggregate: 'month' }));
+    const at = document.getElementById('query-editor-bucket') as HTMLInputElement;
+    fireEvent.change(at, { target: { value: '$bucket' } });
+    expect(props.onChange).toHaveBeenLastCalledWith(expect.objectContaining({ bucket: '$bucket' }));
+    fireEvent.blur(at);
+    expect(props.onRunQuery).toHaveBeenCalledTimes(3);
+  });
 });
 
 describe('QueryEditor', () => {

@@ -1,5 +1,6 @@
 import type { UsageQuery, UsageQueryType } from '../types';
 import { countsKind } from './counts';
+import { peopleKind } from './people';
 import type { QueryKind } from './kind';
 import { retentionKind } from './retention';
 import { runsKind } from './runs';
@@ -12,6 +13,7 @@ export const QUERY_KINDS: Record<UsageQueryType, QueryKind> = {
   retention: retentionKind,
   stickiness: stickinessKind,
   users: usersKind,
+  people: peopleKind,
   runs: runsKind,
 };
 
