@@ -346,18 +346,18 @@ class DemoRequests {
       const login = /^set \[last_login\] for role \[(\S+)\]/.exec(doc.message)?.[1];
       if (token) {
         docs.push(this.line(doc.created, { user: token, host: doc.hostname, handler: doc.qual_name }));
-        if (this.random() < 0.5) this.appRequests(docs, doc.created, token, doc.hostname);
+        if (this.random() < 0.25) this.appRequests(docs, doc.created, token, doc.hostname);
       } else if (login) {
         const at = { user: login, host: doc.hostname, handler: LOGIN_HANDLER, status: 200 };
         docs.push(this.line(doc.created, { ...at, method: 'POST', path: '/core4/api/v1/login' }));
-      } else if (doc.level !== 'DEBUG' && this.random() < 0.6)
+      } else if (doc.level !== 'DEBUG' && this.random() < 0.25)
         docs.push(this.anonymous(doc.created, doc.hostname));
     }
   }
 
-  /** One to three requests to the other projects' apps within the hour, each with its DEBUG token line. */
+  /** One or two requests to the other projects' apps within the hour, each with its DEBUG token line. */
   private appRequests(docs: SysLogDoc[], after: Date, user: string, host: string): void {
-    const n = 1 + Math.floor(this.random() * 3);
+    const n = 1 + Math.floor(this.random() * 2);
     for (let k = 0; k < n; k += 1) {
       const at = new Date(after.getTime() + (1 + Math.floor(this.random() * 3600)) * SECOND_MS);
       if (at.getTime() >= Math.min(this.day.getTime() + DAY_MS, this.people.options.end.getTime())) return;
