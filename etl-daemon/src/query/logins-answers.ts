@@ -7,14 +7,6 @@ import { bucketsOf, countSeries, loginsHead, rangeKey } from './logins-query';
 type Sync = Pick<IndexSync, 'index' | 'readSlots' | 'progress' | 'dataUntil' | 'reloadDays'>;
 
 /**
- * /api/v1/logins answers as JSON text, kept in bounded caches until the index changes: whole answers by
- * query, the buckets a range holds whole, and each range's text up to its last bucket. A dashboard's relative
- * range moves its end on every refresh: only its first and last buckets change, so an answer is the kept run
- * of whole buckets with two buckets counted around it, and a refresh whose end stays in the same last bucket
- * is the kept text with that one bucket counted, not every bucket counted, labelled and serialised again.
- * Equal, character for character, to JSON.stringify(answerLogins(…)) (tested).
- */
-/**
  * A range's answer up to its last bucket, which its end cuts: the next request whose end falls in that same
  * bucket (a relative range's refresh) is this text with its end and its last bucket counted again.
  */
@@ -27,6 +19,14 @@ interface Tail {
   afterEnd: string;
 }
 
+/**
+ * /api/v1/logins answers as JSON text, kept in bounded caches until the index changes: whole answers by
+ * query, the buckets a range holds whole, and each range's text up to its last bucket. A dashboard's relative
+ * range moves its end on every refresh: only its first and last buckets change, so an answer is the kept run
+ * of whole buckets with two buckets counted around it, and a refresh whose end stays in the same last bucket
+ * is the kept text with that one bucket counted, not every bucket counted, labelled and serialised again.
+ * Equal, character for character, to JSON.stringify(answerLogins(…)) (tested).
+ */
 export class LoginsAnswers {
   private readonly answers: ByteBoundedCache<string, string>;
   private readonly runs: ByteBoundedCache<string, string>;
@@ -58,7 +58,8 @@ export class LoginsAnswers {
     const cached = this.answers.get(key);
     if (cached !== undefined) return cached;
     const body =
-      (await this.fromTail(sync, query, range)) ?? (await this.assemble(sync, query, range, dataUntil));
+      (await this.fromTail(sync, query, range)) ??
+      (await this.assemble(sync, query, { range, generation, dataUntil }));
     // Kept only when the index did not change while it was counted (a key names one generation), and only
     // for a query asked before.
     if (sync.index.generation !== generation) return body;
@@ -79,10 +80,9 @@ export class LoginsAnswers {
   private async assemble(
     sync: Sync,
     query: LoginsQuery,
-    range: string,
-    dataUntil: Date | undefined
+    asked: { range: string; generation: number; dataUntil: Date | undefined }
   ): Promise<string> {
-    const generation = sync.index.generation;
+    const { range, generation, dataUntil } = asked;
     const bounds = bucketBounds(query.start, query.end, query.aggregate, query.tz, query.weekStart);
     const { i0, i1 } = wholeRun(bounds, query);
     // The first bucket cut by `start` and the whole ones are kept (a relative range moves only its end).
