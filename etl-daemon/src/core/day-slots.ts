@@ -85,6 +85,19 @@ export function buildDaySlots(t: ArrayLike<number>, ids: ArrayLike<number>): Day
 }
 
 /**
+ * Adds each user's logins in `slots` to `totals[id]` (ids past its end left out): one login per entry, or the
+ * entry's repeat count.
+ */
+export function addLoginsPerUser(totals: Uint32Array | Float64Array, slots: DaySlots): void {
+  const { ids, multiAt, multiCount } = slots;
+  for (let e = 0, m = 0; e < ids.length; e += 1) {
+    const id = ids[e] as number;
+    const count = multiAt[m] === e ? ((multiCount[m++] as number) ?? 1) : 1;
+    if (id < totals.length) totals[id] = (totals[id] as number) + count;
+  }
+}
+
+/**
  * One summary of a day from several (an open day's base and the segments appended to it): per slot each user
  * once, with the logins of all of them. Pure; the result is what buildDaySlots gives for all their logins.
  */

@@ -1,6 +1,6 @@
 import { bitsFor, countBits, setBits } from '../../core/bitset';
 import type { Counts, DaySlots } from '../../core/day-slots';
-import { countArray, idArray } from '../../core/day-slots';
+import { addLoginsPerUser, countArray, idArray } from '../../core/day-slots';
 import { lowerBound } from '../../core/sorted';
 import { SLOT_MS, SLOTS_PER_DAY } from '../../core/units';
 
@@ -65,12 +65,7 @@ export function dayRepeats(day: IndexedDay): Repeats {
 function findRepeats(slots: DaySlots, bits: Uint32Array, userCount: number): Repeats {
   if (scratch.length < userCount) scratch = new Uint32Array(Math.max(userCount, scratch.length * 2, 1024));
   const counts = scratch;
-  const { ids, multiAt, multiCount } = slots;
-  for (let e = 0, m = 0; e < ids.length; e += 1) {
-    const id = ids[e] as number;
-    const count = multiAt[m] === e ? ((multiCount[m++] as number) ?? 1) : 1;
-    counts[id] = (counts[id] as number) + count;
-  }
+  addLoginsPerUser(counts, slots);
   // The day's users in ascending order are its bitset's: no sort, and the scratch is cleared on the way. The
   // bits are walked here rather than through forEachBit's callback, and the repeaters gathered in typed
   // scratch.
@@ -107,17 +102,12 @@ function findRepeats(slots: DaySlots, bits: Uint32Array, userCount: number): Rep
 }
 
 /**
- * Adds each user's logins of the day to `totals[id]` (ids past its end left out), from the slot entries:
- * one login each, or the entry's repeat count. Nothing per user is kept with a day for this: "who uses it"
- * is the only reader, through totals of 32-day blocks, and start-up does not pay for it.
+ * Adds each user's logins of the day to `totals[id]` (ids past its end left out). Nothing per user is kept
+ * with a day for this: "who uses it" is the only reader, through totals of 32-day blocks, and start-up does
+ * not pay for it.
  */
 export function addDayLogins(totals: Uint32Array | Float64Array, day: IndexedDay): void {
-  const { ids, multiAt, multiCount } = day.slots;
-  for (let e = 0, m = 0; e < ids.length; e += 1) {
-    const id = ids[e] as number;
-    const count = multiAt[m] === e ? ((multiCount[m++] as number) ?? 1) : 1;
-    if (id < totals.length) totals[id] = (totals[id] as number) + count;
-  }
+  addLoginsPerUser(totals, day.slots);
 }
 
 /** A day's logins in total. */
