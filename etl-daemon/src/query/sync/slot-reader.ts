@@ -28,12 +28,13 @@ function groupBy<T>(items: readonly T[], keyOf: (item: T) => number): Map<number
 /** Days read together in one query. */
 const DAYS_PER_READ = 64;
 
-/** A day's slots not in the cache, with the version and documents of the day the index holds. */
+/** A day's slots not in the cache, their hours, and the version and documents of the day the index holds. */
 interface DayMisses {
   dayNumber: number;
   version: string;
   parts: DayParts;
   wanted: number[];
+  hours: number[];
 }
 
 /**
@@ -73,17 +74,15 @@ export class SlotReader {
       if (hit) out.set(slot, hit);
       return !hit;
     });
-    return wanted.length === 0 ? undefined : { dayNumber, version: day.version, parts: day.parts, wanted };
+    if (wanted.length === 0) return undefined;
+    const hours = [...new Set(wanted.map((slot) => Math.floor(slotOfDay(slot) / SLOTS_PER_HOUR)))];
+    return { dayNumber, version: day.version, parts: day.parts, wanted, hours };
   }
 
   private async readDays(misses: readonly DayMisses[], out: Map<number, RawLogins>): Promise<void> {
-    const hoursOf = (m: DayMisses) => [
-      ...new Set(m.wanted.map((slot) => Math.floor(slotOfDay(slot) / SLOTS_PER_HOUR))),
-    ];
-    const dateOf = (m: DayMisses) => new Date(m.dayNumber * DAY_MS);
     const chunks = await readChunksOfDays(
       this.deps.cols,
-      misses.map((m) => ({ ...m.parts, day: dateOf(m), hours: hoursOf(m) }))
+      misses.map((m) => ({ ...m.parts, day: new Date(m.dayNumber * DAY_MS), hours: m.hours }))
     );
     const byDay = groupBy(chunks, (chunk) => chunk.day.getTime());
     for (const miss of misses) this.slotsOfDay(miss, byDay.get(miss.dayNumber * DAY_MS) ?? [], out);
@@ -98,9 +97,8 @@ export class SlotReader {
     const { index, loaded } = this.deps;
     const events = dayEventsFromChunks(new Date(miss.dayNumber * DAY_MS), chunks);
     const ids = events.users.map((name) => index.userId(name));
-    const hours = new Set(miss.wanted.map((slot) => Math.floor(slotOfDay(slot) / SLOTS_PER_HOUR)));
     const wanted = new Set(miss.wanted);
-    for (const hour of hours) {
+    for (const hour of miss.hours) {
       for (let k = 0; k < SLOTS_PER_HOUR; k += 1) {
         const slot = miss.dayNumber * SLOTS_PER_DAY + hour * SLOTS_PER_HOUR + k;
         const raw = eventsInWindow(events, { lo: slotOfDay(slot) * SLOT_MS, width: SLOT_MS }, ids);
