@@ -127,16 +127,12 @@ function lifecycleSets(
   const before = read.active(beforeStart, request.bounds[i] ?? 0);
   const now = read.active(a, b);
   const seen = read.seenBefore(beforeStart);
-  const resurrecting = new Uint32Array(now.length);
-  forEachBit(
-    now.map((word, w) => word & ~(before[w] ?? 0)),
-    (id) => {
-      if (seen(id)) setBit(resurrecting, id);
-    }
-  );
   return {
     returning: now.map((word, w) => word & (before[w] ?? 0)),
-    resurrecting,
+    resurrecting: bitsWhere(
+      now.map((word, w) => word & ~(before[w] ?? 0)),
+      seen
+    ),
     dormant: before.map((word, w) => word & ~(now[w] ?? 0)),
   };
 }
@@ -164,13 +160,17 @@ export function lifecycleMembers(
   const read = indexReader(index, request, raw);
   const [a, b] = cut(request, 0);
   if (status !== 'new') return lifecycleSets(request, 0, [a, b], read)[status];
-  const now = read.active(a, b);
   const seen = read.seenBefore(a);
-  const fresh = new Uint32Array(now.length);
-  forEachBit(now, (id) => {
-    if (!seen(id)) setBit(fresh, id);
+  return bitsWhere(read.active(a, b), (id) => !seen(id));
+}
+
+/** The ids of `bits` that `keep` keeps, as a bitset of the same length. */
+function bitsWhere(bits: Uint32Array, keep: (id: number) => boolean): Uint32Array {
+  const kept = new Uint32Array(bits.length);
+  forEachBit(bits, (id) => {
+    if (keep(id)) setBit(kept, id);
   });
-  return fresh;
+  return kept;
 }
 
 /** Start of the calendar bucket before the request's first one: where its lifecycle's "before" starts. */
