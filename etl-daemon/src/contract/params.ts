@@ -1,7 +1,7 @@
 import { IANAZone } from 'luxon';
 import { DAY_MS } from '../core/units';
 import type { Unit } from '../time/aggregate';
-import { NOMINAL_MS } from '../time/aggregate';
+import { AGGREGATE_NAMES, NOMINAL_MS, toUnit } from '../time/aggregate';
 import { isoInstant } from '../time/iso';
 import { QueryError } from '../errors';
 
@@ -97,4 +97,11 @@ export function refuseTooMany(
       `at most ${options.max} ${options.noun}: this range has about ${count}; ${options.advice}`
     );
   }
+}
+
+/** An aggregate's name (`w`, `month`, `1h`, …) as its calendar unit, or a 400 naming the accepted names. */
+export function parseAggregate(name: string): Unit {
+  const unit = toUnit(name);
+  if (!unit) throw new QueryError('aggregate', name, `one of ${AGGREGATE_NAMES.join(', ')}`);
+  return unit;
 }

@@ -27,6 +27,7 @@ export interface LifecycleQuery {
 
 export interface LifecycleList {
   bucketStart: number;
+  /** The bucket's end, or `end` where that cuts it. */
   bucketEnd: number;
   /** Everybody of the status (the lifecycle metric's value, as a count), whatever `matches` keeps. */
   count: number;
@@ -76,7 +77,7 @@ export async function listLifecycle(sync: Source, query: LifecycleQuery): Promis
   const page = kept.slice(0, query.limit);
   return {
     bucketStart,
-    bucketEnd,
+    bucketEnd: request.end,
     count: named.length,
     rows: await lastLogins(sync, { from: lifecycleFrom(request), to: request.end, tz }, page),
     truncated: kept.length > query.limit,

@@ -1,10 +1,9 @@
 import type { Unit } from '../time/aggregate';
-import { AGGREGATE_NAMES, toUnit } from '../time/aggregate';
 import type { WeekStart } from '../time/buckets';
 import { bucketBounds, isoInZone } from '../time/buckets';
 import type { EngagementMetric, Metric, SeriesMetric } from '../contract/metrics';
 import { DEPRECATED_METRICS, SERIES_METRICS, isCountMetric, isEngagementMetric } from '../contract/metrics';
-import { parseList, parseOrderedRange, parseZone, refuseTooMany } from '../contract/params';
+import { parseAggregate, parseList, parseOrderedRange, parseZone, refuseTooMany } from '../contract/params';
 import type { Bucket, LoginsAnswer, LoginsParams } from '../contract/types';
 import { QueryError } from '../errors';
 import type { IndexSync } from './index-loader';
@@ -34,8 +33,7 @@ export interface LoginsQuery {
 export function parseLoginsQuery(params: LoginsParams, now: number, maxBuckets: number): LoginsQuery {
   const { start, end } = parseOrderedRange(params, now, 90);
   const aggregateName = params.aggregate ?? 'w';
-  const aggregate = toUnit(aggregateName);
-  if (!aggregate) throw new QueryError('aggregate', aggregateName, `one of ${AGGREGATE_NAMES.join(', ')}`);
+  const aggregate = parseAggregate(aggregateName);
   const tz = parseZone(params.tz ?? 'UTC');
   const metricNames = parseList(params.metric);
   const metrics: SeriesMetric[] = [];

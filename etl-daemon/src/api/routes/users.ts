@@ -1,12 +1,11 @@
 import type { FastifyPluginAsyncJsonSchemaToTs } from '@fastify/type-provider-json-schema-to-ts';
 import { usersBetweenExact, withSlots } from '../../query/exact-count';
-import { parseInstant, parseRange, parseZone } from '../../contract/params';
+import { parseAggregate, parseInstant, parseRange, parseZone } from '../../contract/params';
 import type { LifecycleStatus } from '../../contract/metrics';
 import type { UsersParams } from '../../contract/types';
 import { REQUEST_LIMITS } from '../../core/limits';
 import { QueryError } from '../../errors';
 import { listLifecycle } from '../../query/lifecycle-list';
-import { AGGREGATE_NAMES, toUnit } from '../../time/aggregate';
 import type { PageOptions } from '../../query/user-table';
 import {
   candidates,
@@ -104,15 +103,12 @@ async function lifecycleRows(
 ) {
   if (params.bucket === undefined)
     throw new QueryError('bucket', null, 'an instant of the bucket (required with status)');
-  const aggregateName = params.aggregate ?? 'w';
-  const unit = toUnit(aggregateName);
-  if (!unit) throw new QueryError('aggregate', aggregateName, `one of ${AGGREGATE_NAMES.join(', ')}`);
   const end = params.end === undefined ? ctx.now().getTime() : parseInstant('end', params.end);
   const list = await listLifecycle(ctx.sync, {
     status: params.status,
     bucket: parseInstant('bucket', params.bucket),
     end,
-    unit,
+    unit: parseAggregate(params.aggregate ?? 'w'),
     tz: parseZone(params.tz ?? 'UTC'),
     weekStart: params.weekStart ?? 'monday',
     limit: params.limit ?? REQUEST_LIMITS.userRows.default,
@@ -121,7 +117,7 @@ async function lifecycleRows(
   const iso = (t: number) => new Date(t).toISOString();
   return {
     status: params.status,
-    bucket: { start: iso(list.bucketStart), end: iso(Math.min(list.bucketEnd, end)) },
+    bucket: { start: iso(list.bucketStart), end: iso(list.bucketEnd) },
     count: list.count,
     users: list.rows.map((r) => ({ name: r.name, lastSeen: iso(r.lastSeen) })),
     truncated: list.truncated,
