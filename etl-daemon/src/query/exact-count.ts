@@ -2,6 +2,8 @@ import { SLOTS_PER_DAY } from '../core/units';
 import type { IndexSync } from './index-loader';
 import { IndexBusyError, IndexLoadingError } from './index-loader';
 import type { Metric, RawSlots, UserMask } from './login-index';
+import type { Tally } from './user-table';
+import { refine, slotsToRefine, tallyUsers } from './user-table';
 
 type CountSource = Pick<IndexSync, 'index' | 'readSlots' | 'progress' | 'reloadDays'>;
 
@@ -62,5 +64,31 @@ export function usersBetweenExact(source: CountSource, start: number, end: numbe
     source,
     () => source.index.missingSlots([], start, end),
     (raw) => source.index.usersBetween(start, end, raw)
+  );
+}
+
+/** Everybody's tally of [start, end) (user-table.ts tallyUsers), with the slot logins the range's edges need. */
+export function tallyUsersExact(
+  source: CountSource,
+  range: { start: number; end: number; tz: string }
+): Promise<Tally[]> {
+  const { start, end, tz } = range;
+  return withSlots(
+    source,
+    () => source.index.missingSlotsAt([start, end]),
+    (raw) => tallyUsers(source.index, start, end, tz, raw)
+  );
+}
+
+/** Makes the first and last logins of `rows` (or only their last) exact, reading their slots' logins. */
+export function refineExact(
+  source: CountSource,
+  rows: readonly Tally[],
+  which: 'both' | 'last' = 'both'
+): Promise<void> {
+  return withSlots(
+    source,
+    () => slotsToRefine(rows, which),
+    (raw) => refine(rows, raw)
   );
 }

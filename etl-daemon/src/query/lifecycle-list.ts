@@ -6,9 +6,8 @@ import type { WeekStart } from '../time/buckets';
 import { bucketBounds } from '../time/buckets';
 import type { SeriesRequest } from './engagement';
 import { engagementPoints, lifecycleFrom, lifecycleMembers } from './engagement';
-import { withSlots } from './exact-count';
+import { refineExact, tallyUsersExact, withSlots } from './exact-count';
 import type { IndexSync } from './index-loader';
-import { refine, slotsToRefine, tallyUsers } from './user-table';
 
 type Source = Pick<IndexSync, 'index' | 'readSlots' | 'progress' | 'reloadDays'>;
 
@@ -79,30 +78,23 @@ export async function listLifecycle(sync: Source, query: LifecycleQuery): Promis
     bucketStart,
     bucketEnd: request.end,
     count: named.length,
-    rows: await lastLogins(sync, { from: lifecycleFrom(request), to: request.end, tz }, page),
+    rows: await lastLogins(sync, { start: lifecycleFrom(request), end: request.end, tz }, page),
     truncated: kept.length > query.limit,
   };
 }
 
-/** The exact last login in [from, to) of each of `people`. */
+/** The exact last login in [start, end) of each of `people`. */
 async function lastLogins(
   sync: Source,
-  range: { from: number; to: number; tz: string },
+  range: { start: number; end: number; tz: string },
   people: readonly { id: number; name: string }[]
 ): Promise<{ name: string; lastSeen: number }[]> {
-  const { index } = sync;
-  const { from, to, tz } = range;
-  const tallies = await withSlots(
-    sync,
-    () => index.missingSlotsAt([from, to]),
-    (raw) => tallyUsers(index, from, to, tz, raw)
-  );
+  const tallies = await tallyUsersExact(sync, range);
   const byId = new Map(tallies.map((t) => [t.id, t]));
-  const page = people.flatMap((p) => byId.get(p.id) ?? []);
-  await withSlots(
+  await refineExact(
     sync,
-    () => slotsToRefine(page, 'last'),
-    (raw) => refine(page, raw)
+    people.flatMap((p) => byId.get(p.id) ?? []),
+    'last'
   );
   return people.map((p) => ({ name: p.name, lastSeen: byId.get(p.id)?.last ?? NaN }));
 }

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncJsonSchemaToTs } from '@fastify/type-provider-json-schema-to-ts';
-import { usersBetweenExact, withSlots } from '../../query/exact-count';
+import { refineExact, tallyUsersExact, usersBetweenExact } from '../../query/exact-count';
 import { parseAggregate, parseInstant, parseRange, parseZone } from '../../contract/params';
 import type { LifecycleStatus } from '../../contract/metrics';
 import type { UsersParams } from '../../contract/types';
@@ -7,14 +7,7 @@ import { REQUEST_LIMITS } from '../../core/limits';
 import { QueryError } from '../../errors';
 import { listLifecycle } from '../../query/lifecycle-list';
 import type { PageOptions } from '../../query/user-table';
-import {
-  candidates,
-  edgeDaySlots,
-  pageRows,
-  refine,
-  slotsToRefine,
-  tallyUsers,
-} from '../../query/user-table';
+import { candidates, edgeDaySlots, pageRows } from '../../query/user-table';
 import type { ApiContext } from '../context';
 import { dataErrors, usersAnswer, usersParams } from '../../contract/schemas';
 
@@ -66,25 +59,13 @@ async function whoUsesIt(
   const warm = ctx.sync.readSlots(edgeDaySlots(index, start, end)).catch(() => undefined);
   await new Promise((sent) => setImmediate(sent));
   const nameOf = (id: number) => index.userName(id) ?? '';
-  const tallies = (
-    await withSlots(
-      ctx.sync,
-      () => index.missingSlotsAt([start, end]),
-      (raw) => tallyUsers(index, start, end, tz, raw)
-    )
-  ).filter((t) => matches(nameOf(t.id)));
+  const tallies = (await tallyUsersExact(ctx.sync, { start, end, tz })).filter((t) => matches(nameOf(t.id)));
   const options = { sort: query.sort, descending: query.descending, limit, nameOf };
   const page = candidates(tallies, options);
   await warm;
   // First and last logins of the page's rows to the millisecond: their slots' logins.
-  const rows = await withSlots(
-    ctx.sync,
-    () => slotsToRefine(page),
-    (raw) => {
-      refine(page, raw);
-      return pageRows(page, options);
-    }
-  );
+  await refineExact(ctx.sync, page);
+  const rows = pageRows(page, options);
   return {
     users: rows.map((r) => ({
       ...r,
