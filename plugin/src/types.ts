@@ -44,7 +44,8 @@ export type Aggregate = 'hour' | 'day' | 'week' | 'month' | 'quarter' | 'year';
  * `counts` (default): a metric per bucket; `retention`: cohorts by first login and how many came back in
  * each later period (tables, heatmaps); `stickiness`: how many users were active on 1, 2, … days (weeks) of
  * the range (bar charts); `users`: who used it in the range, with first and last login, logins and active
- * days (tables); `runs`: the job's finished runs (annotations).
+ * days (tables); `people`: who the lifecycle counted new, returning, resurrecting or dormant in one bucket
+ * (tables); `runs`: the job's finished runs (annotations).
  */
 export type UsageQueryType = 'counts' | 'retention' | 'stickiness' | 'users' | 'people' | 'runs';
 
