@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { MongoClient } from 'mongodb';
 import type { Logger } from 'pino';
 import { buildApp } from './api/app';
+import type { ApiContext } from './api/context';
 import { authEnabled } from './api/auth';
 import { makeMetrics } from './api/metrics';
 import { jobRunnerFromConfig } from './job/runner-from-config';
@@ -24,6 +25,7 @@ import { makeIndexSync } from './query/index-loader';
 import { Releasers } from './releasers';
 import { DAY_MS } from './core/units';
 import { limitCalendarCaches } from './time/buckets';
+import { hasCanonicalNames } from './etl/login-sources';
 
 /** The embedded default's demo: half a year, enough users for weekly and monthly shapes. */
 const EMBEDDED_DEMO = { days: 180, users: 800, perDay: 600, seed: 4 };
@@ -93,10 +95,8 @@ async function start(config: Config, logger: Logger, releasers: Releasers): Prom
   releasers.add('work in flight', () => settledWithin(Promise.all(startup.pending), SHUTDOWN_GRACE_MS));
   const db = await openDatabase(startup);
   const configStart = db.embedded ? new Date(Date.now() - EMBEDDED_DEMO.days * DAY_MS) : config.start;
-  const runner = jobRunnerFromConfig(config, db.cols, logger, {
-    configStart,
-    shutdown: startup.shutdown.signal,
-  });
+  const shutdown = startup.shutdown.signal;
+  const runner = jobRunnerFromConfig(config, db.cols, logger, { configStart, shutdown });
   const sync = makeIndexSync(db.cols, logger, { limits: config.api.indexLimits });
   limitCalendarCaches(config.api.indexLimits.calendarCacheBytes);
   const metrics = makeMetrics({
@@ -106,18 +106,19 @@ async function start(config: Config, logger: Logger, releasers: Releasers): Prom
     now: () => new Date(),
   });
   const instrumented = metrics.instrument(runner);
-  const api = {
+  const context: ApiContext = {
     cols: db.cols,
     sync,
     runner: instrumented,
     metrics,
     api: config.api,
     leaseTtlMs: config.leaseTtlMs,
+    configStart,
+    now: () => new Date(),
+    ping: () => pingMongo(db.client, config.mongo),
+    canonicalNames: hasCanonicalNames(config.selector.source),
   };
-  const app = await buildApp(
-    { ...api, configStart, now: () => new Date(), ping: () => pingMongo(db.client, config.mongo) },
-    { loggerInstance: logger }
-  );
+  const app = await buildApp(context, { loggerInstance: logger });
   releasers.add('HTTP server', () => {
     // A request waiting on an unreachable MongoDB would hold close() until its server selection times out:
     // give requests the grace, then let the client's close fail what is left.
@@ -162,14 +163,17 @@ async function openDatabase({ config, logger, releasers }: Startup): Promise<{
   const uri = config.mongodbUri ?? embedded?.uri ?? '';
   const client = await connectMongo(uri, config.mongo);
   releasers.add('MongoDB client', () => client.close());
-  const cols = usageCollections(client, config.sysLog, config.login, config.mongo);
+  const cols = usageCollections(client, config.sysLog, config.login, config.mongo, {
+    sysRole: config.sysRole,
+  });
   logger.info(
     `connected to ${await describeServer(client)} at ${redactUri(uri)}${embedded ? ' (embedded)' : ''}; ` +
       `source ${cols.sysLogName}, target ${formatNamespace(config.login)}`
   );
   await ensureIndexes(cols);
   if (embedded) {
-    const written = await writeDemoData(cols.sysLog, { ...EMBEDDED_DEMO, end: new Date() });
+    const demo = { ...EMBEDDED_DEMO, end: new Date() };
+    const written = await writeDemoData(cols.sysLog, demo, undefined, cols.sysRole);
     logger.info(`embedded demo: wrote ${written} sys.log documents (${EMBEDDED_DEMO.days} days)`);
   }
   await checkPatternsOnServer(cols.sysLog, patternsOf(config.selector));

@@ -7,7 +7,9 @@ import { makeJobRunner } from '../src/job/job-runner';
 import type { IndexSync } from '../src/query/index-loader';
 import { makeIndexSync } from '../src/query/index-loader';
 import type { TestDb } from './helpers';
-import { fixedClock, runDeps, silentLogger } from './helpers';
+import { DEFAULT_SELECTOR, fixedClock, runDeps, silentLogger } from './helpers';
+import type { SelectorConfig } from '../src/etl/selector';
+import { hasCanonicalNames } from '../src/etl/login-sources';
 
 export const API_DEFAULTS: ApiConfig = {
   readToken: undefined,
@@ -32,9 +34,12 @@ export async function buildTestApp(
     runFrom?: string;
     /** An index the test loads itself (for the loading state); else one loaded before the app is built. */
     sync?: IndexSync;
+    /** Which lines the run counts (default the seed's convention). */
+    selector?: SelectorConfig;
   } = {}
 ): Promise<FastifyInstance> {
-  const deps = runDeps(db.cols, { clock: fixedClock(now) });
+  const selector = options.selector ?? DEFAULT_SELECTOR;
+  const deps = runDeps(db.cols, { clock: fixedClock(now), selector });
   const runner = makeJobRunner(deps, { attempts: 1, backoffMs: 0 });
   if (options.runFrom) await runner.run({ start: options.runFrom });
   const sync = options.sync ?? makeIndexSync(db.cols, silentLogger);
@@ -55,5 +60,6 @@ export async function buildTestApp(
     configStart: deps.configStart,
     now: () => now,
     ping: options.ping ?? (async () => void (await db.client.db('admin').command({ ping: 1 }))),
+    canonicalNames: hasCanonicalNames(selector.source),
   });
 }

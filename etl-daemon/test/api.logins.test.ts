@@ -260,7 +260,7 @@ describe('GET /api/v1/logins', () => {
     [
       'user[$ne]=x',
       'user[$ne]',
-      "unknown parameter 'user[$ne]'; accepted: start, end, aggregate, tz, metric, user, weekStart, format",
+      "unknown parameter 'user[$ne]'; accepted: start, end, aggregate, tz, metric, user, role, weekStart, format",
     ],
     ['limit=5', 'limit', "unknown parameter 'limit'"],
     ['format=xml', 'format', 'format: "xml" is not accepted; expected one of json, csv'],

@@ -1,4 +1,7 @@
 import { generateSysLog } from '../src/demo/generate-sys-log';
+import { ObjectId } from 'mongodb';
+import { generateSysRole } from '../src/demo/generate-sys-role';
+import { expandMembership } from '../src/etl/role-membership';
 import { writeDemoData } from '../src/demo/write-demo-data';
 import type { TestDb } from './helpers';
 import { openTestDb } from './helpers';
@@ -167,6 +170,72 @@ describe('generateSysLog', () => {
       });
       expect(written).toBe(batches.flat().length);
       expect(await db.cols.sysLog.countDocuments()).toBe(written);
+    } finally {
+      await db.close();
+    }
+  });
+
+  it("should write core4's sys.role for the demo's users: nested groups, a retired one, last logins from the log", async () => {
+    const options = { days: 20, users: 60, perDay: 80, end: new Date('2026-03-31T12:00:00Z'), seed: 8 };
+    const db: TestDb = await openTestDb();
+    try {
+      const sysRole = db.client.db(db.sysDb).collection('sys.role');
+      await writeDemoData(db.cols.sysLog, options, undefined, sysRole);
+      const roles = await sysRole
+        .find<{
+          _id: ObjectId;
+          name: string;
+          role: ObjectId[];
+          email?: string;
+          password?: string;
+          is_active?: boolean;
+          last_login?: Date;
+        }>({})
+        .toArray();
+      const users = roles.filter((r) => r.email !== undefined && r.password !== undefined);
+      // Every user of the log and 3 % more who never log in; ids are ObjectIds, as core4 stores them.
+      expect(users.map((u) => u.name).sort()).toEqual(
+        Array.from({ length: 62 }, (_, i) => `user${String(i).padStart(5, '0')}`)
+      );
+      expect(
+        roles.every((r) => r._id instanceof ObjectId && r.role.every((id: unknown) => id instanceof ObjectId))
+      ).toBe(true);
+      // last_login is the time of the user's last `set [last_login]` line (core4's CoreRole.login writes both).
+      const lines = await db.cols.sysLog
+        .find({ message: /^set \[last_login\]/ })
+        .sort({ created: 1 })
+        .toArray();
+      const last = new Map(lines.map((l) => [/\[(\S+)\]/.exec(l.message.slice(20))?.[1], l.created as Date]));
+      expect(last.size).toBeGreaterThan(30);
+      for (const user of users)
+        expect([user.name, user.last_login ?? null]).toEqual([user.name, last.get(user.name) ?? null]);
+      // The same seed writes the same roles; an existing sys.role is left alone.
+      await writeDemoData(db.cols.sysLog, options, undefined, sysRole);
+      expect(await sysRole.countDocuments()).toBe(roles.length);
+      const docs = generateSysRole({
+        ...options,
+        firstDay: new Date('2026-03-12T00:00:00Z'),
+        lastLogins: new Map(),
+      });
+      expect(docs.map((d) => [d._id, d.name, d.role])).toEqual(
+        roles.map((r) => [String(r._id), r.name, r.role.map(String)])
+      );
+      // What core4 expands: staff through two levels, the retired group kept by nobody.
+      const groups = expandMembership(
+        roles.map((r) => ({
+          id: String(r._id),
+          name: r.name,
+          realname: null,
+          isActive: r.is_active === true,
+          isUser: r.email !== undefined,
+          created: null,
+          lastLogin: null,
+          roles: r.role.map(String),
+        }))
+      ).users.flatMap((u) => u.groups);
+      expect(groups).toContain('staff');
+      expect(groups).toContain('data-science');
+      expect(groups).not.toContain('legacy-reports');
     } finally {
       await db.close();
     }

@@ -61,7 +61,10 @@ export async function openTestDb(): Promise<TestDb> {
   const cols = usageCollections(
     client,
     { db: sysDb, collection: 'sys.log' },
-    { db: loginDb, collection: 'login' }
+    { db: loginDb, collection: 'login' },
+    undefined,
+    // core4 keeps sys.role beside sys.log (USAGE_ROLES' default): empty unless a test writes roles.
+    { sysRole: { db: sysDb, collection: 'sys.role' } }
   );
   await ensureIndexes(cols);
   return {

@@ -7,7 +7,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
 import type { FastifyInstance } from 'fastify';
-import { LIFECYCLE_STATUSES, SERIES_METRICS } from '../src/contract/metrics';
+import { SERIES_METRICS, USER_STATUSES } from '../src/contract/metrics';
 import { toUnit } from '../src/time/aggregate';
 import { parseRange } from '../src/contract/params';
 import { parseLoginsQuery } from '../src/query/logins-query';
@@ -60,6 +60,7 @@ const PLUGIN_KEYS = new Set([
   'metric',
   'aggregate',
   'users',
+  'roles',
   'alias',
   'hideIncomplete',
   'hide',
@@ -142,7 +143,14 @@ describe('provisioning files', () => {
         'Weekly retention: cohorts by first login, users back in each later week',
       ])
     );
-    expect(dashboard.templating.list.map((v) => v.name)).toEqual(['aggregate', 'user', 'metric']);
+    expect(dashboard.templating.list.map((v) => v.name)).toEqual(['aggregate', 'user', 'role', 'metric']);
+    // $role lists core4's groups (the plugin's `roles` variable query) and at All filters nobody out.
+    expect(dashboard.templating.list.find((v) => v.name === 'role')).toMatchObject({
+      query: { kind: 'roles' },
+      includeAll: true,
+      allValue: '',
+      multi: true,
+    });
     // The custom $metric variable offers metrics the daemon knows; the panel repeated by it asks for each.
     const metric = dashboard.templating.list.find((v) => v.name === 'metric');
     const values = typeof metric?.query === 'string' ? metric.query.split(',') : [];
@@ -197,7 +205,7 @@ describe('provisioning files', () => {
           : [String(target.metric)];
       if (target.queryType === 'people') {
         // What the plugin sends (plugin/src/queries/people.tsx): the status, the week holding the range's end.
-        expect(LIFECYCLE_STATUSES).toContain(target.status);
+        expect(USER_STATUSES).toContain(target.status);
         expect(toUnit(String(target.aggregate))).toBe('week');
         continue;
       }

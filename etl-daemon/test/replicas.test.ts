@@ -7,6 +7,7 @@
  * independent count of the lines says.
  */
 import type { Document } from 'mongodb';
+import { ObjectId } from 'mongodb';
 import type { ServeProcess } from './daemon-process';
 import { startServe } from './daemon-process';
 import type { TestDb } from './helpers';
@@ -66,6 +67,7 @@ it('should answer every query 200 on every process while another writes, and con
     USAGE_INCREMENTAL_SCHEDULE: '*/2 * * * * *',
     USAGE_INDEX_REFRESH_MS: '1000',
     USAGE_LEASE_TTL_MS: '5000',
+    USAGE_ROLES: `${db.sysDb}.sys.role`,
   };
   serves.push(...(await Promise.all([startServe(env), startServe(env), startServe(env)])));
   // Ready: each process has loaded the index (a 200 on a query).
@@ -169,4 +171,76 @@ it('should answer every query 200 on every process while another writes, and con
   process.stdout.write(
     `replicas: ${written} lines written, ${vanished} vanished; statuses ${JSON.stringify(statuses.map((s) => Object.fromEntries(s)))}; converged after ${JSON.stringify(converged)} ms\n`
   );
+});
+
+/** core4's sys.role (role/model.py): users with email and password, two groups nested in a third. */
+function sysRole(evenIn: string): Document[] {
+  const id = (n: number) => new ObjectId(n.toString(16).padStart(24, '0'));
+  const groups = [
+    { _id: id(1), name: 'everyone', is_active: true, role: [] },
+    { _id: id(2), name: 'team-even', is_active: true, role: [id(1)] },
+    { _id: id(3), name: 'team-odd', is_active: true, role: [id(1)] },
+  ];
+  const users = Array.from({ length: USERS }, (_, i) => ({
+    _id: id(100 + i),
+    name: `user${i}`,
+    is_active: true,
+    email: `user${i}@example.com`,
+    password: 'hash',
+    role: [i % 2 === 0 || `user${i}` === evenIn ? id(2) : id(3)],
+  }));
+  return [...groups, ...users];
+}
+
+it('should apply the groups a run reads from sys.role on every process, and a change on every process', async () => {
+  const roles = db.client.db(db.sysDb).collection('sys.role');
+  await roles.insertMany(sysRole(''));
+  const start = Date.now() - (Date.now() % 86_400_000);
+  const end = Date.now() - 1_000;
+  /** Every process's answer for the even team, once its membership holds `members` users. */
+  const answers = async (members: number) =>
+    Promise.all(
+      serves.map(async (serve) => {
+        for (let i = 0; ; i += 1) {
+          const listed = (await (await fetch(`${serve.base}/api/v1/roles`)).json()) as {
+            groups?: { name: string; members: number }[];
+          };
+          if (listed.groups?.find((g) => g.name === 'team-even')?.members === members) break;
+          if (i > 100) throw new Error(`${serve.base} never listed team-even with ${members} members`);
+          await new Promise((r) => setTimeout(r, 200));
+        }
+        const response = await fetch(
+          `${serve.base}/api/v1/logins?start=${start}&end=${end}&aggregate=y&metric=users,logins&role=team-even`
+        );
+        return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+      })
+    );
+  const expected = async (members: (name: string) => boolean) => {
+    const docs = await db.cols.sysLog
+      .find({ created: { $gte: new Date(start), $lt: new Date(end) } })
+      .toArray();
+    const names = docs.map((d) => /role \[([^\]]+)\]/.exec(String(d.message))?.[1] ?? '').filter(members);
+    return { users: new Set(names).size, logins: names.length };
+  };
+  const even = (name: string) => Number(name.slice(4)) % 2 === 0;
+  const before = await answers(USERS / 2);
+  for (const answer of before) {
+    expect(answer.status).toBe(200);
+    expect((answer.body.buckets as object[])[0]).toMatchObject(await expected(even));
+  }
+  // user1 joins the even team: the next run stores a new membership, and every process applies it.
+  await roles.updateOne(
+    { name: 'user1' },
+    { $set: { role: [new ObjectId((2).toString(16).padStart(24, '0'))] } }
+  );
+  const after = await answers(USERS / 2 + 1);
+  for (const answer of after) {
+    expect(answer.status).toBe(200);
+    expect((answer.body.buckets as object[])[0]).toMatchObject(
+      await expected((name) => even(name) || name === 'user1')
+    );
+    expect(Date.parse(String(answer.body.membershipAsOf))).toBeGreaterThan(
+      Date.parse(String(before[0]?.body.membershipAsOf))
+    );
+  }
 });

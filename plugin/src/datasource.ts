@@ -19,6 +19,7 @@ import { RunsAnnotationEditor } from './components/RunsAnnotationEditor';
 import type { Params, QueryContext } from './queries/kind';
 import { kindOf } from './queries/registry';
 import {
+  type RolesAnswer,
   type UsageOptions,
   type UsageQuery,
   type UsageVariableQuery,
@@ -127,9 +128,9 @@ export class DataSource extends DataSourceApi<UsageQuery, UsageOptions> {
     return this.limitsRead;
   }
 
-  /** The users a query's `users` field names after interpolation; undefined means everybody. */
-  private userFilterOf(query: Pick<UsageQuery, 'users'>, scoped: ScopedVars): UserFilter {
-    return userFilter(query.users, {
+  /** The names a query's `users` (or `roles`) field holds after interpolation; undefined means everybody. */
+  private filterOf(entries: string[] | undefined, scoped: ScopedVars): UserFilter {
+    return userFilter(entries, {
       interpolate: (text) => this.templateSrv.replace(text, scoped, 'csv'),
       isAllSelected: allSelectedProbe((text, format) => this.templateSrv.replace(text, scoped, format)),
     });
@@ -143,7 +144,8 @@ export class DataSource extends DataSourceApi<UsageQuery, UsageOptions> {
       replace: (text, format) => this.templateSrv.replace(text, scoped, format),
       range: { from: request.range.from.valueOf(), to: request.range.to.valueOf() },
       tz: resolveTimezone(request.timezone, this.browserZone, this.defaultTimezone),
-      users: this.userFilterOf(query, scoped),
+      users: this.filterOf(query.users, scoped),
+      roles: this.filterOf(query.roles, scoped),
       alias: query.alias ? this.templateSrv.replace(query.alias, scoped) : undefined,
       limits,
     };
@@ -214,7 +216,8 @@ export class DataSource extends DataSourceApi<UsageQuery, UsageOptions> {
         ...query,
         datasource: this.getRef(),
         aggregate: replace(query.aggregate ?? 'auto'),
-        users: this.userFilterOf(query, scopedVars) ?? [],
+        users: this.filterOf(query.users, scopedVars) ?? [],
+        roles: this.filterOf(query.roles, scopedVars) ?? [],
         // A multi-value $metric leaves as its metrics, comma-separated (the counts type asks for each).
         ...text('metric', 'csv'),
         ...text('alias'),
@@ -242,6 +245,12 @@ export class DataSource extends DataSourceApi<UsageQuery, UsageOptions> {
   }
 
   /** User names for the query editor (the daemon's default range). */
+  /** The active groups of core4's sys.role, as the daemon last read it (none when it has no roles). */
+  async roles(): Promise<string[]> {
+    const answer = await this.get<RolesAnswer>('/api/v1/roles', {});
+    return answer.groups.filter((g) => g.active).map((g) => g.name);
+  }
+
   async users(search = '', limit = 200): Promise<string[]> {
     const answer = await this.get<{ users: string[] }>('/api/v1/users', { search, limit: String(limit) });
     return answer.users;
@@ -258,6 +267,9 @@ export class DataSource extends DataSourceApi<UsageQuery, UsageOptions> {
     const q: Partial<UsageVariableQuery> = typeof query === 'string' ? { kind: 'users', search: query } : (query ?? {});
     if (q.kind === 'aggregates') {
       return ['auto', ...AGGREGATES];
+    }
+    if (q.kind === 'roles') {
+      return this.roles();
     }
     const search = this.templateSrv.replace(q.search ?? '', request.scopedVars);
     const range = { start: String(request.range.from.valueOf()), end: String(request.range.to.valueOf()) };

@@ -61,6 +61,8 @@ export interface UsageQuery extends DataQuery {
   aggregate: string;
   /** Only these users (names or variables); empty means everybody. */
   users?: string[];
+  /** Only members of these core4 groups of sys.role (names or variables); empty means everybody. */
+  roles?: string[];
   /** Legend / display name; variables allowed. */
   alias?: string;
   /** Drop the last bucket while it is still incomplete. */
@@ -97,16 +99,27 @@ export interface UsageQuery extends DataQuery {
   bucket?: string;
 }
 
-/** The lifecycle statuses whose people /api/v1/users?status lists. */
-export const LIFECYCLE_STATUSES = ['new', 'returning', 'resurrecting', 'dormant'] as const;
-export type LifecycleStatus = (typeof LIFECYCLE_STATUSES)[number];
+/**
+ * What /api/v1/users?status lists: the people of a lifecycle status in one bucket, or `never`: core4's active
+ * users (sys.role) with no activity in the range.
+ */
+export const PEOPLE_STATUSES = ['new', 'returning', 'resurrecting', 'dormant', 'never'] as const;
+export type PeopleStatus = (typeof PEOPLE_STATUSES)[number];
 
-/** /api/v1/users?status answer: who is behind one lifecycle number of one bucket. */
+/** /api/v1/users?status answer: who is behind one lifecycle number of one bucket, or never came in the range. */
 export interface PeopleAnswer {
-  status: LifecycleStatus;
-  bucket: { start: string; end: string };
+  status: PeopleStatus;
+  /** Lifecycle statuses: the bucket, cut at the range's end. */
+  bucket?: { start: string; end: string };
   count: number;
-  users: Array<{ name: string; lastSeen: string }>;
+  /** realname, created and lastLogin come from sys.role when the daemon reads it; lastSeen is null for never. */
+  users: Array<{
+    name: string;
+    lastSeen: string | null;
+    realname?: string | null;
+    created?: string | null;
+    lastLogin?: string | null;
+  }>;
   truncated: boolean;
 }
 
@@ -158,8 +171,14 @@ export const DEFAULT_PROXY_TIMEOUT_S = 30;
  * or the aggregates. Dashboards store it without a refId; Grafana adds one when it runs the query.
  */
 export interface UsageVariableQuery extends DataQuery {
-  kind: 'users' | 'aggregates';
+  kind: 'users' | 'roles' | 'aggregates';
   search?: string;
+}
+
+/** /api/v1/roles answer (the parts the plugin reads): core4's groups as the daemon last read sys.role. */
+export interface RolesAnswer {
+  available: boolean;
+  groups: Array<{ name: string; active: boolean; members: number }>;
 }
 
 /** /api/v1/logins answer (the parts the plugin reads). */

@@ -11,6 +11,7 @@ import { jobRoutes, runRoutes } from './routes/job';
 import { loginsRoutes } from './routes/logins';
 import { metricsRoutes } from './routes/metrics';
 import { retentionRoutes } from './routes/retention';
+import { rolesRoutes } from './routes/roles';
 import { stickinessRoutes } from './routes/stickiness';
 import { usersRoutes } from './routes/users';
 import { widgetRoutes } from './routes/widget';
@@ -51,6 +52,7 @@ export async function buildApp(
   await registerDocs(app, ctx);
   await app.register(loginsRoutes, ctx);
   await app.register(usersRoutes, ctx);
+  await app.register(rolesRoutes, ctx);
   await app.register(retentionRoutes, ctx);
   await app.register(stickinessRoutes, ctx);
   await app.register(jobRoutes, ctx);

@@ -14,6 +14,11 @@ export interface ApiContext {
   leaseTtlMs: number;
   configStart: Date;
   now: () => Date;
+  /**
+   * Whether the source's names are core4's canonical role names (its presets; not `seed` or a custom regex):
+   * only then can they be compared with sys.role (status=never). Default true.
+   */
+  canonicalNames?: boolean;
   /** Resolves when MongoDB answers a ping. */
   ping: () => Promise<void>;
 }

@@ -21,9 +21,11 @@ export async function demoDataCommand(config: Config, options: DemoOptions, ifEm
       );
       return;
     }
-    const written = await writeDemoData(sysLog, options);
+    const sysRole = config.sysRole && client.db(config.sysRole.db).collection(config.sysRole.collection);
+    const written = await writeDemoData(sysLog, options, undefined, sysRole);
     process.stdout.write(
-      `wrote ${written} sys.log documents (${options.days} days, ${options.users} users) to ${formatNamespace(config.sysLog)}\n`
+      `wrote ${written} sys.log documents (${options.days} days, ${options.users} users) to ${formatNamespace(config.sysLog)}` +
+        `${config.sysRole ? ` and their roles to ${formatNamespace(config.sysRole)}` : ''}\n`
     );
   } finally {
     await client.close();

@@ -20,7 +20,9 @@ export async function runCommand(config: Config, args: RunArgs): Promise<void> {
   const logger = makeLogger(config.logLevel, logFormatFor(process.stderr, config.logFormat));
   const client = await connectMongo(config.mongodbUri, config.mongo);
   try {
-    const cols = usageCollections(client, config.sysLog, config.login, config.mongo);
+    const cols = usageCollections(client, config.sysLog, config.login, config.mongo, {
+      sysRole: config.sysRole,
+    });
     await ensureIndexes(cols);
     await checkPatternsOnServer(cols.sysLog, patternsOf(config.selector));
     if (!(await hasCreatedIndex(cols))) logger.warn(missingIndexWarning(cols.sysLogName));

@@ -14,7 +14,9 @@ export async function summarizeCommand(config: Config): Promise<void> {
   const logger = makeLogger(config.logLevel, logFormatFor(process.stderr, config.logFormat));
   const client = await connectMongo(config.mongodbUri, config.mongo);
   try {
-    const cols = usageCollections(client, config.sysLog, config.login, config.mongo);
+    const cols = usageCollections(client, config.sysLog, config.login, config.mongo, {
+      sysRole: config.sysRole,
+    });
     await ensureIndexes(cols);
     const outcome = await summarizeStoredDays({
       cols,

@@ -17,6 +17,8 @@ export interface Config {
   /** Unset means: start an embedded MongoDB server with demo data. */
   mongodbUri: string | undefined;
   sysLog: Namespace;
+  /** core4's roles collection (groups for role filters); undefined: roles off. */
+  sysRole: Namespace | undefined;
   login: Namespace;
   /** First UTC day the job processes when it has no checkpoint. */
   start: Date;
@@ -88,6 +90,12 @@ export const VARIABLES: readonly Variable[] = [
     name: 'USAGE_SYS_LOG',
     default: 'core4.sys.log',
     description: 'source log collection (database.collection)',
+  },
+  {
+    name: 'USAGE_ROLES',
+    default: 'core4.sys.role',
+    description:
+      "core4's roles (database.collection): groups for role=, /api/v1/roles and status=never; 'off' disables",
   },
   { name: 'USAGE_LOGIN', default: 'home.login', description: 'reporting collection (database.collection)' },
   {
@@ -394,6 +402,15 @@ function loginSource(env: Env): LoginSource {
   return { name, rules };
 }
 
+/** The collections: sys.log read, sys.role read (unless `off`), home.login written. */
+function namespaces(env: Env): Pick<Config, 'sysLog' | 'sysRole' | 'login'> {
+  return {
+    sysLog: namespace(env, 'USAGE_SYS_LOG'),
+    sysRole: read(env, 'USAGE_ROLES') === 'off' ? undefined : namespace(env, 'USAGE_ROLES'),
+    login: namespace(env, 'USAGE_LOGIN'),
+  };
+}
+
 /** Reads and validates the environment; throws ConfigError naming the first bad variable. */
 export function loadConfig(env: Env = process.env): Config {
   const mongodbUri = read(env, 'MONGODB_URI');
@@ -408,8 +425,7 @@ export function loadConfig(env: Env = process.env): Config {
     .filter((u) => u !== '');
   return {
     mongodbUri: mongodbUri === '' ? undefined : mongodbUri,
-    sysLog: namespace(env, 'USAGE_SYS_LOG'),
-    login: namespace(env, 'USAGE_LOGIN'),
+    ...namespaces(env),
     start: day(env, 'USAGE_START'),
     port: integer(env, 'PORT', 0, 65535),
     host: read(env, 'HOST'),

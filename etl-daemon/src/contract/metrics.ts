@@ -56,3 +56,5 @@ export type StickinessInterval = (typeof STICKINESS_INTERVALS)[number];
 /** The lifecycle statuses /api/v1/users?status lists; `new` is the bucket's new_users. */
 export const LIFECYCLE_STATUSES = ['new', 'returning', 'resurrecting', 'dormant'] as const;
 export type LifecycleStatus = (typeof LIFECYCLE_STATUSES)[number];
+/** What /api/v1/users?status lists: a lifecycle status in a bucket, or `never`: user roles not seen in a range. */
+export const USER_STATUSES = [...LIFECYCLE_STATUSES, 'never'] as const;

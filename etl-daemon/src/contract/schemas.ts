@@ -3,7 +3,7 @@ import { AGGREGATE_NAMES, AGGREGATE_UNITS } from '../time/aggregate';
 import { WEEK_STARTS } from '../time/buckets';
 import {
   COHORT_UNITS,
-  LIFECYCLE_STATUSES,
+  USER_STATUSES,
   RETENTION_MODES,
   SERIES_METRICS,
   STICKINESS_INTERVALS,
@@ -33,6 +33,20 @@ const stringOrList = (description: string, maxLength: number) =>
     ],
   }) as const;
 
+/** `role=`: people selected by their groups in sys.role (AND-ed with `user=`). */
+const roleFilter = stringOrList(
+  'only members of these sys.role groups (nested membership as core4 expands it); repeat for several',
+  nameLength
+);
+/** Present when the query filtered by role: the groups asked and when the membership was last read. */
+const roleEcho = {
+  roles: { type: 'array', items: { type: 'string' }, description: 'the role= groups, as asked' },
+  membershipAsOf: {
+    type: 'string',
+    description: 'the membership of role= is the one read from sys.role by the run at this instant',
+  },
+} as const;
+
 const weekStart = {
   type: 'string',
   enum: WEEK_STARTS,
@@ -61,6 +75,7 @@ export const loginsParams = {
       nameLength
     ),
     user: stringOrList('only these users; repeat for several', nameLength),
+    role: roleFilter,
     weekStart,
     format: { type: 'string', enum: ['json', 'csv'], description: 'csv is also chosen by Accept: text/csv' },
   },
@@ -118,6 +133,7 @@ export const loginsAnswer = {
       description: 'present when the query used a deprecated name: what it answers and what to ask instead',
     },
     users: { anyOf: [{ type: 'array', items: { type: 'string' } }, { type: 'null' }] },
+    ...roleEcho,
     dataUntil: {
       anyOf: [{ type: 'string' }, { type: 'null' }],
       description: 'home.login is complete up to here',
@@ -163,10 +179,11 @@ export const usersParams = {
     tz: zoneName('IANA zone of the days of activeDays, and of the calendar bucket of `bucket`'),
     status: {
       type: 'string',
-      enum: LIFECYCLE_STATUSES,
+      enum: USER_STATUSES,
       description:
         'the people of this lifecycle status in the bucket holding `bucket` (cut at `end`), with their last ' +
-        'login: new (new_users), returning, resurrecting, dormant, as /api/v1/logins counts them',
+        'login: new (new_users), returning, resurrecting, dormant, as /api/v1/logins counts them; never: ' +
+        'the active user roles of sys.role with no activity from start to end',
     },
     bucket: { ...instant, description: 'with status: an instant of the bucket (its start, say)' },
     aggregate: {
@@ -224,16 +241,21 @@ const userRow = {
   },
 } as const;
 
+const nullableText = (description: string) =>
+  ({ anyOf: [{ type: 'string' }, { type: 'null' }], description }) as const;
+
 const statusRow = {
   type: 'object',
   additionalProperties: false,
   required: ['name', 'lastSeen'],
   properties: {
     name: { type: 'string' },
-    lastSeen: {
-      type: 'string',
-      description: 'last login in the bucket or the one before (dormant: the one before), ISO 8601 UTC',
-    },
+    lastSeen: nullableText(
+      'last login in the bucket or the one before (dormant: the one before), ISO 8601 UTC; null for never'
+    ),
+    realname: nullableText('from sys.role, when roles are read'),
+    created: nullableText('when the role was created, from sys.role'),
+    lastLogin: nullableText("the role's last password login as sys.role records it (last_login)"),
   },
 } as const;
 
@@ -249,13 +271,17 @@ export const usersAnswer = {
       ],
     },
     truncated: { type: 'boolean' },
-    status: { type: 'string', enum: LIFECYCLE_STATUSES },
-    count: { type: 'integer', description: 'with status: how many people have it (the lifecycle metric)' },
+    status: { type: 'string', enum: USER_STATUSES },
+    count: {
+      type: 'integer',
+      description: 'with status: how many people have it (the lifecycle metric; never: of sys.role)',
+    },
+    membershipAsOf: { type: 'string', description: 'with status=never: when sys.role was read' },
     bucket: {
       type: 'object',
       properties: { start: { type: 'string' }, end: { type: 'string' } },
       required: ['start', 'end'],
-      description: 'with status: the bucket, cut at end',
+      description: 'with a lifecycle status: the bucket, cut at end',
     },
   },
   required: ['users', 'truncated'],
@@ -361,6 +387,7 @@ export const retentionParams = {
     },
     weekStart,
     user: stringOrList('only these users; repeat for several', nameLength),
+    role: roleFilter,
     format: { type: 'string', enum: ['json', 'csv'], description: 'csv is also chosen by Accept: text/csv' },
   },
 } as const;
@@ -378,6 +405,7 @@ export const retentionAnswer = {
     mode: { type: 'string', enum: RETENTION_MODES },
     periods: { type: 'integer' },
     users: { anyOf: [{ type: 'array', items: { type: 'string' } }, { type: 'null' }] },
+    ...roleEcho,
     dataUntil: { anyOf: [{ type: 'string' }, { type: 'null' }] },
     cohorts: {
       type: 'array',
@@ -427,6 +455,7 @@ export const stickinessParams = {
     tz: zoneName('IANA time zone of the intervals'),
     weekStart,
     user: stringOrList('only these users; repeat for several', nameLength),
+    role: roleFilter,
     format: { type: 'string', enum: ['json', 'csv'], description: 'csv is also chosen by Accept: text/csv' },
   },
 } as const;
@@ -455,6 +484,7 @@ export const stickinessAnswer = {
     cumulative: { type: 'boolean' },
     intervals: { type: 'integer', description: 'calendar intervals the range overlaps (N)' },
     users: { anyOf: [{ type: 'array', items: { type: 'string' } }, { type: 'null' }] },
+    ...roleEcho,
     dataUntil: { anyOf: [{ type: 'string' }, { type: 'null' }] },
     counts: {
       type: 'array',
@@ -462,6 +492,37 @@ export const stickinessAnswer = {
       description:
         'counts[n], n = 0 … N: users active in exactly n of the intervals (n or more when cumulative); ' +
         'counts[0]: users seen before end who were not active in the range',
+    },
+  },
+} as const;
+
+/** GET /api/v1/roles: core4's groups as the last run read them from sys.role. */
+export const rolesAnswer = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['available', 'source', 'groups'],
+  properties: {
+    available: { type: 'boolean', description: 'false: no membership has been stored (see reason)' },
+    reason: { type: 'string', description: 'why roles are not available' },
+    source: nullableText('the sys.role collection read (USAGE_ROLES), null when off'),
+    readAt: { type: 'string', description: 'the run that read this membership (it changed then)' },
+    membershipAsOf: { type: 'string', description: 'the latest run that found sys.role unchanged' },
+    users: { type: 'integer', description: 'user roles (with email and password)' },
+    groups: {
+      type: 'array',
+      description: 'every group, sorted by name',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['name', 'realname', 'active', 'members', 'activeMembers'],
+        properties: {
+          name: { type: 'string' },
+          realname: nullableText('from sys.role'),
+          active: { type: 'boolean', description: 'inactive groups hold nobody (core4 skips them)' },
+          members: { type: 'integer', description: 'user roles in it, nested groups included' },
+          activeMembers: { type: 'integer', description: 'of those, active user roles' },
+        },
+      },
     },
   },
 } as const;

@@ -4,6 +4,7 @@ import { formatNamespace } from './namespace';
 import type { HourChunk } from '../etl/day-chunks';
 import type { SummaryDoc } from './day-summary';
 import type { NameBatchDoc } from './user-names';
+import type { MembershipDoc, MembershipPartDoc } from './roles';
 import type { MongoSettings } from './deployment';
 import { DEFAULT_MONGO_SETTINGS, loginCollectionOptions, withTimeLimit } from './deployment';
 
@@ -135,6 +136,12 @@ export interface UsageCollections {
   names: Collection<NameBatchDoc>;
   /** `db.collection` of the source, recorded in every document written. */
   sysLogName: string;
+  /** core4's roles (USAGE_ROLES), when configured: the groups of role filters (db/roles.ts). */
+  sysRole: Collection<Document> | undefined;
+  sysRoleName: string | undefined;
+  /** The membership expanded from sys.role, stored by runs and loaded by every process (db/roles.ts). */
+  role: Collection<MembershipDoc>;
+  roleParts: Collection<MembershipPartDoc>;
   /** Time limits of reads and commands (db/deployment.ts). */
   settings: MongoSettings;
 }
@@ -149,7 +156,8 @@ export function usageCollections(
   client: MongoClient,
   sysLog: Namespace,
   login: Namespace,
-  settings: MongoSettings = DEFAULT_MONGO_SETTINGS
+  settings: MongoSettings = DEFAULT_MONGO_SETTINGS,
+  { sysRole }: { sysRole?: Namespace | undefined } = {}
 ): UsageCollections {
   const target = client.db(login.db);
   const options = loginCollectionOptions(settings);
@@ -165,6 +173,12 @@ export function usageCollections(
     summaries: open<SummaryDoc>('.summary'),
     names: open<NameBatchDoc>('.names'),
     sysLogName: formatNamespace(sysLog),
+    sysRole: sysRole
+      ? withTimeLimit(client.db(sysRole.db).collection(sysRole.collection), settings.maxTimeMS)
+      : undefined,
+    sysRoleName: sysRole ? formatNamespace(sysRole) : undefined,
+    role: open<MembershipDoc>('.role'),
+    roleParts: open<MembershipPartDoc>('.role.part'),
     settings,
   };
 }
@@ -178,4 +192,6 @@ export async function ensureIndexes(cols: UsageCollections): Promise<void> {
   await cols.runs.createIndex({ finishedAt: 1 });
   await cols.summaries.createIndex({ day: 1, run: 1 });
   await cols.names.createIndex({ batch: 1 }, { unique: true });
+  await cols.role.createIndex({ name: 1 }, { unique: true });
+  await cols.roleParts.createIndex({ set: 1, part: 1 });
 }

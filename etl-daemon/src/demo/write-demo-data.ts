@@ -1,20 +1,46 @@
 import type { Collection, Document } from 'mongodb';
 import { ensureCreatedIndex, insertInBatches } from '../db/sys-log';
-import type { DemoOptions } from './generate-sys-log';
+import { insertRolesIfEmpty } from '../db/sys-role';
+import { CORE4_ROLE_QUAL_NAME } from '../etl/login-sources';
+import { addUtcDays, startOfUtcDay } from '../time/utc-day';
+import type { DemoOptions, SysLogDoc } from './generate-sys-log';
 import { generateSysLog } from './generate-sys-log';
+import { generateSysRole } from './generate-sys-role';
 
-/** Inserts generated sys.log documents day by day and ensures core4's `created` index; returns the count. */
+const LAST_LOGIN = /^set \[last_login\] for role \[(\S+)\]/;
+
+/** Each user's latest `set [last_login]` line in `docs`, into `lastLogins` (what sys.role's last_login says). */
+function noteLastLogins(docs: readonly SysLogDoc[], lastLogins: Map<string, Date>): void {
+  for (const doc of docs) {
+    if (doc.qual_name !== CORE4_ROLE_QUAL_NAME) continue;
+    const name = LAST_LOGIN.exec(doc.message)?.[1];
+    if (name) lastLogins.set(name, doc.created);
+  }
+}
+
+/**
+ * Inserts generated sys.log documents day by day and ensures core4's `created` index; then, given a sys.role
+ * collection (empty, or it is left alone), its roles for the same users. Returns the sys.log documents written.
+ */
 export async function writeDemoData(
   sysLog: Collection<Document>,
   options: DemoOptions,
-  onDay: (written: number) => void = () => undefined
+  onDay: (written: number) => void = () => undefined,
+  sysRole?: Collection<Document>
 ): Promise<number> {
   await ensureCreatedIndex(sysLog);
   let written = 0;
+  const lastLogins = new Map<string, Date>();
   for (const docs of generateSysLog(options)) {
     await insertInBatches(sysLog, docs);
+    noteLastLogins(docs, lastLogins);
     written += docs.length;
     onDay(written);
+  }
+  if (sysRole) {
+    const lastDay = startOfUtcDay(new Date(options.end.getTime() - 1));
+    const firstDay = addUtcDays(lastDay, -(options.days - 1));
+    await insertRolesIfEmpty(sysRole, generateSysRole({ ...options, firstDay, lastLogins }));
   }
   return written;
 }

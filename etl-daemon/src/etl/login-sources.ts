@@ -89,6 +89,14 @@ export const SOURCE_PRESETS: Readonly<Record<SourceName, SourcePreset>> = {
   },
 };
 
+/**
+ * Whether a source's names are core4's canonical role names (sys.role `name`), as every core4 line the presets
+ * read writes them; the seed's `user` field and a custom regex may hold anything.
+ */
+export function hasCanonicalNames(source: LoginSource): boolean {
+  return source.name !== 'seed' && source.name !== 'custom';
+}
+
 export function presetSource(name: SourceName): LoginSource {
   return { name, rules: SOURCE_PRESETS[name].rules };
 }

@@ -5,6 +5,7 @@ import { NameDictionary } from '../db/user-names';
 import { recordRun } from '../db/run-history';
 import { coerceError } from '../errors';
 import type { ProgressListener } from './progress';
+import type { RolesState } from './refresh-roles';
 import type { RunArgs } from './resolve-range';
 import { RangeArgumentError } from './resolve-range';
 import type { RunDeps, RunOutcome } from './run-once';
@@ -86,18 +87,18 @@ function logFinal(deps: RunnerDeps, failure: Failure): void {
 
 /** Runs one run's attempts until one succeeds, the last one fails, or shutdown stops it. */
 async function attemptAll(
-  deps: RunnerDeps & { names: NameDictionary; options: RunnerOptions },
+  deps: RunnerDeps & { names: NameDictionary; roles: RolesState; options: RunnerOptions },
   args: RunArgs,
   run: { onProgress: ProgressListener | undefined; signal: AbortSignal; runId: string }
 ): Promise<RunOutcome> {
   const { onProgress, signal, runId } = run;
-  const { options, names } = deps;
+  const { options, names, roles } = deps;
   const sleep = options.sleep ?? abortableSleep;
   for (let attempt = 1; ; attempt += 1) {
     if (signal.aborted) throw new RunAbortedError();
     const startedAt = await deps.clock().catch(() => new Date());
     try {
-      return await runOnce({ ...deps, names, onProgress, signal }, args, runId, attempt);
+      return await runOnce({ ...deps, names, roles, onProgress, signal }, args, runId, attempt);
     } catch (caught) {
       // Whatever failed once shutdown began (the client it used is being closed) is the shutdown.
       const error = signal.aborted ? new RunAbortedError() : coerceError(caught);
@@ -123,6 +124,7 @@ async function attemptAll(
 export function makeJobRunner(deps: RunnerDeps, options: RunnerOptions): JobRunner {
   // Kept between runs: each run reads only the dictionary batches written since the previous one.
   const names = deps.names ?? new NameDictionary();
+  const roles: RolesState = deps.roles ?? { warned: undefined };
   let current: Promise<unknown> | undefined;
 
   return {
@@ -130,7 +132,11 @@ export function makeJobRunner(deps: RunnerDeps, options: RunnerOptions): JobRunn
       if (current) return { status: 'skipped', reason: 'a run is already in progress in this process' };
       const signals = [signal, options.shutdown].filter((s): s is AbortSignal => s !== undefined);
       const stop = signals.length === 1 ? (signals[0] as AbortSignal) : AbortSignal.any(signals);
-      const running = attemptAll({ ...deps, names, options }, args, { onProgress, signal: stop, runId });
+      const running = attemptAll({ ...deps, names, roles, options }, args, {
+        onProgress,
+        signal: stop,
+        runId,
+      });
       current = running.catch(() => undefined);
       try {
         return await running;

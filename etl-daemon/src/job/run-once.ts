@@ -18,6 +18,8 @@ import type { LoginEvent } from '../etl/selector';
 import { addUtcDays, utcDayLabel } from '../time/utc-day';
 import type { DayPlan, StoredOpenDay } from './plan-reads';
 import { newLogins } from './new-logins';
+import type { RolesState } from './refresh-roles';
+import { refreshRoles } from './refresh-roles';
 import { planReads } from './plan-reads';
 import type { ProgressListener } from './progress';
 import type { DayRange, RunArgs } from './resolve-range';
@@ -45,6 +47,8 @@ export interface RunDeps {
    * only ever appended, so a run reads only the batches written since. A fresh one reads them all.
    */
   names?: NameDictionary | undefined;
+  /** What the runner last warned of about sys.role, kept between runs (it warns once). */
+  roles?: RolesState | undefined;
 }
 
 export class RunAbortedError extends Error {
@@ -156,7 +160,12 @@ async function processDays(
   } finally {
     await state.reader.close();
   }
-  return finishAttempt(deps, state);
+  if (leaseLost()) throw new LeaseLostError();
+  const roles = await refreshRoles(
+    { ...deps, roles: deps.roles ?? { warned: undefined } },
+    { set: state.run.writeId, fence: hold.fence }
+  );
+  return finishAttempt(deps, state, roles);
 }
 
 /** Resolves the days, marks the job running, plans the reads and opens the one sys.log read. */
@@ -265,7 +274,7 @@ async function stepDay(deps: RunDeps, state: Attempt, index: number, dayPlan: Da
 }
 
 /** Marks the job idle and successful, records the run, and says what it did. */
-async function finishAttempt(deps: RunDeps, state: Attempt): Promise<RunOutcome> {
+async function finishAttempt(deps: RunDeps, state: Attempt, roles: string): Promise<RunOutcome> {
   const finishedAt = await deps.clock();
   const { lastRun, stats } = state;
   const finished = { ...lastRun, finishedAt, result: 'success' as const, stats };
@@ -277,7 +286,7 @@ async function finishAttempt(deps: RunDeps, state: Attempt): Promise<RunOutcome>
   );
   await recordRun(deps.cols.runs, finished);
   state.log.info(
-    { ...stats, durationMs: finishedAt.getTime() - lastRun.startedAt.getTime() },
+    { ...stats, roles, durationMs: finishedAt.getTime() - lastRun.startedAt.getTime() },
     'run finished'
   );
   const { runId, checkpoint } = state;

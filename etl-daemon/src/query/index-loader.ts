@@ -13,6 +13,8 @@ import type { RawSlots } from './login-index';
 import { LoginIndex } from './login-index';
 import { DictionaryMap } from './sync/dictionary-map';
 import { SlotReader } from './sync/slot-reader';
+import type { LoadedMembership } from './sync/membership';
+import { syncMembership } from './sync/membership';
 import type { StoredSlots } from './sync/stored-day';
 import { decodeDay, slotsFromChunks, withIndexIds } from './sync/stored-day';
 
@@ -56,6 +58,8 @@ export interface IndexSync {
   dataUntil(): Date | undefined;
   /** Loads the days whose current run changed since the last call; returns how many. */
   refresh(): Promise<number>;
+  /** The groups read from sys.role as the last refresh found them stored; undefined: none stored. */
+  membership(): LoadedMembership | undefined;
   /** Ready once the first refresh has loaded every day; progress meanwhile. */
   progress(): LoadProgress;
   /** The logins of the given slots (global numbers) from home.login, as the index holds them now. */
@@ -92,6 +96,7 @@ export function makeIndexSync(
     index: sync.index,
     refresh: () => sync.refresh(),
     dataUntil: () => sync.dataUntil,
+    membership: () => sync.membership,
     progress: () => ({ ...sync.progress }),
     readSlots: (slots) => sync.slots.read(slots),
     reloadDays: (days) => sync.reloadDays(days),
@@ -104,6 +109,7 @@ class DaySync {
   readonly slots: SlotReader;
   readonly progress: LoadProgress = { ready: false, loadedDays: 0, totalDays: undefined };
   dataUntil: Date | undefined;
+  membership: LoadedMembership | undefined;
   private readonly names: DictionaryMap;
   /** Per UTC day (ms): the version loaded and the documents that make it. */
   private readonly loadedDays = new Map<number, { version: string; parts: DayParts }>();
@@ -155,6 +161,7 @@ class DaySync {
     for (const d of dayDocs)
       if (!this.watermark || d.writtenAt > this.watermark) this.watermark = d.writtenAt;
     if (!this.progress.ready) this.progress.totalDays = changed.length;
+    this.membership = await syncMembership(this.cols, this.membership);
     await this.names.sync();
     const loaded = await this.loadInBatches(changed);
     if (loaded === changed.length) this.dataUntil = job?.dataUntil;

@@ -3,6 +3,7 @@ import { bucketBounds } from '../time/buckets';
 import type { IndexSync } from './index-loader';
 import type { LoginsQuery } from './logins-query';
 import { bucketsOf, countSeries, loginsHead, rangeKey } from './logins-query';
+import { peopleKey } from './people';
 
 type Sync = Pick<IndexSync, 'index' | 'readSlots' | 'progress' | 'dataUntil' | 'reloadDays'>;
 
@@ -115,7 +116,7 @@ export class LoginsAnswers {
    */
   private async kept(sync: Sync, query: LoginsQuery, bounds: number[], generation: number): Promise<string> {
     if (bounds.length < 2) return '';
-    const users = query.users ? JSON.stringify(query.users) : '';
+    const users = peopleKey(query);
     const from = Math.max(query.start, bounds[0] as number);
     const metrics = query.metrics.join(',');
     const { aggregate, tz, weekStart } = query;

@@ -4,6 +4,9 @@ import { bucketBounds, isoInZone } from '../time/buckets';
 import type { EngagementMetric, Metric, SeriesMetric } from '../contract/metrics';
 import { DEPRECATED_METRICS, SERIES_METRICS, isCountMetric, isEngagementMetric } from '../contract/metrics';
 import { parseAggregate, parseList, parseOrderedRange, parseZone, refuseTooMany } from '../contract/params';
+import type { People } from './people';
+import { parsePeople, peopleHeader, peopleKey, peopleMask } from './people';
+import type { LoadedMembership } from './sync/membership';
 import type { Bucket, LoginsAnswer, LoginsParams } from '../contract/types';
 import { QueryError } from '../errors';
 import type { IndexSync } from './index-loader';
@@ -19,18 +22,22 @@ import {
 
 export type { LoginsParams } from '../contract/types';
 
-export interface LoginsQuery {
+export interface LoginsQuery extends People {
   start: number;
   end: number;
   aggregate: Unit;
   tz: string;
   weekStart: WeekStart;
   metrics: SeriesMetric[];
-  users: string[] | null;
 }
 
 /** Normalises and checks a query; defaults as the original: end now, start 90 days earlier, weekly. */
-export function parseLoginsQuery(params: LoginsParams, now: number, maxBuckets: number): LoginsQuery {
+export function parseLoginsQuery(
+  params: LoginsParams,
+  now: number,
+  maxBuckets: number,
+  membership?: LoadedMembership
+): LoginsQuery {
   const { start, end } = parseOrderedRange(params, now, 90);
   const aggregateName = params.aggregate ?? 'w';
   const aggregate = parseAggregate(aggregateName);
@@ -42,7 +49,7 @@ export function parseLoginsQuery(params: LoginsParams, now: number, maxBuckets: 
     if (!metric) throw new QueryError('metric', name, `one or more of ${SERIES_METRICS.join(', ')}`);
     if (!metrics.includes(metric)) metrics.push(metric);
   }
-  const users = parseList(params.user);
+  const people = parsePeople(params, membership);
   refuseTooMany({ start, end }, aggregate, {
     parameter: 'aggregate',
     value: aggregateName,
@@ -51,7 +58,7 @@ export function parseLoginsQuery(params: LoginsParams, now: number, maxBuckets: 
     advice: 'use a coarser aggregate or a shorter range',
   });
   const weekStart = params.weekStart ?? 'monday';
-  return { start, end, aggregate, tz, weekStart, metrics, users: users.length === 0 ? null : users };
+  return { start, end, aggregate, tz, weekStart, metrics, ...people };
 }
 
 /**
@@ -67,25 +74,24 @@ export function rangeKey(query: LoginsQuery, generation: number, dataUntil: Date
     query.tz,
     query.weekStart,
     query.metrics.join(','),
-    query.users ? JSON.stringify(query.users) : '',
+    peopleKey(query),
   ].join('|');
 }
 
-interface Header {
+type Header = {
   start: string;
   end: string;
   tz: string;
   weekStart: WeekStart;
-  users: string[] | null;
   dataUntil: string | null;
-}
+} & ReturnType<typeof peopleHeader>;
 
 /**
  * What every answer starts with: its range, zone, week start and users as the query had them, and the data
  * horizon.
  */
 export function answerHeader(
-  query: { start: number; end: number; tz: string; weekStart: WeekStart; users: string[] | null },
+  query: { start: number; end: number; tz: string; weekStart: WeekStart } & People,
   dataUntil: Date | undefined
 ): Header {
   return {
@@ -93,7 +99,7 @@ export function answerHeader(
     end: new Date(query.end).toISOString(),
     tz: query.tz,
     weekStart: query.weekStart,
-    users: query.users,
+    ...peopleHeader(query),
     dataUntil: dataUntil ? dataUntil.toISOString() : null,
   };
 }
@@ -146,7 +152,7 @@ export async function countSeries(
   bounds: number[]
 ): Promise<Series> {
   const { index } = sync;
-  const mask = query.users ? index.userMask(query.users) : undefined;
+  const mask = peopleMask(index, query);
   const counted = query.metrics.filter((m): m is Metric => isCountMetric(m));
   const engagement = query.metrics.filter((m): m is EngagementMetric => isEngagementMetric(m));
   const { start, end, tz, weekStart } = query;

@@ -1,3 +1,6 @@
+import type { People } from './people';
+import { parsePeople } from './people';
+import type { LoadedMembership } from './sync/membership';
 import { NOMINAL_MS } from '../time/aggregate';
 import type { WeekStart } from '../time/buckets';
 import { bucketBounds, isoInZone } from '../time/buckets';
@@ -6,13 +9,13 @@ import type { LoginIndex, RawSlots, UserMask } from './login-index';
 import { REQUEST_LIMITS } from '../core/limits';
 import type { CohortUnit, RetentionMode } from '../contract/metrics';
 import { COHORT_UNITS } from '../contract/metrics';
-import { parseList, parseOrderedRange, parseZone } from '../contract/params';
+import { parseOrderedRange, parseZone } from '../contract/params';
 import type { Cohort, RetentionAnswer, RetentionParams } from '../contract/types';
 import { QueryError } from '../errors';
 
 const MAX_PERIODS = REQUEST_LIMITS.periods.max;
 
-export interface RetentionQuery {
+export interface RetentionQuery extends People {
   start: number;
   end: number;
   cohort: CohortUnit;
@@ -20,7 +23,6 @@ export interface RetentionQuery {
   weekStart: WeekStart;
   mode: RetentionMode;
   periods: number;
-  users: string[] | null;
 }
 
 /**
@@ -29,14 +31,15 @@ export interface RetentionQuery {
  */
 export function parseRetentionQuery(
   params: Omit<RetentionParams, 'cohort'> & { cohort?: string | undefined },
-  now: number
+  now: number,
+  membership?: LoadedMembership
 ): RetentionQuery {
   const { start, end } = parseOrderedRange(params, now, 84);
   const cohort = COHORT_UNITS.find((u) => u === (params.cohort ?? 'week'));
   if (!cohort) throw new QueryError('cohort', params.cohort, `one of ${COHORT_UNITS.join(', ')}`);
   const tz = parseZone(params.tz ?? 'UTC');
   const periods = params.periods ?? REQUEST_LIMITS.periods.default;
-  const users = parseList(params.user);
+  const people = parsePeople(params, membership);
   // A nominal count first: a range of thousands of years is refused before its calendar is computed.
   const nominal = Math.round((end - start) / NOMINAL_MS[cohort]);
   const weekStart = params.weekStart ?? 'monday';
@@ -50,7 +53,7 @@ export function parseRetentionQuery(
     );
   }
   const mode = params.mode ?? 'on';
-  return { start, end, cohort, tz, weekStart, mode, periods, users: users.length === 0 ? null : users };
+  return { start, end, cohort, tz, weekStart, mode, periods, ...people };
 }
 
 /**

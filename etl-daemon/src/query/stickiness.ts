@@ -1,8 +1,11 @@
+import type { People } from './people';
+import { parsePeople } from './people';
+import type { LoadedMembership } from './sync/membership';
 import type { WeekStart } from '../time/buckets';
 import { bucketBounds } from '../time/buckets';
 import { forEachBit } from '../core/bitset';
 import type { StickinessInterval } from '../contract/metrics';
-import { parseList, parseOrderedRange, parseZone, refuseTooMany } from '../contract/params';
+import { parseOrderedRange, parseZone, refuseTooMany } from '../contract/params';
 import type { StickinessAnswer, StickinessParams } from '../contract/types';
 import type { LoginIndex, RawSlots, UserMask } from './login-index';
 
@@ -13,26 +16,26 @@ import type { LoginIndex, RawSlots, UserMask } from './login-index';
  * its cumulative form reads "n or more".
  */
 
-export interface StickinessQuery {
+export interface StickinessQuery extends People {
   start: number;
   end: number;
   interval: StickinessInterval;
   tz: string;
   weekStart: WeekStart;
   cumulative: boolean;
-  users: string[] | null;
 }
 
 /** Normalises a stickiness query: default the last 30 days, by day; at most `maxIntervals` intervals. */
 export function parseStickinessQuery(
   params: StickinessParams,
   now: number,
-  maxIntervals: number
+  maxIntervals: number,
+  membership?: LoadedMembership
 ): StickinessQuery {
   const { start, end } = parseOrderedRange(params, now, 30);
   const interval = params.interval ?? 'day';
   const tz = parseZone(params.tz ?? 'UTC');
-  const users = parseList(params.user);
+  const people = parsePeople(params, membership);
   refuseTooMany({ start, end }, interval, {
     parameter: 'interval',
     value: interval,
@@ -47,7 +50,7 @@ export function parseStickinessQuery(
     tz,
     weekStart: params.weekStart ?? 'monday',
     cumulative: params.cumulative ?? false,
-    users: users.length === 0 ? null : users,
+    ...people,
   };
 }
 

@@ -22,6 +22,7 @@ const templateSrv = {
   replace: (text: string | undefined, _scoped?: unknown, format?: string) => {
     const values: Record<string, string[]> = {
       $user: ['user00001', 'user00002'],
+      $role: ['engineering', 'marketing'],
       $agg: ['month'],
       $metric: ['users', 'dau_mau'],
       $old: ['stickiness'],
@@ -168,6 +169,25 @@ describe('DataSource.query against the daemon', () => {
     expect(daily.fields[1].values.length).toBeGreaterThanOrEqual(90);
   });
 
+  it("should filter by core4's groups from a variable, as the daemon counts their members", async () => {
+    const response = await queryOf(
+      await makeDataSource(),
+      makeRequest([
+        { metric: 'users', aggregate: 'week', roles: ['$role'] },
+        { metric: 'users', aggregate: 'week' },
+      ])
+    );
+    const [members, everybody] = response.data;
+    const params = { start: now - 90 * DAY, end: now, aggregate: 'week', tz: 'Asia/Kathmandu', metric: 'users' };
+    const expected = await direct({ ...params, role: ['engineering', 'marketing'] });
+    expect(members.fields[1].values).toEqual(expected.buckets.map((b) => b.users));
+    expect((expected as unknown as { roles: string[] }).roles).toEqual(['engineering', 'marketing']);
+    const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
+    // The demo's groups hold part of the people: fewer than everybody, but some in every full week.
+    expect(sum(members.fields[1].values)).toBeGreaterThan(0);
+    expect(sum(members.fields[1].values)).toBeLessThan(sum(everybody.fields[1].values));
+  });
+
   it("should answer a user-list query with who used it: the daemon's rows, last seen first", async () => {
     const response = await queryOf(await makeDataSource(), makeRequest([{ queryType: 'users', alias: 'who' }]));
     const { data } = await request(
@@ -213,7 +233,15 @@ describe('DataSource.query against the daemon', () => {
     // The range's last bucket (a week of Kathmandu's, from Monday): as many people as the lifecycle counts.
     const week = current.meta?.custom?.bucket as { start: string; end: string };
     expect(week.end).toBe(new Date(now).toISOString());
-    expect(current.fields.map((f) => f.name)).toEqual(['user', 'last seen']);
+    // The embedded demo writes core4's sys.role: the rows carry what it says of each person.
+    expect(current.fields.map((f) => f.name)).toEqual([
+      'user',
+      'real name',
+      'last seen',
+      'last password login',
+      'created',
+    ]);
+    expect(current.fields[1].values.every((v) => typeof v === 'string' && v.includes(' '))).toBe(true);
     expect(current.fields[0].values.length).toBe((await lifecycle(Date.parse(week.start)))?.returning);
     expect(current.fields[0].values.length).toBeGreaterThan(10);
     expect([...current.fields[0].values]).toEqual([...current.fields[0].values].sort());
@@ -230,6 +258,39 @@ describe('DataSource.query against the daemon', () => {
     expect(clicked.name).toBe('dormant people');
     expect(clicked.fields[0].values.length).toBe(-dormant);
     expect(clicked.meta?.custom?.count).toBe(-dormant);
+  });
+
+  it("should list core4's active users never seen in the range, as the daemon counts them", async () => {
+    const response = await queryOf(
+      await makeDataSource(),
+      makeRequest([{ queryType: 'people', status: 'never' }], {
+        range: { from: dateTime(now - 3 * DAY), to: dateTime(now), raw: { from: 'now-3d', to: 'now' } },
+      })
+    );
+    const frame = response.data[0] as DataFrame;
+    const { data } = await request(
+      `${daemon.url}/api/v1/users${query({ status: 'never', start: now - 3 * DAY, end: now, limit: 10000 })}`,
+      { Authorization: `Bearer ${READ_TOKEN}` }
+    );
+    const answer = data as { count: number; users: Array<{ name: string; realname: string }> };
+    expect(frame.name).toBe('never seen');
+    expect(frame.fields.map((f) => f.name)).toEqual(['user', 'real name', 'last password login', 'created']);
+    expect(frame.fields[0].values).toEqual(answer.users.map((u) => u.name));
+    expect(frame.fields[1].values).toEqual(answer.users.map((u) => u.realname));
+    expect(frame.meta?.custom?.count).toBe(answer.count);
+    // The demo's people who never log in (3 % more roles than users of the log) are among them.
+    expect(answer.count).toBeGreaterThan(24);
+    // Nobody of them was seen in those three days.
+    const seen = new Set(
+      (
+        (
+          await request(`${daemon.url}/api/v1/users${query({ start: now - 3 * DAY, end: now, limit: 10000 })}`, {
+            Authorization: `Bearer ${READ_TOKEN}`,
+          })
+        ).data as { users: string[] }
+      ).users
+    );
+    expect(answer.users.filter((u) => seen.has(u.name))).toEqual([]);
   });
 
   it("should answer a retention query with the daemon's matrix as a table/heatmap frame", async () => {
@@ -482,6 +543,14 @@ describe('DataSource features against the daemon', () => {
       'user00008',
       'user00009',
     ]);
+    // core4's active groups, as the daemon read them from sys.role (the retired demo group is not offered).
+    const { data: roles } = await request(`${daemon.url}/api/v1/roles`, { Authorization: `Bearer ${READ_TOKEN}` });
+    const groups = (roles as { groups: Array<{ name: string; active: boolean }> }).groups;
+    const active = await values({ refId: 'variable-query', kind: 'roles' }, 1);
+    expect(active).toEqual(groups.filter((g) => g.active).map((g) => g.name));
+    expect(active).toContain('engineering');
+    expect(groups.map((g) => g.name)).toContain('legacy-reports');
+    expect(active).not.toContain('legacy-reports');
     // Older dashboards store the query as a plain string: a user search.
     expect(await values('user0000', 365)).toEqual(matching);
     expect(await values({ refId: 'variable-query', kind: 'aggregates' }, 1)).toEqual([

@@ -305,6 +305,24 @@ describe('the provisioned dashboard in scenes', () => {
     }
   });
 
+  it("should list core4's active users never seen in the dashboard's range, as many as the daemon counts", async () => {
+    const data = await settled(runner(34));
+    expect(data.errors).toBeUndefined();
+    const frame = data.series[0];
+    const sent = new URL(`http://x${(frame?.meta?.executedQueryString ?? '').slice('GET '.length)}`).searchParams;
+    expect(sent.get('status')).toBe('never');
+    const { data: answer } = await request(
+      `${daemon.url}/api/v1/users${query({ status: 'never', start: sent.get('start'), end: sent.get('end'), limit: 10000 })}`,
+      { Authorization: `Bearer ${READ_TOKEN}` }
+    );
+    const count = (answer as { count: number }).count;
+    expect(numbers(frame, 'user').length).toBe(count);
+    expect(frame?.meta?.custom?.count).toBe(count);
+    // The demo's roles who never log in at all are there, with their names from sys.role.
+    expect(count).toBeGreaterThan(20);
+    expect(numbers(frame, 'real name').every((n) => typeof n === 'string' && n !== '')).toBe(true);
+  });
+
   it("should let the panel's own options win: Display name, Unit and Decimals set in the panel editor", async () => {
     const data = await settled(runner(2));
     const panel = (

@@ -15,6 +15,7 @@ async function setup(testProps: Partial<Props> = {}) {
   const props: Props = {
     datasource: {
       users: jest.fn().mockResolvedValue(['amy', 'bob']),
+      roles: jest.fn().mockResolvedValue(['engineering', 'marketing']),
       limits: jest.fn().mockResolvedValue(LIMITS),
       variableNames: jest.fn().mockReturnValue(['$metric', '$weeks']),
     } as unknown as DataSource,
@@ -100,6 +101,24 @@ describe('QueryEditor: variables, renamed metrics, new query types', () => {
     fireEvent.blur(at);
     expect(props.onRunQuery).toHaveBeenCalledTimes(3);
   });
+
+  it("should offer never (core4's users not seen in the range), which asks for no bucket", async () => {
+    const props = await setup({
+      query: { refId: 'A', queryType: 'people', metric: 'users', aggregate: 'auto' } as UsageQuery,
+    });
+    expect(document.getElementById('query-editor-bucket')).not.toBeNull();
+    await choose('query-editor-status', 'never');
+    expect(props.onChange).toHaveBeenLastCalledWith(expect.objectContaining({ status: 'never' }));
+  });
+
+  it('should show no bucket fields for never', async () => {
+    await setup({
+      query: { refId: 'A', queryType: 'people', metric: 'users', aggregate: 'auto', status: 'never' } as UsageQuery,
+    });
+    expect(screen.getByText('never')).toBeInTheDocument();
+    expect(document.getElementById('query-editor-bucket')).toBeNull();
+    expect(document.getElementById('query-editor-bucket-size')).toBeNull();
+  });
 });
 
 describe('QueryEditor', () => {
@@ -174,6 +193,16 @@ describe('QueryEditor', () => {
     expect(props.onChange).toHaveBeenCalledWith(expect.objectContaining({ users: ['bob'] }));
   });
 
+  it("should offer core4's groups from the daemon and add the one chosen, beside a variable", async () => {
+    const props = await setup({
+      query: { refId: 'A', metric: 'users', aggregate: 'auto', roles: ['$role'] } as UsageQuery,
+    });
+    expect(props.datasource.roles).toHaveBeenCalledTimes(1);
+    await choose('query-editor-roles', 'marketing');
+    expect(props.onChange).toHaveBeenCalledWith(expect.objectContaining({ roles: ['$role', 'marketing'] }));
+    expect(props.onRunQuery).toHaveBeenCalled();
+  });
+
   it('should keep chosen users and variables, and remove one', async () => {
     const props = await setup({
       query: { refId: 'A', metric: 'users', aggregate: 'auto', users: ['amy', '$user'] } as UsageQuery,
@@ -204,6 +233,7 @@ describe('QueryEditor', () => {
     const props = await setup({
       datasource: {
         users: jest.fn().mockRejectedValue(new Error('HTTP 502')),
+        roles: jest.fn().mockRejectedValue(new Error('HTTP 502')),
         limits: jest.fn().mockRejectedValue(new Error('HTTP 502')),
         variableNames: () => [],
       } as unknown as DataSource,

@@ -29,18 +29,26 @@ export function resolvedAggregate(data: PanelData | undefined, refId: string): s
   return typeof aggregate === 'string' ? aggregate : undefined;
 }
 
-/** The daemon's user names and limits for the editor (none while they load, or when the daemon fails). */
+const asOptions = (names: string[]) => names.map((n) => ({ label: n, value: n }));
+
+/** The daemon's user names, groups and limits for the editor (none while they load, or when the daemon fails). */
 function useDaemonFacts(datasource: DataSource): {
   users: Array<SelectableValue<string>>;
+  roles: Array<SelectableValue<string>>;
   limits: DaemonLimits | undefined;
 } {
   const [users, setUsers] = useState<Array<SelectableValue<string>>>([]);
+  const [roles, setRoles] = useState<Array<SelectableValue<string>>>([]);
   const [limits, setLimits] = useState<DaemonLimits | undefined>(undefined);
   useEffect(() => {
     let live = true;
     datasource.users().then(
-      (names) => live && setUsers(names.map((u) => ({ label: u, value: u }))),
+      (names) => live && setUsers(asOptions(names)),
       () => live && setUsers([])
+    );
+    datasource.roles().then(
+      (names) => live && setRoles(asOptions(names)),
+      () => live && setRoles([])
     );
     datasource.limits().then(
       (found) => live && setLimits(found),
@@ -50,7 +58,7 @@ function useDaemonFacts(datasource: DataSource): {
       live = false;
     };
   }, [datasource]);
-  return { users, limits };
+  return { users, roles, limits };
 }
 
 /** A query saved under an old metric name is changed to the new one, so the dashboard saves it renamed. */
@@ -66,7 +74,7 @@ function useRenamedStored(query: UsageQuery, onChange: (query: UsageQuery) => vo
 /** The query type, its own section (queries/), the users filter and the alias; every change runs the query. */
 export function QueryEditor({ query, onChange, onRunQuery, datasource, data }: Props) {
   const q = migrateQuery({ ...DEFAULT_QUERY, ...query } as UsageQuery);
-  const { users: userOptions, limits } = useDaemonFacts(datasource);
+  const { users: userOptions, roles: roleOptions, limits } = useDaemonFacts(datasource);
   useRenamedStored(query, onChange);
   const update = (patch: Partial<UsageQuery>) => {
     onChange({ ...query, ...patch });
@@ -97,7 +105,9 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource, data }: P
           variables={datasource.variableNames()}
         />
       )}
-      {kind.filtersUsers && <UsersField options={userOptions} users={q.users ?? []} update={update} />}
+      {kind.filtersUsers && (
+        <PeopleFilters query={q} userOptions={userOptions} roleOptions={roleOptions} update={update} />
+      )}
       <InlineField label="Alias" labelWidth={8}>
         <Input
           id="query-editor-alias"
@@ -112,22 +122,55 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource, data }: P
   );
 }
 
-/** Only these users: names or $variables; empty means everybody. */
-function UsersField(props: {
-  options: Array<SelectableValue<string>>;
-  users: string[];
+/** Who is counted: users, and members of core4's groups; the daemon AND-s the two. */
+function PeopleFilters(props: {
+  query: UsageQuery;
+  userOptions: Array<SelectableValue<string>>;
+  roleOptions: Array<SelectableValue<string>>;
   update: (patch: Partial<UsageQuery>) => void;
 }) {
+  const { query, update } = props;
   return (
-    <InlineField label="Users" labelWidth={8} tooltip="only these users; names or $variables; empty means everybody">
-      <MultiSelect
+    <>
+      <NamesField
+        label="Users"
         inputId="query-editor-users"
+        tooltip="only these users; names or $variables; empty means everybody"
+        options={props.userOptions}
+        names={query.users ?? []}
+        onChange={(users) => update({ users })}
+      />
+      <NamesField
+        label="Roles"
+        inputId="query-editor-roles"
+        tooltip="only members of these core4 groups (sys.role, nested groups included); names or $variables; empty means everybody"
+        options={props.roleOptions}
+        names={query.roles ?? []}
+        onChange={(roles) => update({ roles })}
+      />
+    </>
+  );
+}
+
+/** Only these people (users, or members of groups): names or $variables; empty means everybody. */
+function NamesField(props: {
+  label: string;
+  inputId: string;
+  tooltip: string;
+  options: Array<SelectableValue<string>>;
+  names: string[];
+  onChange: (names: string[]) => void;
+}) {
+  return (
+    <InlineField label={props.label} labelWidth={8} tooltip={props.tooltip}>
+      <MultiSelect
+        inputId={props.inputId}
         options={props.options}
-        value={props.users.map((u) => ({ label: u, value: u }))}
+        value={asOptions(props.names)}
         allowCustomValue
         placeholder="everybody"
         width={30}
-        onChange={(values) => props.update({ users: values.map((v) => v.value ?? '').filter((v) => v !== '') })}
+        onChange={(values) => props.onChange(values.map((v) => v.value ?? '').filter((v) => v !== ''))}
       />
     </InlineField>
   );

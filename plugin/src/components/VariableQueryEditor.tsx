@@ -8,10 +8,11 @@ type Props = QueryEditorProps<DataSource, UsageQuery, UsageOptions, UsageVariabl
 
 const KINDS = [
   { label: 'Users', value: 'users' as const, description: 'user names seen in the dashboard range' },
+  { label: 'Roles', value: 'roles' as const, description: "core4's active groups (sys.role), for role filters" },
   { label: 'Aggregates', value: 'aggregates' as const, description: 'auto, hour, day, week, month, quarter, year' },
 ];
 
-/** Variables: user names of the dashboard's range (optionally filtered) or the list of aggregates. */
+/** Variables: user names of the dashboard's range (optionally filtered), core4's groups, or the aggregates. */
 export function VariableQueryEditor({ query, onChange }: Props) {
   const q: UsageVariableQuery = { ...query, kind: query?.kind ?? 'users', search: query?.search ?? '' };
   return (

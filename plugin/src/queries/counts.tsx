@@ -14,7 +14,15 @@ import {
   METRIC_LABELS,
   RENAMED_METRICS,
 } from '../types';
-import { type Params, type QueryContext, type QueryKind, type SectionProps, commonParams, weekStartOf } from './kind';
+import {
+  type Params,
+  type QueryContext,
+  type QueryKind,
+  type SectionProps,
+  commonParams,
+  peopleParams,
+  weekStartOf,
+} from './kind';
 import { choicesWith } from './choices';
 import { WeekStartField } from './week-start';
 
@@ -117,7 +125,7 @@ export const countsKind: QueryKind<LoginsAnswer> = {
       weekStart,
       raw: query.aggregate,
     });
-    const { start, end, tz, user } = commonParams(ctx);
+    const { start, end, tz } = commonParams(ctx);
     const metric = metricsOf(query, ctx).join(',');
     return {
       start,
@@ -126,7 +134,7 @@ export const countsKind: QueryKind<LoginsAnswer> = {
       tz,
       metric,
       ...(weekStart ? { weekStart } : {}),
-      ...(user ? { user } : {}),
+      ...peopleParams(ctx),
     } as Params;
   },
   frame(answer, query, ctx): DataFrame[] {

@@ -21,18 +21,21 @@ export interface QueryContext {
   tz: string;
   /** The users the query's `users` field names after interpolation; undefined for everybody. */
   users: UserFilter;
+  /** The groups the query's `roles` field names after interpolation; undefined for everybody. */
+  roles: UserFilter;
   /** The interpolated alias, when the query has one. */
   alias: string | undefined;
   limits: DaemonLimits;
 }
 
-/** The range, zone and user filter every daemon route takes. */
-export function commonParams(ctx: QueryContext, options: { users: boolean } = { users: true }): Params {
-  const params: Params = { start: String(ctx.range.from), end: String(ctx.range.to), tz: ctx.tz };
-  if (options.users && ctx.users) {
-    params.user = ctx.users;
-  }
-  return params;
+/** The range and zone every daemon route takes. */
+export function commonParams(ctx: Pick<QueryContext, 'range' | 'tz'>): Params {
+  return { start: String(ctx.range.from), end: String(ctx.range.to), tz: ctx.tz };
+}
+
+/** `user` and `role` (repeated) of the routes that count people, when the query names users or groups. */
+export function peopleParams(ctx: Pick<QueryContext, 'users' | 'roles'>): Params {
+  return { ...(ctx.users ? { user: ctx.users } : {}), ...(ctx.roles ? { role: ctx.roles } : {}) };
 }
 
 /** The query's week start after interpolation (undefined: the daemon's default, Monday). */

@@ -2,12 +2,12 @@ import React from 'react';
 import { type DataFrame, FieldType, type SelectableValue, createDataFrame } from '@grafana/data';
 import { InlineField, Input, Select } from '@grafana/ui';
 import { templatedChoice } from '../app/templating';
-import { AGGREGATES, type Aggregate, LIFECYCLE_STATUSES, type LifecycleStatus, type PeopleAnswer } from '../types';
+import { AGGREGATES, type Aggregate, PEOPLE_STATUSES, type PeopleAnswer, type PeopleStatus } from '../types';
 import { choicesWith } from './choices';
-import { type QueryKind, type SectionProps, commonParams, weekStartOf } from './kind';
+import { type Params, type QueryKind, type SectionProps, commonParams, weekStartOf } from './kind';
 import { WeekStartField } from './week-start';
 
-const STATUS_OPTIONS: Array<SelectableValue<string>> = LIFECYCLE_STATUSES.map((s) => ({ label: s, value: s }));
+const STATUS_OPTIONS: Array<SelectableValue<string>> = PEOPLE_STATUSES.map((s) => ({ label: s, value: s }));
 const SIZE_OPTIONS: Array<SelectableValue<string>> = AGGREGATES.map((a) => ({ label: a, value: a }));
 
 /** The bucket size of a people query: its aggregate, `week` while that is `auto` (which sizes a chart). */
@@ -15,22 +15,11 @@ function bucketSize(aggregate: string | undefined): string {
   return !aggregate || aggregate === 'auto' ? 'week' : aggregate;
 }
 
-/** Status, bucket size, week start, and which bucket. */
-function PeopleEditor({ query, update, change, onRunQuery, variables }: SectionProps) {
-  const status = choicesWith(STATUS_OPTIONS, variables, query.status ?? 'dormant');
+/** A lifecycle status's bucket: its size, which one, and the week start. */
+function BucketFields({ query, update, change, onRunQuery, variables }: SectionProps) {
   const size = choicesWith(SIZE_OPTIONS, variables, bucketSize(query.aggregate));
   return (
     <>
-      <InlineField label="Status" labelWidth={9} tooltip="the lifecycle status whose people are listed">
-        <Select
-          inputId="query-editor-status"
-          options={status.options}
-          value={status.value}
-          allowCustomValue
-          width={16}
-          onChange={(v) => update({ status: v.value ?? 'dormant' })}
-        />
-      </InlineField>
       <InlineField label="Bucket of" labelWidth={10} tooltip="the bucket size, as the lifecycle chart's">
         <Select
           inputId="query-editor-bucket-size"
@@ -60,16 +49,54 @@ function PeopleEditor({ query, update, change, onRunQuery, variables }: SectionP
   );
 }
 
-/** A table: user, last login (in the bucket or the one before); the count and the bucket in the frame's meta. */
+/** Status, and (for a lifecycle status) bucket size, week start, and which bucket. */
+function PeopleEditor(props: SectionProps) {
+  const { query, update, variables } = props;
+  const status = choicesWith(STATUS_OPTIONS, variables, query.status ?? 'dormant');
+  return (
+    <>
+      <InlineField
+        label="Status"
+        labelWidth={9}
+        tooltip="the lifecycle status whose people are listed; never: core4's active users with no activity in the range"
+      >
+        <Select
+          inputId="query-editor-status"
+          options={status.options}
+          value={status.value}
+          allowCustomValue
+          width={16}
+          onChange={(v) => update({ status: v.value ?? 'dormant' })}
+        />
+      </InlineField>
+      {query.status !== 'never' && <BucketFields {...props} />}
+    </>
+  );
+}
+
+const instant = (text: string | null | undefined) => (text ? Date.parse(text) : null);
+
+/**
+ * A table: user, last login (in the bucket or the one before; none for never), and what sys.role says of them
+ * when the daemon reads it (real name, created, last password login); the count and the bucket in the meta.
+ */
 function peopleToFrame(answer: PeopleAnswer, options: { refId: string; name: string }): DataFrame {
-  const frame = createDataFrame({
-    refId: options.refId,
-    name: options.name,
-    fields: [
-      { name: 'user', type: FieldType.string, values: answer.users.map((u) => u.name) },
-      { name: 'last seen', type: FieldType.time, values: answer.users.map((u) => Date.parse(u.lastSeen)) },
-    ],
-  });
+  const rows = answer.users;
+  const fromRoles = rows.some((u) => u.realname !== undefined);
+  const fields = [
+    { name: 'user', type: FieldType.string, values: rows.map((u) => u.name) },
+    ...(fromRoles ? [{ name: 'real name', type: FieldType.string, values: rows.map((u) => u.realname ?? null) }] : []),
+    ...(answer.status === 'never'
+      ? []
+      : [{ name: 'last seen', type: FieldType.time, values: rows.map((u) => instant(u.lastSeen)) }]),
+    ...(fromRoles
+      ? [
+          { name: 'last password login', type: FieldType.time, values: rows.map((u) => instant(u.lastLogin)) },
+          { name: 'created', type: FieldType.time, values: rows.map((u) => instant(u.created)) },
+        ]
+      : []),
+  ];
+  const frame = createDataFrame({ refId: options.refId, name: options.name, fields });
   frame.meta = {
     custom: { status: answer.status, count: answer.count, bucket: answer.bucket, truncated: answer.truncated },
     notices: answer.truncated
@@ -85,17 +112,22 @@ export const peopleKind: QueryKind<PeopleAnswer> = {
   option: {
     label: 'people behind a lifecycle number',
     value: 'people',
-    description: 'who is new, returning, resurrecting or dormant in a bucket, with their last login (for tables)',
+    description:
+      "who is new, returning, resurrecting or dormant in a bucket, with their last login, or core4's users never seen in the range (for tables)",
   },
   path: '/api/v1/users',
   filtersUsers: false,
-  params(query, ctx) {
-    const { end, tz } = commonParams(ctx, { users: false });
-    const status = templatedChoice<LifecycleStatus>('status', query.status, {
+  params(query, ctx): Params {
+    const { start, end, tz } = commonParams(ctx);
+    const status = templatedChoice<PeopleStatus>('status', query.status, {
       replace: ctx.replace,
-      accepted: LIFECYCLE_STATUSES,
+      accepted: PEOPLE_STATUSES,
       fallback: 'dormant',
     });
+    const limit = String(ctx.limits.userRows.max);
+    if (status === 'never') {
+      return { status, start, end, limit };
+    }
     const aggregate = templatedChoice<Aggregate>('aggregate', bucketSize(query.aggregate), {
       replace: ctx.replace,
       accepted: AGGREGATES,
@@ -109,14 +141,18 @@ export const peopleKind: QueryKind<PeopleAnswer> = {
       end,
       tz,
       aggregate,
-      limit: String(ctx.limits.userRows.max),
+      limit,
       ...(weekStart ? { weekStart } : {}),
     };
   },
   frame(answer, query, ctx) {
-    return peopleToFrame(answer, { refId: query.refId, name: ctx.alias ?? `${answer.status} people` });
+    const name = answer.status === 'never' ? 'never seen' : `${answer.status} people`;
+    return peopleToFrame(answer, { refId: query.refId, name: ctx.alias ?? name });
   },
   displayText(query) {
+    if (query.status === 'never') {
+      return 'core4 users not seen in the range';
+    }
     const at = query.bucket ? `the ${bucketSize(query.aggregate)} of ${query.bucket}` : "the range's last bucket";
     return `${query.status ?? 'dormant'} people in ${at}`;
   },

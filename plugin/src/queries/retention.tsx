@@ -12,7 +12,15 @@ import {
   RETENTION_MODES,
 } from '../types';
 import { choicesWith } from './choices';
-import { type Params, type QueryContext, type QueryKind, type SectionProps, commonParams, weekStartOf } from './kind';
+import {
+  type Params,
+  type QueryContext,
+  type QueryKind,
+  type SectionProps,
+  commonParams,
+  peopleParams,
+  weekStartOf,
+} from './kind';
 import { WeekStartField } from './week-start';
 
 const RETENTION_FORMATS: Array<SelectableValue<RetentionFormat>> = [
@@ -174,7 +182,7 @@ export const retentionKind: QueryKind<RetentionAnswer> = {
   path: '/api/v1/retention',
   filtersUsers: true,
   params(query, ctx) {
-    const { start, end, tz, user } = commonParams(ctx);
+    const { start, end, tz } = commonParams(ctx);
     const cohort = resolveCohort(ctx.replace(query.cohort ?? 'auto'), ctx.range, query.cohort);
     // Without periods the daemon's default applies: it is defined there, once. The period-N view needs
     // periods up to N.
@@ -194,7 +202,7 @@ export const retentionKind: QueryKind<RetentionAnswer> = {
       ...(periods === undefined ? {} : { periods: String(periods) }),
       ...(mode === 'on' ? {} : { mode }),
       ...(weekStart ? { weekStart } : {}),
-      ...(user ? { user } : {}),
+      ...peopleParams(ctx),
     } as Params;
   },
   frame(answer, query, ctx) {

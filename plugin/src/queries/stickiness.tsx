@@ -5,7 +5,7 @@ import { stickinessToFrame } from '../app/frames';
 import { templatedChoice } from '../app/templating';
 import { type StickinessAnswer, type StickinessInterval, STICKINESS_INTERVALS } from '../types';
 import { choicesWith } from './choices';
-import { type Params, type QueryKind, type SectionProps, commonParams, weekStartOf } from './kind';
+import { type Params, type QueryKind, type SectionProps, commonParams, peopleParams, weekStartOf } from './kind';
 import { WeekStartField } from './week-start';
 
 const INTERVAL_OPTIONS: Array<SelectableValue<string>> = STICKINESS_INTERVALS.map((i) => ({ label: i, value: i }));
@@ -48,7 +48,7 @@ export const stickinessKind: QueryKind<StickinessAnswer> = {
   path: '/api/v1/stickiness',
   filtersUsers: true,
   params(query, ctx) {
-    const { start, end, tz, user } = commonParams(ctx);
+    const { start, end, tz } = commonParams(ctx);
     const interval = templatedChoice<StickinessInterval>('interval', query.interval, {
       replace: ctx.replace,
       accepted: STICKINESS_INTERVALS,
@@ -62,7 +62,7 @@ export const stickinessKind: QueryKind<StickinessAnswer> = {
       interval,
       ...(query.cumulative ? { cumulative: 'true' } : {}),
       ...(weekStart ? { weekStart } : {}),
-      ...(user ? { user } : {}),
+      ...peopleParams(ctx),
     } as Params;
   },
   frame(answer, query, ctx) {

@@ -13,7 +13,7 @@ export const usersKind: QueryKind<{ users: UserRow[] }> = {
   path: '/api/v1/users',
   filtersUsers: false,
   params(_query, ctx) {
-    const { start, end, tz } = commonParams(ctx, { users: false });
+    const { start, end, tz } = commonParams(ctx);
     return { start, end, details: 'true', sort: 'lastSeen', limit: String(ctx.limits.userRows.max), tz };
   },
   frame(answer, query, ctx) {

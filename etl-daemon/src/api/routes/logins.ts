@@ -17,7 +17,7 @@ export const loginsRoutes: FastifyPluginAsyncJsonSchemaToTs<{ Options: ApiContex
 
   /** Answers one query as JSON, or as CSV when asked by `format=csv` or `Accept: text/csv`. */
   const respond = async (params: LoginsParams, request: FastifyRequest, reply: FastifyReply) => {
-    const query = parseLoginsQuery(params, ctx.now().getTime(), ctx.api.maxBuckets);
+    const query = parseLoginsQuery(params, ctx.now().getTime(), ctx.api.maxBuckets, ctx.sync.membership());
     if (!wantsCsv(params.format, request.headers.accept)) {
       const body = await answers.json(ctx.sync, query);
       return reply

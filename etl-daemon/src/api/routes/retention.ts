@@ -5,6 +5,7 @@ import { sendCsv, wantsCsv } from '../csv';
 import type { RetentionAnswer } from '../../contract/types';
 import { parseRetentionQuery, retentionCsv, retentionMatrix, retentionPoints } from '../../query/retention';
 import type { ApiContext } from '../context';
+import { peopleMask } from '../../query/people';
 import { dataErrors, retentionAnswer, retentionParams } from '../../contract/schemas';
 
 /** Weekly (daily, monthly) cohorts by first login and how many of them came back in each later period. */
@@ -22,9 +23,9 @@ export const retentionRoutes: FastifyPluginAsyncJsonSchemaToTs<{ Options: ApiCon
       },
     },
     async (request, reply) => {
-      const query = parseRetentionQuery(request.query, ctx.now().getTime());
+      const query = parseRetentionQuery(request.query, ctx.now().getTime(), ctx.sync.membership());
       const { index } = ctx.sync;
-      const mask = query.users ? index.userMask(query.users) : undefined;
+      const mask = peopleMask(index, query);
       const cohorts = await withSlots(
         ctx.sync,
         () => index.missingSlotsAt(retentionPoints(query)),

@@ -10,6 +10,7 @@ import {
 import type { StickinessAnswer } from '../../contract/types';
 import { dataErrors, stickinessAnswer, stickinessParams } from '../../contract/schemas';
 import type { ApiContext } from '../context';
+import { peopleMask } from '../../query/people';
 import { sendCsv, wantsCsv } from '../csv';
 
 /** PostHog's stickiness: how many users were active on exactly (or at least) n days (weeks, …) of a range. */
@@ -27,9 +28,14 @@ export const stickinessRoutes: FastifyPluginAsyncJsonSchemaToTs<{ Options: ApiCo
       },
     },
     async (request, reply) => {
-      const query = parseStickinessQuery(request.query, ctx.now().getTime(), ctx.api.maxBuckets);
+      const query = parseStickinessQuery(
+        request.query,
+        ctx.now().getTime(),
+        ctx.api.maxBuckets,
+        ctx.sync.membership()
+      );
       const { index } = ctx.sync;
-      const mask = query.users ? index.userMask(query.users) : undefined;
+      const mask = peopleMask(index, query);
       const counts = await withSlots(
         ctx.sync,
         () => index.missingSlotsAt([query.start, query.end, ...stickinessBounds(query)]),

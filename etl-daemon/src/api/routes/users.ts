@@ -1,6 +1,13 @@
 import type { FastifyPluginAsyncJsonSchemaToTs } from '@fastify/type-provider-json-schema-to-ts';
 import { refineExact, tallyUsersExact, usersBetweenExact } from '../../query/exact-count';
-import { parseAggregate, parseInstant, parseRange, parseZone } from '../../contract/params';
+import {
+  parseAggregate,
+  parseInstant,
+  parseOrderedRange,
+  parseRange,
+  parseZone,
+} from '../../contract/params';
+import { neverSeen, roleDetails } from '../../query/never-seen';
 import type { LifecycleStatus } from '../../contract/metrics';
 import type { UsersParams } from '../../contract/types';
 import { REQUEST_LIMITS } from '../../core/limits';
@@ -31,6 +38,7 @@ export const usersRoutes: FastifyPluginAsyncJsonSchemaToTs<{ Options: ApiContext
       const needle = search?.toLowerCase();
       const matches = (name: string) => !needle || name.toLowerCase().includes(needle);
       const { status } = request.query;
+      if (status === 'never') return neverRows(ctx, request.query, matches);
       if (status !== undefined) return lifecycleRows(ctx, { ...request.query, status }, matches);
       const { start, end } = parseRange(request.query, ctx.now().getTime(), 90);
       if (!details) {
@@ -100,7 +108,47 @@ async function lifecycleRows(
     status: params.status,
     bucket: { start: iso(list.bucketStart), end: iso(list.bucketEnd) },
     count: list.count,
-    users: list.rows.map((r) => ({ name: r.name, lastSeen: iso(r.lastSeen) })),
+    users: list.rows.map((r) => ({
+      name: r.name,
+      lastSeen: iso(r.lastSeen),
+      ...roleDetails(ctx.sync.membership(), r.name),
+    })),
+    truncated: list.truncated,
+  };
+}
+
+/**
+ * /api/v1/users?status=never: the active user roles of sys.role with no activity from start to end. Only a
+ * source whose names are canonical role names can be compared with sys.role.
+ */
+async function neverRows(ctx: ApiContext, params: UsersParams, matches: (name: string) => boolean) {
+  if (ctx.canonicalNames === false) {
+    throw new QueryError(
+      'status',
+      'never',
+      'new, returning, resurrecting or dormant: this source (USAGE_SOURCE seed or USAGE_MESSAGE_REGEX) ' +
+        "counts names that are not core4's role names, so they cannot be compared with sys.role"
+    );
+  }
+  const membership = ctx.sync.membership();
+  if (!membership) {
+    throw new QueryError(
+      'status',
+      'never',
+      'new, returning, resurrecting or dormant: no roles have been read from sys.role (GET /api/v1/roles says why)'
+    );
+  }
+  const { start, end } = parseOrderedRange(params, ctx.now().getTime(), 90);
+  const active = new Set(await usersBetweenExact(ctx.sync, start, end));
+  const list = neverSeen(membership, active, {
+    matches,
+    limit: params.limit ?? REQUEST_LIMITS.userRows.default,
+  });
+  return {
+    status: 'never' as const,
+    membershipAsOf: membership.checkedAt.toISOString(),
+    count: list.count,
+    users: list.rows,
     truncated: list.truncated,
   };
 }

@@ -1,0 +1,71 @@
+import { parseList } from '../contract/params';
+import { QueryError } from '../errors';
+import type { LoginIndex, UserMask } from './login-index';
+import type { LoadedMembership } from './sync/membership';
+
+/**
+ * Who a query counts: `user=` names people, `role=` names core4 groups whose members (as the membership
+ * read from sys.role has them) are counted; values of one parameter are OR-ed, the two parameters AND-ed.
+ */
+export interface People {
+  users: string[] | null;
+  /** Absent or null: no role filter (then `users` alone selects). */
+  roles?: string[] | null;
+  /** Those who pass both filters; null: everybody; absent: `users`. */
+  selected?: string[] | null;
+  /** The check time of the membership the roles were resolved with (ISO); null without roles. */
+  membershipAsOf?: string | null;
+}
+
+/** Who passes the filters; null: everybody. */
+function selectedOf(people: People): string[] | null {
+  return people.selected === undefined ? people.users : people.selected;
+}
+
+/** The people of a request's `user` and `role` parameters; a 400 naming an unknown role or no membership. */
+export function parsePeople(
+  params: { user?: string | string[] | undefined; role?: string | string[] | undefined },
+  membership: LoadedMembership | undefined
+): People {
+  const userList = parseList(params.user);
+  const roleList = parseList(params.role);
+  const users = userList.length === 0 ? null : userList;
+  if (roleList.length === 0) return { users, roles: null, selected: users, membershipAsOf: null };
+  if (!membership) {
+    throw new QueryError(
+      'role',
+      roleList.join(','),
+      'no roles: none have been read from sys.role yet (USAGE_ROLES; GET /api/v1/roles says why)'
+    );
+  }
+  const members = new Set<string>();
+  for (const role of roleList) {
+    const names = membership.members.get(role);
+    if (!names) {
+      throw new QueryError('role', role, 'a group of sys.role (GET /api/v1/roles lists them)');
+    }
+    for (const name of names) members.add(name);
+  }
+  const selected = users ? users.filter((u) => members.has(u)) : [...members].sort();
+  return { users, roles: roleList, selected, membershipAsOf: membership.checkedAt.toISOString() };
+}
+
+/** The index mask of the selected people; undefined counts everybody. */
+export function peopleMask(index: LoginIndex, people: People): UserMask | undefined {
+  const selected = selectedOf(people);
+  return selected ? index.userMask(selected) : undefined;
+}
+
+/** What identifies the people of a query in a cache key. */
+export function peopleKey(people: People): string {
+  if (!people.users && !people.roles) return '';
+  return JSON.stringify([people.users, people.roles ?? null, people.membershipAsOf ?? null]);
+}
+
+/** The answer's echo of the filters: `users` always, `roles` and `membershipAsOf` when roles were asked. */
+export function peopleHeader(
+  people: People
+): { users: string[] | null } | { users: string[] | null; roles: string[]; membershipAsOf: string } {
+  if (!people.roles || !people.membershipAsOf) return { users: people.users };
+  return { users: people.users, roles: people.roles, membershipAsOf: people.membershipAsOf };
+}

@@ -1,0 +1,522 @@
+/**
+ * Roles from core4's sys.role: the membership a run expands and stores, `role=` on /api/v1/logins and
+ * /api/v1/retention, /api/v1/roles and /api/v1/users?status=never, each against an independent reading:
+ * memberships from a Python port of core4's own `casc_role()` walk (core4/api/v1/request/role/model.py), and
+ * counts from the raw access lines with luxon's calendar (engagement-oracle.ts), sharing no code with the
+ * product.
+ */
+import { execFileSync } from 'node:child_process';
+import type { FastifyInstance } from 'fastify';
+import { ObjectId } from 'mongodb';
+import pino from 'pino';
+import { Writable } from 'node:stream';
+import { buildTestApp } from './api-helpers';
+import type { Unit, WeekStart } from './engagement-oracle';
+import { engagementOracle, periods, retentionOracle } from './engagement-oracle';
+import type { TestDb } from './helpers';
+import { fixedClock, openTestDb, presetSelector, runDeps } from './helpers';
+import type { Login } from './login-fixtures';
+import { seededRandom } from '../src/demo/random';
+import type { RoleRecord } from '../src/etl/role-membership';
+import { expandMembership } from '../src/etl/role-membership';
+import { makeJobRunner } from '../src/job/job-runner';
+import { makeIndexSync } from '../src/query/index-loader';
+
+const NOW = new Date('2026-11-27T12:00:00Z');
+const FROM = Date.parse('2026-10-01T00:00:00Z');
+const REQUESTS = presetSelector('core4-requests');
+
+/* ------------------------------------------------------------------------------------------------------------
+ * The fixture: core4's access lines (formatted by Python with core4's format string) and a sys.role with nested,
+ * cyclic, inactive and dangling references.
+ * ---------------------------------------------------------------------------------------------------------- */
+
+const USERS = Array.from({ length: 30 }, (_, i) => `u${String(i).padStart(2, '0')}`);
+const HANDLERS = [
+  ['mkt.api.v1.report.ReportHandler', 'GET', '/mkt/api/v1/report'],
+  ['fin.api.v1.budget.BudgetHandler', 'POST', '/fin/api/v1/budget'],
+  ['core4.api.v1.request.role.main.RoleHandler', 'GET', '/core4/api/v1/roles'],
+] as const;
+const STATUSES = [200, 200, 200, 201, 302, 304, 401, 403, 404, 500];
+
+interface Request {
+  at: number;
+  status: number;
+  handler: (typeof HANDLERS)[number];
+  ms: number;
+  user: string | null;
+  host: string;
+}
+
+function requests(): Request[] {
+  const random = seededRandom(1717);
+  const pick = <T>(list: readonly T[]) => list[Math.floor(random() * list.length)] as T;
+  const out: Request[] = [];
+  for (let i = 0; i < 2_400; i += 1) {
+    const r = random();
+    out.push({
+      // Up to 11:00 on the last day (now is 12:00): whole seconds, as core4 writes `created`.
+      at: FROM + Math.floor((random() * (NOW.getTime() - 3_600_000 - FROM)) / 1000) * 1000,
+      status: pick(STATUSES),
+      handler: pick(HANDLERS),
+      ms: random() * 400,
+      // Zipf-like: a few people make most requests; some requests have no user, a few are admin's.
+      user:
+        r < 0.1 ? null : r < 0.13 ? 'admin' : (USERS[Math.floor(USERS.length * random() ** 1.6)] as string),
+      host: pick(['core4-app-1', 'core4-app-2']),
+    });
+  }
+  return out.sort((a, b) => a.at - b.at);
+}
+
+/** The lines as core4/api/v1/application.py CoreApplication._log writes them, formatted by Python itself. */
+function accessLines(list: readonly Request[]): string[] {
+  const script = [
+    'import json, sys',
+    'fmt = "[%d] [%s %s] in [%.2fms] by [%s] from [%s]"',
+    'print(json.dumps([fmt % (s, m, p, t, u, "6f1c0a2b") for s, m, p, t, u in json.load(sys.stdin)]))',
+  ].join('\n');
+  const input = list.map((r) => [r.status, r.handler[1], r.handler[2], r.ms, r.user]);
+  return JSON.parse(
+    execFileSync('python3', ['-c', script], { input: JSON.stringify(input) }).toString()
+  ) as string[];
+}
+
+/** `meth`: the handler logger's info below 400, warning for 4xx, error for 5xx. */
+function level(status: number): { level: string; levelno: number } {
+  if (status >= 500) return { level: 'ERROR', levelno: 40 };
+  if (status >= 400) return { level: 'WARNING', levelno: 30 };
+  return { level: 'INFO', levelno: 20 };
+}
+
+const oid = (n: number) => new ObjectId(n.toString(16).padStart(24, '0'));
+const GROUP_IDS: Record<string, ObjectId> = {};
+const GROUPS: [string, string[], boolean][] = [
+  ['staff', [], true],
+  ['eng', ['staff'], true],
+  ['ds', ['eng'], true],
+  ['ops', ['staff'], true],
+  // Retired: casc_role() neither keeps it nor walks through it to staff.
+  ['retired', ['staff'], false],
+  ['alumni', ['retired'], true],
+  ['loopA', ['loopB'], true],
+  ['loopB', ['loopA'], true],
+  ['solo', [], true],
+];
+GROUPS.forEach(([name], i) => (GROUP_IDS[name] = oid(i + 1)));
+
+function userGroups(i: number): string[] {
+  const base = [['ds'], ['eng'], ['ops'], ['alumni'], ['loopA', 'solo']][i % 5] as string[];
+  return i % 7 === 0 ? [...base, 'retired'] : base;
+}
+
+/** sys.role as core4 stores it (model.py): users with email and password, groups without. */
+function sysRole(): Record<string, unknown>[] {
+  const groups = GROUPS.map(([name, within, active]) => ({
+    _id: GROUP_IDS[name],
+    name,
+    realname: `Group ${name}`,
+    is_active: active,
+    created: new Date('2025-01-01T00:00:00Z'),
+    role: within.map((g) => GROUP_IDS[g]),
+    perm: [],
+  }));
+  // u30 and u31 never make a request; u05 and u31 are inactive; u07 names a role that does not exist.
+  const users = [...USERS, 'u30', 'u31'].map((name, i) => ({
+    _id: oid(1_000 + i),
+    name,
+    realname: `Person ${i}`,
+    is_active: name !== 'u05' && name !== 'u31',
+    created: new Date(Date.UTC(2025, 5, 1 + i)),
+    last_login: new Date(Date.UTC(2026, 10, 1 + (i % 20), 9)),
+    email: `${name}@example.com`,
+    password: `$pbkdf2-sha256$29000$x$${name}`,
+    role: [...userGroups(i).map((g) => GROUP_IDS[g]), ...(name === 'u07' ? [oid(999)] : [])],
+  }));
+  // A role saved without is_active: core4's field default is None, so it is inactive.
+  const unset = { _id: oid(50), name: 'unset', realname: null, role: [GROUP_IDS.staff], perm: [] };
+  return [...groups, unset, ...users];
+}
+
+/**
+ * core4's casc_role() and is_user, ported line for line to synchronous Python (model.py; find_one by _id from
+ * the documents). core4 raises on an _id that names no role; the port skips it, as the product does.
+ */
+function pythonMembership(roles: readonly Record<string, unknown>[]): Record<string, string[]> {
+  const script = `
+import json, sys
+docs = {d["_id"]: d for d in json.load(sys.stdin)}
+def is_user(d):
+    return d.get("email") is not None and d.get("password") is not None
+def casc_role(doc):
+    seen = []
+    found = []
+    def traverse(_ids, roles):
+        for _id in _ids:
+            if _id in seen:
+                continue
+            seen.append(_id)
+            role = docs.get(_id)
+            if role is None:
+                continue
+            if role.get("is_active"):
+                roles += [role]
+                traverse(role.get("role", []), roles)
+    traverse(doc.get("role", []), found)
+    return found
+out = {}
+for d in docs.values():
+    if is_user(d):
+        out[d["name"]] = sorted({r["name"] for r in casc_role(d) if not is_user(r)})
+print(json.dumps(out))
+`;
+  const plain = roles.map((r) => ({
+    ...r,
+    _id: String(r._id),
+    role: (r.role as ObjectId[]).map(String),
+  }));
+  return JSON.parse(
+    execFileSync('python3', ['-c', script], { input: JSON.stringify(plain) }).toString()
+  ) as Record<string, string[]>;
+}
+
+/* ------------------------------------------------------------------------------------------------------------ */
+
+let db: TestDb;
+let app: FastifyInstance;
+let logins: Login[];
+let groupsOf: Record<string, string[]>;
+const ROLES = sysRole();
+
+beforeAll(async () => {
+  db = await openTestDb();
+  const list = requests();
+  const lines = accessLines(list);
+  await db.cols.sysLog.insertMany(
+    list.map((r, i) => ({
+      created: new Date(r.at),
+      message: lines[i],
+      ...level(r.status),
+      username: 'core4',
+      hostname: r.host,
+      identifier: `req-${i}`,
+      qual_name: r.handler[0],
+      epoch: r.at / 1000,
+    }))
+  );
+  await db.client.db(db.sysDb).collection('sys.role').insertMany(ROLES);
+  // What core4-requests counts, read from the request list: below 400, a user, not admin.
+  logins = list
+    .filter((r) => r.status < 400 && r.user !== null && r.user !== 'admin')
+    .map((r) => ({ user: r.user as string, at: r.at }));
+  groupsOf = pythonMembership(ROLES);
+  app = await buildTestApp(db, NOW, { runFrom: '2026-10-01', selector: REQUESTS });
+});
+afterAll(async () => {
+  await app.close();
+  await db.close();
+});
+
+const get = async (url: string) => {
+  const response = await app.inject({ method: 'GET', url });
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- answers are checked field by field
+  return { status: response.statusCode, body: response.body, json: (): any => response.json() };
+};
+
+/** Members of any of `roles` by the Python port, narrowed to `users` when given. */
+function members(roles: readonly string[], users?: readonly string[]): Set<string> {
+  const names = Object.entries(groupsOf)
+    .filter(([, groups]) => groups.some((g) => roles.includes(g)))
+    .map(([name]) => name);
+  return new Set(users ? names.filter((n) => users.includes(n)) : names);
+}
+
+describe('the membership core4 expands', () => {
+  it("should equal core4's casc_role() on random role graphs with cycles, inactive and missing roles", () => {
+    for (const seed of [1, 2, 3]) {
+      const random = seededRandom(seed);
+      const docs = Array.from({ length: 120 }, (_, i) => {
+        const isUser = i >= 40;
+        const parents = Array.from({ length: Math.floor(random() * 3) }, () =>
+          oid(1 + Math.floor(random() * 41))
+        );
+        return {
+          _id: oid(1 + i),
+          name: `r${i}`,
+          is_active: random() > 0.2,
+          role: parents,
+          ...(isUser ? { email: `r${i}@x`, password: 'h' } : {}),
+        };
+      });
+      const records: RoleRecord[] = docs.map((d) => ({
+        id: String(d._id),
+        name: d.name,
+        realname: null,
+        isActive: d.is_active,
+        isUser: 'email' in d,
+        created: null,
+        lastLogin: null,
+        roles: d.role.map(String),
+      }));
+      const expected = pythonMembership(docs);
+      const product = Object.fromEntries(expandMembership(records).users.map((u) => [u.name, u.groups]));
+      expect(product).toEqual(expected);
+      // The graphs are not trivial: some users reach groups two levels up, some reach none.
+      expect(Object.values(expected).some((g) => g.length >= 3)).toBe(true);
+      expect(Object.values(expected).some((g) => g.length === 0)).toBe(true);
+    }
+  });
+
+  it('should list the groups with their members as the run read them (GET /api/v1/roles)', async () => {
+    const { status, json } = await get('/api/v1/roles');
+    expect(status).toBe(200);
+    const answer = json();
+    expect(answer).toMatchObject({
+      available: true,
+      source: `${db.sysDb}.sys.role`,
+      readAt: NOW.toISOString(),
+      membershipAsOf: NOW.toISOString(),
+      users: 32,
+    });
+    const inactive = new Set(['u05', 'u31']);
+    const expected = GROUPS.map(([name]) => name)
+      .concat('unset')
+      .sort()
+      .map((name) => {
+        const all = [...members([name])];
+        return { name, members: all.length, activeMembers: all.filter((u) => !inactive.has(u)).length };
+      });
+    expect(answer.groups).toEqual(expected.map((e) => expect.objectContaining(e) as unknown));
+    // The fixture's shapes are there: staff through two levels, nobody through the retired group.
+    expect(answer.groups.find((g: { name: string }) => g.name === 'staff').members).toBe(20);
+    expect(answer.groups.find((g: { name: string }) => g.name === 'retired').members).toBe(0);
+    expect(answer.groups.find((g: { name: string }) => g.name === 'alumni').members).toBe(6);
+    expect(JSON.stringify(answer)).not.toMatch(/example\.com|pbkdf2/);
+  });
+});
+
+const METRICS = ['users', 'logins', 'new_users', 'returning', 'resurrecting', 'dormant', 'active_7d'];
+
+/** Users and logins per period, from the raw lines of `only`. */
+function counted(only: Set<string>, list: [number, number][], start: number, end: number) {
+  return list.map(([p0, p1]) => {
+    const a = Math.max(p0, start);
+    const b = Math.min(p1, end);
+    const inside = logins.filter((l) => l.at >= a && l.at < b && only.has(l.user));
+    return { users: new Set(inside.map((l) => l.user)).size, logins: inside.length };
+  });
+}
+
+describe('role= on /api/v1/logins and /api/v1/retention', () => {
+  it.each([
+    ['day', 'UTC', 'monday', ['staff'], undefined],
+    ['week', 'Asia/Kathmandu', 'monday', ['eng', 'alumni'], undefined],
+    ['day', 'Asia/Kathmandu', 'sunday', ['loopB'], undefined],
+    ['week', 'UTC', 'sunday', ['staff'], ['u00', 'u01', 'u03', 'u11']],
+  ] as [Unit, string, WeekStart, string[], string[] | undefined][])(
+    'should count only the members by %s in %s (weeks from %s) of %j, users %j',
+    async (unit, zone, weekStart, roles, users) => {
+      const start = Date.parse('2026-10-09T05:17:00Z');
+      const end = Date.parse('2026-11-27T11:30:00Z');
+      const url =
+        `/api/v1/logins?start=${new Date(start).toISOString()}&end=${new Date(end).toISOString()}` +
+        `&aggregate=${unit}&tz=${zone}&weekStart=${weekStart}&metric=${METRICS.join(',')}` +
+        roles.map((r) => `&role=${r}`).join('') +
+        (users ?? []).map((u) => `&user=${u}`).join('');
+      const { status, json } = await get(url);
+      expect(status).toBe(200);
+      const answer = json();
+      expect(answer.roles).toEqual(roles);
+      expect(answer.membershipAsOf).toBe(NOW.toISOString());
+      const only = members(roles, users);
+      expect(only.size).toBeGreaterThan(1);
+      const list = periods(start, end, unit, zone, weekStart);
+      const plain = counted(only, list, start, end);
+      const engagement = engagementOracle(logins, { start, end, unit, zone, only, weekStart });
+      const buckets = answer.buckets as Record<string, number>[];
+      expect(buckets).toHaveLength(list.length);
+      expect(buckets.map((b) => b.users)).toEqual(plain.map((p) => p.users));
+      expect(buckets.map((b) => b.logins)).toEqual(plain.map((p) => p.logins));
+      for (const metric of ['new_users', 'returning', 'resurrecting', 'dormant', 'active_7d'] as const)
+        expect([metric, buckets.map((b) => b[metric])]).toEqual([metric, engagement[metric]]);
+      // Members only: the whole counts more.
+      const whole = await get(url.replace(/&role=[^&]+/g, '').replace(/&user=[^&]+/g, ''));
+      const total = (bs: Record<string, number>[]) => bs.reduce((s, b) => s + (b.logins ?? 0), 0);
+      expect(total(whole.json().buckets)).toBeGreaterThan(total(buckets));
+    }
+  );
+
+  it.each([
+    ['week', 'Asia/Kathmandu', ['ops']],
+    ['day', 'UTC', ['eng', 'solo']],
+  ] as [Unit, string, string[]][])(
+    'should keep cohorts of members only by %s in %s',
+    async (cohort, zone, roles) => {
+      const start = Date.parse('2026-10-01T00:00:00Z');
+      const end = Date.parse('2026-11-27T12:00:00Z');
+      const url =
+        `/api/v1/retention?start=${new Date(start).toISOString()}&end=${new Date(end).toISOString()}` +
+        `&cohort=${cohort}&tz=${zone}&periods=6${roles.map((r) => `&role=${r}`).join('')}`;
+      const { status, json } = await get(url);
+      expect(status).toBe(200);
+      const only = members(roles);
+      const expected = retentionOracle(logins, { start, end, unit: cohort, zone, periods: 6, only });
+      const cohorts = json().cohorts as { size: number; retained: number[] }[];
+      expect(cohorts.map((c) => [c.size, c.retained])).toEqual(expected.map((c) => [c.size, c.retained]));
+      expect(cohorts.reduce((s, c) => s + c.size, 0)).toBeGreaterThan(0);
+      expect(json().membershipAsOf).toBe(NOW.toISOString());
+    }
+  );
+
+  it('should refuse a role that is not a group, naming it and where the groups are listed', async () => {
+    for (const url of [
+      '/api/v1/logins?role=nope',
+      '/api/v1/retention?role=u01',
+      '/api/v1/stickiness?role=x',
+    ]) {
+      const { status, json } = await get(url);
+      expect(status).toBe(400);
+      expect(json()).toMatchObject({ parameter: 'role', accepted: expect.stringContaining('/api/v1/roles') });
+    }
+  });
+});
+
+describe('/api/v1/users?status=never', () => {
+  it('should list the active user roles not seen in the range, with what sys.role says of them', async () => {
+    const start = '2026-11-25T06:00:00Z';
+    const end = '2026-11-27T12:00:00Z';
+    const { status, json, body } = await get(`/api/v1/users?status=never&start=${start}&end=${end}`);
+    expect(status).toBe(200);
+    const seen = new Set(
+      logins.filter((l) => l.at >= Date.parse(start) && l.at < Date.parse(end)).map((l) => l.user)
+    );
+    const expected = [...USERS, 'u30', 'u31']
+      .filter((name) => name !== 'u05' && name !== 'u31' && !seen.has(name))
+      .sort();
+    expect(expected.length).toBeGreaterThan(3);
+    const answer = json();
+    expect(answer.count).toBe(expected.length);
+    expect(answer.users.map((u: { name: string }) => u.name)).toEqual(expected);
+    const u30 = answer.users.find((u: { name: string }) => u.name === 'u30');
+    expect(u30).toEqual({
+      name: 'u30',
+      lastSeen: null,
+      realname: 'Person 30',
+      created: new Date(Date.UTC(2025, 5, 31)).toISOString(),
+      lastLogin: new Date(Date.UTC(2026, 10, 11, 9)).toISOString(),
+    });
+    expect(body).not.toMatch(/example\.com|pbkdf2/);
+  });
+
+  it('should add what sys.role says to the rows of a lifecycle status', async () => {
+    const { status, json } = await get(
+      '/api/v1/users?status=returning&bucket=2026-11-20T00:00:00Z&aggregate=w'
+    );
+    expect(status).toBe(200);
+    const row = json().users[0];
+    const index = [...USERS, 'u30', 'u31'].indexOf(row.name);
+    expect(row).toMatchObject({
+      realname: `Person ${index}`,
+      created: new Date(Date.UTC(2025, 5, 1 + index)).toISOString(),
+    });
+  });
+});
+
+describe('membership over runs', () => {
+  it('should store a new membership only when sys.role changed, and every index should pick it up', async () => {
+    const later = new Date(NOW.getTime() + 600_000);
+    const run = () =>
+      makeJobRunner(runDeps(db.cols, { clock: fixedClock(later), selector: REQUESTS }), {
+        attempts: 1,
+        backoffMs: 0,
+      }).run({});
+    const before = await db.cols.role.findOne({ name: 'membership' });
+    await run();
+    const unchanged = await db.cols.role.findOne({ name: 'membership' });
+    expect(unchanged?.set).toBe(before?.set);
+    expect(unchanged?.checkedAt).toEqual(later);
+    expect(unchanged?.readAt).toEqual(NOW);
+    // u02 (ops) joins eng: a new set, the old one's parts deleted.
+    await db.client
+      .db(db.sysDb)
+      .collection('sys.role')
+      .updateOne({ name: 'u02' }, { $push: { role: GROUP_IDS.eng } } as never);
+    await run();
+    const changed = await db.cols.role.findOne({ name: 'membership' });
+    expect(changed?.set).not.toBe(before?.set);
+    expect(await db.cols.roleParts.distinct('set')).toEqual([changed?.set]);
+    const reader = makeIndexSync(db.cols, pino({ level: 'silent' }));
+    await reader.refresh();
+    expect(reader.membership()?.members.get('eng')).toContain('u02');
+    expect(reader.membership()?.checkedAt).toEqual(later);
+  });
+});
+
+describe('without sys.role', () => {
+  it('should run, warn once, and refuse role filters with the reason', async () => {
+    const other = await openTestDb();
+    try {
+      await other.cols.sysLog.insertMany([
+        {
+          created: new Date('2026-11-26T10:00:00Z'),
+          message: '[200] [GET /x] in [1.00ms] by [amy] from [c]',
+          level: 'INFO',
+        },
+      ]);
+      const warnings: string[] = [];
+      const logger = pino(
+        { level: 'warn' },
+        new Writable({
+          write(chunk, _enc, done) {
+            warnings.push(JSON.parse(String(chunk)).msg as string);
+            done();
+          },
+        })
+      );
+      const runner = makeJobRunner(
+        runDeps(other.cols, { clock: fixedClock(NOW), selector: REQUESTS, logger }),
+        {
+          attempts: 1,
+          backoffMs: 0,
+        }
+      );
+      expect(await runner.run({ start: '2026-11-26' })).toMatchObject({ status: 'success' });
+      expect(await runner.run({})).toMatchObject({ status: 'success' });
+      expect(warnings.filter((w) => w.includes('sys.role'))).toEqual([
+        `${other.sysDb}.sys.role holds no user roles: role filters use the membership stored before, if any (GET /api/v1/roles)`,
+      ]);
+      const bare = await buildTestApp(other, NOW, { selector: REQUESTS });
+      try {
+        const roles = (await bare.inject('/api/v1/roles')).json();
+        expect(roles).toMatchObject({
+          available: false,
+          groups: [],
+          reason: expect.stringContaining('sys.role'),
+        });
+        const refused = await bare.inject('/api/v1/logins?role=staff');
+        expect(refused.statusCode).toBe(400);
+        expect(refused.json()).toMatchObject({
+          parameter: 'role',
+          accepted: expect.stringContaining('USAGE_ROLES'),
+        });
+        const never = await bare.inject('/api/v1/users?status=never');
+        expect(never.statusCode).toBe(400);
+      } finally {
+        await bare.close();
+      }
+      const seed = await buildTestApp(db, NOW);
+      try {
+        const refused = await seed.inject('/api/v1/users?status=never');
+        expect(refused.statusCode).toBe(400);
+        expect(refused.json()).toMatchObject({
+          parameter: 'status',
+          accepted: expect.stringContaining('not core4'),
+        });
+      } finally {
+        await seed.close();
+      }
+    } finally {
+      await other.close();
+    }
+  });
+});
