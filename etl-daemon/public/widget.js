@@ -18,7 +18,20 @@
   // Retention cohorts come in days, weeks or months: the nearest to the chosen aggregate.
   var COHORT = { hour: 'day', day: 'day', week: 'week', month: 'month', quarter: 'month', year: 'month' };
   var form = document.getElementById('controls');
-  var fields = ['metric', 'aggregate', 'tz', 'start', 'end'];
+  var fields = ['metric', 'aggregate', 'by', 'tz', 'start', 'end'];
+  // A breakdown's series: the eight largest values and the rest as other, one colour each.
+  var SERIES = 8;
+  var COLOURS = [
+    '#2f6fde',
+    '#e4572e',
+    '#17bebb',
+    '#ffc914',
+    '#76b041',
+    '#9b5de5',
+    '#f15bb5',
+    '#00a6a6',
+    '#7f7f7f',
+  ];
   var token = '';
   var chart = null;
 
@@ -32,6 +45,7 @@
     return {
       metric: params.get('metric') || 'users',
       aggregate: params.get('aggregate') || 'week',
+      by: params.get('by') || '',
       tz: params.get('tz') || 'UTC',
       start: params.get('start') || isoDay(new Date(today.getTime() - 90 * 86400000)),
       end: params.get('end') || isoDay(new Date(today.getTime() + 86400000)),
@@ -102,7 +116,67 @@
     document.getElementById('value-header').textContent = LABELS[state.metric];
   }
 
+  /** A breakdown's table: one row per bucket, one column per series (headers set as text, never as HTML). */
+  function renderSeriesTable(state, answer) {
+    var series = answer.series;
+    var head = document.querySelector('#values thead tr');
+    head.innerHTML = '<th>bucket start</th>';
+    series.forEach(function (s) {
+      var th = document.createElement('th');
+      th.textContent = s.key;
+      head.appendChild(th);
+    });
+    document.querySelector('#values tbody').innerHTML = answer.buckets
+      .map(function (b, i) {
+        var cells = series.map(function (s) {
+          return '<td>' + s.buckets[i][state.metric] + '</td>';
+        });
+        return '<tr><td>' + b.start + '</td>' + cells.join('') + '</tr>';
+      })
+      .join('');
+  }
+
+  /** A breakdown: one line per series (the value, or other), and a table with a column per series. */
+  function renderBreakdown(state, answer) {
+    var series = answer.series;
+    renderSeriesTable(state, answer);
+    showHorizon(answer);
+    var target = document.getElementById('chart');
+    if (chart) chart.destroy();
+    chart = new uPlot(
+      {
+        title: LABELS[state.metric] + ' per ' + answer.aggregate + ' by core4 group (' + answer.tz + ')',
+        width: Math.max(480, target.clientWidth || 900),
+        height: 360,
+        tzDate: function (ts) {
+          return uPlot.tzDate(new Date(ts * 1000), answer.tz);
+        },
+        scales: { x: { time: true } },
+        series: [{}].concat(
+          series.map(function (s, i) {
+            return { label: s.key, stroke: COLOURS[i % COLOURS.length], width: 2, points: { show: true } };
+          })
+        ),
+      },
+      [answer.buckets.map(bucketTime)].concat(
+        series.map(function (s) {
+          return s.buckets.map(function (b) {
+            return b[state.metric];
+          });
+        })
+      ),
+      target
+    );
+    window.widgetChart = chart;
+    document.body.dataset.state = 'ready';
+  }
+
+  function bucketTime(b) {
+    return Date.parse(b.start) / 1000;
+  }
+
   function render(state, answer) {
+    if (answer.series) return renderBreakdown(state, answer);
     var buckets = answer.buckets;
     var xs = buckets.map(function (b) {
       return Date.parse(b.start) / 1000;
@@ -152,6 +226,30 @@
     document.body.dataset.state = 'ready';
   }
 
+  /** The API query of the controls' state: retention's cohorts, or counts (broken down when `by` is set). */
+  function queryOf(state, retention) {
+    if (retention) {
+      return new URLSearchParams({
+        cohort: COHORT[state.aggregate] || 'week',
+        tz: state.tz,
+        start: state.start,
+        end: state.end,
+      });
+    }
+    var query = new URLSearchParams({
+      metric: state.metric,
+      aggregate: state.aggregate,
+      tz: state.tz,
+      start: state.start,
+      end: state.end,
+    });
+    if (state.by) {
+      query.set('breakdown', state.by);
+      query.set('limit', String(SERIES));
+    }
+    return query;
+  }
+
   function load() {
     var state = {};
     fields.forEach(function (name) {
@@ -159,20 +257,7 @@
     });
     window.history.replaceState(null, '', '?' + new URLSearchParams(state).toString());
     var retention = state.metric === 'retention';
-    var query = retention
-      ? new URLSearchParams({
-          cohort: COHORT[state.aggregate] || 'week',
-          tz: state.tz,
-          start: state.start,
-          end: state.end,
-        })
-      : new URLSearchParams({
-          metric: state.metric,
-          aggregate: state.aggregate,
-          tz: state.tz,
-          start: state.start,
-          end: state.end,
-        });
+    var query = queryOf(state, retention);
     document.body.dataset.state = 'loading';
     var headers = token ? { Authorization: 'Bearer ' + token } : {};
     return fetch((retention ? 'api/v1/retention?' : 'api/v1/logins?') + query.toString(), {

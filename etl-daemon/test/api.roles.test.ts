@@ -381,6 +381,160 @@ describe('role= on /api/v1/logins and /api/v1/retention', () => {
   });
 });
 
+/** Every group of the fixture with its members (Python's casc_role), narrowed to `users` when given. */
+function groupMembers(users?: readonly string[]): [string, Set<string>][] {
+  const names = new Set(Object.values(groupsOf).flat());
+  return [...names].map((g) => [g, members([g], users)]);
+}
+
+/** Distinct users of `only` in [start, end) from the raw lines. */
+const usersIn = (only: Set<string>, start: number, end: number) =>
+  new Set(logins.filter((l) => l.at >= start && l.at < end && only.has(l.user)).map((l) => l.user)).size;
+
+describe('breakdown=role', () => {
+  it.each([
+    ['week', 'Asia/Kathmandu', 'monday', 3, undefined],
+    ['day', 'UTC', 'sunday', 2, ['u00', 'u01', 'u02', 'u03', 'u04', 'u06', 'u09']],
+  ] as [Unit, string, WeekStart, number, string[] | undefined][])(
+    'should answer one series per group by %s in %s (weeks from %s), the top %d by users, the rest as other (users %j)',
+    async (unit, zone, weekStart, limit, users) => {
+      const start = Date.parse('2026-10-20T03:00:00Z');
+      const end = Date.parse('2026-11-27T11:30:00Z');
+      const url =
+        `/api/v1/logins?start=${new Date(start).toISOString()}&end=${new Date(end).toISOString()}` +
+        `&aggregate=${unit}&tz=${zone}&weekStart=${weekStart}&metric=users,logins,new_users,returning,dormant` +
+        `&breakdown=role&limit=${limit}` +
+        (users ?? []).map((u) => `&user=${u}`).join('');
+      const { status, json } = await get(url);
+      expect(status).toBe(200);
+      const answer = json();
+      expect(answer.breakdown).toBe('role');
+      // The oracle's ranking: groups with users in the range, by distinct users, then name.
+      const ranked = groupMembers(users)
+        .map(([key, only]) => ({ key, only, users: usersIn(only, start, end) }))
+        .filter((g) => g.users > 0)
+        .sort((a, b) => b.users - a.users || (a.key < b.key ? -1 : 1));
+      expect(ranked.length).toBeGreaterThan(limit);
+      const rest = new Set(ranked.slice(limit).flatMap((g) => [...g.only]));
+      const expected = [
+        ...ranked.slice(0, limit).map((g) => ({ key: g.key, only: g.only, other: false })),
+        { key: 'other', only: rest, other: true },
+      ];
+      const series = answer.series as {
+        key: string;
+        other?: boolean;
+        users: number;
+        buckets: Record<string, number>[];
+      }[];
+      expect(series.map((s) => [s.key, s.other ?? false])).toEqual(expected.map((e) => [e.key, e.other]));
+      const list = periods(start, end, unit, zone, weekStart);
+      for (const [i, e] of expected.entries()) {
+        const got = series[i]!;
+        // The rest's users are its people's, each counted once: not the sum of the groups' users.
+        expect([e.key, got.users]).toEqual([e.key, usersIn(e.only, start, end)]);
+        const plain = counted(e.only, list, start, end);
+        const engagement = engagementOracle(logins, { start, end, unit, zone, only: e.only, weekStart });
+        expect([e.key, got.buckets.map((b) => [b.users, b.logins])]).toEqual([
+          e.key,
+          plain.map((p) => [p.users, p.logins]),
+        ]);
+        for (const metric of ['new_users', 'returning', 'dormant'] as const)
+          expect([e.key, metric, got.buckets.map((b) => b[metric])]).toEqual([
+            e.key,
+            metric,
+            engagement[metric],
+          ]);
+      }
+      const sumOther = ranked.slice(limit).reduce((n, g) => n + g.users, 0);
+      expect(series.at(-1)!.users).toBeLessThan(sumOther);
+      // The whole is the answer without a breakdown, as it was.
+      const whole = await get(url.replace(/&breakdown=role&limit=\d+/, ''));
+      expect(answer.buckets).toEqual(whole.json().buckets);
+    }
+  );
+
+  it('should give CSV a key column: the whole under an empty key, then each series', async () => {
+    const { status, body } = await get(
+      '/api/v1/logins?start=2026-11-02T00:00:00Z&end=2026-11-23T00:00:00Z&aggregate=w&metric=users,logins&breakdown=role&limit=2&format=csv'
+    );
+    expect(status).toBe(200);
+    const rows = body.trim().split('\n');
+    expect(rows[0]).toBe('key,start,end,partial,users,logins');
+    expect(rows.slice(1).map((r) => r.split(',')[0])).toEqual([
+      '',
+      '',
+      '',
+      'staff',
+      'staff',
+      'staff',
+      expect.any(String),
+      expect.any(String),
+      expect.any(String),
+      'other',
+      'other',
+      'other',
+    ]);
+  });
+
+  it('should break retention down by group: each series the cohorts of its members', async () => {
+    const start = Date.parse('2026-10-05T00:00:00Z');
+    const end = Date.parse('2026-11-27T12:00:00Z');
+    const { status, json } = await get(
+      `/api/v1/retention?start=${new Date(start).toISOString()}&end=${new Date(end).toISOString()}&cohort=week&tz=Asia/Kathmandu&periods=4&breakdown=role&limit=4`
+    );
+    expect(status).toBe(200);
+    const series = json().series as { key: string; cohorts: { size: number; retained: number[] }[] }[];
+    expect(series.length).toBe(5);
+    // The rest merged: the people of the groups ranked after the fourth (by users over the range).
+    const ranked = groupMembers()
+      .map(([key, only]) => ({ key, only, users: usersIn(only, start, end) }))
+      .filter((g) => g.users > 0)
+      .sort((a, b) => b.users - a.users || (a.key < b.key ? -1 : 1));
+    const rest = new Set(ranked.slice(4).flatMap((g) => [...g.only]));
+    expect(series.map((s) => s.key)).toEqual([...ranked.slice(0, 4).map((g) => g.key), 'other']);
+    for (const s of series) {
+      const only = s.key === 'other' ? rest : members([s.key]);
+      const expected = retentionOracle(logins, {
+        start,
+        end,
+        unit: 'week',
+        zone: 'Asia/Kathmandu',
+        periods: 4,
+        only,
+      });
+      expect([s.key, s.cohorts.map((c) => [c.size, c.retained])]).toEqual([
+        s.key,
+        expected.map((c) => [c.size, c.retained]),
+      ]);
+    }
+  });
+
+  it('should list the groups seen in a range with their distinct users (GET /api/v1/dimensions/role)', async () => {
+    const start = Date.parse('2026-11-10T00:00:00Z');
+    const end = Date.parse('2026-11-27T00:00:00Z');
+    const { status, json } = await get(
+      `/api/v1/dimensions/role?start=${new Date(start).toISOString()}&end=${new Date(end).toISOString()}`
+    );
+    expect(status).toBe(200);
+    const expected = groupMembers()
+      .map(([key, only]) => ({ key, users: usersIn(only, start, end) }))
+      .filter((g) => g.users > 0)
+      .sort((a, b) => b.users - a.users || (a.key < b.key ? -1 : 1));
+    expect(json().values).toEqual(expected);
+    expect((await get('/api/v1/dimensions/handler')).status).toBe(400);
+  });
+
+  it('should refuse a breakdown whose series would hold more buckets than an answer may', async () => {
+    const { status, json } = await get(
+      '/api/v1/logins?start=2000-01-01&end=2026-01-01&aggregate=d&breakdown=role&limit=5'
+    );
+    expect(status).toBe(400);
+    expect(json()).toMatchObject({ parameter: 'limit' });
+    const bad = await get('/api/v1/logins?breakdown=team');
+    expect([bad.status, bad.json().parameter]).toEqual([400, 'breakdown']);
+  });
+});
+
 describe('/api/v1/users?status=never', () => {
   it('should list the active user roles not seen in the range, with what sys.role says of them', async () => {
     const start = '2026-11-25T06:00:00Z';

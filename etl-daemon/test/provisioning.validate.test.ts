@@ -7,7 +7,8 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
 import type { FastifyInstance } from 'fastify';
-import { SERIES_METRICS, USER_STATUSES } from '../src/contract/metrics';
+import { BREAKDOWN_DIMENSIONS, SERIES_METRICS, USER_STATUSES } from '../src/contract/metrics';
+import { REQUEST_LIMITS } from '../src/core/limits';
 import { toUnit } from '../src/time/aggregate';
 import { parseRange } from '../src/contract/params';
 import { parseLoginsQuery } from '../src/query/logins-query';
@@ -61,6 +62,8 @@ const PLUGIN_KEYS = new Set([
   'aggregate',
   'users',
   'roles',
+  'breakdown',
+  'breakdownLimit',
   'alias',
   'hideIncomplete',
   'hide',
@@ -231,6 +234,13 @@ describe('provisioning files', () => {
           10_000
         );
         expect(query.metrics).toEqual([metric]);
+      }
+      // A breakdown the daemon offers, and a number of series it accepts (REQUEST_LIMITS.series).
+      if (target.breakdown !== undefined) {
+        expect(BREAKDOWN_DIMENSIONS).toContain(target.breakdown);
+        const limit = Number(target.breakdownLimit);
+        expect(limit).toBeGreaterThanOrEqual(REQUEST_LIMITS.series.min);
+        expect(limit).toBeLessThanOrEqual(REQUEST_LIMITS.series.max);
       }
     }
   });

@@ -28,7 +28,9 @@ let base: string;
 
 beforeAll(async () => {
   db = await openTestDb();
-  await writeDemoData(db.cols.sysLog, { days: 60, users: 200, perDay: 200, end: NOW, seed: 9 });
+  // With core4's sys.role for the demo's users: the page's breakdown by core4 group.
+  const demo = { days: 60, users: 200, perDay: 200, end: NOW, seed: 9 };
+  await writeDemoData(db.cols.sysLog, demo, undefined, db.cols.sysRole);
   app = await buildTestApp(db, NOW, {
     runFrom: new Date(NOW.getTime() - 59 * 86_400_000).toISOString().slice(0, 10),
   });
@@ -134,6 +136,33 @@ it('should plot what /api/v1/logins answers, follow its controls and keep its st
   expect(retention.cohorts.length).toBeGreaterThanOrEqual(8);
   expect(await page.textContent('#values thead')).toContain('week 0');
   await page.screenshot({ path: path.join(OUTPUT, 'widget-retention.png'), fullPage: true });
+  expect(errors).toEqual([]);
+});
+
+it('should draw a breakdown by core4 group as one line per group, as /api/v1/logins breaks it down', async () => {
+  const page = await browser.newPage({ viewport: { width: 1100, height: 800 } });
+  const errors: string[] = [];
+  page.on('pageerror', (error) => errors.push(error.message));
+  const start = new Date(NOW.getTime() - 42 * 86_400_000).toISOString().slice(0, 10);
+  const end = new Date(NOW.getTime() + 86_400_000).toISOString().slice(0, 10);
+  const query = `metric=users&aggregate=week&tz=Europe%2FBerlin&start=${start}&end=${end}`;
+  await page.goto(`${base}/?${query}&by=role`);
+  await page.waitForSelector('body[data-state="ready"]');
+  const api = (
+    await app.inject({ method: 'GET', url: `/api/v1/logins?${query}&breakdown=role&limit=8` })
+  ).json<{ buckets: { start: string }[]; series: { key: string; buckets: { users: number }[] }[] }>();
+  expect(api.series.length).toBe(9);
+  const plotted = await page.evaluate(() => {
+    const chart = (window as unknown as { widgetChart: { data: number[][]; series: { label?: string }[] } })
+      .widgetChart;
+    return { data: chart.data, labels: chart.series.map((s) => s.label ?? '') };
+  });
+  expect(plotted.data[0]).toEqual(api.buckets.map((b) => Date.parse(b.start) / 1000));
+  expect(plotted.data.slice(1)).toEqual(api.series.map((s) => s.buckets.map((b) => b.users)));
+  expect(plotted.labels.slice(1)).toEqual(api.series.map((s) => s.key));
+  const header = await page.$$eval('#values thead th', (cells) => cells.map((c) => c.textContent));
+  expect(header).toEqual(['bucket start', ...api.series.map((s) => s.key)]);
+  await page.screenshot({ path: path.join(OUTPUT, 'widget-by-group.png'), fullPage: true });
   expect(errors).toEqual([]);
 });
 

@@ -229,6 +229,7 @@ export class DataSource extends DataSourceApi<UsageQuery, UsageOptions> {
         ...text('interval'),
         ...text('status'),
         ...text('bucket'),
+        ...text('breakdown'),
       };
     });
   }

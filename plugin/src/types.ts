@@ -63,6 +63,10 @@ export interface UsageQuery extends DataQuery {
   users?: string[];
   /** Only members of these core4 groups of sys.role (names or variables); empty means everybody. */
   roles?: string[];
+  /** Counts: one series per value of this dimension (`role`: per core4 group), or a variable; unset: none. */
+  breakdown?: string;
+  /** Counts with a breakdown: series kept, the daemon merges the rest into `other` (default 10). */
+  breakdownLimit?: number;
   /** Legend / display name; variables allowed. */
   alias?: string;
   /** Drop the last bucket while it is still incomplete. */
@@ -181,12 +185,21 @@ export interface RolesAnswer {
   groups: Array<{ name: string; active: boolean; members: number }>;
 }
 
+/** What a breakdown splits counts by (the daemon's `breakdown=`). */
+export const BREAKDOWNS = ['role'] as const;
+export type Breakdown = (typeof BREAKDOWNS)[number];
+
+type CountBucket = { start: string; end: string; partial: boolean } & Partial<Record<Metric, number>>;
+
 /** /api/v1/logins answer (the parts the plugin reads). */
 export interface LoginsAnswer {
   aggregate: Aggregate;
   tz: string;
   dataUntil: string | null;
-  buckets: Array<{ start: string; end: string; partial: boolean } & Partial<Record<Metric, number>>>;
+  buckets: CountBucket[];
+  /** With a breakdown: one series per value, the largest first, `other` (the merged rest) last. */
+  breakdown?: Breakdown;
+  series?: Array<{ key: string; other?: boolean; users: number; buckets: CountBucket[] }>;
 }
 
 /** /api/v1/retention answer. */

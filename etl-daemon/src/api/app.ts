@@ -12,6 +12,7 @@ import { loginsRoutes } from './routes/logins';
 import { metricsRoutes } from './routes/metrics';
 import { retentionRoutes } from './routes/retention';
 import { rolesRoutes } from './routes/roles';
+import { dimensionsRoutes } from './routes/dimensions';
 import { stickinessRoutes } from './routes/stickiness';
 import { usersRoutes } from './routes/users';
 import { widgetRoutes } from './routes/widget';
@@ -53,6 +54,7 @@ export async function buildApp(
   await app.register(loginsRoutes, ctx);
   await app.register(usersRoutes, ctx);
   await app.register(rolesRoutes, ctx);
+  await app.register(dimensionsRoutes, ctx);
   await app.register(retentionRoutes, ctx);
   await app.register(stickinessRoutes, ctx);
   await app.register(jobRoutes, ctx);

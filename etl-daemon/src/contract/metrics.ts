@@ -58,3 +58,7 @@ export const LIFECYCLE_STATUSES = ['new', 'returning', 'resurrecting', 'dormant'
 export type LifecycleStatus = (typeof LIFECYCLE_STATUSES)[number];
 /** What /api/v1/users?status lists: a lifecycle status in a bucket, or `never`: user roles not seen in a range. */
 export const USER_STATUSES = [...LIFECYCLE_STATUSES, 'never'] as const;
+
+/** What a breakdown splits the answer by: core4's groups (sys.role) for now. */
+export const BREAKDOWN_DIMENSIONS = ['role'] as const;
+export type BreakdownDimension = (typeof BREAKDOWN_DIMENSIONS)[number];

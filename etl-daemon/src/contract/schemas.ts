@@ -2,6 +2,7 @@ import { REQUEST_LIMITS } from '../core/limits';
 import { AGGREGATE_NAMES, AGGREGATE_UNITS } from '../time/aggregate';
 import { WEEK_STARTS } from '../time/buckets';
 import {
+  BREAKDOWN_DIMENSIONS,
   COHORT_UNITS,
   USER_STATUSES,
   RETENTION_MODES,
@@ -15,7 +16,16 @@ import {
  * (contract/types.ts). Limits and defaults come from core/limits.ts.
  */
 
-const { periods, userRows, runs, listItems, name: nameLength, instant: instantLength, zone } = REQUEST_LIMITS;
+const {
+  periods,
+  userRows,
+  runs,
+  series: seriesLimit,
+  listItems,
+  name: nameLength,
+  instant: instantLength,
+  zone,
+} = REQUEST_LIMITS;
 
 const instant = {
   description: 'ISO 8601 date or date-time (UTC unless it has an offset) or epoch milliseconds',
@@ -47,6 +57,34 @@ const roleEcho = {
   },
 } as const;
 
+/** `breakdown=` and `limit=`: one series per value of a dimension, the largest first. */
+const breakdownParams = {
+  breakdown: {
+    type: 'string',
+    enum: BREAKDOWN_DIMENSIONS,
+    description:
+      'one series per value (role: per core4 group of sys.role), ordered by distinct users over the range; ' +
+      "each series is what the whole would answer if sys.log held only that value's lines",
+  },
+  limit: {
+    type: 'integer',
+    minimum: seriesLimit.min,
+    maximum: seriesLimit.max,
+    default: seriesLimit.default,
+    description: 'with breakdown: series kept; the other values are merged into one series with other: true',
+  },
+} as const;
+
+/** A breakdown series' own fields: the value, and `other` for the values past the limit merged. */
+const seriesFields = {
+  key: { type: 'string', description: 'the value (a group); "other" for the merged rest' },
+  other: { type: 'boolean', description: 'the values past the limit, their users counted once' },
+  users: { type: 'integer', description: 'distinct users of the series over the range' },
+} as const;
+const seriesDescription =
+  'with breakdown: one per value, by distinct users over the range (then key); other last';
+const breakdownEcho = { type: 'string', enum: BREAKDOWN_DIMENSIONS } as const;
+
 const weekStart = {
   type: 'string',
   enum: WEEK_STARTS,
@@ -76,6 +114,7 @@ export const loginsParams = {
     ),
     user: stringOrList('only these users; repeat for several', nameLength),
     role: roleFilter,
+    ...breakdownParams,
     weekStart,
     format: { type: 'string', enum: ['json', 'csv'], description: 'csv is also chosen by Accept: text/csv' },
   },
@@ -139,6 +178,17 @@ export const loginsAnswer = {
       description: 'home.login is complete up to here',
     },
     buckets: { type: 'array', items: bucket },
+    breakdown: breakdownEcho,
+    series: {
+      type: 'array',
+      description: seriesDescription,
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['key', 'users', 'buckets'],
+        properties: { ...seriesFields, buckets: { type: 'array', items: bucket } },
+      },
+    },
   },
   required: ['start', 'end', 'aggregate', 'tz', 'weekStart', 'metrics', 'users', 'dataUntil', 'buckets'],
   additionalProperties: false,
@@ -388,7 +438,27 @@ export const retentionParams = {
     weekStart,
     user: stringOrList('only these users; repeat for several', nameLength),
     role: roleFilter,
+    ...breakdownParams,
     format: { type: 'string', enum: ['json', 'csv'], description: 'csv is also chosen by Accept: text/csv' },
+  },
+} as const;
+
+const cohort = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['start', 'end', 'partial', 'size', 'retained'],
+  properties: {
+    start: { type: 'string', description: "the cohort's period start, ISO 8601 in tz" },
+    end: { type: 'string' },
+    partial: { type: 'boolean', description: 'the range cuts this period' },
+    size: { type: 'integer', description: 'users whose first login ever falls in the period' },
+    retained: {
+      type: 'array',
+      items: { type: 'integer' },
+      description:
+        'retained[k]: of them, active in period c + k (mode on) or in c + k or later (on_or_after); only ' +
+        'periods starting before end',
+    },
   },
 } as const;
 
@@ -407,25 +477,16 @@ export const retentionAnswer = {
     users: { anyOf: [{ type: 'array', items: { type: 'string' } }, { type: 'null' }] },
     ...roleEcho,
     dataUntil: { anyOf: [{ type: 'string' }, { type: 'null' }] },
-    cohorts: {
+    cohorts: { type: 'array', items: cohort },
+    breakdown: breakdownEcho,
+    series: {
       type: 'array',
+      description: seriesDescription,
       items: {
         type: 'object',
         additionalProperties: false,
-        required: ['start', 'end', 'partial', 'size', 'retained'],
-        properties: {
-          start: { type: 'string', description: "the cohort's period start, ISO 8601 in tz" },
-          end: { type: 'string' },
-          partial: { type: 'boolean', description: 'the range cuts this period' },
-          size: { type: 'integer', description: 'users whose first login ever falls in the period' },
-          retained: {
-            type: 'array',
-            items: { type: 'integer' },
-            description:
-              'retained[k]: of them, active in period c + k (mode on) or in c + k or later (on_or_after); only ' +
-              'periods starting before end',
-          },
-        },
+        required: ['key', 'users', 'cohorts'],
+        properties: { ...seriesFields, cohorts: { type: 'array', items: cohort } },
       },
     },
   },
@@ -522,6 +583,47 @@ export const rolesAnswer = {
           members: { type: 'integer', description: 'user roles in it, nested groups included' },
           activeMembers: { type: 'integer', description: 'of those, active user roles' },
         },
+      },
+    },
+  },
+} as const;
+
+/** GET /api/v1/dimensions/:dimension: the values seen in a range, for Grafana variables. */
+export const dimensionsPath = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['dimension'],
+  properties: { dimension: { type: 'string', enum: BREAKDOWN_DIMENSIONS } },
+} as const;
+
+export const dimensionsParams = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    start: { ...instant, description: 'default end - 90 days' },
+    end: { ...instant, description: 'default now' },
+    user: stringOrList('only these users; repeat for several', nameLength),
+    role: roleFilter,
+  },
+} as const;
+
+export const dimensionsAnswer = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['dimension', 'start', 'end', 'values'],
+  properties: {
+    dimension: breakdownEcho,
+    start: { type: 'string' },
+    end: { type: 'string' },
+    membershipAsOf: { type: 'string', description: 'role: when the membership was read from sys.role' },
+    values: {
+      type: 'array',
+      description: 'values with activity in the range, by distinct users (descending, then key)',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['key', 'users'],
+        properties: { key: { type: 'string' }, users: { type: 'integer' } },
       },
     },
   },

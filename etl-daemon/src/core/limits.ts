@@ -45,6 +45,8 @@ export const REQUEST_LIMITS = {
   periods: { min: 1, max: 400, default: 12 },
   /** Rows of /api/v1/users. */
   userRows: { min: 1, max: 10_000, default: 100 },
+  /** Series of a breakdown (`limit`); past them, the values are merged into one `other` series. */
+  series: { min: 1, max: 50, default: 10 },
   /** Runs of /api/v1/job/runs. */
   runs: { min: 1, max: 10_000, default: 1000 },
   /** Values of one repeated parameter (user=, metric=). */

@@ -177,14 +177,24 @@ export async function countSeries(
   }));
 }
 
-/** CSV with a header row: start,end,partial,<metrics…>. */
+/**
+ * CSV with a header row: start,end,partial,<metrics…>; with a breakdown, a first column `key`: the whole's
+ * rows with an empty key, then each series' rows under its key.
+ */
 export function loginsCsv(answer: LoginsAnswer): string {
-  const header = ['start', 'end', 'partial', ...answer.metrics];
-  const rows = answer.buckets.map((b) => [
+  const row = (b: Bucket) => [
     b.start,
     b.end,
     String(b.partial),
     ...answer.metrics.map((m) => String(b[m] ?? 0)),
-  ]);
-  return `${[header, ...rows].map((r) => r.join(',')).join('\n')}\n`;
+  ];
+  const header = ['start', 'end', 'partial', ...answer.metrics];
+  const rows = answer.series
+    ? [
+        ['key', ...header],
+        ...answer.buckets.map((b) => ['', ...row(b)]),
+        ...answer.series.flatMap((s) => s.buckets.map((b) => [s.key, ...row(b)])),
+      ]
+    : [header, ...answer.buckets.map(row)];
+  return `${rows.map((r) => r.join(',')).join('\n')}\n`;
 }

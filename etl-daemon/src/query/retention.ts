@@ -145,16 +145,21 @@ function cohortMembers(
   return cohorts;
 }
 
-/** CSV: one row per cohort, `start,end,partial,size,p0,p1,…`. */
+/**
+ * CSV: one row per cohort, `start,end,partial,size,p0,p1,…`; with a breakdown, a first column `key`: the
+ * whole's cohorts with an empty key, then each series' under its key.
+ */
 export function retentionCsv(answer: RetentionAnswer): string {
-  const width = Math.max(0, ...answer.cohorts.map((c) => c.retained.length));
+  const all = [answer.cohorts, ...(answer.series ?? []).map((s) => s.cohorts)].flat();
+  const width = Math.max(0, ...all.map((c) => c.retained.length));
   const header = ['start', 'end', 'partial', 'size', ...Array.from({ length: width }, (_, k) => `p${k}`)];
-  const rows = answer.cohorts.map((c) => [
-    c.start,
-    c.end,
-    String(c.partial),
-    String(c.size),
-    ...c.retained.map(String),
-  ]);
-  return `${[header, ...rows].map((r) => r.join(',')).join('\n')}\n`;
+  const row = (c: Cohort) => [c.start, c.end, String(c.partial), String(c.size), ...c.retained.map(String)];
+  const rows = answer.series
+    ? [
+        ['key', ...header],
+        ...answer.cohorts.map((c) => ['', ...row(c)]),
+        ...answer.series.flatMap((s) => s.cohorts.map((c) => [s.key, ...row(c)])),
+      ]
+    : [header, ...answer.cohorts.map(row)];
+  return `${rows.map((r) => r.join(',')).join('\n')}\n`;
 }

@@ -188,6 +188,24 @@ describe('DataSource.query against the daemon', () => {
     expect(sum(members.fields[1].values)).toBeLessThan(sum(everybody.fields[1].values));
   });
 
+  it("should draw a breakdown as one frame per series, named by the group, with the daemon's numbers", async () => {
+    const response = await queryOf(
+      await makeDataSource(),
+      makeRequest([{ metric: 'users', aggregate: 'week', breakdown: 'role', breakdownLimit: 3 }])
+    );
+    const params = { start: now - 90 * DAY, end: now, aggregate: 'week', tz: 'Asia/Kathmandu', metric: 'users' };
+    const expected = (await direct({ ...params, breakdown: 'role', limit: 3 })) as unknown as {
+      series: Array<{ key: string; other?: boolean; buckets: Array<{ users: number }> }>;
+    };
+    expect(expected.series.map((s) => s.other ?? false)).toEqual([false, false, false, true]);
+    expect(response.data.map((f: DataFrame) => f.name)).toEqual(expected.series.map((s) => s.key));
+    for (const [i, frame] of (response.data as DataFrame[]).entries()) {
+      expect(frame.fields[1].values).toEqual(expected.series[i]?.buckets.map((b) => b.users));
+    }
+    // The demo's largest group is everybody's: staff.
+    expect(expected.series[0]?.key).toBe('staff');
+  });
+
   it("should answer a user-list query with who used it: the daemon's rows, last seen first", async () => {
     const response = await queryOf(await makeDataSource(), makeRequest([{ queryType: 'users', alias: 'who' }]));
     const { data } = await request(

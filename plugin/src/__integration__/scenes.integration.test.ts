@@ -323,6 +323,22 @@ describe('the provisioned dashboard in scenes', () => {
     expect(numbers(frame, 'real name').every((n) => typeof n === 'string' && n !== '')).toBe(true);
   });
 
+  it('should draw the teams panel as one line per group, the largest six and other, as the daemon breaks it down', async () => {
+    const data = await settled(runner(41));
+    expect(data.errors).toBeUndefined();
+    const frame = data.series[0];
+    const sent = new URL(`http://x${(frame?.meta?.executedQueryString ?? '').slice('GET '.length)}`).searchParams;
+    expect([sent.get('breakdown'), sent.get('limit'), sent.getAll('role')]).toEqual(['role', '6', []]);
+    const direct = (await daemonAnswer(Object.fromEntries(sent))) as unknown as {
+      series: Array<{ key: string; buckets: Array<{ users: number }> }>;
+    };
+    expect(data.series.map((f) => f.name)).toEqual(direct.series.map((s) => s.key));
+    expect(data.series).toHaveLength(7);
+    for (const [i, series] of data.series.entries()) {
+      expect(numbers(series, 'users')).toEqual(direct.series[i]?.buckets.map((b) => b.users));
+    }
+  });
+
   it("should let the panel's own options win: Display name, Unit and Decimals set in the panel editor", async () => {
     const data = await settled(runner(2));
     const panel = (

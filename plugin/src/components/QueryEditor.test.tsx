@@ -203,6 +203,26 @@ describe('QueryEditor', () => {
     expect(props.onRunQuery).toHaveBeenCalled();
   });
 
+  it('should offer a breakdown by core4 group and then how many series', async () => {
+    const props = await setup();
+    expect(document.getElementById('query-editor-breakdown-limit')).toBeNull();
+    await choose('query-editor-breakdown', 'core4 group');
+    expect(props.onChange).toHaveBeenLastCalledWith(expect.objectContaining({ breakdown: 'role' }));
+  });
+
+  it('should set the number of series of a breakdown on typing and run it on blur', async () => {
+    const props = await setup({
+      query: { refId: 'A', metric: 'users', aggregate: 'auto', breakdown: 'role' } as UsageQuery,
+    });
+    const top = document.getElementById('query-editor-breakdown-limit') as HTMLInputElement;
+    expect(top.value).toBe('10');
+    fireEvent.change(top, { target: { value: '4' } });
+    expect(props.onChange).toHaveBeenLastCalledWith(expect.objectContaining({ breakdownLimit: 4 }));
+    expect(props.onRunQuery).not.toHaveBeenCalled();
+    fireEvent.blur(top);
+    expect(props.onRunQuery).toHaveBeenCalledTimes(1);
+  });
+
   it('should keep chosen users and variables, and remove one', async () => {
     const props = await setup({
       query: { refId: 'A', metric: 'users', aggregate: 'auto', users: ['amy', '$user'] } as UsageQuery,

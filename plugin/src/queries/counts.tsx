@@ -24,6 +24,7 @@ import {
   weekStartOf,
 } from './kind';
 import { choicesWith } from './choices';
+import { BreakdownField, breakdownParams, seriesAnswers } from './breakdown';
 import { WeekStartField } from './week-start';
 
 const METRIC_OPTIONS: Array<SelectableValue<string>> = METRICS.map((m) => ({
@@ -69,7 +70,8 @@ function MetricField({ query, update, variables }: Pick<SectionProps, 'query' | 
 }
 
 /** Metric, aggregate (with what `auto` resolved to), week start and the incomplete-bucket toggle. */
-function CountsEditor({ query, update, resolvedAggregate, variables }: SectionProps) {
+function CountsEditor(props: SectionProps) {
+  const { query, update, resolvedAggregate, variables } = props;
   const showResolved = resolvedAggregate !== undefined && query.aggregate !== resolvedAggregate;
   const aggregate = choicesWith(AGGREGATE_OPTIONS, variables, query.aggregate);
   return (
@@ -99,6 +101,7 @@ function CountsEditor({ query, update, resolvedAggregate, variables }: SectionPr
         </InlineLabel>
       )}
       <WeekStartField query={query} update={update} variables={variables} />
+      <BreakdownField {...props} />
       <InlineField label="Hide incomplete" labelWidth={16} tooltip="drop the last bucket while it is still running">
         <InlineSwitch
           id="query-editor-hide-incomplete"
@@ -135,10 +138,24 @@ export const countsKind: QueryKind<LoginsAnswer> = {
       metric,
       ...(weekStart ? { weekStart } : {}),
       ...peopleParams(ctx),
+      ...breakdownParams(query, ctx),
     } as Params;
   },
   frame(answer, query, ctx): DataFrame[] {
     const metrics = metricsOf(query, ctx);
+    if (answer.series) {
+      // One frame per value and metric, named by the value: a line per group.
+      return seriesAnswers(answer, ctx.alias).flatMap((series) =>
+        metrics.map((metric) =>
+          answerToFrame(series.answer, {
+            refId: query.refId,
+            metric,
+            alias: series.name(METRIC_LABELS[metric], metrics.length > 1),
+            hideIncomplete: query.hideIncomplete,
+          })
+        )
+      );
+    }
     return metrics.map((metric) =>
       answerToFrame(answer, {
         refId: query.refId,

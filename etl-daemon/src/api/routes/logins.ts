@@ -3,6 +3,8 @@ import type { FastifyPluginAsyncJsonSchemaToTs } from '@fastify/type-provider-js
 import type { LoginsParams } from '../../query/logins-query';
 import { LoginsAnswers } from '../../query/logins-answers';
 import { answerLogins, loginsCsv, parseLoginsQuery } from '../../query/logins-query';
+import { parseBreakdown } from '../../query/breakdown';
+import { answerLoginsBreakdown } from '../../query/logins-breakdown';
 import { dataErrors, loginsAnswer, loginsParams } from '../../contract/schemas';
 import type { ApiContext } from '../context';
 import { sendCsv, wantsCsv } from '../csv';
@@ -17,7 +19,16 @@ export const loginsRoutes: FastifyPluginAsyncJsonSchemaToTs<{ Options: ApiContex
 
   /** Answers one query as JSON, or as CSV when asked by `format=csv` or `Accept: text/csv`. */
   const respond = async (params: LoginsParams, request: FastifyRequest, reply: FastifyReply) => {
-    const query = parseLoginsQuery(params, ctx.now().getTime(), ctx.api.maxBuckets, ctx.sync.membership());
+    const membership = ctx.sync.membership();
+    const query = parseLoginsQuery(params, ctx.now().getTime(), ctx.api.maxBuckets, membership);
+    const breakdown = parseBreakdown(params, query, membership);
+    if (breakdown) {
+      const answer = await answerLoginsBreakdown(ctx.sync, query, {
+        breakdown,
+        maxBuckets: ctx.api.maxBuckets,
+      });
+      return wantsCsv(params.format, request.headers.accept) ? sendCsv(reply, loginsCsv(answer)) : answer;
+    }
     if (!wantsCsv(params.format, request.headers.accept)) {
       const body = await answers.json(ctx.sync, query);
       return reply

@@ -1,11 +1,11 @@
 import type { FastifyPluginAsyncJsonSchemaToTs } from '@fastify/type-provider-json-schema-to-ts';
-import { withSlots } from '../../query/exact-count';
+import { parseBreakdown, refuseTooManySeries } from '../../query/breakdown';
+import { retentionCohorts, retentionSeries } from '../../query/retention-breakdown';
 import { answerHeader } from '../../query/logins-query';
 import { sendCsv, wantsCsv } from '../csv';
 import type { RetentionAnswer } from '../../contract/types';
-import { parseRetentionQuery, retentionCsv, retentionMatrix, retentionPoints } from '../../query/retention';
+import { parseRetentionQuery, retentionCsv } from '../../query/retention';
 import type { ApiContext } from '../context';
-import { peopleMask } from '../../query/people';
 import { dataErrors, retentionAnswer, retentionParams } from '../../contract/schemas';
 
 /** Weekly (daily, monthly) cohorts by first login and how many of them came back in each later period. */
@@ -23,20 +23,20 @@ export const retentionRoutes: FastifyPluginAsyncJsonSchemaToTs<{ Options: ApiCon
       },
     },
     async (request, reply) => {
-      const query = parseRetentionQuery(request.query, ctx.now().getTime(), ctx.sync.membership());
-      const { index } = ctx.sync;
-      const mask = peopleMask(index, query);
-      const cohorts = await withSlots(
-        ctx.sync,
-        () => index.missingSlotsAt(retentionPoints(query)),
-        (raw) => retentionMatrix(index, query, mask, raw)
-      );
+      const membership = ctx.sync.membership();
+      const query = parseRetentionQuery(request.query, ctx.now().getTime(), membership);
+      const breakdown = parseBreakdown(request.query, query, membership);
+      const cohorts = await retentionCohorts(ctx.sync, query);
+      if (breakdown) refuseTooManySeries(cohorts.length, breakdown, ctx.api.maxBuckets);
       const answer: RetentionAnswer = {
         ...answerHeader(query, ctx.sync.dataUntil()),
         cohort: query.cohort,
         mode: query.mode,
         periods: query.periods,
         cohorts,
+        ...(breakdown
+          ? { breakdown: breakdown.dimension, series: await retentionSeries(ctx.sync, query, breakdown) }
+          : {}),
       };
       if (!wantsCsv(request.query.format, request.headers.accept)) return answer;
       return sendCsv(reply, retentionCsv(answer));

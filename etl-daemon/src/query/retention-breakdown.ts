@@ -1,0 +1,45 @@
+import type { Cohort } from '../contract/types';
+import type { Breakdown } from './breakdown';
+import { seriesPeople } from './breakdown';
+import { withSlots } from './exact-count';
+import type { IndexSync } from './index-loader';
+import { rankedSeries } from './logins-breakdown';
+import { peopleMask } from './people';
+import type { RetentionQuery } from './retention';
+import { retentionMatrix, retentionPoints } from './retention';
+
+type Sync = Pick<IndexSync, 'index' | 'readSlots' | 'progress' | 'dataUntil' | 'reloadDays'>;
+
+/** The cohorts of the query's people (every user, or its filters'), exactly. */
+export async function retentionCohorts(sync: Sync, query: RetentionQuery): Promise<Cohort[]> {
+  const { index } = sync;
+  const mask = peopleMask(index, query);
+  return withSlots(
+    sync,
+    () => index.missingSlotsAt(retentionPoints(query)),
+    (raw) => retentionMatrix(index, query, mask, raw)
+  );
+}
+
+/**
+ * /api/v1/retention's series: per value ranked as /api/v1/logins ranks them (distinct users over the range),
+ * the cohorts of its people: new to the series means new to core4 for a person selected by role.
+ */
+export async function retentionSeries(
+  sync: Sync,
+  query: RetentionQuery,
+  breakdown: Breakdown
+): Promise<{ key: string; other?: true; users: number; cohorts: Cohort[] }[]> {
+  const asLogins = { ...query, aggregate: query.cohort, metrics: ['users' as const] };
+  const series = [];
+  for (const ranked of await rankedSeries(sync, asLogins, breakdown)) {
+    const cohorts = await retentionCohorts(sync, seriesPeople(query, ranked));
+    series.push({
+      key: ranked.key,
+      ...(ranked.other ? { other: true as const } : {}),
+      users: ranked.users,
+      cohorts,
+    });
+  }
+  return series;
+}
