@@ -20,7 +20,8 @@ async function timeRequests(
 
 /**
  * Engagement over HTTP at the benchmark size (issue 11's aims): a year of daily `active_28d`, a year of the
- * weekly lifecycle, a 52-cohort weekly retention matrix, and the "who uses it" table of a year.
+ * weekly lifecycle, a 52-cohort weekly retention matrix, a year weekly broken down by 20 core4 groups and for
+ * one group (issue 17's aims), and the "who uses it" table of a year.
  */
 export async function engagementBench(base: string, end: number): Promise<void> {
   const start = end - 364 * DAY_MS;
@@ -45,6 +46,24 @@ export async function engagementBench(base: string, end: number): Promise<void> 
       name: '52-cohort weekly retention',
       aim: 50,
       path: (s: number, e: number) => `/api/v1/retention?start=${s}&end=${e}&cohort=week&periods=52`,
+    },
+    {
+      name: 'one year weekly users by 19 groups (breakdown)',
+      aim: 20,
+      path: (s: number, e: number) =>
+        `/api/v1/logins?start=${s}&end=${e}&aggregate=w&metric=users&breakdown=role&limit=10`,
+    },
+    {
+      name: 'one year weekly users+logins by 19 groups',
+      aim: 20,
+      path: (s: number, e: number) =>
+        `/api/v1/logins?start=${s}&end=${e}&aggregate=w&metric=users,logins&breakdown=role&limit=10`,
+    },
+    {
+      name: 'one year weekly users of one department (role=)',
+      aim: 10,
+      path: (s: number, e: number) =>
+        `/api/v1/logins?start=${s}&end=${e}&aggregate=w&metric=users,logins&role=eng`,
     },
     {
       name: 'who uses it, a year, 100 rows',

@@ -7,6 +7,9 @@ import { MAX_EVENTS_PER_CHUNK } from '../src/etl/day-chunks';
 import type { HourChunk } from '../src/etl/day-chunks';
 import { buildDaySlots } from '../src/core/day-slots';
 import { DAY_MS, HOUR_MS } from '../src/core/units';
+import { storeMembership } from '../src/db/roles';
+import type { RoleRecord } from '../src/etl/role-membership';
+import { expandMembership, membershipDigest } from '../src/etl/role-membership';
 
 export interface ScaleSize {
   users: number;
@@ -156,3 +159,49 @@ function hourChunks(t: Int32Array, u: Int32Array): HourChunk[] {
     logins,
   }));
 }
+
+/**
+ * The membership a run would store for the bench's users, as if read from a sys.role of 19 groups: `staff`
+ * holding four departments, each holding three teams (so a person is in a team, its department and staff),
+ * and `managers` and `oncall` beside them. Stored through the product's own writer (db/roles.ts).
+ */
+export async function writeScaleMembership(
+  cols: UsageCollections,
+  users: number
+): Promise<{ groups: number }> {
+  const random = seededRandom(7);
+  const departments = ['eng', 'sales', 'finance', 'ops'];
+  const groups: RoleRecord[] = [];
+  const group = (name: string, within: string[]) =>
+    groups.push({ ...ROLE_BASE, id: name, name, isUser: false, roles: within });
+  group('staff', []);
+  group('managers', []);
+  group('oncall', []);
+  for (const d of departments) {
+    group(d, ['staff']);
+    for (let t = 1; t <= 3; t += 1) group(`${d}-team-${t}`, [d]);
+  }
+  const teams = groups.filter((g) => g.name.includes('-team-')).map((g) => g.id);
+  const people: RoleRecord[] = Array.from({ length: users }, (_, id) => ({
+    ...ROLE_BASE,
+    id: `u${id}`,
+    name: userName(id),
+    isUser: true,
+    roles: [
+      teams[Math.floor(random() * teams.length)] as string,
+      ...(random() < 0.08 ? ['managers'] : []),
+      ...(random() < 0.05 ? ['oncall'] : []),
+    ],
+  }));
+  const membership = expandMembership([...groups, ...people]);
+  await storeMembership(cols, membership, {
+    set: 'bench',
+    fence: 0,
+    digest: membershipDigest(membership),
+    source: 'bench_core4.sys.role',
+    now: new Date(),
+  });
+  return { groups: groups.length };
+}
+
+const ROLE_BASE = { realname: null, isActive: true, created: null, lastLogin: null };

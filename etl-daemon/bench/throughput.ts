@@ -17,7 +17,7 @@ import { builtCli, median, startServer, usageDaemonEnv } from './daemon-process'
 import { engagementBench } from './engagement';
 import type { LoadResult } from './load';
 import { loadFromOtherProcess } from './load';
-import { writeScaleData } from './scale-data';
+import { writeScaleData, writeScaleMembership } from './scale-data';
 
 const LOGIN_DB = 'bench_throughput';
 
@@ -154,7 +154,10 @@ async function main(): Promise<void> {
       logins: 2e6,
       end: new Date(startOfUtcDay(new Date()).getTime()),
     });
-    console.log(`data: ${(written.logins / 1e6).toFixed(2)} M logins of 5,000 users over 365 days`);
+    const { groups } = await writeScaleMembership(cols, 5000);
+    console.log(
+      `data: ${(written.logins / 1e6).toFixed(2)} M logins of 5,000 users over 365 days, in ${groups} core4 groups`
+    );
     await throughputBench({
       uri: db.uri,
       profile: values.profile ?? false,

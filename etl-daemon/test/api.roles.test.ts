@@ -445,6 +445,19 @@ describe('breakdown=role', () => {
             engagement[metric],
           ]);
       }
+      // Users and logins alone are counted for all series in one pass (query/many-people.ts): the same numbers.
+      const fast = await get(
+        url.replace('metric=users,logins,new_users,returning,dormant', 'metric=users,logins')
+      );
+      const fastSeries = fast.json().series as typeof series;
+      expect(fastSeries.map((f) => [f.key, f.users])).toEqual(series.map((f) => [f.key, f.users]));
+      for (const [i, e] of expected.entries()) {
+        const plain = counted(e.only, list, start, end);
+        expect([e.key, fastSeries[i]!.buckets.map((b) => [b.users, b.logins])]).toEqual([
+          e.key,
+          plain.map((p) => [p.users, p.logins]),
+        ]);
+      }
       const sumOther = ranked.slice(limit).reduce((n, g) => n + g.users, 0);
       expect(series.at(-1)!.users).toBeLessThan(sumOther);
       // The whole is the answer without a breakdown, as it was.

@@ -4,6 +4,7 @@ import { buildDaySlots } from '../src/core/day-slots';
 import type { LoginIndexLimits as IndexLimits, Metric, RawLogins } from '../src/query/login-index';
 import { LoginIndex, MissingRawError } from '../src/query/login-index';
 import { bucketBounds } from '../src/time/buckets';
+import { countManyPeople } from '../src/query/many-people';
 import { DAY_MS, SLOT_MS, SLOTS_PER_DAY } from '../src/core/units';
 import type { Login } from './login-fixtures';
 import { BASE, oracle, randomLogins, randomQueries, readFor } from './login-fixtures';
@@ -211,5 +212,32 @@ describe('what a count costs', () => {
     // Ten times the other users' logins (and about 4 times the users): the same work for the filter.
     expect(large).toEqual(small);
     expect(small.entries).toBe(0);
+  });
+});
+
+describe('many people filters at once (a breakdown)', () => {
+  it('should count each filter as the oracle does, in cut calendars, for small and large filters', () => {
+    const logins = randomLogins(20_000, 21);
+    const { index, read } = summaryIndex(logins);
+    const random = seededRandom(22);
+    const names = [...new Set(logins.map((l) => l.user))];
+    // Groups of every size: a few people (looked up one by one) up to most of them (tested bit by bit).
+    const groups = [0.01, 0.05, 0.3, 0.8].map((share) => names.filter(() => random() < share));
+    const masks = groups.map((g) => index.userMask(g));
+    for (const [unit, zone] of [
+      ['week', 'Asia/Kathmandu'],
+      ['day', 'Australia/Lord_Howe'],
+      ['month', 'America/New_York'],
+    ] as const) {
+      const start = BASE + 17 * DAY_MS + 7_777_777;
+      const end = BASE + 300 * DAY_MS + 1_234_567;
+      const bounds = bucketBounds(start, end, unit, zone);
+      const raw = read(index.missingSlots(bounds, start, end));
+      const many = countManyPeople(index, { bounds, start, end, raw }, masks, { logins: true });
+      groups.forEach((group, k) => {
+        const expected = oracle(logins, bounds, start, end, new Set(group));
+        expect([unit, k, many.users[k], many.logins[k]]).toEqual([unit, k, expected.users, expected.logins]);
+      });
+    }
   });
 });

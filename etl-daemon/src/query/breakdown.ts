@@ -20,14 +20,14 @@ export interface Breakdown {
 export interface BreakdownValue {
   key: string;
   /** Who the series counts. */
-  selected: string[];
+  selected: readonly string[];
 }
 
 /** A series as ranked: the value (or the merged rest) and its people; `users` over the range once counted. */
 export interface RankedSeries {
   key: string;
   other: boolean;
-  selected: string[];
+  selected: readonly string[];
   users: number | undefined;
 }
 
@@ -48,7 +48,8 @@ export function parseBreakdown(
   }
   const only = selectedSet(people);
   const values = [...membership.members]
-    .map(([key, members]) => ({ key, selected: only ? members.filter((m) => only.has(m)) : [...members] }))
+    // Without a filter, a value's people are the membership's own list (its mask is kept with it).
+    .map(([key, members]) => ({ key, selected: only ? members.filter((m) => only.has(m)) : members }))
     .filter((v) => v.selected.length > 0);
   return { dimension: params.breakdown, limit, values };
 }
@@ -78,7 +79,7 @@ export function rankSeries(
 }
 
 /** The people filter of one series: the query's, narrowed to the series' people. */
-export function seriesPeople<Q extends People>(query: Q, series: { selected: string[] }): Q {
+export function seriesPeople<Q extends People>(query: Q, series: { selected: readonly string[] }): Q {
   return { ...query, selected: series.selected };
 }
 

@@ -20,7 +20,7 @@ import { SpanCache } from './index/spans';
 import type { IndexWork, UserMask } from './index/user-mask';
 import { countAndClear, maskOf } from './index/user-mask';
 import type { LoginVisitor } from './index/visit';
-import { visitLogins } from './index/visit';
+import { addLoginsPerUser, visitLogins } from './index/visit';
 
 export type { DayEvents } from '../etl/day-events';
 export type { RawSlots } from './index/day-store';
@@ -263,6 +263,18 @@ export class LoginIndex {
   visitLogins(a: number, b: number, raw: RawSlots | undefined, visit: LoginVisitor): void {
     const [from, to] = this.clip(a, b);
     if (from < to) visitLogins(this.days, { from, to, raw }, visit);
+  }
+
+  /** Adds each user's logins in [a, b) to `into`, listing in `touched` the ids it raises from zero. */
+  addLoginsPerUser(
+    a: number,
+    b: number,
+    raw: RawSlots | undefined,
+    into: Uint32Array,
+    touched: number[]
+  ): void {
+    const [from, to] = this.clip(a, b);
+    if (from < to) addLoginsPerUser(this.days, { from, to, raw }, into, touched);
   }
 
   /**

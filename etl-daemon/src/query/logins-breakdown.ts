@@ -2,40 +2,70 @@ import type { LoginsAnswer } from '../contract/types';
 import { bucketBounds } from '../time/buckets';
 import type { Breakdown, RankedSeries } from './breakdown';
 import { rankSeries, refuseTooManySeries, seriesPeople } from './breakdown';
+import { withSlots } from './exact-count';
+import { countMasked } from './index/user-mask';
 import type { IndexSync } from './index-loader';
 import type { LoginsQuery } from './logins-query';
 import { answerLogins, bucketsOf, countSeries } from './logins-query';
-import type { People } from './people';
+import { countManyPeople } from './many-people';
+import { maskOfNames, peopleMask } from './people';
 
 type Sync = Pick<IndexSync, 'index' | 'readSlots' | 'progress' | 'dataUntil' | 'reloadDays'>;
 
-/** Distinct users of `people` in the query's range, exactly (the range's edge slots read as for any count). */
-async function usersOver(sync: Sync, query: LoginsQuery, people: People): Promise<number> {
-  const single = { ...query, ...people, metrics: ['users' as const] };
-  const counted = await countSeries(sync, single, [query.start, query.end]);
-  return counted.users?.[0] ?? 0;
-}
+const work = { words: 0, entries: 0, raw: 0, users: 0 };
 
 /**
  * The values of a breakdown ranked by their distinct users over the range, the first `limit` kept and the
- * rest merged into `other`, each with its users counted (the merged rest's once per person).
+ * rest merged into `other`, each with its users counted (the merged rest's once per person): the range's
+ * users are found once, and each value's are its people among them.
  */
 export async function rankedSeries(
   sync: Sync,
-  query: LoginsQuery,
+  query: Pick<LoginsQuery, 'start' | 'end'>,
   breakdown: Breakdown
 ): Promise<(RankedSeries & { users: number })[]> {
-  const counted = [];
-  for (const value of breakdown.values) {
-    counted.push({ ...value, users: await usersOver(sync, query, seriesPeople(query, value)) });
+  const { index } = sync;
+  const { start, end } = query;
+  const active = await withSlots(
+    sync,
+    () => index.missingSlots([start, end], start, end),
+    (raw) => index.activeUsers(start, end, { raw })
+  );
+  const usersOf = (selected: readonly string[]) => countMasked(active, maskOfNames(index, selected), work);
+  const counted = breakdown.values.map((value) => ({ ...value, users: usersOf(value.selected) }));
+  return rankSeries(counted, breakdown.limit).map((series) => ({
+    ...series,
+    users: series.users ?? usersOf(series.selected),
+  }));
+}
+
+/** Each series' buckets: users and logins of all series in one pass; other metrics series by series. */
+async function seriesBuckets(
+  sync: Sync,
+  query: LoginsQuery,
+  bounds: number[],
+  ranked: readonly RankedSeries[]
+): Promise<LoginsAnswer['buckets'][]> {
+  const { index } = sync;
+  if (query.metrics.every((m) => m === 'users' || m === 'logins')) {
+    const masks = ranked.map(
+      (series) => peopleMask(index, seriesPeople(query, series)) ?? index.userMask([])
+    );
+    const counted = await withSlots(
+      sync,
+      () => index.missingSlots(bounds, query.start, query.end),
+      (raw) =>
+        countManyPeople(index, { bounds, start: query.start, end: query.end, raw }, masks, {
+          logins: query.metrics.includes('logins'),
+        })
+    );
+    return ranked.map((_, k) =>
+      bucketsOf(query, bounds, { users: counted.users[k] ?? [], logins: counted.logins[k] ?? [] })
+    );
   }
-  const ranked = rankSeries(counted, breakdown.limit);
   const out = [];
   for (const series of ranked) {
-    out.push({
-      ...series,
-      users: series.users ?? (await usersOver(sync, query, seriesPeople(query, series))),
-    });
+    out.push(bucketsOf(query, bounds, await countSeries(sync, seriesPeople(query, series), bounds)));
   }
   return out;
 }
@@ -49,11 +79,13 @@ export async function answerLoginsBreakdown(
   const bounds = bucketBounds(query.start, query.end, query.aggregate, query.tz, query.weekStart);
   refuseTooManySeries(bounds.length - 1, options.breakdown, options.maxBuckets);
   const whole = await answerLogins(sync, query);
-  const series = [];
-  for (const ranked of await rankedSeries(sync, query, options.breakdown)) {
-    const people = seriesPeople(query, ranked);
-    const buckets = bucketsOf(query, bounds, await countSeries(sync, people, bounds));
-    series.push({ key: ranked.key, ...(ranked.other ? { other: true } : {}), users: ranked.users, buckets });
-  }
+  const ranked = await rankedSeries(sync, query, options.breakdown);
+  const buckets = await seriesBuckets(sync, query, bounds, ranked);
+  const series = ranked.map((r, k) => ({
+    key: r.key,
+    ...(r.other ? { other: true } : {}),
+    users: r.users,
+    buckets: buckets[k] ?? [],
+  }));
   return { ...whole, breakdown: options.breakdown.dimension, series };
 }

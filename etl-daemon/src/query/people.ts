@@ -12,13 +12,13 @@ export interface People {
   /** Absent or null: no role filter (then `users` alone selects). */
   roles?: string[] | null;
   /** Those who pass both filters; null: everybody; absent: `users`. */
-  selected?: string[] | null;
+  selected?: readonly string[] | null;
   /** The check time of the membership the roles were resolved with (ISO); null without roles. */
   membershipAsOf?: string | null;
 }
 
 /** Who passes the filters; null: everybody. */
-function selectedOf(people: People): string[] | null {
+function selectedOf(people: People): readonly string[] | null {
   return people.selected === undefined ? people.users : people.selected;
 }
 
@@ -46,14 +46,31 @@ export function parsePeople(
     }
     for (const name of names) members.add(name);
   }
-  const selected = users ? users.filter((u) => members.has(u)) : [...members].sort();
+  // One group without a user filter is the membership's own list: its mask is kept with it (maskOfNames).
+  const single = roleList.length === 1 ? membership.members.get(roleList[0] as string) : undefined;
+  const selected = users ? users.filter((u) => members.has(u)) : (single ?? [...members].sort());
   return { users, roles: roleList, selected, membershipAsOf: membership.checkedAt.toISOString() };
+}
+
+/**
+ * Masks of lists of names kept while the list is (a group's members, as the loaded membership holds them:
+ * a breakdown asks for the same groups on every refresh) and the index has as many users as when built.
+ */
+const masks = new WeakMap<readonly string[], { userCount: number; mask: UserMask }>();
+
+/** The index mask of these names, kept with the list itself. */
+export function maskOfNames(index: LoginIndex, names: readonly string[]): UserMask {
+  const kept = masks.get(names);
+  if (kept && kept.userCount === index.userCount) return kept.mask;
+  const mask = index.userMask(names);
+  masks.set(names, { userCount: index.userCount, mask });
+  return mask;
 }
 
 /** The index mask of the selected people; undefined counts everybody. */
 export function peopleMask(index: LoginIndex, people: People): UserMask | undefined {
   const selected = selectedOf(people);
-  return selected ? index.userMask(selected) : undefined;
+  return selected ? maskOfNames(index, selected) : undefined;
 }
 
 /** What identifies the people of a query in a cache key. */

@@ -30,9 +30,8 @@ export async function retentionSeries(
   query: RetentionQuery,
   breakdown: Breakdown
 ): Promise<{ key: string; other?: true; users: number; cohorts: Cohort[] }[]> {
-  const asLogins = { ...query, aggregate: query.cohort, metrics: ['users' as const] };
   const series = [];
-  for (const ranked of await rankedSeries(sync, asLogins, breakdown)) {
+  for (const ranked of await rankedSeries(sync, query, breakdown)) {
     const cohorts = await retentionCohorts(sync, seriesPeople(query, ranked));
     series.push({
       key: ranked.key,

@@ -26,22 +26,10 @@ export const dimensionsRoutes: FastifyPluginAsyncJsonSchemaToTs<{ Options: ApiCo
       const { start, end } = parseOrderedRange(request.query, ctx.now().getTime(), 90);
       const membership = ctx.sync.membership();
       const people = parsePeople(request.query, membership);
-      const query = {
-        start,
-        end,
-        aggregate: 'day' as const,
-        tz: 'UTC',
-        weekStart: 'monday' as const,
-        metrics: [],
-      };
       // Before any membership is stored there are no groups to list (GET /api/v1/roles says why).
       const breakdown = membership ? parseBreakdown({ breakdown: dimension }, people, membership) : undefined;
       const values = breakdown
-        ? await rankedSeries(
-            ctx.sync,
-            { ...query, ...people },
-            { ...breakdown, limit: breakdown.values.length }
-          )
+        ? await rankedSeries(ctx.sync, { start, end }, { ...breakdown, limit: breakdown.values.length })
         : [];
       return {
         dimension,

@@ -11,6 +11,9 @@ import { MAX_BLOCK_LEVEL } from './spans';
 import type { IndexWork, UserMask } from './user-mask';
 import { countMasked, inMask, orMasked, touches } from './user-mask';
 
+/** A filter holding more than 1 / DENSE_FILTER of everybody is dense: counted by walking the day's repeaters. */
+const DENSE_FILTER = 16;
+
 /** What a scan reads: an optional filter, the slot logins at its edges, and which totals are wanted. */
 export interface ScanOptions {
   mask: UserMask | undefined;
@@ -133,10 +136,19 @@ export class Scanner {
   private maskedLoginsOfDay(day: IndexedDay, mask: UserMask): number {
     let n = countMasked(day.bits, mask, this.work);
     const repeats = dayRepeats(day);
-    for (const id of mask.ids) {
-      const k = lowerBound(repeats.ids, id);
-      if (repeats.ids[k] === id) n += (repeats.counts[k] as number) - 1;
+    // A filter of a few users looks them up among the day's repeaters (its cost theirs, whoever else came); a
+    // filter of a large share of everybody (a group) tests each repeater against its bitset instead.
+    if (mask.ids.length * DENSE_FILTER < mask.bits.length * 32) {
+      for (const id of mask.ids) {
+        const k = lowerBound(repeats.ids, id);
+        if (repeats.ids[k] === id) n += (repeats.counts[k] as number) - 1;
+      }
+      return n;
     }
+    for (let k = 0; k < repeats.ids.length; k += 1) {
+      if (inMask(mask, repeats.ids[k] as number)) n += (repeats.counts[k] as number) - 1;
+    }
+    this.work.entries += repeats.ids.length;
     return n;
   }
 
