@@ -589,6 +589,73 @@ describe('/api/v1/users?status=never', () => {
   });
 });
 
+describe('role= on /api/v1/users', () => {
+  const start = '2026-11-09T00:00:00Z';
+  const end = '2026-11-23T00:00:00Z';
+  const inRange = (only: Set<string>) =>
+    [
+      ...new Set(
+        logins
+          .filter((l) => l.at >= Date.parse(start) && l.at < Date.parse(end) && only.has(l.user))
+          .map((l) => l.user)
+      ),
+    ].sort();
+
+  it('should list only the members seen in the range, by name and with details', async () => {
+    const names = await get(`/api/v1/users?start=${start}&end=${end}&role=eng&limit=1000`);
+    expect(names.status).toBe(200);
+    expect(names.json()).toMatchObject({
+      users: inRange(members(['eng'])),
+      roles: ['eng'],
+      membershipAsOf: NOW.toISOString(),
+    });
+    expect(names.json().users.length).toBeGreaterThan(3);
+    const details = await get(
+      `/api/v1/users?start=${start}&end=${end}&role=eng&details=true&sort=name&order=asc&limit=1000`
+    );
+    const rows = details.json().users as { name: string; logins: number }[];
+    expect(rows.map((r) => r.name)).toEqual(inRange(members(['eng'])));
+    for (const row of rows) {
+      const own = logins.filter(
+        (l) => l.user === row.name && l.at >= Date.parse(start) && l.at < Date.parse(end)
+      );
+      expect([row.name, row.logins]).toEqual([row.name, own.length]);
+    }
+  });
+
+  it("should list a lifecycle status's members as many as the role-filtered metric counts", async () => {
+    const bucket = '2026-11-16T00:00:00Z';
+    const listed = await get(
+      `/api/v1/users?status=returning&bucket=${bucket}&aggregate=w&role=staff&end=${end}`
+    );
+    const counted = await get(
+      `/api/v1/logins?start=${bucket}&end=${end}&aggregate=w&metric=returning&role=staff`
+    );
+    const all = await get(`/api/v1/users?status=returning&bucket=${bucket}&aggregate=w&end=${end}`);
+    expect(listed.json().count).toBe(counted.json().buckets[0].returning);
+    expect(listed.json().count).toBeLessThan(all.json().count);
+    const staff = members(['staff']);
+    expect((listed.json().users as { name: string }[]).every((u) => staff.has(u.name))).toBe(true);
+  });
+
+  it('should list the never-seen members of a group only', async () => {
+    const never = await get(
+      `/api/v1/users?status=never&start=2026-11-25T06:00:00Z&end=2026-11-27T12:00:00Z&role=ops`
+    );
+    const ops = members(['ops']);
+    const seen = new Set(inRangeOf('2026-11-25T06:00:00Z', '2026-11-27T12:00:00Z'));
+    const expected = [...ops].filter((u) => u !== 'u05' && u !== 'u31' && !seen.has(u)).sort();
+    expect(expected.length).toBeGreaterThan(0);
+    expect(expected.length).toBeLessThan(ops.size);
+    expect(never.json().users.map((u: { name: string }) => u.name)).toEqual(expected);
+    expect(never.json().count).toBe(expected.length);
+  });
+});
+
+function inRangeOf(start: string, end: string): string[] {
+  return logins.filter((l) => l.at >= Date.parse(start) && l.at < Date.parse(end)).map((l) => l.user);
+}
+
 describe('membership over runs', () => {
   it('should store a new membership only when sys.role changed, and every index should pick it up', async () => {
     const later = new Date(NOW.getTime() + 600_000);

@@ -236,6 +236,7 @@ export const usersParams = {
         'the active user roles of sys.role with no activity from start to end',
     },
     bucket: { ...instant, description: 'with status: an instant of the bucket (its start, say)' },
+    role: roleFilter,
     aggregate: {
       type: 'string',
       enum: AGGREGATE_NAMES,
@@ -326,7 +327,8 @@ export const usersAnswer = {
       type: 'integer',
       description: 'with status: how many people have it (the lifecycle metric; never: of sys.role)',
     },
-    membershipAsOf: { type: 'string', description: 'with status=never: when sys.role was read' },
+    membershipAsOf: { type: 'string', description: 'with status=never or role=: when sys.role was read' },
+    roles: { type: 'array', items: { type: 'string' }, description: 'the role= groups, as asked' },
     bucket: {
       type: 'object',
       properties: { start: { type: 'string' }, end: { type: 'string' } },

@@ -21,7 +21,10 @@ export interface LifecycleQuery {
   tz: string;
   weekStart: WeekStart;
   limit: number;
+  /** A search: which of the people are rows (the count is everybody's). */
   matches: (name: string) => boolean;
+  /** Who is counted at all (a role filter's people): the count is the metric counted for them. */
+  only?: (name: string) => boolean;
 }
 
 export interface LifecycleList {
@@ -71,7 +74,11 @@ export async function listLifecycle(sync: Source, query: LifecycleQuery): Promis
     (raw) => lifecycleMembers(index, request, query.status, raw)
   );
   const named: { id: number; name: string }[] = [];
-  forEachBit(members, (id) => named.push({ id, name: index.userName(id) ?? '' }));
+  const only = query.only ?? (() => true);
+  forEachBit(members, (id) => {
+    const name = index.userName(id) ?? '';
+    if (only(name)) named.push({ id, name });
+  });
   const kept = named.filter((m) => query.matches(m.name)).sort((a, b) => (a.name < b.name ? -1 : 1));
   const page = kept.slice(0, query.limit);
   return {

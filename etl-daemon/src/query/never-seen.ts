@@ -22,14 +22,18 @@ export function roleDetails(membership: LoadedMembership | undefined, name: stri
 
 /**
  * The active user roles of sys.role that were not active in a range (`active`: the names that were), sorted
- * by name: everybody of them in `count`, the first `limit` that `matches` keeps as rows.
+ * by name: everybody of them (of `only`, a role filter's people) in `count`, the first `limit` that `matches`
+ * keeps as rows.
  */
 export function neverSeen(
   membership: LoadedMembership,
   active: ReadonlySet<string>,
-  page: { matches: (name: string) => boolean; limit: number }
+  page: { matches: (name: string) => boolean; only?: (name: string) => boolean; limit: number }
 ): { count: number; rows: ({ name: string; lastSeen: null } & RoleDetails)[]; truncated: boolean } {
-  const absent = [...membership.users.values()].filter((u) => u.active && !active.has(u.name));
+  const only = page.only ?? (() => true);
+  const absent = [...membership.users.values()].filter(
+    (u) => u.active && !active.has(u.name) && only(u.name)
+  );
   const kept = absent.filter((u) => page.matches(u.name));
   return {
     count: absent.length,

@@ -278,6 +278,40 @@ describe('DataSource.query against the daemon', () => {
     expect(clicked.meta?.custom?.count).toBe(-dormant);
   });
 
+  it("should narrow the user list and the people tables to core4's groups from a variable", async () => {
+    const response = await queryOf(
+      await makeDataSource(),
+      makeRequest([
+        { queryType: 'users', roles: ['$role'] },
+        { queryType: 'people', status: 'returning', roles: ['$role'] },
+      ])
+    );
+    const [who, returning] = response.data as DataFrame[];
+    const { data } = await request(
+      `${daemon.url}/api/v1/users${query({ start: now - 90 * DAY, end: now, limit: 10000, details: 'true', sort: 'lastSeen', tz: 'Asia/Kathmandu', role: ['engineering', 'marketing'] })}`,
+      { Authorization: `Bearer ${READ_TOKEN}` }
+    );
+    const rows = (data as { users: Array<{ name: string }>; roles: string[] }).users;
+    expect(who.fields[0].values).toEqual(rows.map((r) => r.name));
+    expect(rows.length).toBeGreaterThan(20);
+    const { data: everybody } = await request(
+      `${daemon.url}/api/v1/users${query({ start: now - 90 * DAY, end: now, limit: 10000 })}`,
+      { Authorization: `Bearer ${READ_TOKEN}` }
+    );
+    expect(rows.length).toBeLessThan((everybody as { users: string[] }).users.length);
+    // The returning people of the range's last week who are in those groups: as many as the daemon counts them.
+    const week = returning.meta?.custom?.bucket as { start: string };
+    const counted = await direct({
+      start: Date.parse(week.start),
+      end: now,
+      aggregate: 'week',
+      tz: 'Asia/Kathmandu',
+      metric: 'returning',
+      role: ['engineering', 'marketing'],
+    });
+    expect(returning.fields[0].values.length).toBe(counted.buckets[0]?.returning);
+  });
+
   it("should list core4's active users never seen in the range, as the daemon counts them", async () => {
     const response = await queryOf(
       await makeDataSource(),

@@ -111,6 +111,14 @@ describe('QueryEditor: variables, renamed metrics, new query types', () => {
     expect(props.onChange).toHaveBeenLastCalledWith(expect.objectContaining({ status: 'never' }));
   });
 
+  it('should offer the groups, not single users, as the filter of the people tables', async () => {
+    await setup({
+      query: { refId: 'A', queryType: 'people', metric: 'users', aggregate: 'auto' } as UsageQuery,
+    });
+    expect(document.getElementById('query-editor-roles')).not.toBeNull();
+    expect(document.getElementById('query-editor-users')).toBeNull();
+  });
+
   it('should show no bucket fields for never', async () => {
     await setup({
       query: { refId: 'A', queryType: 'people', metric: 'users', aggregate: 'auto', status: 'never' } as UsageQuery,

@@ -3,6 +3,7 @@ import type { PanelData, QueryEditorProps, SelectableValue } from '@grafana/data
 import { InlineField, Input, MultiSelect, Select, Stack } from '@grafana/ui';
 import type { DaemonLimits } from '../app/daemon-limits';
 import type { DataSource } from '../datasource';
+import type { PeopleFilter } from '../queries/kind';
 import { QUERY_KINDS, kindOf } from '../queries/registry';
 import {
   type Metric,
@@ -105,9 +106,13 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource, data }: P
           variables={datasource.variableNames()}
         />
       )}
-      {kind.filtersUsers && (
-        <PeopleFilters query={q} userOptions={userOptions} roleOptions={roleOptions} update={update} />
-      )}
+      <PeopleFilters
+        filters={kind.filters}
+        query={q}
+        userOptions={userOptions}
+        roleOptions={roleOptions}
+        update={update}
+      />
       <InlineField label="Alias" labelWidth={8}>
         <Input
           id="query-editor-alias"
@@ -124,6 +129,7 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource, data }: P
 
 /** Who is counted: users, and members of core4's groups; the daemon AND-s the two. */
 function PeopleFilters(props: {
+  filters: readonly PeopleFilter[];
   query: UsageQuery;
   userOptions: Array<SelectableValue<string>>;
   roleOptions: Array<SelectableValue<string>>;
@@ -132,22 +138,26 @@ function PeopleFilters(props: {
   const { query, update } = props;
   return (
     <>
-      <NamesField
-        label="Users"
-        inputId="query-editor-users"
-        tooltip="only these users; names or $variables; empty means everybody"
-        options={props.userOptions}
-        names={query.users ?? []}
-        onChange={(users) => update({ users })}
-      />
-      <NamesField
-        label="Roles"
-        inputId="query-editor-roles"
-        tooltip="only members of these core4 groups (sys.role, nested groups included); names or $variables; empty means everybody"
-        options={props.roleOptions}
-        names={query.roles ?? []}
-        onChange={(roles) => update({ roles })}
-      />
+      {props.filters.includes('users') && (
+        <NamesField
+          label="Users"
+          inputId="query-editor-users"
+          tooltip="only these users; names or $variables; empty means everybody"
+          options={props.userOptions}
+          names={query.users ?? []}
+          onChange={(users) => update({ users })}
+        />
+      )}
+      {props.filters.includes('roles') && (
+        <NamesField
+          label="Roles"
+          inputId="query-editor-roles"
+          tooltip="only members of these core4 groups (sys.role, nested groups included); names or $variables; empty means everybody"
+          options={props.roleOptions}
+          names={query.roles ?? []}
+          onChange={(roles) => update({ roles })}
+        />
+      )}
     </>
   );
 }

@@ -118,7 +118,7 @@ export const countsKind: QueryKind<LoginsAnswer> = {
   type: 'counts',
   option: { label: 'counts', value: 'counts', description: 'a metric per calendar bucket' },
   path: '/api/v1/logins',
-  filtersUsers: true,
+  filters: ['users', 'roles'],
   params(query, ctx) {
     const { request, range } = ctx;
     const interval = effectiveInterval(request.intervalMs, range.from, range.to, request.maxDataPoints);

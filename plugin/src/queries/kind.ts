@@ -33,9 +33,18 @@ export function commonParams(ctx: Pick<QueryContext, 'range' | 'tz'>): Params {
   return { start: String(ctx.range.from), end: String(ctx.range.to), tz: ctx.tz };
 }
 
-/** `user` and `role` (repeated) of the routes that count people, when the query names users or groups. */
-export function peopleParams(ctx: Pick<QueryContext, 'users' | 'roles'>): Params {
-  return { ...(ctx.users ? { user: ctx.users } : {}), ...(ctx.roles ? { role: ctx.roles } : {}) };
+/** Who a query counts: named users, and members of core4's groups (the daemon AND-s the two). */
+export type PeopleFilter = 'users' | 'roles';
+
+/** `user` and `role` (repeated) of the filters a route takes, when the query names users or groups. */
+export function peopleParams(
+  ctx: Pick<QueryContext, 'users' | 'roles'>,
+  filters: readonly PeopleFilter[] = ['users', 'roles']
+): Params {
+  return {
+    ...(ctx.users && filters.includes('users') ? { user: ctx.users } : {}),
+    ...(ctx.roles && filters.includes('roles') ? { role: ctx.roles } : {}),
+  };
 }
 
 /** The query's week start after interpolation (undefined: the daemon's default, Monday). */
@@ -78,8 +87,8 @@ export interface QueryKind<Answer = unknown> {
   /** In the editor's "Query" choice; undefined for types only Grafana asks for (annotations). */
   option?: SelectableValue<UsageQueryType>;
   path: string;
-  /** Whether the editor offers the users filter. */
-  filtersUsers: boolean;
+  /** The people filters the editor offers and the daemon's route takes (`user=`, `role=`). */
+  filters: readonly PeopleFilter[];
   params(query: UsageQuery, ctx: QueryContext): Params;
   /** The answer's frame, or one per metric of a multi-value `$metric`. */
   frame(answer: Answer, query: UsageQuery, ctx: QueryContext): DataFrame | DataFrame[];

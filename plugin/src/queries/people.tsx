@@ -4,7 +4,7 @@ import { InlineField, Input, Select } from '@grafana/ui';
 import { templatedChoice } from '../app/templating';
 import { AGGREGATES, type Aggregate, PEOPLE_STATUSES, type PeopleAnswer, type PeopleStatus } from '../types';
 import { choicesWith } from './choices';
-import { type Params, type QueryKind, type SectionProps, commonParams, weekStartOf } from './kind';
+import { type Params, type QueryKind, type SectionProps, commonParams, peopleParams, weekStartOf } from './kind';
 import { WeekStartField } from './week-start';
 
 const STATUS_OPTIONS: Array<SelectableValue<string>> = PEOPLE_STATUSES.map((s) => ({ label: s, value: s }));
@@ -116,7 +116,7 @@ export const peopleKind: QueryKind<PeopleAnswer> = {
       "who is new, returning, resurrecting or dormant in a bucket, with their last login, or core4's users never seen in the range (for tables)",
   },
   path: '/api/v1/users',
-  filtersUsers: false,
+  filters: ['roles'],
   params(query, ctx): Params {
     const { start, end, tz } = commonParams(ctx);
     const status = templatedChoice<PeopleStatus>('status', query.status, {
@@ -125,8 +125,9 @@ export const peopleKind: QueryKind<PeopleAnswer> = {
       fallback: 'dormant',
     });
     const limit = String(ctx.limits.userRows.max);
+    const people = peopleParams(ctx, ['roles']);
     if (status === 'never') {
-      return { status, start, end, limit };
+      return { status, start, end, limit, ...people };
     }
     const aggregate = templatedChoice<Aggregate>('aggregate', bucketSize(query.aggregate), {
       replace: ctx.replace,
@@ -142,6 +143,7 @@ export const peopleKind: QueryKind<PeopleAnswer> = {
       tz,
       aggregate,
       limit,
+      ...people,
       ...(weekStart ? { weekStart } : {}),
     };
   },

@@ -180,7 +180,7 @@ export const retentionKind: QueryKind<RetentionAnswer> = {
     description: 'cohorts by first login, and how many came back in each later period (table, heatmap)',
   },
   path: '/api/v1/retention',
-  filtersUsers: true,
+  filters: ['users', 'roles'],
   params(query, ctx) {
     const { start, end, tz } = commonParams(ctx);
     const cohort = resolveCohort(ctx.replace(query.cohort ?? 'auto'), ctx.range, query.cohort);

@@ -5,7 +5,7 @@ import type { QueryKind } from './kind';
 export const runsKind: QueryKind<{ runs: JobRun[] }> = {
   type: 'runs',
   path: '/api/v1/job/runs',
-  filtersUsers: false,
+  filters: [],
   params(_query, ctx) {
     return { start: String(ctx.range.from), end: String(ctx.range.to) };
   },

@@ -46,7 +46,7 @@ export const stickinessKind: QueryKind<StickinessAnswer> = {
     description: 'how many users were active on 1, 2, … days (weeks) of the range (bar chart)',
   },
   path: '/api/v1/stickiness',
-  filtersUsers: true,
+  filters: ['users', 'roles'],
   params(query, ctx) {
     const { start, end, tz } = commonParams(ctx);
     const interval = templatedChoice<StickinessInterval>('interval', query.interval, {

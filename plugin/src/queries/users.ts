@@ -1,6 +1,6 @@
 import { userRowsToFrame } from '../app/frames';
 import type { UserRow } from '../types';
-import { type QueryKind, commonParams } from './kind';
+import { type QueryKind, commonParams, peopleParams } from './kind';
 
 /** Who used it in the range, one row per user: /api/v1/users?details=true, as many rows as the daemon allows. */
 export const usersKind: QueryKind<{ users: UserRow[] }> = {
@@ -11,10 +11,11 @@ export const usersKind: QueryKind<{ users: UserRow[] }> = {
     description: 'who used it in the range: last and first login, logins and active days (for tables)',
   },
   path: '/api/v1/users',
-  filtersUsers: false,
+  filters: ['roles'],
   params(_query, ctx) {
     const { start, end, tz } = commonParams(ctx);
-    return { start, end, details: 'true', sort: 'lastSeen', limit: String(ctx.limits.userRows.max), tz };
+    const limit = String(ctx.limits.userRows.max);
+    return { start, end, details: 'true', sort: 'lastSeen', limit, tz, ...peopleParams(ctx, usersKind.filters) };
   },
   frame(answer, query, ctx) {
     return userRowsToFrame(answer.users, { refId: query.refId, name: ctx.alias ?? 'users' });

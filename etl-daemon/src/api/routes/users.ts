@@ -8,6 +8,7 @@ import {
   parseZone,
 } from '../../contract/params';
 import { neverSeen, roleDetails } from '../../query/never-seen';
+import { parsePeople } from '../../query/people';
 import type { LifecycleStatus } from '../../contract/metrics';
 import type { UsersParams } from '../../contract/types';
 import { REQUEST_LIMITS } from '../../core/limits';
@@ -37,16 +38,27 @@ export const usersRoutes: FastifyPluginAsyncJsonSchemaToTs<{ Options: ApiContext
       const { search, limit, details, sort, order, tz } = request.query;
       const needle = search?.toLowerCase();
       const matches = (name: string) => !needle || name.toLowerCase().includes(needle);
+      // role=: only members of these groups (people.ts); the answer says which membership it used.
+      const people = parsePeople({ role: request.query.role }, ctx.sync.membership());
+      const chosen = people.selected ? new Set(people.selected) : undefined;
+      const only = (name: string) => !chosen || chosen.has(name);
+      const echo = people.roles ? { roles: people.roles, membershipAsOf: people.membershipAsOf ?? '' } : {};
       const { status } = request.query;
-      if (status === 'never') return neverRows(ctx, request.query, matches);
-      if (status !== undefined) return lifecycleRows(ctx, { ...request.query, status }, matches);
+      if (status === 'never') return { ...(await neverRows(ctx, request.query, { matches, only })), ...echo };
+      if (status !== undefined)
+        return { ...(await lifecycleRows(ctx, { ...request.query, status }, { matches, only })), ...echo };
       const { start, end } = parseRange(request.query, ctx.now().getTime(), 90);
+      const kept = (name: string) => matches(name) && only(name);
       if (!details) {
-        const all = (await usersBetweenExact(ctx.sync, start, end)).filter(matches);
-        return { users: all.slice(0, limit), truncated: all.length > limit };
+        const all = (await usersBetweenExact(ctx.sync, start, end)).filter(kept);
+        return { users: all.slice(0, limit), truncated: all.length > limit, ...echo };
       }
       parseZone(tz);
-      return whoUsesIt(ctx, { start, end, tz, matches, limit, sort, descending: order === 'desc' });
+      const descending = order === 'desc';
+      return {
+        ...(await whoUsesIt(ctx, { start, end, tz, matches: kept, limit, sort, descending })),
+        ...echo,
+      };
     }
   );
 };
@@ -88,7 +100,7 @@ async function whoUsesIt(
 async function lifecycleRows(
   ctx: ApiContext,
   params: UsersParams & { status: LifecycleStatus },
-  matches: (name: string) => boolean
+  filters: { matches: (name: string) => boolean; only: (name: string) => boolean }
 ) {
   if (params.bucket === undefined)
     throw new QueryError('bucket', null, 'an instant of the bucket (required with status)');
@@ -101,7 +113,7 @@ async function lifecycleRows(
     tz: parseZone(params.tz ?? 'UTC'),
     weekStart: params.weekStart ?? 'monday',
     limit: params.limit ?? REQUEST_LIMITS.userRows.default,
-    matches,
+    ...filters,
   });
   const iso = (t: number) => new Date(t).toISOString();
   return {
@@ -121,7 +133,11 @@ async function lifecycleRows(
  * /api/v1/users?status=never: the active user roles of sys.role with no activity from start to end. Only a
  * source whose names are canonical role names can be compared with sys.role.
  */
-async function neverRows(ctx: ApiContext, params: UsersParams, matches: (name: string) => boolean) {
+async function neverRows(
+  ctx: ApiContext,
+  params: UsersParams,
+  filters: { matches: (name: string) => boolean; only: (name: string) => boolean }
+) {
   if (ctx.canonicalNames === false) {
     throw new QueryError(
       'status',
@@ -141,7 +157,7 @@ async function neverRows(ctx: ApiContext, params: UsersParams, matches: (name: s
   const { start, end } = parseOrderedRange(params, ctx.now().getTime(), 90);
   const active = new Set(await usersBetweenExact(ctx.sync, start, end));
   const list = neverSeen(membership, active, {
-    matches,
+    ...filters,
     limit: params.limit ?? REQUEST_LIMITS.userRows.default,
   });
   return {
