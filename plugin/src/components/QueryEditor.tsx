@@ -75,7 +75,7 @@ function useRenamedStored(query: UsageQuery, onChange: (query: UsageQuery) => vo
 /** The query type, its own section (queries/), the users filter and the alias; every change runs the query. */
 export function QueryEditor({ query, onChange, onRunQuery, datasource, data }: Props) {
   const q = migrateQuery({ ...DEFAULT_QUERY, ...query } as UsageQuery);
-  const { users: userOptions, roles: roleOptions, limits } = useDaemonFacts(datasource);
+  const facts = useDaemonFacts(datasource);
   useRenamedStored(query, onChange);
   const update = (patch: Partial<UsageQuery>) => {
     onChange({ ...query, ...patch });
@@ -102,17 +102,11 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource, data }: P
           change={change}
           onRunQuery={onRunQuery}
           resolvedAggregate={resolvedAggregate(data, q.refId)}
-          limits={limits}
+          limits={facts.limits}
           variables={datasource.variableNames()}
         />
       )}
-      <PeopleFilters
-        filters={kind.filters}
-        query={q}
-        userOptions={userOptions}
-        roleOptions={roleOptions}
-        update={update}
-      />
+      <PeopleFilters filters={kind.filters} query={q} options={facts} update={update} />
       <InlineField label="Alias" labelWidth={8}>
         <Input
           id="query-editor-alias"
@@ -131,8 +125,7 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource, data }: P
 function PeopleFilters(props: {
   filters: readonly PeopleFilter[];
   query: UsageQuery;
-  userOptions: Array<SelectableValue<string>>;
-  roleOptions: Array<SelectableValue<string>>;
+  options: { users: Array<SelectableValue<string>>; roles: Array<SelectableValue<string>> };
   update: (patch: Partial<UsageQuery>) => void;
 }) {
   const { query, update } = props;
@@ -143,7 +136,7 @@ function PeopleFilters(props: {
           label="Users"
           inputId="query-editor-users"
           tooltip="only these users; names or $variables; empty means everybody"
-          options={props.userOptions}
+          options={props.options.users}
           names={query.users ?? []}
           onChange={(users) => update({ users })}
         />
@@ -153,7 +146,7 @@ function PeopleFilters(props: {
           label="Roles"
           inputId="query-editor-roles"
           tooltip="only members of these core4 groups (sys.role, nested groups included); names or $variables; empty means everybody"
-          options={props.roleOptions}
+          options={props.options.roles}
           names={query.roles ?? []}
           onChange={(roles) => update({ roles })}
         />
