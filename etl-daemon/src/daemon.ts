@@ -2,11 +2,12 @@ import type { FastifyInstance } from 'fastify';
 import type { MongoClient } from 'mongodb';
 import type { Logger } from 'pino';
 import { buildApp } from './api/app';
-import type { ApiContext } from './api/context';
+import type { ApiContext, ApiSource } from './api/context';
+import type { UsageMetrics } from './api/metrics';
 import { authEnabled } from './api/auth';
 import { makeMetrics } from './api/metrics';
 import { jobRunnerFromConfig } from './job/runner-from-config';
-import type { Config } from './config/config';
+import type { Config, SourceConfig } from './config/config';
 import { formatNamespace } from './db/namespace';
 import type { UsageCollections } from './db/collections';
 import { ensureIndexes, usageCollections } from './db/collections';
@@ -95,28 +96,20 @@ async function start(config: Config, logger: Logger, releasers: Releasers): Prom
   releasers.add('work in flight', () => settledWithin(Promise.all(startup.pending), SHUTDOWN_GRACE_MS));
   const db = await openDatabase(startup);
   const configStart = db.embedded ? new Date(Date.now() - EMBEDDED_DEMO.days * DAY_MS) : config.start;
-  const shutdown = startup.shutdown.signal;
-  const runner = jobRunnerFromConfig(config, db.cols, logger, { configStart, shutdown });
-  const sync = makeIndexSync(db.cols, logger, { limits: config.api.indexLimits });
-  limitCalendarCaches(config.api.indexLimits.calendarCacheBytes);
-  const metrics = makeMetrics({
-    sync,
-    job: db.cols.job,
-    reportTimezone: config.api.reportTimezone,
-    now: () => new Date(),
-  });
-  const instrumented = metrics.instrument(runner);
+  const sources = wireSources(startup, db.sources, configStart);
+  const first = sources[0] as WiredSource;
   const context: ApiContext = {
-    cols: db.cols,
-    sync,
-    runner: instrumented,
-    metrics,
+    cols: first.cols,
+    sync: first.sync,
+    runner: first.runner,
+    sources,
+    metrics: first.metrics,
     api: config.api,
     leaseTtlMs: config.leaseTtlMs,
     configStart,
     now: () => new Date(),
     ping: () => pingMongo(db.client, config.mongo),
-    canonicalNames: hasCanonicalNames(config.selector.source),
+    canonicalNames: first.canonicalNames,
   };
   const app = await buildApp(context, { loggerInstance: logger });
   releasers.add('HTTP server', () => {
@@ -127,19 +120,54 @@ async function start(config: Config, logger: Logger, releasers: Releasers): Prom
     return settledWithin(closed, SHUTDOWN_GRACE_MS);
   });
   const address = await listen(app, startup);
-  const work = await startWork(startup, {
-    cols: db.cols,
-    sync,
-    runner,
-    instrumented,
-    embedded: db.embedded !== undefined,
-  });
+  const works = [];
+  for (const [i, part] of sources.entries()) {
+    const { cols, sync, plain: runner, runner: instrumented } = part;
+    const scheduleName = i === 0 ? undefined : part.name;
+    const embedded = db.embedded !== undefined;
+    works.push(await startWork(startup, { cols, sync, runner, instrumented, embedded, scheduleName }));
+  }
+  const ready = Promise.all(works.map((w) => w.ready)).then(() => undefined);
   logger.info(
     `serving ${address} (widget ${address}/, API docs ${address}/docs); index loading; ` +
-      `next scheduled run ${work.nextRun?.toISOString() ?? 'none'}`
+      `sources ${sources.map((s) => s.name).join(', ')}; next scheduled run ${works[0]?.nextRun?.toISOString() ?? 'none'}`
   );
   let closing: Promise<void> | undefined;
-  return { app, address, sync, ready: work.ready, close: () => (closing ??= releasers.releaseAll()) };
+  return { app, address, sync: first.sync, ready, close: () => (closing ??= releasers.releaseAll()) };
+}
+
+/** A source as the daemon runs it: the API's view of it, its runner uninstrumented, and the metrics. */
+type WiredSource = ApiSource & { plain: JobRunner; metrics: UsageMetrics };
+
+/**
+ * Each source its own job (and lease) and index; the first is the default of every query, and /metrics
+ * describes it (its runs instrumented).
+ */
+function wireSources(
+  { config, logger, shutdown }: Startup,
+  opened: readonly { source: SourceConfig; cols: UsageCollections }[],
+  configStart: Date
+): WiredSource[] {
+  const limits = config.api.indexLimits;
+  limitCalendarCaches(limits.calendarCacheBytes);
+  let metrics: UsageMetrics | undefined;
+  return opened.map(({ source, cols }) => {
+    const plain = jobRunnerFromConfig({ ...config, selector: source.selector }, cols, logger, {
+      configStart,
+      shutdown: shutdown.signal,
+    });
+    const sync = makeIndexSync(cols, logger, { limits });
+    const first = metrics === undefined;
+    metrics ??= makeMetrics({
+      sync,
+      job: cols.job,
+      reportTimezone: config.api.reportTimezone,
+      now: () => new Date(),
+    });
+    const runner = first ? metrics.instrument(plain) : plain;
+    const canonicalNames = hasCanonicalNames(source.selector.source);
+    return { name: source.name, cols, sync, runner, plain, metrics, canonicalNames };
+  });
 }
 
 /** Listens on the configured port, warning first when the API is open. */
@@ -153,7 +181,7 @@ async function listen(app: FastifyInstance, { config, logger }: Startup): Promis
 async function openDatabase({ config, logger, releasers }: Startup): Promise<{
   embedded: EmbeddedMongo | undefined;
   client: MongoClient;
-  cols: UsageCollections;
+  sources: { source: SourceConfig; cols: UsageCollections }[];
 }> {
   const embedded = config.mongodbUri ? undefined : await startEmbeddedMongo({ prefer: config.embedded });
   if (embedded) {
@@ -163,22 +191,24 @@ async function openDatabase({ config, logger, releasers }: Startup): Promise<{
   const uri = config.mongodbUri ?? embedded?.uri ?? '';
   const client = await connectMongo(uri, config.mongo);
   releasers.add('MongoDB client', () => client.close());
-  const cols = usageCollections(client, config.sysLog, config.login, config.mongo, {
-    sysRole: config.sysRole,
-  });
+  const sources = config.sources.map((source) => ({
+    source,
+    cols: usageCollections(client, config.sysLog, source.login, config.mongo, { sysRole: config.sysRole }),
+  }));
+  const cols = (sources[0] as (typeof sources)[number]).cols;
   logger.info(
     `connected to ${await describeServer(client)} at ${redactUri(uri)}${embedded ? ' (embedded)' : ''}; ` +
-      `source ${cols.sysLogName}, target ${formatNamespace(config.login)}`
+      `source ${cols.sysLogName}, target ${config.sources.map((s) => `${formatNamespace(s.login)} (${s.name})`).join(', ')}`
   );
-  await ensureIndexes(cols);
+  for (const source of sources) await ensureIndexes(source.cols);
   if (embedded) {
     const demo = { ...EMBEDDED_DEMO, end: new Date() };
     const written = await writeDemoData(cols.sysLog, demo, undefined, cols.sysRole);
     logger.info(`embedded demo: wrote ${written} sys.log documents (${EMBEDDED_DEMO.days} days)`);
   }
-  await checkPatternsOnServer(cols.sysLog, patternsOf(config.selector));
+  for (const source of config.sources) await checkPatternsOnServer(cols.sysLog, patternsOf(source.selector));
   if (!(await hasCreatedIndex(cols))) logger.warn(missingIndexWarning(cols.sysLogName));
-  return { embedded, client, cols };
+  return { embedded, client, sources };
 }
 
 /** The start-up run, the schedules, the index's first load and its refresher; each registers its releaser. */
@@ -190,6 +220,8 @@ async function startWork(
     runner: JobRunner;
     instrumented: JobRunner;
     embedded: boolean;
+    /** Names the schedules of every source but the first. */
+    scheduleName: string | undefined;
   }
 ): Promise<{ ready: Promise<void>; nextRun: Date | undefined }> {
   const { config, logger, releasers } = startup;
@@ -239,7 +271,7 @@ async function startWork(
 /** The schedules, each firing refreshing the index and recording on the job document when the next run is. */
 async function startRecordedSchedules(
   { config, logger, releasers }: Startup,
-  parts: { cols: UsageCollections; instrumented: JobRunner },
+  parts: { cols: UsageCollections; instrumented: JobRunner; scheduleName: string | undefined },
   refreshIndex: () => void
 ): Promise<ReturnType<typeof startSchedules>> {
   /** The job document says when the next scheduled run is (the dashboard shows it). */
@@ -250,10 +282,16 @@ async function startRecordedSchedules(
       logger.warn({ err: coerceError(error) }, 'could not record the next run time')
     );
   };
-  const schedules = startSchedules(parts.instrumented, config.schedule, logger, () => {
-    refreshIndex();
-    void recordNextRun();
-  });
+  const schedules = startSchedules(
+    parts.instrumented,
+    config.schedule,
+    logger,
+    () => {
+      refreshIndex();
+      void recordNextRun();
+    },
+    { source: parts.scheduleName }
+  );
   releasers.add('schedules', () => schedules.stop());
   await recordNextRun();
   return schedules;

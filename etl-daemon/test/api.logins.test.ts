@@ -260,9 +260,14 @@ describe('GET /api/v1/logins', () => {
     [
       'user[$ne]=x',
       'user[$ne]',
-      "unknown parameter 'user[$ne]'; accepted: start, end, aggregate, tz, metric, user, role, weekStart, format",
+      "unknown parameter 'user[$ne]'; accepted: source, start, end, aggregate, tz, metric, user, role, breakdown, limit, weekStart, format",
     ],
-    ['limit=5', 'limit', "unknown parameter 'limit'"],
+    [
+      'limit=5',
+      'limit',
+      'limit: "5" is not accepted; expected the number of series of a breakdown: with breakdown= only',
+    ],
+    ['source=nope', 'source', 'source: "nope" is not accepted; expected one of default (USAGE_SOURCE)'],
     ['format=xml', 'format', 'format: "xml" is not accepted; expected one of json, csv'],
     [
       'start=2000-01-01&end=2026-01-01&aggregate=1h',

@@ -145,7 +145,7 @@ describe('loadConfig', () => {
     [
       'USAGE_SOURCE',
       'core4',
-      "USAGE_SOURCE: 'core4' is not valid; expected one of core4-logins, core4-active, core4-requests, seed",
+      "USAGE_SOURCE: 'core4' is not valid; expected one of core4-logins, core4-active, core4-requests, seed, or several comma-separated, each once",
     ],
     [
       'USAGE_CLOSE_AFTER',
@@ -198,6 +198,33 @@ describe('loadConfig', () => {
   ])('should stop on a bad %s (%j) with a message naming it', (name, value, message) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(message);
+  });
+
+  it('should materialise several sources side by side: the embedded demo both, an operator what USAGE_SOURCE names', () => {
+    const names = (env: Record<string, string>) =>
+      loadConfig(env).sources.map((s) => [s.name, `${s.login.db}.${s.login.collection}`]);
+    expect(names({})).toEqual([
+      ['core4-logins', 'home.login'],
+      ['core4-requests', 'home.login.core4-requests'],
+    ]);
+    expect(names({ MONGODB_URI: 'mongodb://db' })).toEqual([['core4-logins', 'home.login']]);
+    expect(
+      names({ MONGODB_URI: 'mongodb://db', USAGE_SOURCE: 'core4-requests, seed', USAGE_LOGIN: 'usage.x' })
+    ).toEqual([
+      ['core4-requests', 'usage.x'],
+      ['seed', 'usage.x.seed'],
+    ]);
+    expect(names({ USAGE_MESSAGE_REGEX: 'logged in' })).toEqual([['custom', 'home.login']]);
+    // The caches are shared: each index gets its part.
+    expect(loadConfig({}).api.indexLimits.blockCacheBytes * 2).toBeLessThanOrEqual(
+      loadConfig({ MONGODB_URI: 'mongodb://db' }).api.indexLimits.blockCacheBytes
+    );
+    expect(() => loadConfig({ USAGE_SOURCE: 'seed,seed' })).toThrow(
+      "USAGE_SOURCE: 'seed,seed' is not valid; expected one of core4-logins, core4-active, core4-requests, seed, or several comma-separated, each once"
+    );
+    expect(() => loadConfig({ USAGE_SOURCE: 'seed,core4-logins', USAGE_MESSAGE_REGEX: 'x' })).toThrow(
+      'USAGE_MESSAGE_REGEX: it replaces the lines of one source; USAGE_SOURCE names 2 (seed,core4-logins)'
+    );
   });
 
   it('should document each variable once, with a description', () => {

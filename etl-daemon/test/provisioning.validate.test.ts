@@ -9,6 +9,7 @@ import { parse } from 'yaml';
 import type { FastifyInstance } from 'fastify';
 import { BREAKDOWN_DIMENSIONS, SERIES_METRICS, USER_STATUSES } from '../src/contract/metrics';
 import { REQUEST_LIMITS } from '../src/core/limits';
+import { SOURCE_NAMES } from '../src/etl/login-sources';
 import { toUnit } from '../src/time/aggregate';
 import { parseRange } from '../src/contract/params';
 import { parseLoginsQuery } from '../src/query/logins-query';
@@ -64,6 +65,7 @@ const PLUGIN_KEYS = new Set([
   'roles',
   'breakdown',
   'breakdownLimit',
+  'source',
   'alias',
   'hideIncomplete',
   'hide',
@@ -234,6 +236,14 @@ describe('provisioning files', () => {
           10_000
         );
         expect(query.metrics).toEqual([metric]);
+      }
+      // A source the demo stack materialises (docker-compose.yml's USAGE_SOURCE).
+      if (target.source !== undefined) {
+        expect(SOURCE_NAMES).toContain(target.source);
+        const env = (compose as { 'x-daemon-env': Record<string, string> })['x-daemon-env'];
+        const materialised =
+          /^\$\{USAGE_SOURCE:-([^}]+)\}$/.exec(env.USAGE_SOURCE ?? '')?.[1]?.split(',') ?? [];
+        expect(materialised).toContain(target.source);
       }
       // A breakdown the daemon offers, and a number of series it accepts (REQUEST_LIMITS.series).
       if (target.breakdown !== undefined) {

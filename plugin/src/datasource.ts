@@ -147,6 +147,7 @@ export class DataSource extends DataSourceApi<UsageQuery, UsageOptions> {
       users: this.filterOf(query.users, scoped),
       roles: this.filterOf(query.roles, scoped),
       alias: query.alias ? this.templateSrv.replace(query.alias, scoped) : undefined,
+      source: query.source ? this.templateSrv.replace(query.source, scoped) || undefined : undefined,
       limits,
     };
   }
@@ -230,6 +231,7 @@ export class DataSource extends DataSourceApi<UsageQuery, UsageOptions> {
         ...text('status'),
         ...text('bucket'),
         ...text('breakdown'),
+        ...text('source'),
       };
     });
   }
@@ -246,6 +248,12 @@ export class DataSource extends DataSourceApi<UsageQuery, UsageOptions> {
   }
 
   /** User names for the query editor (the daemon's default range). */
+  /** The daemon's sources (USAGE_SOURCE), its default first. */
+  async sources(): Promise<string[]> {
+    const answer = await this.get<{ sources: Array<{ name: string }> }>('/api/v1/sources', {});
+    return answer.sources.map((s) => s.name);
+  }
+
   /** The active groups of core4's sys.role, as the daemon last read it (none when it has no roles). */
   async roles(): Promise<string[]> {
     const answer = await this.get<RolesAnswer>('/api/v1/roles', {});

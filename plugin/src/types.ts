@@ -63,6 +63,8 @@ export interface UsageQuery extends DataQuery {
   users?: string[];
   /** Only members of these core4 groups of sys.role (names or variables); empty means everybody. */
   roles?: string[];
+  /** Which of the daemon's sources answers (`core4-requests`, …, or a variable); unset: its first. */
+  source?: string;
   /** Counts: one series per value of this dimension (`role`: per core4 group), or a variable; unset: none. */
   breakdown?: string;
   /** Counts with a breakdown: series kept, the daemon merges the rest into `other` (default 10). */

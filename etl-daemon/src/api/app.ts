@@ -11,7 +11,7 @@ import { jobRoutes, runRoutes } from './routes/job';
 import { loginsRoutes } from './routes/logins';
 import { metricsRoutes } from './routes/metrics';
 import { retentionRoutes } from './routes/retention';
-import { rolesRoutes } from './routes/roles';
+import { rolesRoutes, sourcesRoutes } from './routes/roles';
 import { dimensionsRoutes } from './routes/dimensions';
 import { stickinessRoutes } from './routes/stickiness';
 import { usersRoutes } from './routes/users';
@@ -54,6 +54,7 @@ export async function buildApp(
   await app.register(loginsRoutes, ctx);
   await app.register(usersRoutes, ctx);
   await app.register(rolesRoutes, ctx);
+  await app.register(sourcesRoutes, ctx);
   await app.register(dimensionsRoutes, ctx);
   await app.register(retentionRoutes, ctx);
   await app.register(stickinessRoutes, ctx);

@@ -27,7 +27,13 @@ export interface Config {
   logLevel: string;
   /** auto: readable lines on a terminal, JSON lines otherwise. */
   logFormat: 'auto' | 'json' | 'pretty';
+  /** The first source's selection (what `sources[0]` selects). */
   selector: SelectorConfig;
+  /**
+   * Every source the daemon materialises, side by side (USAGE_SOURCE, comma-separated): each its own
+   * collections, job and lease; queries name one with `source=`, the first by default.
+   */
+  sources: SourceConfig[];
   schedule: ScheduleConfig;
   retry: { attempts: number; backoffMs: number };
   leaseTtlMs: number;
@@ -40,6 +46,17 @@ export interface Config {
   mongo: MongoSettings;
   api: ApiConfig;
 }
+
+/** One materialised source: its preset's name, what it selects, and its collections. */
+export interface SourceConfig {
+  name: string;
+  selector: SelectorConfig;
+  /** The first source's is USAGE_LOGIN; each other's is `<USAGE_LOGIN>.<name>`. */
+  login: Namespace;
+}
+
+/** Without MONGODB_URI and USAGE_SOURCE, the embedded demo shows logins and requests side by side. */
+const EMBEDDED_SOURCES = 'core4-logins,core4-requests';
 
 export interface ApiConfig {
   /** Bearer token for queries; unset with no admin token means the API is open. */
@@ -114,7 +131,10 @@ export const VARIABLES: readonly Variable[] = [
   {
     name: 'USAGE_SOURCE',
     default: 'core4-logins',
-    description: `which sys.log lines are logins: ${presetList()}; the level is the core4 log level needed`,
+    description:
+      `which sys.log lines are logins: ${presetList()}; the level is the core4 log level needed; ` +
+      `several, comma-separated, are materialised side by side (queries pick one with source=; the embedded ` +
+      `default runs ${EMBEDDED_SOURCES})`,
   },
   {
     name: 'USAGE_MESSAGE_REGEX',
@@ -379,8 +399,7 @@ const FIELD_NAME = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/;
  * The preset named by USAGE_SOURCE, unless USAGE_MESSAGE_REGEX replaces its lines with one custom rule.
  * USAGE_USER_FIELD names the field of rules that do not take the name from the message.
  */
-function loginSource(env: Env): LoginSource {
-  const name: SourceName = oneOf(env, 'USAGE_SOURCE', SOURCE_NAMES);
+function loginSource(env: Env, name: SourceName): LoginSource {
   const message = regex(env, 'USAGE_MESSAGE_REGEX');
   const field = read(env, 'USAGE_USER_FIELD');
   if (field !== '' && !FIELD_NAME.test(field))
@@ -402,6 +421,46 @@ function loginSource(env: Env): LoginSource {
   return { name, rules };
 }
 
+/**
+ * The sources of USAGE_SOURCE (comma-separated presets, each once), each with its selection and collections;
+ * a custom USAGE_MESSAGE_REGEX replaces the lines of one source only.
+ */
+function sources(env: Env, login: Namespace, excludeUsers: string[]): SourceConfig[] {
+  // The embedded demo shows both, unless a source or a custom regex is chosen.
+  const embedded =
+    read(env, 'MONGODB_URI') === '' &&
+    env.USAGE_SOURCE === undefined &&
+    read(env, 'USAGE_MESSAGE_REGEX') === '';
+  const raw = embedded ? EMBEDDED_SOURCES : read(env, 'USAGE_SOURCE');
+  const names = raw.split(',').map((n) => n.trim());
+  const accepted = `one of ${SOURCE_NAMES.join(', ')}, or several comma-separated, each once`;
+  const presets = names.map(
+    (n) => SOURCE_NAMES.find((known) => known === n) ?? fail('USAGE_SOURCE', raw, accepted)
+  );
+  if (new Set(presets).size !== presets.length) fail('USAGE_SOURCE', raw, accepted);
+  if (presets.length > 1 && read(env, 'USAGE_MESSAGE_REGEX') !== '') {
+    throw new ConfigError(
+      `USAGE_MESSAGE_REGEX: it replaces the lines of one source; USAGE_SOURCE names ${presets.length} (${raw})`
+    );
+  }
+  return presets.map((name, i) => {
+    const source = loginSource(env, name);
+    return {
+      name: source.name,
+      selector: { source, excludeUsers },
+      login: i === 0 ? login : { db: login.db, collection: `${login.collection}.${name}` },
+    };
+  });
+}
+
+/** A comma-separated list's non-empty, trimmed values. */
+function parseList(raw: string): string[] {
+  return raw
+    .split(',')
+    .map((u) => u.trim())
+    .filter((u) => u !== '');
+}
+
 /** The collections: sys.log read, sys.role read (unless `off`), home.login written. */
 function namespaces(env: Env): Pick<Config, 'sysLog' | 'sysRole' | 'login'> {
   return {
@@ -419,19 +478,18 @@ export function loadConfig(env: Env = process.env): Config {
       "MONGODB_URI: expected a connection string starting with 'mongodb://' or 'mongodb+srv://'"
     );
   }
-  const excludeUsers = read(env, 'USAGE_EXCLUDE_USERS')
-    .split(',')
-    .map((u) => u.trim())
-    .filter((u) => u !== '');
+  const collections = namespaces(env);
+  const materialised = sources(env, collections.login, parseList(read(env, 'USAGE_EXCLUDE_USERS')));
   return {
     mongodbUri: mongodbUri === '' ? undefined : mongodbUri,
-    ...namespaces(env),
+    ...collections,
     start: day(env, 'USAGE_START'),
     port: integer(env, 'PORT', 0, 65535),
     host: read(env, 'HOST'),
     logLevel: oneOf(env, 'LOG_LEVEL', LOG_LEVELS),
     logFormat: oneOf(env, 'LOG_FORMAT', ['auto', 'json', 'pretty'] as const),
-    selector: { source: loginSource(env), excludeUsers },
+    selector: (materialised[0] as SourceConfig).selector,
+    sources: materialised,
     schedule: {
       daily: cronPattern(env, 'USAGE_SCHEDULE', false),
       incremental: cronPattern(env, 'USAGE_INCREMENTAL_SCHEDULE', true),
@@ -456,7 +514,8 @@ export function loadConfig(env: Env = process.env): Config {
       reportTimezone: zone(env, 'USAGE_REPORT_TZ'),
       indexRefreshMs: integer(env, 'USAGE_INDEX_REFRESH_MS', SECOND_MS, HOUR_MS),
       healthMaxAgeMs: integer(env, 'USAGE_HEALTH_MAX_AGE_MS', MINUTE_MS, 366 * DAY_MS),
-      indexLimits: cacheLimits(integer(env, 'USAGE_INDEX_CACHE_MB', 1, 1_000_000)),
+      // Shared by the sources: each index gets its part.
+      indexLimits: cacheLimits(integer(env, 'USAGE_INDEX_CACHE_MB', 1, 1_000_000) / materialised.length),
       rateLimitPerMinute: integer(env, 'USAGE_RATE_LIMIT', 0, 1_000_000),
     },
   };

@@ -43,6 +43,13 @@ const stringOrList = (description: string, maxLength: number) =>
     ],
   }) as const;
 
+/** `source=`: which of the daemon's sources (USAGE_SOURCE) answers; the first by default. */
+const sourceParam = {
+  type: 'string',
+  maxLength: nameLength,
+  description: 'which source answers (USAGE_SOURCE, e.g. core4-logins or core4-requests); default the first',
+} as const;
+
 /** `role=`: people selected by their groups in sys.role (AND-ed with `user=`). */
 const roleFilter = stringOrList(
   'only members of these sys.role groups (nested membership as core4 expands it); repeat for several',
@@ -70,8 +77,7 @@ const breakdownParams = {
     type: 'integer',
     minimum: seriesLimit.min,
     maximum: seriesLimit.max,
-    default: seriesLimit.default,
-    description: 'with breakdown: series kept; the other values are merged into one series with other: true',
+    description: `with breakdown: series kept (default ${seriesLimit.default}); the other values are merged into one series with other: true`,
   },
 } as const;
 
@@ -98,6 +104,7 @@ export const loginsParams = {
   type: 'object',
   additionalProperties: false,
   properties: {
+    source: sourceParam,
     start: {
       ...instant,
       description: 'ISO 8601 (UTC unless it has an offset) or epoch ms; default end - 90 days',
@@ -211,6 +218,7 @@ export const usersParams = {
   type: 'object',
   additionalProperties: false,
   properties: {
+    source: sourceParam,
     start: instant,
     end: instant,
     search: { type: 'string', maxLength: nameLength, description: 'case-insensitive substring' },
@@ -251,6 +259,7 @@ export const runBody = {
   type: 'object',
   additionalProperties: false,
   properties: {
+    source: sourceParam,
     start: { type: 'string', maxLength: instantLength },
     end: { type: 'string', maxLength: instantLength },
     reset: { type: 'boolean', default: false },
@@ -261,6 +270,7 @@ export const runsParams = {
   type: 'object',
   additionalProperties: false,
   properties: {
+    source: sourceParam,
     start: { ...instant, description: 'runs finished from here; default end - 30 days' },
     end: { ...instant, description: 'runs finished up to here; default now' },
     limit: { type: 'integer', minimum: runs.min, maximum: runs.max, default: runs.default },
@@ -415,6 +425,7 @@ export const retentionParams = {
   type: 'object',
   additionalProperties: false,
   properties: {
+    source: sourceParam,
     start: {
       ...instant,
       description: 'ISO 8601 (UTC unless it has an offset) or epoch ms; default end - 84 days',
@@ -499,6 +510,7 @@ export const stickinessParams = {
   type: 'object',
   additionalProperties: false,
   properties: {
+    source: sourceParam,
     start: {
       ...instant,
       description: 'ISO 8601 (UTC unless it has an offset) or epoch ms; default end - 30 days',
@@ -602,6 +614,7 @@ export const dimensionsParams = {
   type: 'object',
   additionalProperties: false,
   properties: {
+    source: sourceParam,
     start: { ...instant, description: 'default end - 90 days' },
     end: { ...instant, description: 'default now' },
     user: stringOrList('only these users; repeat for several', nameLength),
@@ -626,6 +639,35 @@ export const dimensionsAnswer = {
         additionalProperties: false,
         required: ['key', 'users'],
         properties: { key: { type: 'string' }, users: { type: 'integer' } },
+      },
+    },
+  },
+} as const;
+
+/** GET /api/v1/roles and GET /api/v1/job: which source. */
+export const sourceOnlyParams = {
+  type: 'object',
+  additionalProperties: false,
+  properties: { source: sourceParam },
+} as const;
+
+/** GET /api/v1/sources: the daemon's sources, the default first. */
+export const sourcesAnswer = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['sources'],
+  properties: {
+    sources: {
+      type: 'array',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['name', 'default', 'target'],
+        properties: {
+          name: { type: 'string', description: 'the preset (or custom)' },
+          default: { type: 'boolean', description: 'answers queries without source=' },
+          target: { type: 'string', description: 'its home.login collection' },
+        },
       },
     },
   },

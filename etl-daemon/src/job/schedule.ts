@@ -19,7 +19,8 @@ export function startSchedules(
   runner: JobRunner,
   config: ScheduleConfig,
   logger: Logger,
-  onRunEnd: () => void = () => undefined
+  onRunEnd: () => void = () => undefined,
+  options: { source?: string | undefined } = {}
 ): Schedules {
   const log = logger.child({ component: 'schedule' });
   const trigger = (name: string) => async () => {
@@ -39,7 +40,12 @@ export function startSchedules(
     (p) =>
       new Cron(
         p.pattern,
-        { name: `core4-usage-${p.name}`, timezone: config.timezone, protect: true },
+        // Croner's names are process-wide: another source's schedules carry its name.
+        {
+          name: `core4-usage-${options.source ? `${options.source}-` : ''}${p.name}`,
+          timezone: config.timezone,
+          protect: true,
+        },
         trigger(p.name)
       )
   );

@@ -37,7 +37,15 @@ export function parseBreakdown(
   people: People,
   membership: LoadedMembership | undefined
 ): Breakdown | undefined {
-  if (params.breakdown === undefined) return undefined;
+  if (params.breakdown === undefined) {
+    if (params.limit !== undefined)
+      throw new QueryError(
+        'limit',
+        String(params.limit),
+        'the number of series of a breakdown: with breakdown= only'
+      );
+    return undefined;
+  }
   const limit = params.limit ?? REQUEST_LIMITS.series.default;
   if (!membership) {
     throw new QueryError(

@@ -188,6 +188,26 @@ describe('DataSource.query against the daemon', () => {
     expect(sum(members.fields[1].values)).toBeLessThan(sum(everybody.fields[1].values));
   });
 
+  it('should ask the source a query names: the embedded default materialises logins and requests', async () => {
+    const ds = await makeDataSource();
+    expect(await ds.sources()).toEqual(['core4-logins', 'core4-requests']);
+    const response = await queryOf(
+      ds,
+      makeRequest([
+        { metric: 'users', aggregate: 'week' },
+        { metric: 'users', aggregate: 'week', source: 'core4-requests' },
+      ])
+    );
+    const [logins, requests] = response.data as DataFrame[];
+    const params = { start: now - 90 * DAY, end: now, aggregate: 'week', tz: 'Asia/Kathmandu', metric: 'users' };
+    const byRequests = await direct({ ...params, source: 'core4-requests' });
+    expect(requests.fields[1].values).toEqual(byRequests.buckets.map((b) => b.users));
+    expect(logins.fields[1].values).toEqual((await direct(params)).buckets.map((b) => b.users));
+    // More people make requests in a week than log in with a password.
+    const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
+    expect(sum(requests.fields[1].values)).toBeGreaterThan(sum(logins.fields[1].values));
+  });
+
   it("should draw a breakdown as one frame per series, named by the group, with the daemon's numbers", async () => {
     const response = await queryOf(
       await makeDataSource(),

@@ -323,6 +323,21 @@ describe('the provisioned dashboard in scenes', () => {
     expect(numbers(frame, 'real name').every((n) => typeof n === 'string' && n !== '')).toBe(true);
   });
 
+  it('should draw logins and requests side by side, each from its source', async () => {
+    const data = await settled(runner(42));
+    expect(data.errors).toBeUndefined();
+    expect(data.series.map((f) => f.name)).toEqual(['logged in', 'active (requests)']);
+    for (const frame of data.series) {
+      const sent = new URL(`http://x${(frame.meta?.executedQueryString ?? '').slice('GET '.length)}`).searchParams;
+      const direct = await daemonAnswer(Object.fromEntries(sent));
+      expect(numbers(frame, 'users')).toEqual(direct.buckets.map((b) => b.users));
+    }
+    const sources = data.series.map((f) =>
+      new URL(`http://x${(f.meta?.executedQueryString ?? '').slice('GET '.length)}`).searchParams.get('source')
+    );
+    expect(sources).toEqual(['core4-logins', 'core4-requests']);
+  });
+
   it('should draw the teams panel as one line per group, the largest six and other, as the daemon breaks it down', async () => {
     const data = await settled(runner(41));
     expect(data.errors).toBeUndefined();

@@ -16,6 +16,7 @@ async function setup(testProps: Partial<Props> = {}) {
     datasource: {
       users: jest.fn().mockResolvedValue(['amy', 'bob']),
       roles: jest.fn().mockResolvedValue(['engineering', 'marketing']),
+      sources: jest.fn().mockResolvedValue(['core4-logins', 'core4-requests']),
       limits: jest.fn().mockResolvedValue(LIMITS),
       variableNames: jest.fn().mockReturnValue(['$metric', '$weeks']),
     } as unknown as DataSource,
@@ -211,6 +212,14 @@ describe('QueryEditor', () => {
     expect(props.onRunQuery).toHaveBeenCalled();
   });
 
+  it("should offer the daemon's sources, its first shown when none is chosen", async () => {
+    const props = await setup();
+    expect(screen.getByText('core4-logins')).toBeInTheDocument();
+    await choose('query-editor-source', 'core4-requests');
+    expect(props.onChange).toHaveBeenLastCalledWith(expect.objectContaining({ source: 'core4-requests' }));
+    expect(props.onRunQuery).toHaveBeenCalled();
+  });
+
   it('should offer a breakdown by core4 group and then how many series', async () => {
     const props = await setup();
     expect(document.getElementById('query-editor-breakdown-limit')).toBeNull();
@@ -262,6 +271,7 @@ describe('QueryEditor', () => {
       datasource: {
         users: jest.fn().mockRejectedValue(new Error('HTTP 502')),
         roles: jest.fn().mockRejectedValue(new Error('HTTP 502')),
+        sources: jest.fn().mockRejectedValue(new Error('HTTP 502')),
         limits: jest.fn().mockRejectedValue(new Error('HTTP 502')),
         variableNames: () => [],
       } as unknown as DataSource,

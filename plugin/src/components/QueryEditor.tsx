@@ -36,10 +36,12 @@ const asOptions = (names: string[]) => names.map((n) => ({ label: n, value: n })
 function useDaemonFacts(datasource: DataSource): {
   users: Array<SelectableValue<string>>;
   roles: Array<SelectableValue<string>>;
+  sources: Array<SelectableValue<string>>;
   limits: DaemonLimits | undefined;
 } {
   const [users, setUsers] = useState<Array<SelectableValue<string>>>([]);
   const [roles, setRoles] = useState<Array<SelectableValue<string>>>([]);
+  const [sources, setSources] = useState<Array<SelectableValue<string>>>([]);
   const [limits, setLimits] = useState<DaemonLimits | undefined>(undefined);
   useEffect(() => {
     let live = true;
@@ -51,6 +53,10 @@ function useDaemonFacts(datasource: DataSource): {
       (names) => live && setRoles(asOptions(names)),
       () => live && setRoles([])
     );
+    datasource.sources().then(
+      (names) => live && setSources(asOptions(names)),
+      () => live && setSources([])
+    );
     datasource.limits().then(
       (found) => live && setLimits(found),
       () => undefined
@@ -59,7 +65,7 @@ function useDaemonFacts(datasource: DataSource): {
       live = false;
     };
   }, [datasource]);
-  return { users, roles, limits };
+  return { users, roles, sources, limits };
 }
 
 /** A query saved under an old metric name is changed to the new one, so the dashboard saves it renamed. */
@@ -86,15 +92,7 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource, data }: P
   const Section = kind.Editor;
   return (
     <Stack gap={0} wrap="wrap">
-      <InlineField label="Query" labelWidth={8}>
-        <Select
-          inputId="query-editor-type"
-          options={QUERY_TYPES}
-          value={q.queryType ?? 'counts'}
-          width={14}
-          onChange={(v) => update({ queryType: v.value ?? 'counts' })}
-        />
-      </InlineField>
+      <QueryTypeField query={q} sources={facts.sources} update={update} />
       {Section && (
         <Section
           query={q}
@@ -118,6 +116,43 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource, data }: P
         />
       </InlineField>
     </Stack>
+  );
+}
+
+/**
+ * The query type, and which of the daemon's sources answers (its first when unset: logins; core4-requests
+ * when it materialises requests too). A source is a name or a variable.
+ */
+function QueryTypeField(props: {
+  query: UsageQuery;
+  sources: Array<SelectableValue<string>>;
+  update: (patch: Partial<UsageQuery>) => void;
+}) {
+  const { query, update } = props;
+  return (
+    <>
+      <InlineField label="Query" labelWidth={8}>
+        <Select
+          inputId="query-editor-type"
+          options={QUERY_TYPES}
+          value={query.queryType ?? 'counts'}
+          width={14}
+          onChange={(v) => update({ queryType: v.value ?? 'counts' })}
+        />
+      </InlineField>
+      {props.sources.length > 1 && (
+        <InlineField label="Source" labelWidth={8} tooltip="which lines count: the daemon's sources (USAGE_SOURCE)">
+          <Select
+            inputId="query-editor-source"
+            options={props.sources}
+            value={query.source ?? props.sources[0]?.value}
+            allowCustomValue
+            width={18}
+            onChange={(v) => update({ source: v.value || undefined })}
+          />
+        </InlineField>
+      )}
+    </>
   );
 }
 

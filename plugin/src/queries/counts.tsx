@@ -128,9 +128,10 @@ export const countsKind: QueryKind<LoginsAnswer> = {
       weekStart,
       raw: query.aggregate,
     });
-    const { start, end, tz } = commonParams(ctx);
+    const { start, end, tz, ...source } = commonParams(ctx);
     const metric = metricsOf(query, ctx).join(',');
     return {
+      ...source,
       start,
       end,
       aggregate,

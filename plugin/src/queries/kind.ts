@@ -25,12 +25,15 @@ export interface QueryContext {
   roles: UserFilter;
   /** The interpolated alias, when the query has one. */
   alias: string | undefined;
+  /** The daemon's source the query names (interpolated); undefined: the daemon's first. */
+  source: string | undefined;
   limits: DaemonLimits;
 }
 
-/** The range and zone every daemon route takes. */
-export function commonParams(ctx: Pick<QueryContext, 'range' | 'tz'>): Params {
-  return { start: String(ctx.range.from), end: String(ctx.range.to), tz: ctx.tz };
+/** The range and zone every daemon route takes, and the source when the query names one. */
+export function commonParams(ctx: Pick<QueryContext, 'range' | 'tz' | 'source'>): Params {
+  const params: Params = { start: String(ctx.range.from), end: String(ctx.range.to), tz: ctx.tz };
+  return ctx.source ? { ...params, source: ctx.source } : params;
 }
 
 /** Who a query counts: named users, and members of core4's groups (the daemon AND-s the two). */

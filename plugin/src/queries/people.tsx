@@ -118,7 +118,7 @@ export const peopleKind: QueryKind<PeopleAnswer> = {
   path: '/api/v1/users',
   filters: ['roles'],
   params(query, ctx): Params {
-    const { start, end, tz } = commonParams(ctx);
+    const { start, end, tz, ...source } = commonParams(ctx);
     const status = templatedChoice<PeopleStatus>('status', query.status, {
       replace: ctx.replace,
       accepted: PEOPLE_STATUSES,
@@ -127,7 +127,7 @@ export const peopleKind: QueryKind<PeopleAnswer> = {
     const limit = String(ctx.limits.userRows.max);
     const people = peopleParams(ctx, ['roles']);
     if (status === 'never') {
-      return { status, start, end, limit, ...people };
+      return { ...source, status, start, end, limit, ...people };
     }
     const aggregate = templatedChoice<Aggregate>('aggregate', bucketSize(query.aggregate), {
       replace: ctx.replace,
@@ -137,6 +137,7 @@ export const peopleKind: QueryKind<PeopleAnswer> = {
     const bucket = query.bucket ? ctx.replace(query.bucket) : String(ctx.range.to - 1);
     const weekStart = weekStartOf(query, ctx);
     return {
+      ...source,
       status,
       bucket,
       end,

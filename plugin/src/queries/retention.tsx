@@ -182,7 +182,7 @@ export const retentionKind: QueryKind<RetentionAnswer> = {
   path: '/api/v1/retention',
   filters: ['users', 'roles'],
   params(query, ctx) {
-    const { start, end, tz } = commonParams(ctx);
+    const { start, end, tz, ...source } = commonParams(ctx);
     const cohort = resolveCohort(ctx.replace(query.cohort ?? 'auto'), ctx.range, query.cohort);
     // Without periods the daemon's default applies: it is defined there, once. The period-N view needs
     // periods up to N.
@@ -195,6 +195,7 @@ export const retentionKind: QueryKind<RetentionAnswer> = {
     });
     const weekStart = weekStartOf(query, ctx);
     return {
+      ...source,
       start,
       end,
       cohort,

@@ -48,7 +48,7 @@ export const stickinessKind: QueryKind<StickinessAnswer> = {
   path: '/api/v1/stickiness',
   filters: ['users', 'roles'],
   params(query, ctx) {
-    const { start, end, tz } = commonParams(ctx);
+    const { start, end, tz, ...source } = commonParams(ctx);
     const interval = templatedChoice<StickinessInterval>('interval', query.interval, {
       replace: ctx.replace,
       accepted: STICKINESS_INTERVALS,
@@ -56,6 +56,7 @@ export const stickinessKind: QueryKind<StickinessAnswer> = {
     });
     const weekStart = weekStartOf(query, ctx);
     return {
+      ...source,
       start,
       end,
       tz,

@@ -13,9 +13,18 @@ export const usersKind: QueryKind<{ users: UserRow[] }> = {
   path: '/api/v1/users',
   filters: ['roles'],
   params(_query, ctx) {
-    const { start, end, tz } = commonParams(ctx);
+    const { start, end, tz, ...source } = commonParams(ctx);
     const limit = String(ctx.limits.userRows.max);
-    return { start, end, details: 'true', sort: 'lastSeen', limit, tz, ...peopleParams(ctx, usersKind.filters) };
+    return {
+      ...source,
+      start,
+      end,
+      details: 'true',
+      sort: 'lastSeen',
+      limit,
+      tz,
+      ...peopleParams(ctx, usersKind.filters),
+    };
   },
   frame(answer, query, ctx) {
     return userRowsToFrame(answer.users, { refId: query.refId, name: ctx.alias ?? 'users' });

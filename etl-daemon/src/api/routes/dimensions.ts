@@ -5,6 +5,7 @@ import { parseBreakdown } from '../../query/breakdown';
 import { rankedSeries } from '../../query/logins-breakdown';
 import { parsePeople } from '../../query/people';
 import type { ApiContext } from '../context';
+import { sourceOf } from '../source';
 
 /** The values of a dimension seen in a range with their distinct users: what a Grafana variable lists. */
 export const dimensionsRoutes: FastifyPluginAsyncJsonSchemaToTs<{ Options: ApiContext }> = async (
@@ -24,12 +25,13 @@ export const dimensionsRoutes: FastifyPluginAsyncJsonSchemaToTs<{ Options: ApiCo
     async (request) => {
       const { dimension } = request.params;
       const { start, end } = parseOrderedRange(request.query, ctx.now().getTime(), 90);
-      const membership = ctx.sync.membership();
+      const { sync } = sourceOf(ctx, request.query.source);
+      const membership = sync.membership();
       const people = parsePeople(request.query, membership);
       // Before any membership is stored there are no groups to list (GET /api/v1/roles says why).
       const breakdown = membership ? parseBreakdown({ breakdown: dimension }, people, membership) : undefined;
       const values = breakdown
-        ? await rankedSeries(ctx.sync, { start, end }, { ...breakdown, limit: breakdown.values.length })
+        ? await rankedSeries(sync, { start, end }, { ...breakdown, limit: breakdown.values.length })
         : [];
       return {
         dimension,

@@ -4,6 +4,7 @@ import { coerceError } from '../../errors';
 import type { ApiContext } from '../context';
 import { dataErrors, healthAnswer, readyAnswer } from '../../contract/schemas';
 import { healthBody, healthChecks } from '../health-checks';
+import { sourcesOf } from '../source';
 
 /**
  * 200 when MongoDB answers, the job has succeeded recently (or is making progress on its first run) and
@@ -26,28 +27,35 @@ export const healthRoutes: FastifyPluginAsyncJsonSchemaToTs<{ Options: ApiContex
       config: { access: ctx.api.openHealth ? 'open' : 'read' },
     },
     async (request, reply) => {
-      const progress = ctx.sync.progress();
-      let job = null;
-      let databaseError: string | undefined;
-      try {
-        await ctx.ping();
-        job = await readJob(ctx.cols.job);
-      } catch (error) {
-        databaseError = coerceError(error).message.split('\n')[0] ?? '';
+      // Every source is checked: the default's checks keep their names, another's are prefixed with its own.
+      const checks: Record<string, { ok: boolean; message: string }> = {};
+      let dataUntil: string | null = null;
+      let loading = false;
+      for (const [i, source] of sourcesOf(ctx).entries()) {
+        const progress = source.sync.progress();
+        let job = null;
+        let databaseError: string | undefined;
+        try {
+          await ctx.ping();
+          job = await readJob(source.cols.job);
+        } catch (error) {
+          databaseError = coerceError(error).message.split('\n')[0] ?? '';
+        }
+        const own = healthChecks({
+          now: ctx.now().getTime(),
+          progress,
+          index: source.sync.index,
+          databaseError,
+          job,
+          maxAgeMs: ctx.api.healthMaxAgeMs,
+          leaseTtlMs: ctx.leaseTtlMs,
+        });
+        for (const [name, check] of Object.entries(own))
+          checks[i === 0 ? name : `${source.name}:${name}`] = check;
+        if (i === 0) dataUntil = job?.dataUntil?.toISOString() ?? null;
+        loading ||= !progress.ready;
       }
-      const checks = healthChecks({
-        now: ctx.now().getTime(),
-        progress,
-        index: ctx.sync.index,
-        databaseError,
-        job,
-        maxAgeMs: ctx.api.healthMaxAgeMs,
-        leaseTtlMs: ctx.leaseTtlMs,
-      });
-      const body = healthBody(
-        { checks, dataUntil: job?.dataUntil?.toISOString() ?? null, loading: !progress.ready },
-        { detailed: request.caller !== 'anonymous' }
-      );
+      const body = healthBody({ checks, dataUntil, loading }, { detailed: request.caller !== 'anonymous' });
       if (body.status === 'loading') reply.header('retry-after', '5');
       return reply.code(body.status === 'ok' ? 200 : 503).send(body);
     }
@@ -75,7 +83,8 @@ export const readyRoutes: FastifyPluginAsyncJsonSchemaToTs<{ Options: ApiContext
       config: { access: ctx.api.openHealth ? 'open' : 'read' },
     },
     async (_request, reply) => {
-      if (ctx.sync.progress().ready) return reply.code(200).send({ status: 'ready' as const });
+      if (sourcesOf(ctx).every((s) => s.sync.progress().ready))
+        return reply.code(200).send({ status: 'ready' as const });
       return reply
         .code(503)
         .header('retry-after', '5')

@@ -14,16 +14,24 @@ import {
   runConflict,
   runsAnswer,
   runsParams,
+  sourceOnlyParams,
 } from '../../contract/schemas';
+import { sourceOf } from '../source';
 
 /** The job document and its finished runs (for annotations). */
 export const jobRoutes: FastifyPluginAsyncJsonSchemaToTs<{ Options: ApiContext }> = async (app, ctx) => {
   const { 401: unauthorized, 403: forbidden, 400: invalid } = dataErrors;
   app.get(
     '/api/v1/job',
-    { schema: { tags: ['job'], response: { 200: jobAnswer, 401: unauthorized, 403: forbidden } } },
-    async () => {
-      const job = await readJob(ctx.cols.job);
+    {
+      schema: {
+        tags: ['job'],
+        querystring: sourceOnlyParams,
+        response: { 200: jobAnswer, 400: invalid, 401: unauthorized, 403: forbidden },
+      },
+    },
+    async (request) => {
+      const job = await readJob(sourceOf(ctx, request.query.source).cols.job);
       return job ? { ...job } : { state: 'idle' as const };
     }
   );
@@ -39,7 +47,8 @@ export const jobRoutes: FastifyPluginAsyncJsonSchemaToTs<{ Options: ApiContext }
     },
     async (request) => {
       const { start, end } = parseRange(request.query, ctx.now().getTime(), 30);
-      return { runs: await listRuns(ctx.cols.runs, new Date(start), new Date(end), request.query.limit) };
+      const { cols } = sourceOf(ctx, request.query.source);
+      return { runs: await listRuns(cols.runs, new Date(start), new Date(end), request.query.limit) };
     }
   );
 };
@@ -58,10 +67,11 @@ export const runRoutes: FastifyPluginAsyncJsonSchemaToTs<{ Options: ApiContext }
       config: { access: 'admin' },
     },
     async (request, reply) => {
-      const args = request.body ?? {};
-      const job = await readJob(ctx.cols.job);
+      const { source, ...args } = request.body ?? {};
+      const { cols, runner } = sourceOf(ctx, source);
+      const job = await readJob(cols.job);
       const now = ctx.now();
-      if (ctx.runner.isBusy() || (job?.lease && job.lease.until > now)) {
+      if (runner.isBusy() || (job?.lease && job.lease.until > now)) {
         return reply.code(409).send({
           statusCode: 409,
           error: 'Conflict',
@@ -72,7 +82,7 @@ export const runRoutes: FastifyPluginAsyncJsonSchemaToTs<{ Options: ApiContext }
       // A RangeArgumentError names its argument: the error handler answers it with a 400.
       resolveRange(args, { checkpoint: job?.checkpoint, configStart: ctx.configStart, now });
       const runId = randomUUID();
-      ctx.runner.run(args, { runId }).catch((err: unknown) => {
+      runner.run(args, { runId }).catch((err: unknown) => {
         request.log.error({ err: coerceError(err), runId }, 'run started over HTTP failed');
       });
       return reply.code(202).send({ accepted: true, runId });

@@ -7,6 +7,7 @@ import { parseBreakdown } from '../../query/breakdown';
 import { answerLoginsBreakdown } from '../../query/logins-breakdown';
 import { dataErrors, loginsAnswer, loginsParams } from '../../contract/schemas';
 import type { ApiContext } from '../context';
+import { sourceOf, sourcesOf } from '../source';
 import { sendCsv, wantsCsv } from '../csv';
 
 /** Unique users, logins and new users per calendar bucket: the original's LoginCountHandler, GET = POST. */
@@ -15,28 +16,33 @@ export const loginsRoutes: FastifyPluginAsyncJsonSchemaToTs<{ Options: ApiContex
    * JSON answers by query and index generation: a panel that several people watch, or a refresh before the
    * next job run, is answered without counting again. Bounded in bytes; a new generation misses.
    */
-  const answers = new LoginsAnswers(ctx.api.indexLimits.answerCacheBytes);
+  const answers = new Map(
+    sourcesOf(ctx).map((s) => [s.name, new LoginsAnswers(ctx.api.indexLimits.answerCacheBytes)])
+  );
 
   /** Answers one query as JSON, or as CSV when asked by `format=csv` or `Accept: text/csv`. */
   const respond = async (params: LoginsParams, request: FastifyRequest, reply: FastifyReply) => {
-    const membership = ctx.sync.membership();
+    // Each source its index, and its kept answers (an index's generations say nothing of another's).
+    const source = sourceOf(ctx, params.source);
+    const { sync } = source;
+    const membership = sync.membership();
     const query = parseLoginsQuery(params, ctx.now().getTime(), ctx.api.maxBuckets, membership);
     const breakdown = parseBreakdown(params, query, membership);
     if (breakdown) {
-      const answer = await answerLoginsBreakdown(ctx.sync, query, {
+      const answer = await answerLoginsBreakdown(sync, query, {
         breakdown,
         maxBuckets: ctx.api.maxBuckets,
       });
       return wantsCsv(params.format, request.headers.accept) ? sendCsv(reply, loginsCsv(answer)) : answer;
     }
     if (!wantsCsv(params.format, request.headers.accept)) {
-      const body = await answers.json(ctx.sync, query);
+      const body = await (answers.get(source.name) as LoginsAnswers).json(sync, query);
       return reply
         .type('application/json; charset=utf-8')
         .serializer((x) => x as string)
         .send(body);
     }
-    return sendCsv(reply, loginsCsv(await answerLogins(ctx.sync, query)));
+    return sendCsv(reply, loginsCsv(await answerLogins(sync, query)));
   };
   const schema = { tags: ['logins'], response: { 200: loginsAnswer, ...dataErrors } } as const;
 

@@ -6,6 +6,7 @@ import { sendCsv, wantsCsv } from '../csv';
 import type { RetentionAnswer } from '../../contract/types';
 import { parseRetentionQuery, retentionCsv } from '../../query/retention';
 import type { ApiContext } from '../context';
+import { sourceOf } from '../source';
 import { dataErrors, retentionAnswer, retentionParams } from '../../contract/schemas';
 
 /** Weekly (daily, monthly) cohorts by first login and how many of them came back in each later period. */
@@ -23,19 +24,20 @@ export const retentionRoutes: FastifyPluginAsyncJsonSchemaToTs<{ Options: ApiCon
       },
     },
     async (request, reply) => {
-      const membership = ctx.sync.membership();
+      const { sync } = sourceOf(ctx, request.query.source);
+      const membership = sync.membership();
       const query = parseRetentionQuery(request.query, ctx.now().getTime(), membership);
       const breakdown = parseBreakdown(request.query, query, membership);
-      const cohorts = await retentionCohorts(ctx.sync, query);
+      const cohorts = await retentionCohorts(sync, query);
       if (breakdown) refuseTooManySeries(cohorts.length, breakdown, ctx.api.maxBuckets);
       const answer: RetentionAnswer = {
-        ...answerHeader(query, ctx.sync.dataUntil()),
+        ...answerHeader(query, sync.dataUntil()),
         cohort: query.cohort,
         mode: query.mode,
         periods: query.periods,
         cohorts,
         ...(breakdown
-          ? { breakdown: breakdown.dimension, series: await retentionSeries(ctx.sync, query, breakdown) }
+          ? { breakdown: breakdown.dimension, series: await retentionSeries(sync, query, breakdown) }
           : {}),
       };
       if (!wantsCsv(request.query.format, request.headers.accept)) return answer;

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncJsonSchemaToTs } from '@fastify/type-provider-json-schema-to-ts';
-import { dataErrors, rolesAnswer } from '../../contract/schemas';
+import { dataErrors, rolesAnswer, sourceOnlyParams, sourcesAnswer } from '../../contract/schemas';
+import { sourceOf, sourcesOf } from '../source';
 import type { LoadedMembership } from '../../query/sync/membership';
 import type { ApiContext } from '../context';
 
@@ -7,10 +8,17 @@ import type { ApiContext } from '../context';
 export const rolesRoutes: FastifyPluginAsyncJsonSchemaToTs<{ Options: ApiContext }> = async (app, ctx) => {
   app.get(
     '/api/v1/roles',
-    { schema: { tags: ['users'], response: { 200: rolesAnswer, ...dataErrors } } },
-    async () => {
-      const source = ctx.cols.sysRoleName ?? null;
-      const membership = ctx.sync.membership();
+    {
+      schema: {
+        tags: ['users'],
+        querystring: sourceOnlyParams,
+        response: { 200: rolesAnswer, ...dataErrors },
+      },
+    },
+    async (request) => {
+      const { cols, sync } = sourceOf(ctx, request.query.source);
+      const source = cols.sysRoleName ?? null;
+      const membership = sync.membership();
       if (!membership) {
         const reason = source
           ? `no membership stored yet: each run reads ${source}; its log says why when it is missing or unreadable`
@@ -26,6 +34,21 @@ export const rolesRoutes: FastifyPluginAsyncJsonSchemaToTs<{ Options: ApiContext
         groups: groupRows(membership),
       };
     }
+  );
+};
+
+/** The daemon's sources (USAGE_SOURCE), the default first: what `source=` accepts. */
+export const sourcesRoutes: FastifyPluginAsyncJsonSchemaToTs<{ Options: ApiContext }> = async (app, ctx) => {
+  app.get(
+    '/api/v1/sources',
+    { schema: { tags: ['logins'], response: { 200: sourcesAnswer, ...dataErrors } } },
+    async () => ({
+      sources: sourcesOf(ctx).map((s, i) => ({
+        name: s.name,
+        default: i === 0,
+        target: s.cols.chunks.namespace,
+      })),
+    })
   );
 };
 

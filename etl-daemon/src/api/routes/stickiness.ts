@@ -10,6 +10,7 @@ import {
 import type { StickinessAnswer } from '../../contract/types';
 import { dataErrors, stickinessAnswer, stickinessParams } from '../../contract/schemas';
 import type { ApiContext } from '../context';
+import { sourceOf } from '../source';
 import { peopleMask } from '../../query/people';
 import { sendCsv, wantsCsv } from '../csv';
 
@@ -28,21 +29,22 @@ export const stickinessRoutes: FastifyPluginAsyncJsonSchemaToTs<{ Options: ApiCo
       },
     },
     async (request, reply) => {
+      const { sync } = sourceOf(ctx, request.query.source);
       const query = parseStickinessQuery(
         request.query,
         ctx.now().getTime(),
         ctx.api.maxBuckets,
-        ctx.sync.membership()
+        sync.membership()
       );
-      const { index } = ctx.sync;
+      const { index } = sync;
       const mask = peopleMask(index, query);
       const counts = await withSlots(
-        ctx.sync,
+        sync,
         () => index.missingSlotsAt([query.start, query.end, ...stickinessBounds(query)]),
         (raw) => stickinessCounts(index, query, { mask, raw })
       );
       const answer: StickinessAnswer = {
-        ...answerHeader(query, ctx.sync.dataUntil()),
+        ...answerHeader(query, sync.dataUntil()),
         interval: query.interval,
         cumulative: query.cumulative,
         intervals: counts.length - 1,

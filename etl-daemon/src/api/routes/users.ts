@@ -17,6 +17,7 @@ import { listLifecycle } from '../../query/lifecycle-list';
 import type { PageOptions } from '../../query/user-table';
 import { candidates, edgeDaySlots, pageRows } from '../../query/user-table';
 import type { ApiContext } from '../context';
+import { scoped } from '../source';
 import { dataErrors, usersAnswer, usersParams } from '../../contract/schemas';
 
 /**
@@ -24,7 +25,7 @@ import { dataErrors, usersAnswer, usersParams } from '../../contract/schemas';
  * `details=true`, who uses it: per user the first and last login in the range (exact), logins and active
  * days, sorted by `sort`.
  */
-export const usersRoutes: FastifyPluginAsyncJsonSchemaToTs<{ Options: ApiContext }> = async (app, ctx) => {
+export const usersRoutes: FastifyPluginAsyncJsonSchemaToTs<{ Options: ApiContext }> = async (app, all) => {
   app.get(
     '/api/v1/users',
     {
@@ -35,6 +36,7 @@ export const usersRoutes: FastifyPluginAsyncJsonSchemaToTs<{ Options: ApiContext
       },
     },
     async (request) => {
+      const ctx = scoped(all, request.query.source);
       const { search, limit, details, sort, order, tz } = request.query;
       const needle = search?.toLowerCase();
       const matches = (name: string) => !needle || name.toLowerCase().includes(needle);
