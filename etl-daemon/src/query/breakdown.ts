@@ -2,6 +2,7 @@ import type { BreakdownDimension } from '../contract/metrics';
 import { REQUEST_LIMITS } from '../core/limits';
 import { QueryError } from '../errors';
 import type { People } from './people';
+import { selectedOf } from './people';
 import type { LoadedMembership } from './sync/membership';
 
 /**
@@ -54,17 +55,13 @@ export function parseBreakdown(
       'a dimension with values: no roles have been read from sys.role yet (GET /api/v1/roles says why)'
     );
   }
-  const only = selectedSet(people);
+  const selected = selectedOf(people);
+  const only = selected ? new Set(selected) : undefined;
   const values = [...membership.members]
     // Without a filter, a value's people are the membership's own list (its mask is kept with it).
     .map(([key, members]) => ({ key, selected: only ? members.filter((m) => only.has(m)) : members }))
     .filter((v) => v.selected.length > 0);
   return { dimension: params.breakdown, limit, values };
-}
-
-function selectedSet(people: People): Set<string> | undefined {
-  const selected = people.selected === undefined ? people.users : people.selected;
-  return selected ? new Set(selected) : undefined;
 }
 
 /**

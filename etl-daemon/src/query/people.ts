@@ -18,7 +18,7 @@ export interface People {
 }
 
 /** Who passes the filters; null: everybody. */
-function selectedOf(people: People): readonly string[] | null {
+export function selectedOf(people: People): readonly string[] | null {
   return people.selected === undefined ? people.users : people.selected;
 }
 
@@ -79,10 +79,17 @@ export function peopleKey(people: People): string {
   return JSON.stringify([people.users, people.roles ?? null, people.membershipAsOf ?? null]);
 }
 
+/** The answer's echo of a role filter: the groups asked and the membership's check time; nothing without. */
+export function rolesEcho(
+  people: People
+): Record<string, never> | { roles: string[]; membershipAsOf: string } {
+  if (!people.roles || !people.membershipAsOf) return {};
+  return { roles: people.roles, membershipAsOf: people.membershipAsOf };
+}
+
 /** The answer's echo of the filters: `users` always, `roles` and `membershipAsOf` when roles were asked. */
 export function peopleHeader(
   people: People
 ): { users: string[] | null } | { users: string[] | null; roles: string[]; membershipAsOf: string } {
-  if (!people.roles || !people.membershipAsOf) return { users: people.users };
-  return { users: people.users, roles: people.roles, membershipAsOf: people.membershipAsOf };
+  return { users: people.users, ...rolesEcho(people) };
 }

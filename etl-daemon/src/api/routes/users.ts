@@ -8,7 +8,7 @@ import {
   parseZone,
 } from '../../contract/params';
 import { neverSeen, roleDetails } from '../../query/never-seen';
-import { parsePeople } from '../../query/people';
+import { parsePeople, rolesEcho } from '../../query/people';
 import type { LifecycleStatus } from '../../contract/metrics';
 import type { UsersParams } from '../../contract/types';
 import { REQUEST_LIMITS } from '../../core/limits';
@@ -44,7 +44,7 @@ export const usersRoutes: FastifyPluginAsyncJsonSchemaToTs<{ Options: ApiContext
       const people = parsePeople({ role: request.query.role }, ctx.sync.membership());
       const chosen = people.selected ? new Set(people.selected) : undefined;
       const only = (name: string) => !chosen || chosen.has(name);
-      const echo = people.roles ? { roles: people.roles, membershipAsOf: people.membershipAsOf ?? '' } : {};
+      const echo = rolesEcho(people);
       const { status } = request.query;
       if (status === 'never') return { ...(await neverRows(ctx, request.query, { matches, only })), ...echo };
       if (status !== undefined)
