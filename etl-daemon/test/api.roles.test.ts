@@ -616,6 +616,8 @@ describe('role= on /api/v1/users', () => {
     const rows = details.json().users as { name: string; logins: number }[];
     expect(rows.map((r) => r.name)).toEqual(inRange(members(['eng'])));
     for (const row of rows) {
+      // What sys.role says of them: the fixture's real names.
+      expect((row as unknown as { realname: string }).realname).toBe(`Person ${Number(row.name.slice(1))}`);
       const own = logins.filter(
         (l) => l.user === row.name && l.at >= Date.parse(start) && l.at < Date.parse(end)
       );

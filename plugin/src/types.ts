@@ -232,6 +232,8 @@ export interface UserRow {
   lastSeen: string;
   logins: number;
   activeDays: number;
+  /** From core4's sys.role, when the daemon reads it. */
+  realname?: string | null;
 }
 
 export const METRIC_LABELS: Record<Metric, string> = {

@@ -289,6 +289,9 @@ export const dataErrors = {
   503: failure('the index is loading, or the range is being rewritten; Retry-After says when to retry'),
 } as const;
 
+const nullableText = (description: string) =>
+  ({ anyOf: [{ type: 'string' }, { type: 'null' }], description }) as const;
+
 const userRow = {
   type: 'object',
   additionalProperties: false,
@@ -299,11 +302,9 @@ const userRow = {
     lastSeen: { type: 'string', description: 'last login in the range, ISO 8601 UTC' },
     logins: { type: 'integer', description: 'logins in the range' },
     activeDays: { type: 'integer', description: 'days of tz in the range with a login' },
+    realname: nullableText('from sys.role, when roles are read'),
   },
 } as const;
-
-const nullableText = (description: string) =>
-  ({ anyOf: [{ type: 'string' }, { type: 'null' }], description }) as const;
 
 const statusRow = {
   type: 'object',

@@ -241,15 +241,16 @@ describe('DataSource.query against the daemon', () => {
     expect(frame.name).toBe('who');
     expect(frame.fields.map((f: { name: string }) => f.name)).toEqual([
       'user',
+      'real name',
       'last seen',
       'first seen',
       'logins',
       'active days',
     ]);
     expect(frame.fields[0].values).toEqual(rows.map((r) => r.name));
-    expect(frame.fields[1].values).toEqual(rows.map((r) => Date.parse(r.lastSeen)));
-    expect(frame.fields[3].values).toEqual(rows.map((r) => r.logins));
-    expect(frame.fields[4].values).toEqual(rows.map((r) => r.activeDays));
+    expect(frame.fields[2].values).toEqual(rows.map((r) => Date.parse(r.lastSeen)));
+    expect(frame.fields[4].values).toEqual(rows.map((r) => r.logins));
+    expect(frame.fields[5].values).toEqual(rows.map((r) => r.activeDays));
   });
 
   it('should list the people behind a lifecycle number: the bucket at the range end, or the one a variable names', async () => {

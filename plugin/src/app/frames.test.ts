@@ -145,6 +145,18 @@ describe('userRowsToFrame', () => {
       ['active days', 7],
     ]);
   });
+  it("should add sys.role's real name when the daemon sends one (null where a user has no role)", () => {
+    const row = { firstSeen: '2026-11-02T08:00:00Z', lastSeen: '2026-11-20T17:30:00Z', logins: 1, activeDays: 1 };
+    const frame = userRowsToFrame(
+      [
+        { ...row, name: 'amy', realname: 'Amy Meyer' },
+        { ...row, name: 'bob', realname: null },
+      ],
+      { refId: 'U', name: 'users' }
+    );
+    expect(frame.fields.map((f) => f.name).slice(0, 3)).toEqual(['user', 'real name', 'last seen']);
+    expect(frame.fields[1]?.values).toEqual(['Amy Meyer', null]);
+  });
 });
 
 describe('retentionHeatmapFrame through Grafana heatmap-rows preparation', () => {

@@ -159,11 +159,16 @@ export function stickinessToFrame(answer: StickinessAnswer, options: { refId: st
 
 /** Who used it: one row per user with first and last login in the range, logins and active days. */
 export function userRowsToFrame(rows: UserRow[], options: { refId: string; name: string }): DataFrame {
+  // The daemon adds real names from core4's sys.role when it reads it.
+  const realnames = rows.some((r) => r.realname !== undefined)
+    ? [{ name: 'real name', type: FieldType.string, values: rows.map((r) => r.realname ?? null) }]
+    : [];
   return createDataFrame({
     refId: options.refId,
     name: options.name,
     fields: [
       { name: 'user', type: FieldType.string, values: rows.map((r) => r.name) },
+      ...realnames,
       { name: 'last seen', type: FieldType.time, values: rows.map((r) => Date.parse(r.lastSeen)) },
       { name: 'first seen', type: FieldType.time, values: rows.map((r) => Date.parse(r.firstSeen)) },
       { name: 'logins', type: FieldType.number, values: rows.map((r) => r.logins) },

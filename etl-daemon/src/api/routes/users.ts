@@ -87,12 +87,14 @@ async function whoUsesIt(
   await warm;
   // First and last logins of the page's rows to the millisecond: their slots' logins.
   await refineExact(ctx.sync, page);
+  const membership = ctx.sync.membership();
   const rows = pageRows(page, options);
   return {
     users: rows.map((r) => ({
       ...r,
       firstSeen: new Date(r.firstSeen).toISOString(),
       lastSeen: new Date(r.lastSeen).toISOString(),
+      ...(membership ? { realname: membership.users.get(r.name)?.realname ?? null } : {}),
     })),
     truncated: tallies.length > limit,
   };
