@@ -18,7 +18,7 @@
   // Retention cohorts come in days, weeks or months: the nearest to the chosen aggregate.
   var COHORT = { hour: 'day', day: 'day', week: 'week', month: 'month', quarter: 'month', year: 'month' };
   var form = document.getElementById('controls');
-  var fields = ['metric', 'aggregate', 'by', 'tz', 'start', 'end'];
+  var fields = ['metric', 'aggregate', 'by', 'source', 'tz', 'start', 'end'];
   // A breakdown's series: the eight largest values and the rest as other, one colour each.
   var SERIES = 8;
   var COLOURS = [
@@ -46,6 +46,7 @@
       metric: params.get('metric') || 'users',
       aggregate: params.get('aggregate') || 'week',
       by: params.get('by') || '',
+      source: params.get('source') || '',
       tz: params.get('tz') || 'UTC',
       start: params.get('start') || isoDay(new Date(today.getTime() - 90 * 86400000)),
       end: params.get('end') || isoDay(new Date(today.getTime() + 86400000)),
@@ -229,12 +230,14 @@
   /** The API query of the controls' state: retention's cohorts, or counts (broken down when `by` is set). */
   function queryOf(state, retention) {
     if (retention) {
-      return new URLSearchParams({
+      var cohorts = new URLSearchParams({
         cohort: COHORT[state.aggregate] || 'week',
         tz: state.tz,
         start: state.start,
         end: state.end,
       });
+      if (state.source) cohorts.set('source', state.source);
+      return cohorts;
     }
     var query = new URLSearchParams({
       metric: state.metric,
@@ -247,6 +250,7 @@
       query.set('breakdown', state.by);
       query.set('limit', String(SERIES));
     }
+    if (state.source) query.set('source', state.source);
     return query;
   }
 
@@ -288,17 +292,50 @@
       });
   }
 
+  /**
+   * The daemon's sources (USAGE_SOURCE): with more than one, a choice of which lines count (the first is the
+   * default, sent as no source at all). Without access (a token is needed) the choice stays hidden.
+   */
+  function loadSources() {
+    var headers = token ? { Authorization: 'Bearer ' + token } : {};
+    return fetch('api/v1/sources', { headers: headers })
+      .then(function (response) {
+        return response.ok ? response.json() : { sources: [] };
+      })
+      .then(function (body) {
+        var select = document.getElementById('source');
+        select.innerHTML = '';
+        body.sources.forEach(function (s, i) {
+          var option = document.createElement('option');
+          option.value = i === 0 ? '' : s.name;
+          option.textContent = s.name + (i === 0 ? ' (default)' : '');
+          select.appendChild(option);
+        });
+        document.getElementById('source-label').hidden = body.sources.length < 2;
+      })
+      .catch(function () {
+        return undefined;
+      });
+  }
+
   var initial = readState();
-  fields.forEach(function (name) {
-    document.getElementById(name).value = initial[name];
-  });
   form.addEventListener('change', function (event) {
-    if (event.target.id === 'token') token = event.target.value;
+    if (event.target.id === 'token') {
+      // With access, the sources can be listed too.
+      token = event.target.value;
+      loadSources().then(load);
+      return;
+    }
     load();
   });
   form.addEventListener('submit', function (event) {
     event.preventDefault();
     load();
   });
-  load();
+  loadSources().then(function () {
+    fields.forEach(function (name) {
+      document.getElementById(name).value = initial[name];
+    });
+    load();
+  });
 })();

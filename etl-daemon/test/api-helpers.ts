@@ -8,6 +8,7 @@ import type { IndexSync } from '../src/query/index-loader';
 import { makeIndexSync } from '../src/query/index-loader';
 import type { TestDb } from './helpers';
 import { DEFAULT_SELECTOR, fixedClock, runDeps, silentLogger } from './helpers';
+import { ensureIndexes, usageCollections } from '../src/db/collections';
 import type { SelectorConfig } from '../src/etl/selector';
 import { hasCanonicalNames } from '../src/etl/login-sources';
 
@@ -36,6 +37,11 @@ export async function buildTestApp(
     sync?: IndexSync;
     /** Which lines the run counts (default the seed's convention). */
     selector?: SelectorConfig;
+    /**
+     * More sources beside the first (named by its selector), as USAGE_SOURCE with several presets makes them: each its
+     * own collections (`<login>.<name>`), run from `runFrom`, and its own index.
+     */
+    moreSources?: { name: string; selector: SelectorConfig }[];
   } = {}
 ): Promise<FastifyInstance> {
   const selector = options.selector ?? DEFAULT_SELECTOR;
@@ -50,10 +56,42 @@ export async function buildTestApp(
     reportTimezone: options.api?.reportTimezone ?? 'UTC',
     now: () => now,
   });
-  return buildApp({
+  const instrumented = metrics.instrument(runner);
+  const first = {
+    name: selector.source.name,
     cols: db.cols,
     sync,
-    runner: metrics.instrument(runner),
+    runner: instrumented,
+    canonicalNames: hasCanonicalNames(selector.source),
+  };
+  const more = [];
+  for (const source of options.moreSources ?? []) {
+    const cols = usageCollections(
+      db.client,
+      { db: db.sysDb, collection: 'sys.log' },
+      { db: db.loginDb, collection: `login.${source.name}` }
+    );
+    await ensureIndexes(cols);
+    const own = makeJobRunner(runDeps(cols, { clock: fixedClock(now), selector: source.selector }), {
+      attempts: 1,
+      backoffMs: 0,
+    });
+    if (options.runFrom) await own.run({ start: options.runFrom });
+    const ownSync = makeIndexSync(cols, silentLogger);
+    await ownSync.refresh();
+    more.push({
+      name: source.name,
+      cols,
+      sync: ownSync,
+      runner: own,
+      canonicalNames: hasCanonicalNames(source.selector.source),
+    });
+  }
+  return buildApp({
+    ...(more.length > 0 ? { sources: [first, ...more] } : {}),
+    cols: db.cols,
+    sync,
+    runner: instrumented,
     metrics,
     api: { ...API_DEFAULTS, ...options.api },
     leaseTtlMs: 60_000,

@@ -12,7 +12,7 @@ import { chromium } from 'playwright-core';
 import { writeDemoData } from '../src/demo/write-demo-data';
 import { buildTestApp } from './api-helpers';
 import type { TestDb } from './helpers';
-import { openTestDb } from './helpers';
+import { openTestDb, presetSelector } from './helpers';
 
 /** Debian's Chromium, headless and offline, as the plugin's smoke test starts it (CHROMIUM_PATH overrides). */
 const CHROMIUM = JSON.parse(
@@ -33,6 +33,8 @@ beforeAll(async () => {
   await writeDemoData(db.cols.sysLog, demo, undefined, db.cols.sysRole);
   app = await buildTestApp(db, NOW, {
     runFrom: new Date(NOW.getTime() - 59 * 86_400_000).toISOString().slice(0, 10),
+    // A second source beside the default, as USAGE_SOURCE=…,core4-requests makes it: the page offers both.
+    moreSources: [{ name: 'core4-requests', selector: presetSelector('core4-requests') }],
   });
   base = await app.listen({ port: 0, host: '127.0.0.1' });
   browser = await chromium.launch({
@@ -163,6 +165,38 @@ it('should draw a breakdown by core4 group as one line per group, as /api/v1/log
   const header = await page.$$eval('#values thead th', (cells) => cells.map((c) => c.textContent));
   expect(header).toEqual(['bucket start', ...api.series.map((s) => s.key)]);
   await page.screenshot({ path: path.join(OUTPUT, 'widget-by-group.png'), fullPage: true });
+  expect(errors).toEqual([]);
+});
+
+it("should offer the daemon's sources and plot the one chosen, kept in the URL", async () => {
+  const page = await browser.newPage({ viewport: { width: 1100, height: 800 } });
+  const errors: string[] = [];
+  page.on('pageerror', (error) => errors.push(error.message));
+  const start = new Date(NOW.getTime() - 42 * 86_400_000).toISOString().slice(0, 10);
+  const end = new Date(NOW.getTime() + 86_400_000).toISOString().slice(0, 10);
+  const query = `metric=users&aggregate=week&tz=UTC&start=${start}&end=${end}`;
+  await page.goto(`${base}/?${query}`);
+  await page.waitForSelector('body[data-state="ready"]');
+  expect(await page.isVisible('#source')).toBe(true);
+  expect(await page.$$eval('#source option', (o) => o.map((x) => x.textContent))).toEqual([
+    'seed (default)',
+    'core4-requests',
+  ]);
+  await page.selectOption('#source', 'core4-requests');
+  await page.waitForFunction(
+    () => new URLSearchParams(window.location.search).get('source') === 'core4-requests'
+  );
+  await page.waitForSelector('body[data-state="ready"]');
+  const plotted = await page.evaluate(
+    () => (window as unknown as { widgetChart: { data: number[][] } }).widgetChart.data
+  );
+  const api = (
+    await app.inject({ method: 'GET', url: `/api/v1/logins?${query}&source=core4-requests` })
+  ).json<Answer>();
+  const seed = (await app.inject({ method: 'GET', url: `/api/v1/logins?${query}` })).json<Answer>();
+  const users = split(api.buckets, (b) => b.users);
+  expect([plotted[1], plotted[2]]).toEqual([users.whole, users.cut]);
+  expect(api.buckets.map((b) => b.users)).not.toEqual(seed.buckets.map((b) => b.users));
   expect(errors).toEqual([]);
 });
 
