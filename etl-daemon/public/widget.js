@@ -137,35 +137,22 @@
       .join('');
   }
 
-  /** A breakdown: one line per series (the value, or other), and a table with a column per series. */
-  function renderBreakdown(state, answer) {
-    var series = answer.series;
-    renderSeriesTable(state, answer);
-    showHorizon(answer);
+  /** Draws the chart of an answer (its buckets' starts on the x axis) in place of the previous one. */
+  function drawChart(answer, title, series, values) {
     var target = document.getElementById('chart');
     if (chart) chart.destroy();
     chart = new uPlot(
       {
-        title: LABELS[state.metric] + ' per ' + answer.aggregate + ' by core4 group (' + answer.tz + ')',
+        title: title + ' (' + answer.tz + ')',
         width: Math.max(480, target.clientWidth || 900),
         height: 360,
         tzDate: function (ts) {
           return uPlot.tzDate(new Date(ts * 1000), answer.tz);
         },
         scales: { x: { time: true } },
-        series: [{}].concat(
-          series.map(function (s, i) {
-            return { label: s.key, stroke: COLOURS[i % COLOURS.length], width: 2, points: { show: true } };
-          })
-        ),
+        series: [{}].concat(series),
       },
-      [answer.buckets.map(bucketTime)].concat(
-        series.map(function (s) {
-          return s.buckets.map(function (b) {
-            return b[state.metric];
-          });
-        })
-      ),
+      [answer.buckets.map(bucketTime)].concat(values),
       target
     );
     window.widgetChart = chart;
@@ -176,12 +163,27 @@
     return Date.parse(b.start) / 1000;
   }
 
+  /** A breakdown: one line per series (the value, or other), and a table with a column per series. */
+  function renderBreakdown(state, answer) {
+    renderSeriesTable(state, answer);
+    showHorizon(answer);
+    drawChart(
+      answer,
+      LABELS[state.metric] + ' per ' + answer.aggregate + ' by core4 group',
+      answer.series.map(function (s, i) {
+        return { label: s.key, stroke: COLOURS[i % COLOURS.length], width: 2, points: { show: true } };
+      }),
+      answer.series.map(function (s) {
+        return s.buckets.map(function (b) {
+          return b[state.metric];
+        });
+      })
+    );
+  }
+
   function render(state, answer) {
     if (answer.series) return renderBreakdown(state, answer);
     var buckets = answer.buckets;
-    var xs = buckets.map(function (b) {
-      return Date.parse(b.start) / 1000;
-    });
     var ys = buckets.map(function (b) {
       return b[state.metric];
     });
@@ -197,58 +199,35 @@
     });
     renderTable(state, buckets);
     showHorizon(answer);
-    var target = document.getElementById('chart');
-    if (chart) chart.destroy();
-    chart = new uPlot(
-      {
-        title: LABELS[state.metric] + ' per ' + answer.aggregate + ' (' + answer.tz + ')',
-        width: Math.max(480, target.clientWidth || 900),
-        height: 360,
-        tzDate: function (ts) {
-          return uPlot.tzDate(new Date(ts * 1000), answer.tz);
+    drawChart(
+      answer,
+      LABELS[state.metric] + ' per ' + answer.aggregate,
+      [
+        { label: LABELS[state.metric], stroke: '#2f6fde', width: 2, points: { show: true } },
+        {
+          label: 'partial bucket (the range cuts it)',
+          stroke: '#2f6fde',
+          width: 2,
+          dash: [6, 6],
+          points: { show: true, fill: '#ffffff' },
         },
-        scales: { x: { time: true } },
-        series: [
-          {},
-          { label: LABELS[state.metric], stroke: '#2f6fde', width: 2, points: { show: true } },
-          {
-            label: 'partial bucket (the range cuts it)',
-            stroke: '#2f6fde',
-            width: 2,
-            dash: [6, 6],
-            points: { show: true, fill: '#ffffff' },
-          },
-        ],
-      },
-      [xs, whole, cut],
-      target
+      ],
+      [whole, cut]
     );
-    window.widgetChart = chart;
-    document.body.dataset.state = 'ready';
   }
 
   /** The API query of the controls' state: retention's cohorts, or counts (broken down when `by` is set). */
   function queryOf(state, retention) {
+    var query = new URLSearchParams({ tz: state.tz, start: state.start, end: state.end });
     if (retention) {
-      var cohorts = new URLSearchParams({
-        cohort: COHORT[state.aggregate] || 'week',
-        tz: state.tz,
-        start: state.start,
-        end: state.end,
-      });
-      if (state.source) cohorts.set('source', state.source);
-      return cohorts;
-    }
-    var query = new URLSearchParams({
-      metric: state.metric,
-      aggregate: state.aggregate,
-      tz: state.tz,
-      start: state.start,
-      end: state.end,
-    });
-    if (state.by) {
-      query.set('breakdown', state.by);
-      query.set('limit', String(SERIES));
+      query.set('cohort', COHORT[state.aggregate] || 'week');
+    } else {
+      query.set('metric', state.metric);
+      query.set('aggregate', state.aggregate);
+      if (state.by) {
+        query.set('breakdown', state.by);
+        query.set('limit', String(SERIES));
+      }
     }
     if (state.source) query.set('source', state.source);
     return query;
