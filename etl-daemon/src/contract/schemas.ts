@@ -1,3 +1,4 @@
+import type { JSONSchema } from 'json-schema-to-ts';
 import { REQUEST_LIMITS } from '../core/limits';
 import { AGGREGATE_NAMES, AGGREGATE_UNITS } from '../time/aggregate';
 import { WEEK_STARTS } from '../time/buckets';
@@ -90,6 +91,23 @@ const seriesFields = {
 const seriesDescription =
   'with breakdown: one per value, by distinct users over the range (then key); other last';
 const breakdownEcho = { type: 'string', enum: BREAKDOWN_DIMENSIONS } as const;
+
+/** A breakdown's `series`: each the series' own fields and its part of the answer (`buckets`, `cohorts`). */
+function seriesOf<const K extends string, const S extends JSONSchema>(part: K, items: S) {
+  return {
+    type: 'array',
+    description: seriesDescription,
+    items: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['key', 'users', part],
+      properties: {
+        ...seriesFields,
+        ...({ [part]: { type: 'array', items } } as { [P in K]: { type: 'array'; items: S } }),
+      },
+    },
+  } as const;
+}
 
 const weekStart = {
   type: 'string',
@@ -186,16 +204,7 @@ export const loginsAnswer = {
     },
     buckets: { type: 'array', items: bucket },
     breakdown: breakdownEcho,
-    series: {
-      type: 'array',
-      description: seriesDescription,
-      items: {
-        type: 'object',
-        additionalProperties: false,
-        required: ['key', 'users', 'buckets'],
-        properties: { ...seriesFields, buckets: { type: 'array', items: bucket } },
-      },
-    },
+    series: seriesOf('buckets', bucket),
   },
   required: ['start', 'end', 'aggregate', 'tz', 'weekStart', 'metrics', 'users', 'dataUntil', 'buckets'],
   additionalProperties: false,
@@ -493,16 +502,7 @@ export const retentionAnswer = {
     dataUntil: { anyOf: [{ type: 'string' }, { type: 'null' }] },
     cohorts: { type: 'array', items: cohort },
     breakdown: breakdownEcho,
-    series: {
-      type: 'array',
-      description: seriesDescription,
-      items: {
-        type: 'object',
-        additionalProperties: false,
-        required: ['key', 'users', 'cohorts'],
-        properties: { ...seriesFields, cohorts: { type: 'array', items: cohort } },
-      },
-    },
+    series: seriesOf('cohorts', cohort),
   },
 } as const;
 
