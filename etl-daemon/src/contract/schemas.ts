@@ -56,6 +56,12 @@ const roleFilter = stringOrList(
   'only members of these sys.role groups (nested membership as core4 expands it); repeat for several',
   nameLength
 );
+/** `user=` and `role=`: who a counting route counts (query/people.ts). */
+const peopleFilters = {
+  user: stringOrList('only these users; repeat for several', nameLength),
+  role: roleFilter,
+} as const;
+
 /** Present when the query filtered by role: the groups asked and when the membership was last read. */
 const roleEcho = {
   roles: { type: 'array', items: { type: 'string' }, description: 'the role= groups, as asked' },
@@ -137,8 +143,7 @@ export const loginsParams = {
         '(dormant negative)',
       nameLength
     ),
-    user: stringOrList('only these users; repeat for several', nameLength),
-    role: roleFilter,
+    ...peopleFilters,
     ...breakdownParams,
     weekStart,
     format: { type: 'string', enum: ['json', 'csv'], description: 'csv is also chosen by Accept: text/csv' },
@@ -459,8 +464,7 @@ export const retentionParams = {
         "later one up to end (PostHog's cumulative retention, Amplitude's unbounded)",
     },
     weekStart,
-    user: stringOrList('only these users; repeat for several', nameLength),
-    role: roleFilter,
+    ...peopleFilters,
     ...breakdownParams,
     format: { type: 'string', enum: ['json', 'csv'], description: 'csv is also chosen by Accept: text/csv' },
   },
@@ -530,8 +534,7 @@ export const stickinessParams = {
     },
     tz: zoneName('IANA time zone of the intervals'),
     weekStart,
-    user: stringOrList('only these users; repeat for several', nameLength),
-    role: roleFilter,
+    ...peopleFilters,
     format: { type: 'string', enum: ['json', 'csv'], description: 'csv is also chosen by Accept: text/csv' },
   },
 } as const;
@@ -618,8 +621,7 @@ export const dimensionsParams = {
     source: sourceParam,
     start: { ...instant, description: 'default end - 90 days' },
     end: { ...instant, description: 'default now' },
-    user: stringOrList('only these users; repeat for several', nameLength),
-    role: roleFilter,
+    ...peopleFilters,
   },
 } as const;
 
