@@ -38,18 +38,27 @@ export function parsePeople(
       'no roles: none have been read from sys.role yet (USAGE_ROLES; GET /api/v1/roles says why)'
     );
   }
-  const members = new Set<string>();
-  for (const role of roleList) {
+  const lists = roleList.map((role) => {
     const names = membership.members.get(role);
-    if (!names) {
-      throw new QueryError('role', role, 'a group of sys.role (GET /api/v1/roles lists them)');
-    }
-    for (const name of names) members.add(name);
-  }
-  // One group without a user filter is the membership's own list: its mask is kept with it (maskOfNames).
-  const single = roleList.length === 1 ? membership.members.get(roleList[0] as string) : undefined;
-  const selected = users ? users.filter((u) => members.has(u)) : (single ?? [...members].sort());
-  return { users, roles: roleList, selected, membershipAsOf: membership.checkedAt.toISOString() };
+    if (!names) throw new QueryError('role', role, 'a group of sys.role (GET /api/v1/roles lists them)');
+    return names;
+  });
+  return {
+    users,
+    roles: roleList,
+    selected: selectedMembers(lists, users),
+    membershipAsOf: membership.checkedAt.toISOString(),
+  };
+}
+
+/**
+ * The members of any of the groups' lists, narrowed to `users` when given. One group without a user filter
+ * is the membership's own list (its mask is kept with it: maskOfNames), with no set of names built.
+ */
+function selectedMembers(lists: readonly (readonly string[])[], users: string[] | null): readonly string[] {
+  if (lists.length === 1 && !users) return lists[0] as readonly string[];
+  const members = new Set(lists.flat());
+  return users ? users.filter((u) => members.has(u)) : [...members].sort();
 }
 
 /**
