@@ -12,8 +12,6 @@ import { maskOfNames, peopleMask } from './people';
 
 type Sync = Pick<IndexSync, 'index' | 'readSlots' | 'progress' | 'dataUntil' | 'reloadDays'>;
 
-const work = { words: 0, entries: 0, raw: 0, users: 0 };
-
 /**
  * The values of a breakdown ranked by their distinct users over the range, the first `limit` kept and the
  * rest merged into `other`, each with its users counted (the merged rest's once per person): the range's
@@ -31,7 +29,8 @@ export async function rankedSeries(
     () => index.missingSlots([start, end], start, end),
     (raw) => index.activeUsers(start, end, { raw })
   );
-  const usersOf = (selected: readonly string[]) => countMasked(active, maskOfNames(index, selected), work);
+  const usersOf = (selected: readonly string[]) =>
+    countMasked(active, maskOfNames(index, selected), index.work);
   const counted = breakdown.values.map((value) => ({ ...value, users: usersOf(value.selected) }));
   return rankSeries(counted, breakdown.limit).map((series) => ({
     ...series,

@@ -1,5 +1,5 @@
 import { countMasked } from './index/user-mask';
-import type { IndexWork, UserMask } from './index/user-mask';
+import type { UserMask } from './index/user-mask';
 import type { LoginIndex, RawSlots } from './login-index';
 
 /**
@@ -20,14 +20,13 @@ export function countManyPeople(
   const logins = masks.map(() => [] as number[]);
   const perUser = new Uint32Array(index.userCount);
   const touched: number[] = [];
-  const work: IndexWork = { words: 0, entries: 0, raw: 0, users: 0 };
   for (let i = 0; i + 1 < bounds.length; i += 1) {
     const a = Math.max(bounds[i] as number, start);
     const b = Math.min(bounds[i + 1] as number, end);
     const active = a < b ? index.activeUsers(a, b, { raw }) : undefined;
     if (want.logins && a < b) index.addLoginsPerUser(a, b, raw, perUser, touched);
     masks.forEach((mask, k) => {
-      users[k]?.push(active ? countMasked(active, mask, work) : 0);
+      users[k]?.push(active ? countMasked(active, mask, index.work) : 0);
       if (want.logins) logins[k]?.push(sumOf(perUser, mask, touched));
     });
     for (const id of touched) perUser[id] = 0;
