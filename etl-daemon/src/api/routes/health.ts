@@ -28,18 +28,21 @@ export const healthRoutes: FastifyPluginAsyncJsonSchemaToTs<{ Options: ApiContex
     },
     async (request, reply) => {
       // Every source is checked: the default's checks keep their names, another's are prefixed with its own.
+      // MongoDB is asked once whether it answers; each source's job document is read after that.
       const checks: Record<string, { ok: boolean; message: string }> = {};
       let dataUntil: string | null = null;
       let loading = false;
+      const unreachable = await ctx.ping().then(() => undefined, firstLine);
       for (const [i, source] of sourcesOf(ctx).entries()) {
         const progress = source.sync.progress();
         let job = null;
-        let databaseError: string | undefined;
-        try {
-          await ctx.ping();
-          job = await readJob(source.cols.job);
-        } catch (error) {
-          databaseError = coerceError(error).message.split('\n')[0] ?? '';
+        let databaseError = unreachable;
+        if (databaseError === undefined) {
+          try {
+            job = await readJob(source.cols.job);
+          } catch (error) {
+            databaseError = firstLine(error);
+          }
         }
         const own = healthChecks({
           now: ctx.now().getTime(),
@@ -61,6 +64,11 @@ export const healthRoutes: FastifyPluginAsyncJsonSchemaToTs<{ Options: ApiContex
     }
   );
 };
+
+/** A driver error's first line (its later lines name hosts and ports). */
+function firstLine(error: unknown): string {
+  return coerceError(error).message.split('\n')[0] ?? '';
+}
 
 /**
  * Readiness for a load balancer: this process answers from memory once its index is loaded, also while
