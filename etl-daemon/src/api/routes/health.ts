@@ -3,6 +3,7 @@ import { readJob } from '../../db/job-record';
 import { coerceError } from '../../errors';
 import type { ApiContext } from '../context';
 import { dataErrors, healthAnswer, readyAnswer } from '../../contract/schemas';
+import type { Check } from '../health-checks';
 import { healthBody, healthChecks } from '../health-checks';
 import { sourcesOf } from '../source';
 
@@ -27,43 +28,52 @@ export const healthRoutes: FastifyPluginAsyncJsonSchemaToTs<{ Options: ApiContex
       config: { access: ctx.api.openHealth ? 'open' : 'read' },
     },
     async (request, reply) => {
-      // Every source is checked: the default's checks keep their names, another's are prefixed with its own.
-      // MongoDB is asked once whether it answers; each source's job document is read after that.
-      const checks: Record<string, { ok: boolean; message: string }> = {};
-      let dataUntil: string | null = null;
-      let loading = false;
-      const unreachable = await ctx.ping().then(() => undefined, firstLine);
-      for (const [i, source] of sourcesOf(ctx).entries()) {
-        const progress = source.sync.progress();
-        let job = null;
-        let databaseError = unreachable;
-        if (databaseError === undefined) {
-          try {
-            job = await readJob(source.cols.job);
-          } catch (error) {
-            databaseError = firstLine(error);
-          }
-        }
-        const own = healthChecks({
-          now: ctx.now().getTime(),
-          progress,
-          index: source.sync.index,
-          databaseError,
-          job,
-          maxAgeMs: ctx.api.healthMaxAgeMs,
-          leaseTtlMs: ctx.leaseTtlMs,
-        });
-        for (const [name, check] of Object.entries(own))
-          checks[i === 0 ? name : `${source.name}:${name}`] = check;
-        if (i === 0) dataUntil = job?.dataUntil?.toISOString() ?? null;
-        loading ||= !progress.ready;
-      }
+      const { checks, dataUntil, loading } = await sourceChecks(ctx);
       const body = healthBody({ checks, dataUntil, loading }, { detailed: request.caller !== 'anonymous' });
       if (body.status === 'loading') reply.header('retry-after', '5');
       return reply.code(body.status === 'ok' ? 200 : 503).send(body);
     }
   );
 };
+
+/**
+ * Every source's checks: the default's keep their names, another's are prefixed with its own. MongoDB is
+ * asked once whether it answers; each source's job document is read after that.
+ */
+async function sourceChecks(
+  ctx: ApiContext
+): Promise<{ checks: Record<string, Check>; dataUntil: string | null; loading: boolean }> {
+  const checks: Record<string, Check> = {};
+  let dataUntil: string | null = null;
+  let loading = false;
+  const unreachable = await ctx.ping().then(() => undefined, firstLine);
+  for (const [i, source] of sourcesOf(ctx).entries()) {
+    const progress = source.sync.progress();
+    let job = null;
+    let databaseError = unreachable;
+    if (databaseError === undefined) {
+      try {
+        job = await readJob(source.cols.job);
+      } catch (error) {
+        databaseError = firstLine(error);
+      }
+    }
+    const own = healthChecks({
+      now: ctx.now().getTime(),
+      progress,
+      index: source.sync.index,
+      databaseError,
+      job,
+      maxAgeMs: ctx.api.healthMaxAgeMs,
+      leaseTtlMs: ctx.leaseTtlMs,
+    });
+    for (const [name, check] of Object.entries(own))
+      checks[i === 0 ? name : `${source.name}:${name}`] = check;
+    if (i === 0) dataUntil = job?.dataUntil?.toISOString() ?? null;
+    loading ||= !progress.ready;
+  }
+  return { checks, dataUntil, loading };
+}
 
 /** A driver error's first line (its later lines name hosts and ports). */
 function firstLine(error: unknown): string {
