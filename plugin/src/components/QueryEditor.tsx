@@ -156,36 +156,39 @@ function QueryTypeField(props: {
   );
 }
 
-/** Who is counted: users, and members of core4's groups; the daemon AND-s the two. */
+/** The editor's field of each people filter. */
+const PEOPLE_FIELDS: Record<PeopleFilter, { label: string; inputId: string; tooltip: string }> = {
+  users: {
+    label: 'Users',
+    inputId: 'query-editor-users',
+    tooltip: 'only these users; names or $variables; empty means everybody',
+  },
+  roles: {
+    label: 'Roles',
+    inputId: 'query-editor-roles',
+    tooltip:
+      'only members of these core4 groups (sys.role, nested groups included); names or $variables; empty means everybody',
+  },
+};
+
+/** Who is counted: users, and members of core4's groups, as the query type takes them; the daemon AND-s them. */
 function PeopleFilters(props: {
   filters: readonly PeopleFilter[];
   query: UsageQuery;
-  options: { users: Array<SelectableValue<string>>; roles: Array<SelectableValue<string>> };
+  options: Record<PeopleFilter, Array<SelectableValue<string>>>;
   update: (patch: Partial<UsageQuery>) => void;
 }) {
-  const { query, update } = props;
   return (
     <>
-      {props.filters.includes('users') && (
+      {props.filters.map((filter) => (
         <NamesField
-          label="Users"
-          inputId="query-editor-users"
-          tooltip="only these users; names or $variables; empty means everybody"
-          options={props.options.users}
-          names={query.users ?? []}
-          onChange={(users) => update({ users })}
+          key={filter}
+          {...PEOPLE_FIELDS[filter]}
+          options={props.options[filter]}
+          names={props.query[filter] ?? []}
+          onChange={(names) => props.update({ [filter]: names })}
         />
-      )}
-      {props.filters.includes('roles') && (
-        <NamesField
-          label="Roles"
-          inputId="query-editor-roles"
-          tooltip="only members of these core4 groups (sys.role, nested groups included); names or $variables; empty means everybody"
-          options={props.options.roles}
-          names={query.roles ?? []}
-          onChange={(roles) => update({ roles })}
-        />
-      )}
+      ))}
     </>
   );
 }
