@@ -101,3 +101,10 @@ export async function buildTestApp(
     canonicalNames: hasCanonicalNames(selector.source),
   });
 }
+
+/** A GET answered by the app: its status, its body as text, and the body parsed (checked field by field). */
+export async function getFrom(app: FastifyInstance, url: string) {
+  const response = await app.inject({ method: 'GET', url });
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- answers are checked field by field
+  return { status: response.statusCode, body: response.body, json: (): any => response.json() };
+}

@@ -2,7 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import { DateTime } from 'luxon';
 import { generateSysLog } from '../src/demo/generate-sys-log';
-import { buildTestApp } from './api-helpers';
+import { buildTestApp, getFrom } from './api-helpers';
 import type { Unit, WeekStart } from './engagement-oracle';
 import { engagementOracle, periodStart, retentionOracle, stickinessOracle } from './engagement-oracle';
 import type { TestDb } from './helpers';
@@ -33,11 +33,7 @@ afterAll(async () => {
   await db.close();
 });
 
-const get = async (url: string) => {
-  const response = await app.inject({ method: 'GET', url });
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- answers are checked field by field
-  return { status: response.statusCode, body: response.body, json: (): any => response.json() };
-};
+const get = (url: string) => getFrom(app, url);
 
 describe('engagement metrics on /api/v1/logins', () => {
   it.each([

@@ -10,7 +10,7 @@ import type { FastifyInstance } from 'fastify';
 import { ObjectId } from 'mongodb';
 import pino from 'pino';
 import { Writable } from 'node:stream';
-import { buildTestApp } from './api-helpers';
+import { buildTestApp, getFrom } from './api-helpers';
 import type { Unit, WeekStart } from './engagement-oracle';
 import { engagementOracle, periods, retentionOracle } from './engagement-oracle';
 import type { TestDb } from './helpers';
@@ -217,11 +217,7 @@ afterAll(async () => {
   await db.close();
 });
 
-const get = async (url: string) => {
-  const response = await app.inject({ method: 'GET', url });
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- answers are checked field by field
-  return { status: response.statusCode, body: response.body, json: (): any => response.json() };
-};
+const get = (url: string) => getFrom(app, url);
 
 /** Members of any of `roles` by the Python port, narrowed to `users` when given. */
 function members(roles: readonly string[], users?: readonly string[]): Set<string> {
