@@ -18,7 +18,7 @@ import { buildDayChunks } from '../src/etl/day-chunks';
 import { LeaseLostError } from '../src/db/job-record';
 import { runOnce } from '../src/job/run-once';
 import { makeIndexSync } from '../src/query/index-loader';
-import { DAY_MS, MINUTE_MS } from '../src/core/units';
+import { DAY_MS, HOUR_MS, MINUTE_MS } from '../src/core/units';
 import { addUtcDays, startOfUtcDay, utcDayLabel } from '../src/time/utc-day';
 import type { TestDb } from './helpers';
 import { expectedLogins, loginDoc, openTestDb, runDeps, silentLogger, storedLogins } from './helpers';
@@ -201,7 +201,10 @@ describe('fenced day writes', () => {
 
 describe('the index loader and writers with skewed clocks', () => {
   it('should see every write of hosts whose clocks run ahead and behind', async () => {
-    const today = startOfUtcDay(new Date());
+    // The lines' day (the one before `today`) must be closed whenever the test runs: until 01:00 UTC
+    // (USAGE_CLOSE_AFTER) yesterday is still open and a late line older than the re-read window waits for the
+    // day to close, as designed. A `today` two hours back keeps the lines' day closed at any hour.
+    const today = startOfUtcDay(new Date(Date.now() - 2 * HOUR_MS));
     const start = utcDayLabel(addUtcDays(today, -1));
     const sync = makeIndexSync(db.cols, silentLogger);
     await db.cols.sysLog.insertMany([loginDoc('amy', new Date(today.getTime() - 3_600_000))]);
