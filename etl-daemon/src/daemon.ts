@@ -193,7 +193,10 @@ async function openDatabase({ config, logger, releasers }: Startup): Promise<{
   releasers.add('MongoDB client', () => client.close());
   const sources = config.sources.map((source) => ({
     source,
-    cols: usageCollections(client, config.sysLog, source.login, config.mongo, { sysRole: config.sysRole }),
+    cols: usageCollections(client, config.sysLog, source.login, config.mongo, {
+      sysRole: config.sysRole,
+      sysHandler: config.sysHandler,
+    }),
   }));
   const cols = (sources[0] as (typeof sources)[number]).cols;
   logger.info(
@@ -203,7 +206,7 @@ async function openDatabase({ config, logger, releasers }: Startup): Promise<{
   for (const source of sources) await ensureIndexes(source.cols);
   if (embedded) {
     const demo = { ...EMBEDDED_DEMO, end: new Date() };
-    const written = await writeDemoData(cols.sysLog, demo, undefined, cols.sysRole);
+    const written = await writeDemoData(cols.sysLog, demo, undefined, cols);
     logger.info(`embedded demo: wrote ${written} sys.log documents (${EMBEDDED_DEMO.days} days)`);
   }
   for (const source of config.sources) await checkPatternsOnServer(cols.sysLog, patternsOf(source.selector));

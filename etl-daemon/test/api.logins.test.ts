@@ -260,7 +260,7 @@ describe('GET /api/v1/logins', () => {
     [
       'user[$ne]=x',
       'user[$ne]',
-      "unknown parameter 'user[$ne]'; accepted: source, start, end, aggregate, tz, metric, user, role, breakdown, limit, weekStart, format",
+      "unknown parameter 'user[$ne]'; accepted: source, start, end, aggregate, tz, metric, user, role, handler, project, host, breakdown, limit, weekStart, format",
     ],
     [
       'limit=5',

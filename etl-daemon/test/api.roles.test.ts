@@ -6,6 +6,8 @@
  * product.
  */
 import { execFileSync } from 'node:child_process';
+import type { Request } from './access-lines';
+import { accessDocs } from './access-lines';
 import type { FastifyInstance } from 'fastify';
 import { ObjectId } from 'mongodb';
 import pino from 'pino';
@@ -39,15 +41,6 @@ const HANDLERS = [
 ] as const;
 const STATUSES = [200, 200, 200, 201, 302, 304, 401, 403, 404, 500];
 
-interface Request {
-  at: number;
-  status: number;
-  handler: (typeof HANDLERS)[number];
-  ms: number;
-  user: string | null;
-  host: string;
-}
-
 function requests(): Request[] {
   const random = seededRandom(1717);
   const pick = <T>(list: readonly T[]) => list[Math.floor(random() * list.length)] as T;
@@ -67,26 +60,6 @@ function requests(): Request[] {
     });
   }
   return out.sort((a, b) => a.at - b.at);
-}
-
-/** The lines as core4/api/v1/application.py CoreApplication._log writes them, formatted by Python itself. */
-function accessLines(list: readonly Request[]): string[] {
-  const script = [
-    'import json, sys',
-    'fmt = "[%d] [%s %s] in [%.2fms] by [%s] from [%s]"',
-    'print(json.dumps([fmt % (s, m, p, t, u, "6f1c0a2b") for s, m, p, t, u in json.load(sys.stdin)]))',
-  ].join('\n');
-  const input = list.map((r) => [r.status, r.handler[1], r.handler[2], r.ms, r.user]);
-  return JSON.parse(
-    execFileSync('python3', ['-c', script], { input: JSON.stringify(input) }).toString()
-  ) as string[];
-}
-
-/** `meth`: the handler logger's info below 400, warning for 4xx, error for 5xx. */
-function level(status: number): { level: string; levelno: number } {
-  if (status >= 500) return { level: 'ERROR', levelno: 40 };
-  if (status >= 400) return { level: 'WARNING', levelno: 30 };
-  return { level: 'INFO', levelno: 20 };
 }
 
 const oid = (n: number) => new ObjectId(n.toString(16).padStart(24, '0'));
@@ -191,19 +164,7 @@ const ROLES = sysRole();
 beforeAll(async () => {
   db = await openTestDb();
   const list = requests();
-  const lines = accessLines(list);
-  await db.cols.sysLog.insertMany(
-    list.map((r, i) => ({
-      created: new Date(r.at),
-      message: lines[i],
-      ...level(r.status),
-      username: 'core4',
-      hostname: r.host,
-      identifier: `req-${i}`,
-      qual_name: r.handler[0],
-      epoch: r.at / 1000,
-    }))
-  );
+  await db.cols.sysLog.insertMany(accessDocs(list));
   await db.client.db(db.sysDb).collection('sys.role').insertMany(ROLES);
   // What core4-requests counts, read from the request list: below 400, a user, not admin.
   logins = list
@@ -530,7 +491,7 @@ describe('breakdown=role', () => {
       .filter((g) => g.users > 0)
       .sort((a, b) => b.users - a.users || (a.key < b.key ? -1 : 1));
     expect(json().values).toEqual(expected);
-    expect((await get('/api/v1/dimensions/handler')).status).toBe(400);
+    expect((await get('/api/v1/dimensions/app')).status).toBe(400);
   });
 
   it('should refuse a breakdown whose series would hold more buckets than an answer may', async () => {

@@ -81,12 +81,13 @@ describe('core4-usage CLI', () => {
       USAGE_LOGIN: 'cli_test2.login',
       USAGE_SYS_LOG: 'cli_test2.sys.log',
       USAGE_ROLES: 'cli_test2.sys.role',
+      USAGE_HANDLERS: 'cli_test2.sys.handler',
       LOG_LEVEL: 'silent',
     };
     const demo = cli(['demo-data', '--days', '3', '--users', '20', '--per-day', '30'], env);
     expect(demo.code).toBe(0);
     expect(demo.stdout).toMatch(
-      /^wrote \d+ sys\.log documents \(3 days, 20 users\) to cli_test2\.sys\.log and their roles to cli_test2\.sys\.role\n$/
+      /^wrote \d+ sys\.log documents \(3 days, 20 users\) to cli_test2\.sys\.log and their roles to cli_test2\.sys\.role, the apps. registrations to cli_test2\.sys\.handler\n$/
     );
     const again = cli(['demo-data', '--days', '3', '--users', '20', '--if-empty'], env);
     expect([again.code, again.stdout]).toEqual([

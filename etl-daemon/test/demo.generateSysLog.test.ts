@@ -180,7 +180,7 @@ describe('generateSysLog', () => {
     const db: TestDb = await openTestDb();
     try {
       const sysRole = db.client.db(db.sysDb).collection('sys.role');
-      await writeDemoData(db.cols.sysLog, options, undefined, sysRole);
+      await writeDemoData(db.cols.sysLog, options, undefined, { sysRole });
       const roles = await sysRole
         .find<{
           _id: ObjectId;
@@ -210,7 +210,7 @@ describe('generateSysLog', () => {
       for (const user of users)
         expect([user.name, user.last_login ?? null]).toEqual([user.name, last.get(user.name) ?? null]);
       // The same seed writes the same roles; an existing sys.role is left alone.
-      await writeDemoData(db.cols.sysLog, options, undefined, sysRole);
+      await writeDemoData(db.cols.sysLog, options, undefined, { sysRole });
       expect(await sysRole.countDocuments()).toBe(roles.length);
       const docs = generateSysRole({
         ...options,

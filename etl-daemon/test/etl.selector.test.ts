@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { compiledRepr } from '../src/demo/generate-sys-log';
+import { UNKNOWN_KEY } from '../src/etl/dimensions';
 import { CORE4_ROLE_QUAL_NAME } from '../src/etl/login-sources';
 import { extractLogin, sourceFilter, sourceProjection, unwrapCompiledName } from '../src/etl/selector';
 import { DEFAULT_SELECTOR, customSelector, presetSelector } from './helpers';
@@ -19,6 +20,7 @@ const lastLogin = (name: string, qualName = CORE4_ROLE_QUAL_NAME) => ({
   level: 'INFO',
   qual_name: qualName,
   username: 'core4',
+  hostname: 'app-1',
 });
 const tokenLine = (name: string) => ({
   created,
@@ -81,14 +83,15 @@ describe('extractLogin', () => {
   it('should take the user from the configured field (seed)', () => {
     expect(extractLogin({ created, message: 'successful login', user: 'amy' }, DEFAULT_SELECTOR)).toEqual({
       kind: 'login',
-      event: { user: 'amy', created },
+      event: { user: 'amy', created, key: UNKNOWN_KEY },
     });
   });
 
   it("should read core4's last_login line with its canonical name, only from the role model's logger", () => {
+    // The request key: the line's logger (qual_name) and the serving host (etl/dimensions.ts).
     expect(extractLogin(lastLogin('amy'), LOGINS)).toEqual({
       kind: 'login',
-      event: { user: 'amy', created },
+      event: { user: 'amy', created, key: `${CORE4_ROLE_QUAL_NAME}\u001fapp-1` },
     });
     expect(extractLogin(lastLogin('Bob.Smith@example.com'), LOGINS)).toMatchObject({
       event: { user: 'Bob.Smith@example.com' },
@@ -103,7 +106,7 @@ describe('extractLogin', () => {
   it('should count token requests as activity with core4-active only', () => {
     expect(extractLogin(tokenLine('carl'), ACTIVE)).toEqual({
       kind: 'login',
-      event: { user: 'carl', created },
+      event: { user: 'carl', created, key: 'core4.api.v1.request.role.main.RoleHandler\u001f' },
     });
     expect(extractLogin(lastLogin('amy'), ACTIVE)).toMatchObject({ kind: 'login', event: { user: 'amy' } });
     expect(extractLogin(tokenLine('carl'), LOGINS)).toMatchObject({ kind: 'malformed' });
@@ -139,11 +142,13 @@ describe('extractLogin', () => {
       message,
       level: 'INFO',
       qual_name: 'mkt.api.v1.report.ReportHandler',
+      hostname: 'app-2',
     });
+    const key = 'mkt.api.v1.report.ReportHandler\u001fapp-2';
     const read = lines.map((message) => extractLogin(access(message), REQUESTS));
     expect(read).toEqual([
-      { kind: 'login', event: { user: 'carol', created } },
-      { kind: 'login', event: { user: 'Bob.Smith@example.com', created } },
+      { kind: 'login', event: { user: 'carol', created, key } },
+      { kind: 'login', event: { user: 'Bob.Smith@example.com', created, key } },
       { kind: 'malformed', reason: 'no user name' },
       { kind: 'malformed', reason: 'no user name' },
       { kind: 'malformed', reason: 'no user name' },
@@ -161,7 +166,7 @@ describe('extractLogin', () => {
   it('should unwrap and case-fold a re.compile name that a custom regex captures, and say so', () => {
     expect(extractLogin(passwordLine("re.compile('Amy', re.IGNORECASE)"), DEBUG_PASSWORD)).toEqual({
       kind: 'login',
-      event: { user: 'amy', created },
+      event: { user: 'amy', created, key: 'core4.api.v1.request.main.CoreRequestHandler\u001f' },
       unwrapped: true,
     });
     expect(extractLogin(passwordLine("re.compile('ADMIN', re.IGNORECASE)"), DEBUG_PASSWORD)).toEqual({
@@ -237,8 +242,10 @@ describe('sourceFilter', () => {
   });
 
   it('should project only what extraction reads', () => {
-    expect(sourceProjection(DEFAULT_SELECTOR)).toEqual({ _id: 0, created: 1, message: 1, user: 1 });
-    expect(sourceProjection(LOGINS)).toEqual({ _id: 0, created: 1, message: 1, qual_name: 1 });
-    expect(sourceProjection(DEBUG_PASSWORD)).toEqual({ _id: 0, created: 1, message: 1 });
+    // qual_name and hostname always: each login's handler and host.
+    const always = { _id: 0, created: 1, message: 1, qual_name: 1, hostname: 1 };
+    expect(sourceProjection(DEFAULT_SELECTOR)).toEqual({ ...always, user: 1 });
+    expect(sourceProjection(LOGINS)).toEqual(always);
+    expect(sourceProjection(DEBUG_PASSWORD)).toEqual(always);
   });
 });

@@ -64,7 +64,7 @@ export async function openTestDb(): Promise<TestDb> {
     { db: loginDb, collection: 'login' },
     undefined,
     // core4 keeps sys.role beside sys.log (USAGE_ROLES' default): empty unless a test writes roles.
-    { sysRole: { db: sysDb, collection: 'sys.role' } }
+    { sysRole: { db: sysDb, collection: 'sys.role' }, sysHandler: { db: sysDb, collection: 'sys.handler' } }
   );
   await ensureIndexes(cols);
   return {

@@ -30,7 +30,7 @@ beforeAll(async () => {
   db = await openTestDb();
   // With core4's sys.role for the demo's users: the page's breakdown by core4 group.
   const demo = { days: 60, users: 200, perDay: 200, end: NOW, seed: 9 };
-  await writeDemoData(db.cols.sysLog, demo, undefined, db.cols.sysRole);
+  await writeDemoData(db.cols.sysLog, demo, undefined, db.cols);
   app = await buildTestApp(db, NOW, {
     runFrom: new Date(NOW.getTime() - 59 * 86_400_000).toISOString().slice(0, 10),
     // A second source beside the default, as USAGE_SOURCE=…,core4-requests makes it: the page offers both.

@@ -20,6 +20,8 @@ import type { Params, QueryContext } from './queries/kind';
 import { kindOf } from './queries/registry';
 import {
   type RolesAnswer,
+  type DimensionsAnswer,
+  type RequestDimension,
   type UsageOptions,
   type UsageQuery,
   type UsageVariableQuery,
@@ -146,6 +148,9 @@ export class DataSource extends DataSourceApi<UsageQuery, UsageOptions> {
       tz: resolveTimezone(request.timezone, this.browserZone, this.defaultTimezone),
       users: this.filterOf(query.users, scoped),
       roles: this.filterOf(query.roles, scoped),
+      handlers: this.filterOf(query.handlers, scoped),
+      projects: this.filterOf(query.projects, scoped),
+      hosts: this.filterOf(query.hosts, scoped),
       alias: query.alias ? this.templateSrv.replace(query.alias, scoped) : undefined,
       source: query.source ? this.templateSrv.replace(query.source, scoped) || undefined : undefined,
       limits,
@@ -219,6 +224,9 @@ export class DataSource extends DataSourceApi<UsageQuery, UsageOptions> {
         aggregate: replace(query.aggregate ?? 'auto'),
         users: this.filterOf(query.users, scopedVars) ?? [],
         roles: this.filterOf(query.roles, scopedVars) ?? [],
+        handlers: this.filterOf(query.handlers, scopedVars) ?? [],
+        projects: this.filterOf(query.projects, scopedVars) ?? [],
+        hosts: this.filterOf(query.hosts, scopedVars) ?? [],
         // A multi-value $metric leaves as its metrics, comma-separated (the counts type asks for each).
         ...text('metric', 'csv'),
         ...text('alias'),
@@ -260,6 +268,19 @@ export class DataSource extends DataSourceApi<UsageQuery, UsageOptions> {
     return answer.groups.filter((g) => g.active).map((g) => g.name);
   }
 
+  /**
+   * The values of a request dimension seen in a range (the daemon's default, 90 days, without one), the most
+   * used first; a handler with its core4 title (sys.handler) where it has one.
+   */
+  async dimensionValues(
+    dimension: RequestDimension,
+    options: { range?: { start: string; end: string }; source?: string } = {}
+  ): Promise<Array<{ value: string; title?: string }>> {
+    const params = { ...options.range, ...(options.source ? { source: options.source } : {}) };
+    const answer = await this.get<DimensionsAnswer>(`/api/v1/dimensions/${dimension}`, params);
+    return answer.values.map((v) => (v.title ? { value: v.key, title: v.title } : { value: v.key }));
+  }
+
   async users(search = '', limit = 200): Promise<string[]> {
     const answer = await this.get<{ users: string[] }>('/api/v1/users', { search, limit: String(limit) });
     return answer.users;
@@ -279,6 +300,11 @@ export class DataSource extends DataSourceApi<UsageQuery, UsageOptions> {
     }
     if (q.kind === 'roles') {
       return this.roles();
+    }
+    if (q.kind === 'handler' || q.kind === 'project' || q.kind === 'host') {
+      const range = { start: String(request.range.from.valueOf()), end: String(request.range.to.valueOf()) };
+      const source = q.source ? this.templateSrv.replace(q.source, request.scopedVars) || undefined : undefined;
+      return (await this.dimensionValues(q.kind, { range, source })).map((v) => v.value);
     }
     const search = this.templateSrv.replace(q.search ?? '', request.scopedVars);
     const range = { start: String(request.range.from.valueOf()), end: String(request.range.to.valueOf()) };

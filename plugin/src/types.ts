@@ -63,9 +63,18 @@ export interface UsageQuery extends DataQuery {
   users?: string[];
   /** Only members of these core4 groups of sys.role (names or variables); empty means everybody. */
   roles?: string[];
+  /** Only requests of these handlers (core4 qual_names, or variables); empty means every request. */
+  handlers?: string[];
+  /** Only requests of these core4 projects (the first segment of a qual_name); empty means every request. */
+  projects?: string[];
+  /** Only requests served by these hosts; empty means every request. */
+  hosts?: string[];
   /** Which of the daemon's sources answers (`core4-requests`, …, or a variable); unset: its first. */
   source?: string;
-  /** Counts: one series per value of this dimension (`role`: per core4 group), or a variable; unset: none. */
+  /**
+   * Counts: one series per value of this dimension (`handler`, `project`, `host` of the requests; `role`: per
+   * core4 group), or a variable; unset: none.
+   */
   breakdown?: string;
   /** Counts with a breakdown: series kept, the daemon merges the rest into `other` (default 10). */
   breakdownLimit?: number;
@@ -177,8 +186,10 @@ export const DEFAULT_PROXY_TIMEOUT_S = 30;
  * or the aggregates. Dashboards store it without a refId; Grafana adds one when it runs the query.
  */
 export interface UsageVariableQuery extends DataQuery {
-  kind: 'users' | 'roles' | 'aggregates';
+  kind: 'users' | 'roles' | 'aggregates' | RequestDimension;
   search?: string;
+  /** Handlers, projects, hosts: which of the daemon's sources lists them (a variable allowed); unset: its first. */
+  source?: string;
 }
 
 /** /api/v1/roles answer (the parts the plugin reads): core4's groups as the daemon last read sys.role. */
@@ -187,8 +198,17 @@ export interface RolesAnswer {
   groups: Array<{ name: string; active: boolean; members: number }>;
 }
 
+/** What a request line says beside who made it (the daemon's `handler=`, `project=`, `host=` filters). */
+export const REQUEST_DIMENSIONS = ['handler', 'project', 'host'] as const;
+export type RequestDimension = (typeof REQUEST_DIMENSIONS)[number];
+
+/** /api/v1/dimensions/<dimension> answer: the values seen in a range, handlers with their core4 title. */
+export interface DimensionsAnswer {
+  values: Array<{ key: string; users: number; title?: string }>;
+}
+
 /** What a breakdown splits counts by (the daemon's `breakdown=`). */
-export const BREAKDOWNS = ['role'] as const;
+export const BREAKDOWNS = [...REQUEST_DIMENSIONS, 'role'] as const;
 export type Breakdown = (typeof BREAKDOWNS)[number];
 
 type CountBucket = { start: string; end: string; partial: boolean } & Partial<Record<Metric, number>>;

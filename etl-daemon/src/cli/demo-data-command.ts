@@ -22,10 +22,13 @@ export async function demoDataCommand(config: Config, options: DemoOptions, ifEm
       return;
     }
     const sysRole = config.sysRole && client.db(config.sysRole.db).collection(config.sysRole.collection);
-    const written = await writeDemoData(sysLog, options, undefined, sysRole);
+    const sysHandler =
+      config.sysHandler && client.db(config.sysHandler.db).collection(config.sysHandler.collection);
+    const written = await writeDemoData(sysLog, options, undefined, { sysRole, sysHandler });
     process.stdout.write(
       `wrote ${written} sys.log documents (${options.days} days, ${options.users} users) to ${formatNamespace(config.sysLog)}` +
-        `${config.sysRole ? ` and their roles to ${formatNamespace(config.sysRole)}` : ''}\n`
+        `${config.sysRole ? ` and their roles to ${formatNamespace(config.sysRole)}` : ''}` +
+        `${config.sysHandler ? `, the apps' registrations to ${formatNamespace(config.sysHandler)}` : ''}\n`
     );
   } finally {
     await client.close();

@@ -19,6 +19,8 @@ export interface Config {
   sysLog: Namespace;
   /** core4's roles collection (groups for role filters); undefined: roles off. */
   sysRole: Namespace | undefined;
+  /** core4's handler registry (titles of handlers); undefined: off. */
+  sysHandler: Namespace | undefined;
   login: Namespace;
   /** First UTC day the job processes when it has no checkpoint. */
   start: Date;
@@ -113,6 +115,12 @@ export const VARIABLES: readonly Variable[] = [
     default: 'core4.sys.role',
     description:
       "core4's roles (database.collection): groups for role=, /api/v1/roles and status=never; 'off' disables",
+  },
+  {
+    name: 'USAGE_HANDLERS',
+    default: 'core4.sys.handler',
+    description:
+      "core4's registered handlers (database.collection): titles of /api/v1/dimensions/handler; 'off' disables",
   },
   { name: 'USAGE_LOGIN', default: 'home.login', description: 'reporting collection (database.collection)' },
   {
@@ -461,11 +469,12 @@ function parseList(raw: string): string[] {
     .filter((u) => u !== '');
 }
 
-/** The collections: sys.log read, sys.role read (unless `off`), home.login written. */
-function namespaces(env: Env): Pick<Config, 'sysLog' | 'sysRole' | 'login'> {
+/** The collections: sys.log read, sys.role and sys.handler read (unless `off`), home.login written. */
+function namespaces(env: Env): Pick<Config, 'sysLog' | 'sysRole' | 'sysHandler' | 'login'> {
   return {
     sysLog: namespace(env, 'USAGE_SYS_LOG'),
     sysRole: read(env, 'USAGE_ROLES') === 'off' ? undefined : namespace(env, 'USAGE_ROLES'),
+    sysHandler: read(env, 'USAGE_HANDLERS') === 'off' ? undefined : namespace(env, 'USAGE_HANDLERS'),
     login: namespace(env, 'USAGE_LOGIN'),
   };
 }

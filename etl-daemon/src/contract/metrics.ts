@@ -59,6 +59,10 @@ export type LifecycleStatus = (typeof LIFECYCLE_STATUSES)[number];
 /** What /api/v1/users?status lists: a lifecycle status in a bucket, or `never`: user roles not seen in a range. */
 export const USER_STATUSES = [...LIFECYCLE_STATUSES, 'never'] as const;
 
-/** What a breakdown splits the answer by: core4's groups (sys.role) for now. */
-export const BREAKDOWN_DIMENSIONS = ['role'] as const;
+/** What a breakdown splits the answer by: a request dimension, or core4's groups (sys.role). */
+/** What a request line says beside who made it: its handler, the handler's project, the serving host. */
+export const REQUEST_DIMENSIONS = ['handler', 'project', 'host'] as const;
+export type RequestDimension = (typeof REQUEST_DIMENSIONS)[number];
+
+export const BREAKDOWN_DIMENSIONS = [...REQUEST_DIMENSIONS, 'role'] as const;
 export type BreakdownDimension = (typeof BREAKDOWN_DIMENSIONS)[number];

@@ -71,13 +71,36 @@ const roleEcho = {
   },
 } as const;
 
+/**
+ * `handler=`, `project=`, `host=`: requests selected by what they were (core4's `qual_name`, its first dotted
+ * segment, the serving `hostname`); values of one OR-ed, the dimensions AND-ed with each other and the people.
+ */
+const requestFilters = {
+  handler: stringOrList('only requests of these handlers (core4 qual_name); repeat for several', nameLength),
+  project: stringOrList('only requests of these projects (the first segment of qual_name)', nameLength),
+  host: stringOrList('only requests served by these hosts (hostname)', nameLength),
+} as const;
+
+/** Present when the query filtered requests: the handler=, project= and host= values, as asked. */
+const requestEcho = {
+  requests: {
+    type: 'object',
+    additionalProperties: false,
+    description: 'the request filters, as asked: only requests matching all of them were counted',
+    properties: Object.fromEntries(
+      (['handler', 'project', 'host'] as const).map((d) => [d, { type: 'array', items: { type: 'string' } }])
+    ) as Record<'handler' | 'project' | 'host', { type: 'array'; items: { type: 'string' } }>,
+  },
+} as const;
+
 /** `breakdown=` and `limit=`: one series per value of a dimension, the largest first. */
 const breakdownParams = {
   breakdown: {
     type: 'string',
     enum: BREAKDOWN_DIMENSIONS,
     description:
-      'one series per value (role: per core4 group of sys.role), ordered by distinct users over the range; ' +
+      'one series per value (handler, project or host of the requests; role: per core4 group of sys.role), ' +
+      'ordered by distinct users over the range; ' +
       "each series is what the whole would answer if sys.log held only that value's lines",
   },
   limit: {
@@ -90,7 +113,10 @@ const breakdownParams = {
 
 /** A breakdown series' own fields: the value, and `other` for the values past the limit merged. */
 const seriesFields = {
-  key: { type: 'string', description: 'the value (a group); "other" for the merged rest' },
+  key: {
+    type: 'string',
+    description: 'the value (a handler, project, host or group); "other" for the merged rest',
+  },
   other: { type: 'boolean', description: 'the values past the limit, their users counted once' },
   users: { type: 'integer', description: 'distinct users of the series over the range' },
 } as const;
@@ -144,6 +170,7 @@ export const loginsParams = {
       nameLength
     ),
     ...peopleFilters,
+    ...requestFilters,
     ...breakdownParams,
     weekStart,
     format: { type: 'string', enum: ['json', 'csv'], description: 'csv is also chosen by Accept: text/csv' },
@@ -203,6 +230,7 @@ export const loginsAnswer = {
     },
     users: { anyOf: [{ type: 'array', items: { type: 'string' } }, { type: 'null' }] },
     ...roleEcho,
+    ...requestEcho,
     dataUntil: {
       anyOf: [{ type: 'string' }, { type: 'null' }],
       description: 'home.login is complete up to here',
@@ -259,6 +287,7 @@ export const usersParams = {
     },
     bucket: { ...instant, description: 'with status: an instant of the bucket (its start, say)' },
     role: roleFilter,
+    ...requestFilters,
     aggregate: {
       type: 'string',
       enum: AGGREGATE_NAMES,
@@ -354,6 +383,7 @@ export const usersAnswer = {
     },
     membershipAsOf: { type: 'string', description: 'with status=never or role=: when sys.role was read' },
     roles: { type: 'array', items: { type: 'string' }, description: 'the role= groups, as asked' },
+    ...requestEcho,
     bucket: {
       type: 'object',
       properties: { start: { type: 'string' }, end: { type: 'string' } },
@@ -465,6 +495,7 @@ export const retentionParams = {
     },
     weekStart,
     ...peopleFilters,
+    ...requestFilters,
     ...breakdownParams,
     format: { type: 'string', enum: ['json', 'csv'], description: 'csv is also chosen by Accept: text/csv' },
   },
@@ -503,6 +534,7 @@ export const retentionAnswer = {
     periods: { type: 'integer' },
     users: { anyOf: [{ type: 'array', items: { type: 'string' } }, { type: 'null' }] },
     ...roleEcho,
+    ...requestEcho,
     dataUntil: { anyOf: [{ type: 'string' }, { type: 'null' }] },
     cohorts: { type: 'array', items: cohort },
     breakdown: breakdownEcho,
@@ -535,6 +567,7 @@ export const stickinessParams = {
     tz: zoneName('IANA time zone of the intervals'),
     weekStart,
     ...peopleFilters,
+    ...requestFilters,
     format: { type: 'string', enum: ['json', 'csv'], description: 'csv is also chosen by Accept: text/csv' },
   },
 } as const;
@@ -564,6 +597,7 @@ export const stickinessAnswer = {
     intervals: { type: 'integer', description: 'calendar intervals the range overlaps (N)' },
     users: { anyOf: [{ type: 'array', items: { type: 'string' } }, { type: 'null' }] },
     ...roleEcho,
+    ...requestEcho,
     dataUntil: { anyOf: [{ type: 'string' }, { type: 'null' }] },
     counts: {
       type: 'array',
@@ -622,6 +656,7 @@ export const dimensionsParams = {
     start: { ...instant, description: 'default end - 90 days' },
     end: { ...instant, description: 'default now' },
     ...peopleFilters,
+    ...requestFilters,
   },
 } as const;
 
@@ -641,7 +676,14 @@ export const dimensionsAnswer = {
         type: 'object',
         additionalProperties: false,
         required: ['key', 'users'],
-        properties: { key: { type: 'string' }, users: { type: 'integer' } },
+        properties: {
+          key: { type: 'string' },
+          users: { type: 'integer' },
+          title: {
+            type: 'string',
+            description: "handler: its title in core4's sys.handler, where registered",
+          },
+        },
       },
     },
   },

@@ -139,6 +139,8 @@ export interface UsageCollections {
   /** core4's roles (USAGE_ROLES), when configured: the groups of role filters (db/roles.ts). */
   sysRole: Collection<Document> | undefined;
   sysRoleName: string | undefined;
+  /** core4's handler registry (USAGE_HANDLERS), when configured: the titles of handlers (db/sys-handler.ts). */
+  sysHandler: Collection<Document> | undefined;
   /** The membership expanded from sys.role, stored by runs and loaded by every process (db/roles.ts). */
   role: Collection<MembershipDoc>;
   roleParts: Collection<MembershipPartDoc>;
@@ -157,7 +159,7 @@ export function usageCollections(
   sysLog: Namespace,
   login: Namespace,
   settings: MongoSettings = DEFAULT_MONGO_SETTINGS,
-  { sysRole }: { sysRole?: Namespace | undefined } = {}
+  { sysRole, sysHandler }: { sysRole?: Namespace | undefined; sysHandler?: Namespace | undefined } = {}
 ): UsageCollections {
   const target = client.db(login.db);
   const options = loginCollectionOptions(settings);
@@ -177,6 +179,9 @@ export function usageCollections(
       ? withTimeLimit(client.db(sysRole.db).collection(sysRole.collection), settings.maxTimeMS)
       : undefined,
     sysRoleName: sysRole ? formatNamespace(sysRole) : undefined,
+    sysHandler: sysHandler
+      ? withTimeLimit(client.db(sysHandler.db).collection(sysHandler.collection), settings.maxTimeMS)
+      : undefined,
     role: open<MembershipDoc>('.role'),
     roleParts: open<MembershipPartDoc>('.role.part'),
     settings,

@@ -5,6 +5,10 @@ import { buildDaySlots } from '../core/day-slots';
 import type { NameBatchDoc, NameDictionary } from './user-names';
 import { ensureNames } from './user-names';
 import { SLOTS_PER_DAY } from '../core/units';
+import type { DimSlots } from '../core/dim-slots';
+import { buildDimSlots, filled } from '../core/dim-slots';
+import { Interner } from '../core/interner';
+import { UNKNOWN_KEY } from '../etl/dimensions';
 
 /**
  * home.login.summary: a UTC day's slot summary (query/day-slots.ts) as written by one run, with user ids
@@ -30,6 +34,23 @@ export interface SummaryDoc {
   /** Entries (relative to the part) with more than one login, and their counts; Uint32 each. */
   multiAt: Binary;
   multiCount: Binary;
+  /**
+   * The same slots by user and request key (core/dim-slots.ts), when a login of the day has a known handler
+   * or host: the day's key names, then per slot of the part its entries (as `offsets`), their dictionary ids,
+   * indexes into `keyNames`, and their repeats. Absent on days stored before dimensions were kept.
+   */
+  keyNames?: string[];
+  dimOffsets?: Binary;
+  dimIds?: Binary;
+  dimKeys?: Binary;
+  dimMultiAt?: Binary;
+  dimMultiCount?: Binary;
+}
+
+/** A day's slots by user and request key, with the key names its key ids index. */
+export interface DayDims {
+  dims: DimSlots;
+  keyNames: readonly string[];
 }
 
 export type SummaryPart = Omit<SummaryDoc, 'day' | 'run' | 'fence' | 'writtenAt'>;
@@ -53,14 +74,64 @@ function uint32(value: Binary): Uint32Array {
   return new Uint32Array(copy.buffer);
 }
 
-/** Splits a day's summary into parts of whole slots, each of at most `maxEntries` entries (or one slot). */
-export function encodeSummary(slots: DaySlots, maxEntries = MAX_SUMMARY_ENTRIES): SummaryPart[] {
+/** The entries of slots [from, to) of a summary and of its split by key together. */
+function entriesIn(slots: DaySlots, dims: DimSlots | undefined, from: number, to: number): number {
+  const of = (offsets: Uint32Array) => (offsets[to] ?? 0) - (offsets[from] ?? 0);
+  return of(slots.offsets) + (dims ? of(dims.offsets) : 0);
+}
+
+/** The repeats of entries [e0, e1), relative to e0, from a sorted list of repeats starting at `m`. */
+function repeatsIn(
+  multi: { at: Uint32Array; count: Uint32Array; m: number },
+  e0: number,
+  e1: number
+): { at: Uint32Array; count: Uint32Array } {
+  const at: number[] = [];
+  const count: number[] = [];
+  for (; multi.m < multi.at.length && (multi.at[multi.m] ?? 0) < e1; multi.m += 1) {
+    at.push((multi.at[multi.m] ?? 0) - e0);
+    count.push(multi.count[multi.m] ?? 0);
+  }
+  return { at: Uint32Array.from(at), count: Uint32Array.from(count) };
+}
+
+/** The split by key of slots [from, to), as a part's fields. */
+function dimPart(
+  day: DayDims,
+  multi: { at: Uint32Array; count: Uint32Array; m: number },
+  from: number,
+  to: number
+): Partial<SummaryPart> {
+  const { dims } = day;
+  const e0 = dims.offsets[from] ?? 0;
+  const e1 = dims.offsets[to] ?? 0;
+  const repeats = repeatsIn(multi, e0, e1);
+  return {
+    keyNames: [...day.keyNames],
+    dimOffsets: binary(Uint32Array.from(dims.offsets.subarray(from, to + 1), (o) => o - e0)),
+    dimIds: binary(Uint32Array.from(dims.ids.subarray(e0, e1))),
+    dimKeys: binary(Uint32Array.from(dims.keys.subarray(e0, e1))),
+    dimMultiAt: binary(repeats.at),
+    dimMultiCount: binary(repeats.count),
+  };
+}
+
+/**
+ * Splits a day's summary (and its split by key, when given) into parts of whole slots, each of at most
+ * `maxEntries` entries of both together (or one slot).
+ */
+export function encodeSummary(
+  slots: DaySlots,
+  maxEntries = MAX_SUMMARY_ENTRIES,
+  day?: DayDims
+): SummaryPart[] {
   const parts: SummaryPart[] = [];
   let multi = 0;
+  const dimMulti = day && { at: day.dims.multiAt, count: day.dims.multiCount, m: 0 };
   for (let from = 0; from < SLOTS_PER_DAY || (parts.length === 0 && from === 0);) {
     let to = from + 1;
     const base = slots.offsets[from] ?? 0;
-    while (to < SLOTS_PER_DAY && (slots.offsets[to + 1] ?? 0) - base <= maxEntries) to += 1;
+    while (to < SLOTS_PER_DAY && entriesIn(slots, day?.dims, from, to + 1) <= maxEntries) to += 1;
     const end = slots.offsets[to] ?? 0;
     const multiAt: number[] = [];
     const multiCount: number[] = [];
@@ -82,6 +153,7 @@ export function encodeSummary(slots: DaySlots, maxEntries = MAX_SUMMARY_ENTRIES)
       slotLogins: binary(slotLogins),
       multiAt: binary(Uint32Array.from(multiAt)),
       multiCount: binary(Uint32Array.from(multiCount)),
+      ...(day && dimMulti ? dimPart(day, dimMulti, from, to) : {}),
     });
     from = to;
   }
@@ -94,7 +166,7 @@ export function encodeSummary(slots: DaySlots, maxEntries = MAX_SUMMARY_ENTRIES)
  */
 export function decodeSummary(
   parts: readonly Pick<SummaryDoc, keyof SummaryPart>[]
-): { slots: DaySlots; maxId: number } | undefined {
+): { slots: DaySlots; maxId: number; dims?: DayDims } | undefined {
   const sorted = [...parts].sort((a, b) => a.slotFrom - b.slotFrom);
   const offsets = new Uint32Array(SLOTS_PER_DAY + 1);
   const loginsBefore = new Uint32Array(SLOTS_PER_DAY + 1);
@@ -128,7 +200,9 @@ export function decodeSummary(
     slot = part.slotTo;
   }
   if (slot !== SLOTS_PER_DAY) return undefined;
+  const dims = decodeDims(sorted);
   return {
+    ...(dims ? { dims } : {}),
     slots: {
       offsets,
       ids: concatenated(idParts, entries),
@@ -141,22 +215,76 @@ export function decodeSummary(
 }
 
 /**
- * The stored summary of a day's logins (`t` ms since the day began, `names` the user of each login), with
- * dictionary ids: names the dictionary lacks are appended first. What the job and `summarize` write.
+ * The split by key of a day's parts (sorted, checked to cover the day), when every part holds one; undefined
+ * for a day stored before dimensions were kept, and when the parts disagree (then the day is all unknown).
+ */
+function decodeDims(sorted: readonly Pick<SummaryDoc, keyof SummaryPart>[]): DayDims | undefined {
+  const keyNames = sorted[0]?.keyNames;
+  if (!keyNames) return undefined;
+  const offsets = new Uint32Array(SLOTS_PER_DAY + 1);
+  const ids: Uint32Array[] = [];
+  const keys: Uint32Array[] = [];
+  const multiAt: number[] = [];
+  const multiCount: number[] = [];
+  let entries = 0;
+  for (const part of sorted) {
+    if (!part.dimOffsets || !part.dimIds || !part.dimKeys || !part.dimMultiAt || !part.dimMultiCount)
+      return undefined;
+    const partOffsets = uint32(part.dimOffsets);
+    const partIds = uint32(part.dimIds);
+    const partKeys = uint32(part.dimKeys);
+    if (partOffsets.length !== part.slotTo - part.slotFrom + 1 || partOffsets.at(-1) !== partIds.length)
+      return undefined;
+    if (partKeys.length !== partIds.length || partKeys.some((k) => k >= keyNames.length)) return undefined;
+    for (let k = 0; k < part.slotTo - part.slotFrom; k += 1)
+      offsets[part.slotFrom + k + 1] = entries + (partOffsets[k + 1] ?? 0);
+    const at = uint32(part.dimMultiAt);
+    const count = uint32(part.dimMultiCount);
+    for (let k = 0; k < at.length; k += 1) {
+      multiAt.push(entries + (at[k] ?? 0));
+      multiCount.push(count[k] ?? 0);
+    }
+    ids.push(partIds);
+    keys.push(partKeys);
+    entries += partIds.length;
+  }
+  return {
+    keyNames,
+    dims: {
+      offsets,
+      ids: filled(concatenated(ids, entries)),
+      keys: filled(concatenated(keys, entries)),
+      multiAt: Uint32Array.from(multiAt),
+      multiCount: Uint32Array.from(multiCount),
+    },
+  };
+}
+
+/** A day's split by key from its logins (`keys` per login), or undefined when every key is unknown. */
+export function dayDims(
+  logins: { t: ArrayLike<number>; keys: readonly string[] },
+  ids: ArrayLike<number>
+): DayDims | undefined {
+  if (logins.keys.every((key) => key === UNKNOWN_KEY)) return undefined;
+  const names = new Interner();
+  const keyIds = logins.keys.map((key) => names.id(key));
+  return { dims: buildDimSlots(logins.t, ids, keyIds), keyNames: names.names };
+}
+
+/**
+ * The stored summary of a day's logins (`t` ms since the day began, `names` the user of each login, `keys`
+ * its handler and host), with dictionary ids: names the dictionary lacks are appended first. What the job and `summarize` write.
  */
 export async function summaryWithNames(
   col: Collection<NameBatchDoc>,
   dict: NameDictionary,
-  logins: { t: ArrayLike<number>; names: readonly string[] },
+  logins: { t: ArrayLike<number>; names: readonly string[]; keys?: readonly string[] },
   now: Date
 ): Promise<SummaryPart[]> {
   await ensureNames(col, dict, logins.names, now);
-  return encodeSummary(
-    buildDaySlots(
-      logins.t,
-      logins.names.map((name) => dict.ids.get(name) ?? 0)
-    )
-  );
+  const ids = logins.names.map((name) => dict.ids.get(name) ?? 0);
+  const dims = logins.keys && dayDims({ t: logins.t, keys: logins.keys }, ids);
+  return encodeSummary(buildDaySlots(logins.t, ids), MAX_SUMMARY_ENTRIES, dims);
 }
 
 /** The arrays one after the other in one array of `length`. */

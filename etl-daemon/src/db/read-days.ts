@@ -18,7 +18,18 @@ const DAY_FIELDS = {
 } as const;
 
 /** The chunk fields a reader of logins needs. */
-const CHUNK_FIELDS = { _id: 0, day: 1, run: 1, hour: 1, part: 1, users: 1, u: 1, t: 1 } as const;
+const CHUNK_FIELDS = {
+  _id: 0,
+  day: 1,
+  run: 1,
+  hour: 1,
+  part: 1,
+  users: 1,
+  u: 1,
+  t: 1,
+  keys: 1,
+  k: 1,
+} as const;
 
 /** Day documents written since `writtenSince` (all without it), or of the given UTC days. */
 export function readDayDocs(

@@ -72,7 +72,10 @@ export async function storedEvents(
     cols.chunks
       .find(
         { day: stored.day, run: runs, hour: { $gte: fromHour } },
-        { projection: { _id: 0, hour: 1, part: 1, users: 1, u: 1, t: 1 }, ...timeLimit(cols.chunks) }
+        {
+          projection: { _id: 0, hour: 1, part: 1, users: 1, u: 1, t: 1, keys: 1, k: 1 },
+          ...timeLimit(cols.chunks),
+        }
       )
       .toArray(),
     cols.chunks.countDocuments({ day: stored.day, run: runs }, timeLimit(cols.chunks)),

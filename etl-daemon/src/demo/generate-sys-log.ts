@@ -32,7 +32,7 @@ export interface SysLogDoc {
   user?: unknown;
 }
 
-const HOSTS = ['core4-app-1', 'core4-app-2', 'core4-worker-1'];
+export const HOSTS = ['core4-app-1', 'core4-app-2', 'core4-worker-1'];
 const HANDLER = 'core4.api.v1.request.main.CoreRequestHandler';
 /** Request handlers whose loggers write the token lines (qual_name = module and class of the handler). */
 const HANDLERS = [
@@ -44,7 +44,7 @@ const HANDLERS = [
  * Routes of the request handlers above, and of the apps of other core4 projects (a handler's qual_name is
  * `<module>.<Class>`, its module's first segment the project: core4/logger/filter.py).
  */
-const ROUTES: Readonly<Record<string, readonly string[]>> = {
+export const ROUTES: Readonly<Record<string, readonly string[]>> = {
   [HANDLER]: ['/core4/api/v1/profile', '/core4/api/v1/info'],
   'core4.api.v1.request.role.main.RoleHandler': ['/core4/api/v1/roles'],
   'core4.api.v1.request.queue.job.JobHandler': ['/core4/api/v1/jobs'],

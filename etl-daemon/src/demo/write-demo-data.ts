@@ -1,6 +1,8 @@
 import type { Collection, Document } from 'mongodb';
 import { ensureCreatedIndex, insertInBatches } from '../db/sys-log';
 import { insertRolesIfEmpty } from '../db/sys-role';
+import { insertHandlersIfEmpty } from '../db/sys-handler';
+import { generateSysHandler } from './generate-sys-handler';
 import { CORE4_ROLE_QUAL_NAME } from '../etl/login-sources';
 import { addUtcDays, startOfUtcDay } from '../time/utc-day';
 import type { DemoOptions, SysLogDoc } from './generate-sys-log';
@@ -20,14 +22,16 @@ function noteLastLogins(docs: readonly SysLogDoc[], lastLogins: Map<string, Date
 
 /**
  * Inserts generated sys.log documents day by day and ensures core4's `created` index; then, given a sys.role
- * collection (empty, or it is left alone), its roles for the same users. Returns the sys.log documents written.
+ * collection (empty, or it is left alone), its roles for the same users, and given sys.handler (empty, or left
+ * alone), the demo apps' registrations. Returns the sys.log documents written.
  */
 export async function writeDemoData(
   sysLog: Collection<Document>,
   options: DemoOptions,
   onDay: (written: number) => void = () => undefined,
-  sysRole?: Collection<Document>
+  core4: { sysRole?: Collection<Document> | undefined; sysHandler?: Collection<Document> | undefined } = {}
 ): Promise<number> {
+  const { sysRole, sysHandler } = core4;
   await ensureCreatedIndex(sysLog);
   let written = 0;
   const lastLogins = new Map<string, Date>();
@@ -42,5 +46,6 @@ export async function writeDemoData(
     const firstDay = addUtcDays(lastDay, -(options.days - 1));
     await insertRolesIfEmpty(sysRole, generateSysRole({ ...options, firstDay, lastLogins }));
   }
+  if (sysHandler) await insertHandlersIfEmpty(sysHandler, generateSysHandler(options.end));
   return written;
 }

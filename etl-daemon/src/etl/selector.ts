@@ -1,6 +1,7 @@
 import type { Document, Filter } from 'mongodb';
 import type { LoginRule, LoginSource } from './login-sources';
 import { hasUserGroup } from './login-sources';
+import { requestKey } from './dimensions';
 
 /** Which sys.log lines are logins and where their user names are (USAGE_SOURCE…), and who never counts. */
 export interface SelectorConfig {
@@ -12,6 +13,8 @@ export interface SelectorConfig {
 export interface LoginEvent {
   user: string;
   created: Date;
+  /** The request's handler and host (etl/dimensions.ts); absent: unknown, as for days stored before them. */
+  key?: string;
 }
 
 export type Extracted =
@@ -70,9 +73,9 @@ export function sourceFilter(selector: SelectorConfig, from: Date, to: Date): Fi
 
 /** Only what extraction reads: the time, the message (to tell rules apart and read names), the fields. */
 export function sourceProjection(selector: SelectorConfig): Document {
-  const projection: Document = { _id: 0, created: 1, message: 1 };
+  // qual_name and hostname are each login's handler and host (etl/dimensions.ts).
+  const projection: Document = { _id: 0, created: 1, message: 1, qual_name: 1, hostname: 1 };
   for (const rule of selector.source.rules) {
-    if (rule.qualName !== undefined) projection.qual_name = 1;
     if (!hasUserGroup(rule) && rule.userField !== undefined) projection[rule.userField] = 1;
   }
   return projection;
@@ -134,6 +137,6 @@ export function extractLogin(doc: Document, selector: SelectorConfig): Extracted
       ? selector.excludeUsers.includes(name)
       : selector.excludeUsers.some((x) => x.toLowerCase() === name);
   if (excluded) return { kind: 'excluded' };
-  const event = { user: name, created };
+  const event = { user: name, created, key: requestKey(doc) };
   return unwrapped === undefined ? { kind: 'login', event } : { kind: 'login', event, unwrapped: true };
 }

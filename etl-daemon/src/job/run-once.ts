@@ -12,6 +12,7 @@ import { summaryWithNames } from '../db/day-summary';
 import { NameDictionary, loadNames } from '../db/user-names';
 import { recordRun } from '../db/run-history';
 import { buildDayChunks } from '../etl/day-chunks';
+import { UNKNOWN_KEY } from '../etl/dimensions';
 import { sourceKey } from '../etl/login-sources';
 import { readLogins } from '../db/read-source';
 import type { LoginEvent } from '../etl/selector';
@@ -407,7 +408,14 @@ async function appendDay(
   return { logins: added.length, users: users.size, until, at };
 }
 
-/** The logins of a day as the summary takes them: ms since the day began, and names. */
-function loginsOfDay(day: Date, events: readonly LoginEvent[]): { t: number[]; names: string[] } {
-  return { t: events.map((e) => e.created.getTime() - day.getTime()), names: events.map((e) => e.user) };
+/** The logins of a day as the summary takes them: ms since the day began, names, handlers and hosts. */
+function loginsOfDay(
+  day: Date,
+  events: readonly LoginEvent[]
+): { t: number[]; names: string[]; keys: string[] } {
+  return {
+    t: events.map((e) => e.created.getTime() - day.getTime()),
+    names: events.map((e) => e.user),
+    keys: events.map((e) => e.key ?? UNKNOWN_KEY),
+  };
 }

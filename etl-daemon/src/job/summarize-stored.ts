@@ -11,6 +11,7 @@ import type { DayDoc } from '../db/collections';
 import type { NameDictionary } from '../db/user-names';
 import { readChunks, readUnsummarisedDays } from '../db/read-days';
 import { dayEventsFromChunks } from '../etl/day-events';
+import { UNKNOWN_KEY } from '../etl/dimensions';
 import { startHeartbeat } from './lease-heartbeat';
 
 export interface SummarizeDeps {
@@ -68,7 +69,11 @@ async function summarizeDay(
   const slots = await summaryWithNames(
     cols.names,
     names,
-    { t: events.t, names: Array.from(events.u, (u) => events.users[u] ?? '') },
+    {
+      t: events.t,
+      names: Array.from(events.u, (u) => events.users[u] ?? ''),
+      keys: Array.from(events.k ?? [], (k) => events.keys?.[k] ?? UNKNOWN_KEY),
+    },
     now
   );
   return attachSummary(cols, {

@@ -1,4 +1,5 @@
-import type { BreakdownDimension } from '../contract/metrics';
+import type { BreakdownDimension, RequestDimension } from '../contract/metrics';
+import { REQUEST_DIMENSIONS } from '../contract/metrics';
 import { REQUEST_LIMITS } from '../core/limits';
 import { QueryError } from '../errors';
 import type { People } from './people';
@@ -6,7 +7,8 @@ import { selectedOf } from './people';
 import type { LoadedMembership } from './sync/membership';
 
 /**
- * Breakdowns: one series per value of a dimension. For `role` a value is a core4 group, and its series is the
+ * Breakdowns: one series per value of a dimension. For `handler`, `project` and `host` a value selects
+ * requests (query/request-breakdown.ts). For `role` a value is a core4 group, and its series is the
  * whole answer counted for the group's members (AND-ed with the query's own people filters): what the whole
  * would be if sys.log held only their lines, so a member's first login is their first login. A person in
  * several groups counts once in each of them, and once in the whole.
@@ -32,6 +34,10 @@ export interface RankedSeries {
   users: number | undefined;
 }
 
+export function isRequestDimension(dimension: BreakdownDimension): dimension is RequestDimension {
+  return (REQUEST_DIMENSIONS as readonly string[]).includes(dimension);
+}
+
 /** The breakdown a query asks for, or undefined; a 400 naming `breakdown` when its values are unknown. */
 export function parseBreakdown(
   params: { breakdown?: BreakdownDimension | undefined; limit?: number | undefined },
@@ -48,6 +54,8 @@ export function parseBreakdown(
     return undefined;
   }
   const limit = params.limit ?? REQUEST_LIMITS.series.default;
+  // A request dimension's values are the request keys the index holds: ranked when answering.
+  if (isRequestDimension(params.breakdown)) return { dimension: params.breakdown, limit, values: [] };
   if (!membership) {
     throw new QueryError(
       'breakdown',
@@ -93,7 +101,8 @@ export function seriesPeople<Q extends People>(query: Q, series: { selected: rea
  * whole and every series count as many buckets as the whole has.
  */
 export function refuseTooManySeries(buckets: number, breakdown: Breakdown, maxBuckets: number): void {
-  const series = Math.min(breakdown.limit + 1, breakdown.values.length) + 1;
+  const values = isRequestDimension(breakdown.dimension) ? Infinity : breakdown.values.length;
+  const series = Math.min(breakdown.limit + 1, values) + 1;
   if (buckets * series > maxBuckets) {
     throw new QueryError(
       'limit',

@@ -4,9 +4,9 @@ import type { DayParts } from '../db/day-doc';
 import { chunkRuns, chunkTotal, dayVersion, summaryRuns } from '../db/day-doc';
 import type { StoredChunk } from '../etl/day-events';
 import { readJob } from '../db/job-record';
+import { readHandlerTitles } from '../db/sys-handler';
 import { readChunks, readDayDocs, readSummaries } from '../db/read-days';
 import { DAY_MS, MINUTE_MS } from '../core/units';
-import type { DaySlots } from '../core/day-slots';
 import type { IndexLimits } from '../core/limits';
 import { DEFAULT_INDEX_LIMITS } from '../core/limits';
 import type { RawSlots } from './login-index';
@@ -15,7 +15,7 @@ import { DictionaryMap } from './sync/dictionary-map';
 import { SlotReader } from './sync/slot-reader';
 import type { LoadedMembership } from './sync/membership';
 import { syncMembership } from './sync/membership';
-import type { StoredSlots } from './sync/stored-day';
+import type { IndexSlots, StoredSlots } from './sync/stored-day';
 import { decodeDay, slotsFromChunks, withIndexIds } from './sync/stored-day';
 
 /**
@@ -60,6 +60,8 @@ export interface IndexSync {
   refresh(): Promise<number>;
   /** The groups read from sys.role as the last refresh found them stored; undefined: none stored. */
   membership(): LoadedMembership | undefined;
+  /** Handler titles from core4's sys.handler (USAGE_HANDLERS) as the last refresh read them; empty: none. */
+  handlerTitles(): ReadonlyMap<string, string>;
   /** Ready once the first refresh has loaded every day; progress meanwhile. */
   progress(): LoadProgress;
   /** The logins of the given slots (global numbers) from home.login, as the index holds them now. */
@@ -97,6 +99,7 @@ export function makeIndexSync(
     refresh: () => sync.refresh(),
     dataUntil: () => sync.dataUntil,
     membership: () => sync.membership,
+    handlerTitles: () => sync.handlerTitles,
     progress: () => ({ ...sync.progress }),
     readSlots: (slots) => sync.slots.read(slots),
     reloadDays: (days) => sync.reloadDays(days),
@@ -110,6 +113,7 @@ class DaySync {
   readonly progress: LoadProgress = { ready: false, loadedDays: 0, totalDays: undefined };
   dataUntil: Date | undefined;
   membership: LoadedMembership | undefined;
+  handlerTitles: ReadonlyMap<string, string> = new Map();
   private readonly names: DictionaryMap;
   /** Per UTC day (ms): the version loaded and the documents that make it. */
   private readonly loadedDays = new Map<number, { version: string; parts: DayParts }>();
@@ -162,6 +166,7 @@ class DaySync {
       if (!this.watermark || d.writtenAt > this.watermark) this.watermark = d.writtenAt;
     if (!this.progress.ready) this.progress.totalDays = changed.length;
     this.membership = await syncMembership(this.cols, this.membership);
+    this.handlerTitles = await this.readTitles();
     await this.names.sync();
     const loaded = await this.loadInBatches(changed);
     if (loaded === changed.length) this.dataUntil = job?.dataUntil;
@@ -190,6 +195,17 @@ class DaySync {
       if (!this.progress.ready) this.progress.loadedDays += batch.length;
     }
     return loaded;
+  }
+
+  /** sys.handler's titles; when it cannot be read, the ones read before (titles only label handlers). */
+  private async readTitles(): Promise<ReadonlyMap<string, string>> {
+    if (!this.cols.sysHandler) return this.handlerTitles;
+    try {
+      return await readHandlerTitles(this.cols.sysHandler);
+    } catch (error) {
+      this.logger.debug({ err: error }, 'handler titles not read; the ones read before are kept');
+      return this.handlerTitles;
+    }
   }
 
   private warnLegacy(changed: readonly DayDoc[]): void {
@@ -224,7 +240,7 @@ class DaySync {
     for (const d of batch) {
       const slots = this.slotsOf(d, decoded.get(d.day.getTime()), chunks);
       if (slots === false) continue;
-      this.index.replaceDay(d.day, slots);
+      this.index.replaceDay(d.day, slots?.slots, undefined, slots?.dims);
       // Recorded in the same synchronous step as the replacement: a request never sees one without the other.
       this.loadedDays.set(d.day.getTime(), { version: dayVersion(d), parts: d });
       complete.push(d);
@@ -237,13 +253,13 @@ class DaySync {
     d: DayDoc,
     stored: StoredSlots | undefined,
     chunks: readonly StoredChunk[]
-  ): DaySlots | undefined | false {
-    if (stored) return withIndexIds(stored, this.names.toIndex, this.index.userCount) ?? false;
+  ): IndexSlots | undefined | false {
+    if (stored) return withIndexIds(stored, this.names.toIndex, this.index) ?? false;
     if (chunkTotal(d) === 0) return undefined;
     const key = d.day.getTime();
     const runs = chunkRuns(d);
     const current = chunks.filter((c) => c.day.getTime() === key && runs.includes(c.run));
     if (current.length !== chunkTotal(d)) return false;
-    return slotsFromChunks(d.day, current, (name) => this.index.userId(name));
+    return slotsFromChunks(d.day, current, this.index);
   }
 }

@@ -3,6 +3,13 @@ import { ByteBoundedCache } from '../core/bounded-cache';
 import type { DaySlots } from '../core/day-slots';
 import { buildDaySlots } from '../core/day-slots';
 import { Interner } from '../core/interner';
+import type { DimSlots } from '../core/dim-slots';
+import { buildDimSlots } from '../core/dim-slots';
+import { UNKNOWN_KEY } from '../etl/dimensions';
+import type { AllowedKeys } from './index/derive';
+import { deriveDay } from './index/derive';
+import { KeyFirstSeen } from './index/key-first-seen';
+import { usersByKeyGroup } from './index/key-groups';
 import type { IndexLimits } from '../core/limits';
 import { DEFAULT_INDEX_LIMITS } from '../core/limits';
 import { DAY_MS, SLOTS_PER_DAY } from '../core/units';
@@ -30,6 +37,26 @@ export type { IndexWork, UserMask } from './index/user-mask';
 
 export type { Metric } from '../contract/metrics';
 
+/** What a derived index (LoginIndex.filtered) shares with its base, or is given. */
+interface IndexParts {
+  users: Interner;
+  keys: Interner;
+  days: DayStore;
+  first: FirstSeen;
+  keyFirst: KeyFirstSeen;
+  changes: number;
+}
+
+/**
+ * A derived index lives for the answers of one generation: its unions are few and short-lived (what a year of
+ * weekly buckets of 50,000 users reads through).
+ */
+const DERIVED_LIMITS: LoginIndexLimits = {
+  blockCacheBytes: 8 * 1024 * 1024,
+  partCacheBytes: 1024 * 1024,
+  intervalCacheBytes: 64 * 1024,
+};
+
 /** The caches the index itself keeps (USAGE_INDEX_CACHE_MB's shares). */
 export type LoginIndexLimits = Pick<IndexLimits, 'blockCacheBytes' | 'partCacheBytes' | 'intervalCacheBytes'>;
 
@@ -49,15 +76,24 @@ export interface CountOptions {
  */
 export class LoginIndex {
   readonly work: IndexWork = { words: 0, entries: 0, raw: 0, users: 0 };
-  private readonly users = new Interner();
-  private readonly days = new DayStore();
-  private readonly first = new FirstSeen(this.days);
+  private readonly users: Interner;
+  private readonly keys: Interner;
+  private readonly days: DayStore;
+  private readonly first: FirstSeen;
+  private readonly keyFirst: KeyFirstSeen;
   private readonly spans: SpanCache;
   private readonly scanner: Scanner;
   private readonly intervals: ByteBoundedCache<string, { users: number; logins: number }>;
   private changes = 0;
 
-  constructor(limits: LoginIndexLimits = DEFAULT_INDEX_LIMITS) {
+  constructor(limits: LoginIndexLimits = DEFAULT_INDEX_LIMITS, parts?: IndexParts) {
+    this.users = parts?.users ?? new Interner();
+    this.keys = parts?.keys ?? new Interner();
+    if (this.keys.size === 0) this.keys.id(UNKNOWN_KEY);
+    this.days = parts?.days ?? new DayStore();
+    this.first = parts?.first ?? new FirstSeen(this.days);
+    this.keyFirst = parts?.keyFirst ?? new KeyFirstSeen(this.days);
+    this.changes = parts?.changes ?? 0;
     this.spans = new SpanCache(this.days, this.work, limits);
     this.scanner = new Scanner(this.days, this.spans, this.work);
     this.intervals = new ByteBoundedCache(limits.intervalCacheBytes, (_, key) => key.length * 2 + 96);
@@ -79,7 +115,7 @@ export class LoginIndex {
   /** Bytes held: summaries, bitsets, raw logins and caches (what start-up and memory grow with). */
   get bytes(): number {
     const spans = this.spans.bytes;
-    return this.first.bytes + spans.blocks + spans.parts + this.days.bytes;
+    return this.first.bytes + this.keyFirst.bytes + spans.blocks + spans.parts + this.days.bytes;
   }
 
   get cacheBytes(): { blocks: number; parts: number; intervals: number } {
@@ -100,6 +136,37 @@ export class LoginIndex {
     return this.users.name(id);
   }
 
+  /** The id of a request key (etl/dimensions.ts), assigned on first sight; 0 is the unknown key. */
+  keyId(key: string): number {
+    return this.keys.id(key);
+  }
+
+  /** Every request key seen, by id. */
+  get keyNames(): readonly string[] {
+    return this.keys.names;
+  }
+
+  /**
+   * The index as if sys.log held only the logins of the allowed request keys: every count, first login and
+   * table of it is the filter's (query/index/derive.ts). Its days are derived from this index's on first use;
+   * it answers for this index's generation (a later refresh may leave it behind: make another).
+   */
+  filtered(allowed: AllowedKeys): LoginIndex {
+    const days = new DayStore({
+      base: this.days,
+      derive: (day) => deriveDay(day, allowed, this.users.size),
+    });
+    const first = FirstSeen.fixed(days, this.keyFirst.firstSlots(allowed, this.users.size));
+    return new LoginIndex(DERIVED_LIMITS, {
+      users: this.users,
+      keys: this.keys,
+      days,
+      first,
+      keyFirst: this.keyFirst,
+      changes: this.changes,
+    });
+  }
+
   /** A mask of the given users (unknown names match nobody). */
   userMask(names: readonly string[]): UserMask {
     const ids = names.map((name) => this.users.lookup(name)).filter((id) => id !== undefined);
@@ -110,38 +177,48 @@ export class LoginIndex {
   replaceDays(updates: Iterable<DayEvents>): void {
     for (const update of updates) {
       const local = Array.from(update.users, (name) => this.userId(name));
+      const localKeys = Array.from(update.keys ?? [], (key) => this.keyId(key));
       const n = update.t.length;
       const t = new Int32Array(n);
       const u = new Int32Array(n);
+      const k = new Int32Array(n);
       for (let i = 0; i < n; i += 1) {
         t[i] = update.t[i] ?? 0;
         u[i] = local[update.u[i] ?? 0] ?? 0;
+        k[i] = localKeys[update.k?.[i] ?? -1] ?? 0;
         if (i > 0 && (t[i] as number) < (t[i - 1] as number))
           throw new RangeError('LoginIndex: logins of a day must be in time order');
       }
-      this.replaceDay(update.day, n === 0 ? undefined : buildDaySlots(t, u), { t, u });
+      const keyed = k.some((key) => key !== 0);
+      const dims = n > 0 && keyed ? buildDimSlots(t, u, k) : undefined;
+      this.replaceDay(update.day, n === 0 ? undefined : buildDaySlots(t, u), { t, u, k }, dims);
     }
   }
 
   /**
    * Replaces one UTC day with a slot summary whose ids are this index's (userId); undefined removes it.
-   * `raw`, when given, are all the day's logins in time order, and spare readers the slot reads.
+   * `raw`, when given, are all the day's logins in time order, and spare readers the slot reads; `dims` is
+   * the day split by request key (index ids and key ids), absent when every key is unknown.
    */
-  replaceDay(day: Date, slots: DaySlots | undefined, raw?: RawLogins): void {
+  replaceDay(day: Date, slots: DaySlots | undefined, raw?: RawLogins, dims?: DimSlots): void {
     const dayNumber = Math.floor(day.getTime() / DAY_MS);
     this.changes += 1;
     this.intervals.clear();
     this.spans.dayChanged(dayNumber);
     const old = this.days.get(dayNumber);
+    this.keyFirst.grow(this.users.size);
     const lost = old ? this.first.forget(dayNumber, old) : [];
+    const lostKeys = old ? this.keyFirst.forget(dayNumber, old) : new Set<number>();
     if (!slots || (slots.loginsBefore[SLOTS_PER_DAY] ?? 0) === 0) this.days.delete(dayNumber);
     else {
       this.first.grow(this.users.size);
-      const indexed = indexDay(slots, raw, this.users.size);
+      const indexed = indexDay(slots, raw, this.users.size, dims);
       this.days.set(dayNumber, indexed);
       this.first.note(dayNumber, indexed);
+      this.keyFirst.note(dayNumber, indexed);
     }
     this.first.refind(lost, dayNumber);
+    this.keyFirst.refind(lostKeys, dayNumber);
   }
 
   /**
@@ -297,6 +374,22 @@ export class LoginIndex {
       raw,
     };
     return tallyActivity(source, { from, to, dayBounds });
+  }
+
+  /**
+   * The users of [a, b) of each group of request keys (`groupOfKey[key]`: a group number, -1 none), as
+   * bitsets sized for every user: a breakdown's values ranked in one pass (query/index/key-groups.ts).
+   */
+  usersByKeyGroup(
+    a: number,
+    b: number,
+    groups: { groupOfKey: Int32Array; count: number },
+    raw: RawSlots | undefined
+  ): Uint32Array[] {
+    const [from, to] = this.clip(a, b);
+    const userCount = this.users.size;
+    if (from >= to) return Array.from({ length: groups.count }, () => bitsFor(userCount));
+    return usersByKeyGroup(this.days, { from, to, raw }, { ...groups, userCount });
   }
 
   /** Whether a user has any login at all (every id has, unless its days were all removed). */

@@ -1,7 +1,8 @@
 import type { LoginsAnswer } from '../contract/types';
 import { bucketBounds } from '../time/buckets';
 import type { Breakdown, RankedSeries } from './breakdown';
-import { rankSeries, refuseTooManySeries, seriesPeople } from './breakdown';
+import { isRequestDimension, rankSeries, refuseTooManySeries, seriesPeople } from './breakdown';
+import { rankedRequestSeries, requestSeriesBuckets } from './request-breakdown';
 import { withSlots } from './exact-count';
 import { countMasked } from './index/user-mask';
 import type { IndexSync } from './index-loader';
@@ -69,17 +70,40 @@ async function seriesBuckets(
   return out;
 }
 
-/** /api/v1/logins with `breakdown`: the whole answer, and one series per ranked value in the same shape. */
+/** The ranked series of a breakdown and their buckets: by request keys from `base`, by people from `sync`. */
+async function breakdownSeries(
+  syncs: { sync: Sync; base: Sync },
+  query: LoginsQuery,
+  bounds: number[],
+  breakdown: Breakdown
+): Promise<{ ranked: { key: string; other: boolean; users: number }[]; buckets: LoginsAnswer['buckets'][] }> {
+  const { dimension, limit } = breakdown;
+  if (isRequestDimension(dimension)) {
+    const ranked = await rankedRequestSeries(syncs.base, query, { dimension, limit });
+    return { ranked, buckets: await requestSeriesBuckets(syncs.base, query, bounds, ranked) };
+  }
+  const ranked = await rankedSeries(syncs.sync, query, breakdown);
+  return { ranked, buckets: await seriesBuckets(syncs.sync, query, bounds, ranked) };
+}
+
+/**
+ * /api/v1/logins with `breakdown`: the whole answer, and one series per ranked value in the same shape.
+ * `sync` counts the query's requests (request-scoped), `base` is the source's own.
+ */
 export async function answerLoginsBreakdown(
   sync: Sync,
   query: LoginsQuery,
-  options: { breakdown: Breakdown; maxBuckets: number }
+  options: { breakdown: Breakdown; maxBuckets: number; base: Sync }
 ): Promise<LoginsAnswer> {
   const bounds = bucketBounds(query.start, query.end, query.aggregate, query.tz, query.weekStart);
   refuseTooManySeries(bounds.length - 1, options.breakdown, options.maxBuckets);
   const whole = await answerLogins(sync, query);
-  const ranked = await rankedSeries(sync, query, options.breakdown);
-  const buckets = await seriesBuckets(sync, query, bounds, ranked);
+  const { ranked, buckets } = await breakdownSeries(
+    { sync, base: options.base },
+    query,
+    bounds,
+    options.breakdown
+  );
   const series = ranked.map((r, k) => ({
     key: r.key,
     ...(r.other ? { other: true } : {}),

@@ -2,12 +2,17 @@ import { parseList } from '../contract/params';
 import { QueryError } from '../errors';
 import type { LoginIndex, UserMask } from './login-index';
 import type { LoadedMembership } from './sync/membership';
+import type { RequestFilter, RequestParams } from './requests';
+import { parseRequests, requestsHeader, requestsKey } from './requests';
 
 /**
  * Who a query counts: `user=` names people, `role=` names core4 groups whose members (as the membership
  * read from sys.role has them) are counted; values of one parameter are OR-ed, the two parameters AND-ed.
+ * `requests` rides along: which of their requests count (handler=, project=, host=; query/requests.ts).
  */
 export interface People {
+  /** The request filter; absent: every request. Applied by counting with requestScoped(sync, it). */
+  requests?: RequestFilter | undefined;
   users: string[] | null;
   /** Absent or null: no role filter (then `users` alone selects). */
   roles?: string[] | null;
@@ -24,6 +29,14 @@ export function selectedOf(people: People): readonly string[] | null {
 
 /** The people of a request's `user` and `role` parameters; a 400 naming an unknown role or no membership. */
 export function parsePeople(
+  params: { user?: string | string[] | undefined; role?: string | string[] | undefined } & RequestParams,
+  membership: LoadedMembership | undefined
+): People {
+  const requests = parseRequests(params);
+  return { ...parseRoles(params, membership), ...(requests ? { requests } : {}) };
+}
+
+function parseRoles(
   params: { user?: string | string[] | undefined; role?: string | string[] | undefined },
   membership: LoadedMembership | undefined
 ): People {
@@ -84,8 +97,13 @@ export function peopleMask(index: LoginIndex, people: People): UserMask | undefi
 
 /** What identifies the people of a query in a cache key. */
 export function peopleKey(people: People): string {
-  if (!people.users && !people.roles) return '';
-  return JSON.stringify([people.users, people.roles ?? null, people.membershipAsOf ?? null]);
+  if (!people.users && !people.roles && !people.requests) return '';
+  return JSON.stringify([
+    people.users,
+    people.roles ?? null,
+    people.membershipAsOf ?? null,
+    requestsKey(people.requests),
+  ]);
 }
 
 /** The answer's echo of a role filter: the groups asked and the membership's check time; nothing without. */
@@ -97,8 +115,11 @@ export function rolesEcho(
 }
 
 /** The answer's echo of the filters: `users` always, `roles` and `membershipAsOf` when roles were asked. */
-export function peopleHeader(
-  people: People
-): { users: string[] | null } | { users: string[] | null; roles: string[]; membershipAsOf: string } {
-  return { users: people.users, ...rolesEcho(people) };
+export function peopleHeader(people: People): {
+  users: string[] | null;
+  roles?: string[];
+  membershipAsOf?: string;
+  requests?: RequestFilter;
+} {
+  return { users: people.users, ...rolesEcho(people), ...requestsHeader(people.requests) };
 }

@@ -4,6 +4,9 @@ import { seriesPeople } from './breakdown';
 import { withSlots } from './exact-count';
 import type { IndexSync } from './index-loader';
 import { rankedSeries } from './logins-breakdown';
+import type { RequestDimension } from '../contract/metrics';
+import { rankedRequestSeries } from './request-breakdown';
+import { keptSync } from './requests';
 import { peopleMask } from './people';
 import type { RetentionQuery } from './retention';
 import { retentionMatrix, retentionPoints } from './retention';
@@ -33,6 +36,25 @@ export async function retentionSeries(
   const series = [];
   for (const ranked of await rankedSeries(sync, query, breakdown)) {
     const cohorts = await retentionCohorts(sync, seriesPeople(query, ranked));
+    series.push({
+      key: ranked.key,
+      ...(ranked.other ? { other: true as const } : {}),
+      users: ranked.users,
+      cohorts,
+    });
+  }
+  return series;
+}
+
+/** /api/v1/retention's series of a request breakdown: the cohorts of each value's requests (new to that app). */
+export async function requestRetentionSeries(
+  sync: Sync,
+  query: RetentionQuery,
+  breakdown: { dimension: RequestDimension; limit: number }
+): Promise<{ key: string; other?: true; users: number; cohorts: Cohort[] }[]> {
+  const series = [];
+  for (const ranked of await rankedRequestSeries(sync, query, breakdown)) {
+    const cohorts = await retentionCohorts(keptSync(sync, ranked.allowed), query);
     series.push({
       key: ranked.key,
       ...(ranked.other ? { other: true as const } : {}),

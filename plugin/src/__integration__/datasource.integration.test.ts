@@ -23,6 +23,8 @@ const templateSrv = {
     const values: Record<string, string[]> = {
       $user: ['user00001', 'user00002'],
       $role: ['engineering', 'marketing'],
+      $host: ['core4-app-1'],
+      $src: ['core4-requests'],
       $agg: ['month'],
       $metric: ['users', 'dau_mau'],
       $old: ['stickiness'],
@@ -224,6 +226,41 @@ describe('DataSource.query against the daemon', () => {
     }
     // The demo's largest group is everybody's: staff.
     expect(expected.series[0]?.key).toBe('staff');
+  });
+
+  it('should break requests down by project, filtered by host from a variable, as the daemon counts them', async () => {
+    const response = await queryOf(
+      await makeDataSource(),
+      makeRequest([
+        {
+          metric: 'users',
+          aggregate: 'week',
+          source: '$src',
+          breakdown: 'project',
+          breakdownLimit: 2,
+          hosts: ['$host'],
+        },
+      ])
+    );
+    const params = { start: now - 90 * DAY, end: now, aggregate: 'week', tz: 'Asia/Kathmandu', metric: 'users' };
+    const expected = (await direct({
+      ...params,
+      source: 'core4-requests',
+      breakdown: 'project',
+      limit: 2,
+      host: ['core4-app-1'],
+    })) as unknown as {
+      requests: { host: string[] };
+      series: Array<{ key: string; other?: boolean; buckets: Array<{ users: number }> }>;
+    };
+    expect(expected.requests).toEqual({ host: ['core4-app-1'] });
+    // The demo's apps: core4's own handlers and three other projects; the first two, then the rest merged.
+    expect(expected.series.map((s) => s.other ?? false)).toEqual([false, false, true]);
+    expect(response.data.map((f: DataFrame) => f.name)).toEqual(expected.series.map((s) => s.key));
+    for (const [i, frame] of (response.data as DataFrame[]).entries()) {
+      expect(frame.fields[1].values).toEqual(expected.series[i]?.buckets.map((b) => b.users));
+    }
+    expect(expected.series[0]?.key).toBe('core4');
   });
 
   it("should answer a user-list query with who used it: the daemon's rows, last seen first", async () => {
@@ -624,6 +661,19 @@ describe('DataSource features against the daemon', () => {
     expect(active).toContain('engineering');
     expect(groups.map((g) => g.name)).toContain('legacy-reports');
     expect(active).not.toContain('legacy-reports');
+    // The apps of the requests source, as /api/v1/dimensions lists them for the range (the source a variable).
+    for (const kind of ['handler', 'project', 'host'] as const) {
+      const { data } = await request(
+        `${daemon.url}/api/v1/dimensions/${kind}${query({ start: now - 30 * DAY, end: now, source: 'core4-requests' })}`,
+        { Authorization: `Bearer ${READ_TOKEN}` }
+      );
+      const listed = (data as { values: Array<{ key: string }> }).values.map((v) => v.key);
+      expect(await values({ refId: 'variable-query', kind, source: '$src' }, 30)).toEqual(listed);
+      expect(listed.length).toBeGreaterThan(1);
+    }
+    expect(await values({ refId: 'variable-query', kind: 'project', source: '$src' }, 30)).toEqual(
+      expect.arrayContaining(['core4', 'mkt', 'fin', 'hr'])
+    );
     // Older dashboards store the query as a plain string: a user search.
     expect(await values('user0000', 365)).toEqual(matching);
     expect(await values({ refId: 'variable-query', kind: 'aggregates' }, 1)).toEqual([

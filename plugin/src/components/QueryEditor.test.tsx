@@ -17,6 +17,19 @@ async function setup(testProps: Partial<Props> = {}) {
       users: jest.fn().mockResolvedValue(['amy', 'bob']),
       roles: jest.fn().mockResolvedValue(['engineering', 'marketing']),
       sources: jest.fn().mockResolvedValue(['core4-logins', 'core4-requests']),
+      // /api/v1/dimensions/<d>: a handler titled in sys.handler, one not; projects; hosts.
+      dimensionValues: jest.fn((dimension: string) =>
+        Promise.resolve(
+          {
+            handler: [
+              { value: 'mkt.api.v1.report.ReportHandler', title: 'Marketing reports' },
+              { value: 'fin.api.v1.budget.BudgetHandler' },
+            ],
+            project: [{ value: 'mkt' }, { value: 'fin' }],
+            host: [{ value: 'core4-app-1' }],
+          }[dimension]
+        )
+      ),
       limits: jest.fn().mockResolvedValue(LIMITS),
       variableNames: jest.fn().mockReturnValue(['$metric', '$weeks']),
     } as unknown as DataSource,
@@ -212,6 +225,26 @@ describe('QueryEditor', () => {
     expect(props.onRunQuery).toHaveBeenCalled();
   });
 
+  it('should offer the handlers by their core4 title and keep the qual_name chosen', async () => {
+    const props = await setup({
+      query: { refId: 'A', metric: 'users', aggregate: 'auto', projects: ['$project'] } as UsageQuery,
+    });
+    expect(props.datasource.dimensionValues).toHaveBeenCalledWith('handler', {});
+    await choose('query-editor-handlers', 'Marketing reports');
+    expect(props.onChange).toHaveBeenCalledWith(
+      expect.objectContaining({ handlers: ['mkt.api.v1.report.ReportHandler'] })
+    );
+    await choose('query-editor-hosts', 'core4-app-1');
+    expect(props.onChange).toHaveBeenLastCalledWith(expect.objectContaining({ hosts: ['core4-app-1'] }));
+    expect(props.onRunQuery).toHaveBeenCalled();
+  });
+
+  it('should offer a breakdown by handler, project and host', async () => {
+    const props = await setup();
+    await choose('query-editor-breakdown', 'project');
+    expect(props.onChange).toHaveBeenLastCalledWith(expect.objectContaining({ breakdown: 'project' }));
+  });
+
   it("should offer the daemon's sources, its first shown when none is chosen", async () => {
     const props = await setup();
     expect(screen.getByText('core4-logins')).toBeInTheDocument();
@@ -272,6 +305,7 @@ describe('QueryEditor', () => {
         users: jest.fn().mockRejectedValue(new Error('HTTP 502')),
         roles: jest.fn().mockRejectedValue(new Error('HTTP 502')),
         sources: jest.fn().mockRejectedValue(new Error('HTTP 502')),
+        dimensionValues: jest.fn().mockRejectedValue(new Error('HTTP 502')),
         limits: jest.fn().mockRejectedValue(new Error('HTTP 502')),
         variableNames: () => [],
       } as unknown as DataSource,

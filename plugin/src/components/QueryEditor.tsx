@@ -7,6 +7,7 @@ import type { PeopleFilter } from '../queries/kind';
 import { QUERY_KINDS, kindOf } from '../queries/registry';
 import {
   type Metric,
+  type RequestDimension,
   type UsageOptions,
   type UsageQuery,
   type UsageQueryType,
@@ -32,15 +33,57 @@ export function resolvedAggregate(data: PanelData | undefined, refId: string): s
 
 const asOptions = (names: string[]) => names.map((n) => ({ label: n, value: n }));
 
+/** The editor's fields of the request dimensions, and the dimension each lists. */
+const REQUEST_FIELDS: ReadonlyArray<[PeopleFilter, RequestDimension]> = [
+  ['handlers', 'handler'],
+  ['projects', 'project'],
+  ['hosts', 'host'],
+];
+
+/** A value of a request dimension as a choice: a handler by its core4 title, its qual_name beside it. */
+const dimensionOption = (v: { value: string; title?: string }): SelectableValue<string> =>
+  v.title ? { label: v.title, value: v.value, description: v.value } : { label: v.value, value: v.value };
+
+/** The values of the request dimensions seen in the daemon's default range, for the editor's filters. */
+function useDimensionValues(
+  datasource: DataSource,
+  source: string | undefined
+): Record<'handlers' | 'projects' | 'hosts', Array<SelectableValue<string>>> {
+  const [values, setValues] = useState({ handlers: [], projects: [], hosts: [] } as Record<
+    'handlers' | 'projects' | 'hosts',
+    Array<SelectableValue<string>>
+  >);
+  useEffect(() => {
+    let live = true;
+    for (const [field, dimension] of REQUEST_FIELDS) {
+      datasource.dimensionValues(dimension, source ? { source } : {}).then(
+        (found) => live && setValues((now) => ({ ...now, [field]: found.map(dimensionOption) })),
+        () => undefined
+      );
+    }
+    return () => {
+      live = false;
+    };
+  }, [datasource, source]);
+  return values;
+}
+
 /** The daemon's user names, groups and limits for the editor (none while they load, or when the daemon fails). */
-function useDaemonFacts(datasource: DataSource): {
+function useDaemonFacts(
+  datasource: DataSource,
+  source: string | undefined
+): {
   users: Array<SelectableValue<string>>;
   roles: Array<SelectableValue<string>>;
+  handlers: Array<SelectableValue<string>>;
+  projects: Array<SelectableValue<string>>;
+  hosts: Array<SelectableValue<string>>;
   sources: Array<SelectableValue<string>>;
   limits: DaemonLimits | undefined;
 } {
   const [users, setUsers] = useState<Array<SelectableValue<string>>>([]);
   const [roles, setRoles] = useState<Array<SelectableValue<string>>>([]);
+  const dimensions = useDimensionValues(datasource, source);
   const [sources, setSources] = useState<Array<SelectableValue<string>>>([]);
   const [limits, setLimits] = useState<DaemonLimits | undefined>(undefined);
   useEffect(() => {
@@ -65,7 +108,7 @@ function useDaemonFacts(datasource: DataSource): {
       live = false;
     };
   }, [datasource]);
-  return { users, roles, sources, limits };
+  return { users, roles, ...dimensions, sources, limits };
 }
 
 /** A query saved under an old metric name is changed to the new one, so the dashboard saves it renamed. */
@@ -81,7 +124,7 @@ function useRenamedStored(query: UsageQuery, onChange: (query: UsageQuery) => vo
 /** The query type, its own section (queries/), the users filter and the alias; every change runs the query. */
 export function QueryEditor({ query, onChange, onRunQuery, datasource, data }: Props) {
   const q = migrateQuery({ ...DEFAULT_QUERY, ...query } as UsageQuery);
-  const facts = useDaemonFacts(datasource);
+  const facts = useDaemonFacts(datasource, query.source);
   useRenamedStored(query, onChange);
   const update = (patch: Partial<UsageQuery>) => {
     onChange({ ...query, ...patch });
@@ -168,6 +211,22 @@ const PEOPLE_FIELDS: Record<PeopleFilter, { label: string; inputId: string; tool
     inputId: 'query-editor-roles',
     tooltip:
       'only members of these core4 groups (sys.role, nested groups included); names or $variables; empty means everybody',
+  },
+  handlers: {
+    label: 'Handlers',
+    inputId: 'query-editor-handlers',
+    tooltip:
+      "only requests of these handlers (core4's qual_name, titled as sys.handler has them); empty: every request",
+  },
+  projects: {
+    label: 'Projects',
+    inputId: 'query-editor-projects',
+    tooltip: "only requests of these core4 projects (a handler's first module name); empty: every request",
+  },
+  hosts: {
+    label: 'Hosts',
+    inputId: 'query-editor-hosts',
+    tooltip: 'only requests served by these hosts; empty: every request',
   },
 };
 

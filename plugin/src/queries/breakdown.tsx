@@ -11,6 +11,9 @@ const DEFAULT_SERIES = 10;
 
 const BREAKDOWN_OPTIONS: Array<SelectableValue<string>> = [
   { label: 'none', value: '', description: 'the whole, one series' },
+  { label: 'handler', value: 'handler', description: 'one series per app (core4 handler): who used it' },
+  { label: 'project', value: 'project', description: "one series per core4 project (its handlers' requests)" },
+  { label: 'host', value: 'host', description: 'one series per serving host' },
   { label: 'core4 group', value: 'role', description: "one series per group of sys.role (its members' activity)" },
 ];
 

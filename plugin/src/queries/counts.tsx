@@ -21,6 +21,7 @@ import {
   type SectionProps,
   commonParams,
   peopleParams,
+  ALL_FILTERS,
   weekStartOf,
 } from './kind';
 import { choicesWith } from './choices';
@@ -118,7 +119,7 @@ export const countsKind: QueryKind<LoginsAnswer> = {
   type: 'counts',
   option: { label: 'counts', value: 'counts', description: 'a metric per calendar bucket' },
   path: '/api/v1/logins',
-  filters: ['users', 'roles'],
+  filters: ALL_FILTERS,
   params(query, ctx) {
     const { request, range } = ctx;
     const interval = effectiveInterval(request.intervalMs, range.from, range.to, request.maxDataPoints);

@@ -23,6 +23,10 @@ export interface QueryContext {
   users: UserFilter;
   /** The groups the query's `roles` field names after interpolation; undefined for everybody. */
   roles: UserFilter;
+  /** The handlers, projects and hosts the query's fields name after interpolation; undefined for every request. */
+  handlers: UserFilter;
+  projects: UserFilter;
+  hosts: UserFilter;
   /** The interpolated alias, when the query has one. */
   alias: string | undefined;
   /** The daemon's source the query names (interpolated); undefined: the daemon's first. */
@@ -36,18 +40,37 @@ export function commonParams(ctx: Pick<QueryContext, 'range' | 'tz' | 'source'>)
   return ctx.source ? { ...params, source: ctx.source } : params;
 }
 
-/** Who a query counts: named users, and members of core4's groups (the daemon AND-s the two). */
-export type PeopleFilter = 'users' | 'roles';
+/**
+ * What a query counts: named users and members of core4's groups (people), and requests of handlers,
+ * projects and hosts; the daemon AND-s them all.
+ */
+export type PeopleFilter = 'users' | 'roles' | 'handlers' | 'projects' | 'hosts';
 
-/** `user` and `role` (repeated) of the filters a route takes, when the query names users or groups. */
+/** Every filter, for the query types that take them all (the daemon's logins, retention, stickiness). */
+export const ALL_FILTERS: readonly PeopleFilter[] = ['users', 'roles', 'handlers', 'projects', 'hosts'];
+
+/** The daemon's parameter of each filter. */
+const FILTER_PARAMS: Record<PeopleFilter, string> = {
+  users: 'user',
+  roles: 'role',
+  handlers: 'handler',
+  projects: 'project',
+  hosts: 'host',
+};
+
+/** The parameters (repeated) of the filters a route takes, for those the query sets. */
 export function peopleParams(
-  ctx: Pick<QueryContext, 'users' | 'roles'>,
-  filters: readonly PeopleFilter[] = ['users', 'roles']
+  ctx: Pick<QueryContext, PeopleFilter>,
+  filters: readonly PeopleFilter[] = ALL_FILTERS
 ): Params {
-  return {
-    ...(ctx.users && filters.includes('users') ? { user: ctx.users } : {}),
-    ...(ctx.roles && filters.includes('roles') ? { role: ctx.roles } : {}),
-  };
+  const params: Params = {};
+  for (const filter of filters) {
+    const values = ctx[filter];
+    if (values) {
+      params[FILTER_PARAMS[filter]] = values;
+    }
+  }
+  return params;
 }
 
 /** The query's week start after interpolation (undefined: the daemon's default, Monday). */

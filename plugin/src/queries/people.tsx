@@ -116,7 +116,7 @@ export const peopleKind: QueryKind<PeopleAnswer> = {
       "who is new, returning, resurrecting or dormant in a bucket, with their last login, or core4's users never seen in the range (for tables)",
   },
   path: '/api/v1/users',
-  filters: ['roles'],
+  filters: ['roles', 'handlers', 'projects', 'hosts'],
   params(query, ctx): Params {
     const { start, end, tz, ...source } = commonParams(ctx);
     const status = templatedChoice<PeopleStatus>('status', query.status, {
@@ -125,7 +125,7 @@ export const peopleKind: QueryKind<PeopleAnswer> = {
       fallback: 'dormant',
     });
     const limit = String(ctx.limits.userRows.max);
-    const people = peopleParams(ctx, ['roles']);
+    const people = peopleParams(ctx, peopleKind.filters);
     if (status === 'never') {
       return { ...source, status, start, end, limit, ...people };
     }

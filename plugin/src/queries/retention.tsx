@@ -19,6 +19,7 @@ import {
   type SectionProps,
   commonParams,
   peopleParams,
+  ALL_FILTERS,
   weekStartOf,
 } from './kind';
 import { WeekStartField } from './week-start';
@@ -180,7 +181,7 @@ export const retentionKind: QueryKind<RetentionAnswer> = {
     description: 'cohorts by first login, and how many came back in each later period (table, heatmap)',
   },
   path: '/api/v1/retention',
-  filters: ['users', 'roles'],
+  filters: ALL_FILTERS,
   params(query, ctx) {
     const { start, end, tz, ...source } = commonParams(ctx);
     const cohort = resolveCohort(ctx.replace(query.cohort ?? 'auto'), ctx.range, query.cohort);

@@ -5,7 +5,15 @@ import { stickinessToFrame } from '../app/frames';
 import { templatedChoice } from '../app/templating';
 import { type StickinessAnswer, type StickinessInterval, STICKINESS_INTERVALS } from '../types';
 import { choicesWith } from './choices';
-import { type Params, type QueryKind, type SectionProps, commonParams, peopleParams, weekStartOf } from './kind';
+import {
+  type Params,
+  type QueryKind,
+  type SectionProps,
+  commonParams,
+  peopleParams,
+  weekStartOf,
+  ALL_FILTERS,
+} from './kind';
 import { WeekStartField } from './week-start';
 
 const INTERVAL_OPTIONS: Array<SelectableValue<string>> = STICKINESS_INTERVALS.map((i) => ({ label: i, value: i }));
@@ -46,7 +54,7 @@ export const stickinessKind: QueryKind<StickinessAnswer> = {
     description: 'how many users were active on 1, 2, … days (weeks) of the range (bar chart)',
   },
   path: '/api/v1/stickiness',
-  filters: ['users', 'roles'],
+  filters: ALL_FILTERS,
   params(query, ctx) {
     const { start, end, tz, ...source } = commonParams(ctx);
     const interval = templatedChoice<StickinessInterval>('interval', query.interval, {

@@ -11,7 +11,7 @@ export const usersKind: QueryKind<{ users: UserRow[] }> = {
     description: 'who used it in the range: last and first login, logins and active days (for tables)',
   },
   path: '/api/v1/users',
-  filters: ['roles'],
+  filters: ['roles', 'handlers', 'projects', 'hosts'],
   params(_query, ctx) {
     const { start, end, tz, ...source } = commonParams(ctx);
     const limit = String(ctx.limits.userRows.max);

@@ -9,6 +9,7 @@ import { dataErrors, loginsAnswer, loginsParams } from '../../contract/schemas';
 import type { ApiContext } from '../context';
 import { sourceOf, sourcesOf } from '../source';
 import { sendCsv, wantsCsv } from '../csv';
+import { requestScoped } from '../../query/requests';
 
 /** Unique users, logins and new users per calendar bucket: the original's LoginCountHandler, GET = POST. */
 export const loginsRoutes: FastifyPluginAsyncJsonSchemaToTs<{ Options: ApiContext }> = async (app, ctx) => {
@@ -24,14 +25,16 @@ export const loginsRoutes: FastifyPluginAsyncJsonSchemaToTs<{ Options: ApiContex
   const respond = async (params: LoginsParams, request: FastifyRequest, reply: FastifyReply) => {
     // Each source its index, and its kept answers (an index's generations say nothing of another's).
     const source = sourceOf(ctx, params.source);
-    const { sync } = source;
-    const membership = sync.membership();
+    const membership = source.sync.membership();
     const query = parseLoginsQuery(params, ctx.now().getTime(), ctx.api.maxBuckets, membership);
+    // handler=, project=, host=: counted as if sys.log held only those requests (query/requests.ts).
+    const sync = requestScoped(source.sync, query.requests);
     const breakdown = parseBreakdown(params, query, membership);
     if (breakdown) {
       const answer = await answerLoginsBreakdown(sync, query, {
         breakdown,
         maxBuckets: ctx.api.maxBuckets,
+        base: source.sync,
       });
       return wantsCsv(params.format, request.headers.accept) ? sendCsv(reply, loginsCsv(answer)) : answer;
     }

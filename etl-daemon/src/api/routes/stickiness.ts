@@ -11,6 +11,7 @@ import type { StickinessAnswer } from '../../contract/types';
 import { dataErrors, stickinessAnswer, stickinessParams } from '../../contract/schemas';
 import type { ApiContext } from '../context';
 import { sourceOf } from '../source';
+import { requestScoped } from '../../query/requests';
 import { peopleMask } from '../../query/people';
 import { sendCsv, wantsCsv } from '../csv';
 
@@ -29,13 +30,14 @@ export const stickinessRoutes: FastifyPluginAsyncJsonSchemaToTs<{ Options: ApiCo
       },
     },
     async (request, reply) => {
-      const { sync } = sourceOf(ctx, request.query.source);
+      const source = sourceOf(ctx, request.query.source);
       const query = parseStickinessQuery(
         request.query,
         ctx.now().getTime(),
         ctx.api.maxBuckets,
-        sync.membership()
+        source.sync.membership()
       );
+      const sync = requestScoped(source.sync, query.requests);
       const { index } = sync;
       const mask = peopleMask(index, query);
       const counts = await withSlots(

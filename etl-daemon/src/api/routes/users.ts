@@ -18,6 +18,7 @@ import type { PageOptions } from '../../query/user-table';
 import { candidates, edgeDaySlots, pageRows } from '../../query/user-table';
 import type { ApiContext } from '../context';
 import { scoped } from '../source';
+import { requestScoped, requestsHeader } from '../../query/requests';
 import { dataErrors, usersAnswer, usersParams } from '../../contract/schemas';
 
 /**
@@ -36,15 +37,17 @@ export const usersRoutes: FastifyPluginAsyncJsonSchemaToTs<{ Options: ApiContext
       },
     },
     async (request) => {
-      const ctx = scoped(all, request.query.source);
-      const { search, limit, details, sort, order, tz } = request.query;
+      const source = scoped(all, request.query.source);
+      const { search, limit, details, sort, order, tz, role, handler, project, host } = request.query;
       const needle = search?.toLowerCase();
       const matches = (name: string) => !needle || name.toLowerCase().includes(needle);
       // role=: only members of these groups (people.ts); the answer says which membership it used.
-      const people = parsePeople({ role: request.query.role }, ctx.sync.membership());
+      const people = parsePeople({ role, handler, project, host }, source.sync.membership());
+      // handler=, project=, host=: who used those requests (query/requests.ts).
+      const ctx = { ...source, sync: requestScoped(source.sync, people.requests) };
       const chosen = people.selected ? new Set(people.selected) : undefined;
       const only = (name: string) => !chosen || chosen.has(name);
-      const echo = rolesEcho(people);
+      const echo = { ...rolesEcho(people), ...requestsHeader(people.requests) };
       const { status } = request.query;
       if (status === 'never') return { ...(await neverRows(ctx, request.query, { matches, only })), ...echo };
       if (status !== undefined)

@@ -14,13 +14,35 @@ export class MissingRawError extends Error {
   }
 }
 
-/** The indexed UTC days by day number (days since 1970), in order on demand, and the raw logins of their slots. */
+/** A store whose days are another's, each derived on first use (query/index/derive.ts). */
+export interface DerivedFrom {
+  base: DayStore;
+  derive: (day: IndexedDay) => IndexedDay | undefined;
+}
+
+/**
+ * The indexed UTC days by day number (days since 1970), in order on demand, and the raw logins of their slots.
+ * A derived store (a request filter's, a series') holds another store's days as derived from them, each
+ * derived when first asked for and again when the other's version of it changes.
+ */
 export class DayStore {
   private readonly days = new Map<number, IndexedDay>();
+  private readonly derivedFrom = new Map<number, number>();
   private sorted: number[] = [];
   private sortedStale = false;
 
+  constructor(private readonly from?: DerivedFrom) {}
+
   get(dayNumber: number): IndexedDay | undefined {
+    if (!this.from) return this.days.get(dayNumber);
+    const base = this.from.base.get(dayNumber);
+    if (!base) return undefined;
+    if (this.derivedFrom.get(dayNumber) !== base.serial) {
+      const derived = this.from.derive(base);
+      if (derived) this.days.set(dayNumber, derived);
+      else this.days.delete(dayNumber);
+      this.derivedFrom.set(dayNumber, base.serial);
+    }
     return this.days.get(dayNumber);
   }
 
@@ -38,6 +60,7 @@ export class DayStore {
   }
 
   inOrder(): readonly number[] {
+    if (this.from) return this.from.base.inOrder();
     if (this.sortedStale) {
       this.sorted = [...this.days.keys()].sort((a, b) => a - b);
       this.sortedStale = false;
@@ -69,7 +92,7 @@ export class DayStore {
 
   /** The number of logins held for a slot (global number): what a read of its logins must find. */
   slotLogins(slot: number): number {
-    const day = this.days.get(dayOfSlot(slot));
+    const day = this.get(dayOfSlot(slot));
     return day ? slotLoginCount(day, slotOfDay(slot)) : 0;
   }
 
@@ -79,7 +102,7 @@ export class DayStore {
     for (const point of points) {
       if (point % SLOT_MS === 0) continue;
       const slot = Math.floor(point / SLOT_MS);
-      const day = this.days.get(dayOfSlot(slot));
+      const day = this.get(dayOfSlot(slot));
       if (day && !day.raw && slotLoginCount(day, slotOfDay(slot)) > 0) missing.add(slot);
     }
     return [...missing].sort((a, b) => a - b);
@@ -98,7 +121,7 @@ export class DayStore {
   /** The raw logins of a slot given by its global number (see rawOf). */
   rawOfSlot(slot: number, raw: RawSlots | undefined): RawLogins | undefined {
     const dayNumber = dayOfSlot(slot);
-    const day = this.days.get(dayNumber);
+    const day = this.get(dayNumber);
     return day ? this.rawOf(dayNumber, day, slotOfDay(slot), raw) : undefined;
   }
 }

@@ -20,6 +20,14 @@ export class FirstSeen {
 
   constructor(private readonly days: DayStore) {}
 
+  /** First slots given, not kept in step (a derived index's, from KeyFirstSeen.firstSlots). */
+  static fixed(days: DayStore, first: Float64Array<ArrayBuffer>): FirstSeen {
+    const seen = new FirstSeen(days);
+    seen.first = first;
+    seen.sortedStale = true;
+    return seen;
+  }
+
   /** Makes room for ids below `userCount`. */
   grow(userCount: number): void {
     if (this.first.length >= userCount) return;

@@ -1,6 +1,8 @@
 import { bitsFor, countBits, setBits } from '../../core/bitset';
 import type { Counts, DaySlots } from '../../core/day-slots';
 import { addLoginsPerUser, countArray, idArray } from '../../core/day-slots';
+import type { DimSlots } from '../../core/dim-slots';
+import { dimBytes } from '../../core/dim-slots';
 import { lowerBound } from '../../core/sorted';
 import { SLOT_MS, SLOTS_PER_DAY } from '../../core/units';
 
@@ -8,6 +10,8 @@ import { SLOT_MS, SLOTS_PER_DAY } from '../../core/units';
 export interface RawLogins {
   t: Int32Array;
   u: Int32Array;
+  /** Per login: the request key id (absent: all unknown). */
+  k?: Int32Array;
 }
 
 /** The users of a day with more than one login and their day's login counts (everyone else logged in once). */
@@ -29,6 +33,8 @@ export interface IndexedDay {
   users: number;
   raw: RawLogins | undefined;
   repeats?: Repeats;
+  /** The day split by request key (core/dim-slots.ts); absent: every login's key is unknown. */
+  dims?: DimSlots | undefined;
 }
 
 let serials = 0;
@@ -39,8 +45,13 @@ let scratch = new Uint32Array(0);
 let multiScratch = new Uint32Array(0);
 let countScratch = new Uint32Array(0);
 
-/** Indexes a day's summary for `userCount` users (ids below it). */
-export function indexDay(slots: DaySlots, raw: RawLogins | undefined, userCount: number): IndexedDay {
+/** Indexes a day's summary for `userCount` users (ids below it), with its split by key when it has one. */
+export function indexDay(
+  slots: DaySlots,
+  raw: RawLogins | undefined,
+  userCount: number,
+  dims?: DimSlots
+): IndexedDay {
   const bits = bitsFor(userCount);
   setBits(bits, slots.ids);
   return {
@@ -49,6 +60,7 @@ export function indexDay(slots: DaySlots, raw: RawLogins | undefined, userCount:
     bits,
     users: countBits(bits),
     raw,
+    ...(dims ? { dims } : {}),
   };
 }
 
@@ -124,7 +136,8 @@ export function slotLoginCount(day: IndexedDay, s: number): number {
 export function rawSlice(raw: RawLogins, s: number): RawLogins {
   const from = lowerBound(raw.t, s * SLOT_MS);
   const to = lowerBound(raw.t, (s + 1) * SLOT_MS, from);
-  return { t: raw.t.subarray(from, to), u: raw.u.subarray(from, to) };
+  const slice = { t: raw.t.subarray(from, to), u: raw.u.subarray(from, to) };
+  return raw.k ? { ...slice, k: raw.k.subarray(from, to) } : slice;
 }
 
 /** Bytes a day holds. */
@@ -138,7 +151,8 @@ export function dayBytes(day: IndexedDay): number {
     s.multiCount.byteLength +
     day.bits.byteLength +
     (day.repeats ? day.repeats.ids.byteLength + day.repeats.counts.byteLength : 0) +
-    (day.raw ? day.raw.t.byteLength + day.raw.u.byteLength : 0)
+    (day.raw ? day.raw.t.byteLength + day.raw.u.byteLength + (day.raw.k?.byteLength ?? 0) : 0) +
+    (day.dims ? dimBytes(day.dims) : 0)
   );
 }
 

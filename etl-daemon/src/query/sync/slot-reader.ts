@@ -48,7 +48,7 @@ export class SlotReader {
     private readonly deps: { cols: UsageCollections; index: LoginIndex; loaded: LoadedDay },
     cacheBytes: number
   ) {
-    this.cache = new ByteBoundedCache(cacheBytes, (raw) => raw.t.byteLength + raw.u.byteLength + 64);
+    this.cache = new ByteBoundedCache(cacheBytes, (raw) => raw.t.byteLength * 3 + 64);
   }
 
   async read(slots: readonly number[]): Promise<RawSlots> {
@@ -97,11 +97,16 @@ export class SlotReader {
     const { index, loaded } = this.deps;
     const events = dayEventsFromChunks(new Date(miss.dayNumber * DAY_MS), chunks);
     const ids = events.users.map((name) => index.userId(name));
+    const keyIds = (events.keys ?? []).map((key) => index.keyId(key));
     const wanted = new Set(miss.wanted);
     for (const hour of miss.hours) {
       for (let k = 0; k < SLOTS_PER_HOUR; k += 1) {
         const slot = miss.dayNumber * SLOTS_PER_DAY + hour * SLOTS_PER_HOUR + k;
-        const raw = eventsInWindow(events, { lo: slotOfDay(slot) * SLOT_MS, width: SLOT_MS }, ids);
+        const raw = eventsInWindow(
+          events,
+          { lo: slotOfDay(slot) * SLOT_MS, width: SLOT_MS },
+          { ids, keyIds }
+        );
         // Kept only if it is the slot the index summarises; otherwise the day changed under the request.
         if (
           loaded(miss.dayNumber * DAY_MS)?.version === miss.version &&

@@ -1,16 +1,46 @@
 import type { DaySlots } from '../../core/day-slots';
 import { buildDaySlots, idArray, mergeDaySlots } from '../../core/day-slots';
+import type { DimSlots } from '../../core/dim-slots';
+import { buildDimSlots, mapDimSlots, mergeDimSlots } from '../../core/dim-slots';
+import { Interner } from '../../core/interner';
 import type { DayParts } from '../../db/day-doc';
 import { summaryRuns } from '../../db/day-doc';
-import type { SummaryDoc } from '../../db/day-summary';
+import type { DayDims, SummaryDoc } from '../../db/day-summary';
 import { decodeSummary } from '../../db/day-summary';
 import type { StoredChunk } from '../../etl/day-events';
 import { dayEventsFromChunks } from '../../etl/day-events';
+import { UNKNOWN_KEY } from '../../etl/dimensions';
 
-/** A day's summary with the dictionary's ids, and the largest of them. */
+/** A day's summary with the dictionary's ids, the largest of them, and its split by key when it has one. */
 export interface StoredSlots {
   slots: DaySlots;
   maxId: number;
+  dims?: DayDims | undefined;
+}
+
+/** A day's summary and split by key in the index's ids (the split absent when every key is unknown). */
+export interface IndexSlots {
+  slots: DaySlots;
+  dims: DimSlots | undefined;
+}
+
+/** The split of a run stored without one: every entry the unknown key's. */
+function unknownDims(slots: DaySlots): DayDims {
+  const keys = new Uint16Array(slots.ids.length);
+  return { keyNames: [UNKNOWN_KEY], dims: { ...slots, keys } };
+}
+
+/** Several runs' splits in one key numbering, merged; undefined when no run has a split. */
+function mergedDims(runs: readonly { slots: DaySlots; dims?: DayDims | undefined }[]): DayDims | undefined {
+  if (runs.every((r) => !r.dims)) return undefined;
+  const names = new Interner();
+  const list = runs.map((r) => {
+    const day = r.dims ?? unknownDims(r.slots);
+    const ids = day.keyNames.map((name) => names.id(name));
+    return runs.length === 1 ? day.dims : mapDimSlots(day.dims, { id: (id) => id, key: (k) => ids[k] ?? 0 });
+  });
+  if (runs.length === 1) return { keyNames: runs[0]?.dims?.keyNames ?? [], dims: list[0] as DimSlots };
+  return { keyNames: names.names, dims: mergeDimSlots(list) };
 }
 
 /** A day's stored summaries (its base and segments) joined into one; undefined when one is incomplete. */
@@ -19,41 +49,53 @@ export function decodeDay(
   summaries: readonly SummaryDoc[]
 ): StoredSlots | undefined {
   const key = d.day.getTime();
-  const decoded: DaySlots[] = [];
+  const decoded: { slots: DaySlots; dims?: DayDims | undefined }[] = [];
   let maxId = 0;
   for (const { run, parts } of summaryRuns(d)) {
     const mine = summaries.filter((s) => s.day.getTime() === key && s.run === run);
     const stored = mine.length === parts ? decodeSummary(mine) : undefined;
     if (!stored) return undefined;
-    decoded.push(stored.slots);
+    decoded.push(stored);
     maxId = Math.max(maxId, stored.maxId);
   }
-  return decoded.length === 0 ? undefined : { slots: mergeDaySlots(decoded), maxId };
+  if (decoded.length === 0) return undefined;
+  return { slots: mergeDaySlots(decoded.map((r) => r.slots)), maxId, dims: mergedDims(decoded) };
 }
 
-/** A stored summary with dictionary ids turned into index ids; undefined when an id is not mapped yet. */
+/**
+ * A stored summary with dictionary ids turned into index ids, and its key names into the index's key ids
+ * (`keyId`); undefined when a user id is not mapped yet.
+ */
 export function withIndexIds(
   stored: StoredSlots,
   toIndex: Uint32Array,
-  userCount: number
-): DaySlots | undefined {
+  index: { userCount: number; keyId: (key: string) => number }
+): IndexSlots | undefined {
   if (stored.maxId >= toIndex.length && stored.slots.ids.length > 0) return undefined;
-  const ids = idArray(stored.slots.ids.length, userCount);
+  const ids = idArray(stored.slots.ids.length, index.userCount);
   const source = stored.slots.ids;
   for (let e = 0; e < source.length; e += 1) ids[e] = toIndex[source[e] as number] as number;
-  return { ...stored.slots, ids };
+  const day = stored.dims;
+  const keyIds = day?.keyNames.map((name) => index.keyId(name)) ?? [];
+  const dims =
+    day && mapDimSlots(day.dims, { id: (id) => toIndex[id] as number, key: (k) => keyIds[k] ?? 0 });
+  return { slots: { ...stored.slots, ids }, dims };
 }
 
-/** Summarises a day from its chunks (days written before summaries existed), with ids from `userId`. */
+/** Summarises a day from its chunks (days written before summaries existed), with ids from the index. */
 export function slotsFromChunks(
   day: Date,
   chunks: readonly StoredChunk[],
-  userId: (name: string) => number
-): DaySlots {
+  index: { userId: (name: string) => number; keyId: (key: string) => number }
+): IndexSlots {
   const events = dayEventsFromChunks(day, chunks);
-  const local = events.users.map(userId);
-  return buildDaySlots(
-    events.t,
-    Array.from(events.u, (u) => local[u] as number)
-  );
+  const local = events.users.map((name) => index.userId(name));
+  const localKeys = (events.keys ?? []).map((key) => index.keyId(key));
+  const ids = Array.from(events.u, (u) => local[u] as number);
+  const keys = Array.from(events.k ?? [], (k) => localKeys[k] ?? 0);
+  const keyed = keys.some((k) => k !== 0);
+  return {
+    slots: buildDaySlots(events.t, ids),
+    dims: keyed ? buildDimSlots(events.t, ids, keys) : undefined,
+  };
 }

@@ -1,0 +1,111 @@
+import { forEachDimEntry } from '../../core/dim-slots';
+import { dayOfSlot } from '../../core/slots';
+import { SLOTS_PER_DAY } from '../../core/units';
+import type { DayStore } from './day-store';
+import type { IndexedDay } from './indexed-day';
+
+/** No login with the key. */
+const NONE = 0x7fffffff;
+/** A (key, user) pair as one number: key * PAIR + id (ids stay far below 2^26 users). */
+const PAIR = 2 ** 26;
+
+/** The key every entry of a day without a split by key has (the unknown key, id 0). */
+export const UNKNOWN_KEY_ID = 0;
+
+/** Calls `visit(slot, id, key)` for each (slot, user, key) of a day; a day without a split is all unknown. */
+export function forEachKeyedEntry(
+  day: IndexedDay,
+  visit: (slot: number, id: number, key: number) => void
+): void {
+  if (day.dims) {
+    forEachDimEntry(day.dims, (s, id, key) => visit(s, id, key));
+    return;
+  }
+  const { offsets, ids } = day.slots;
+  for (let s = 0; s < SLOTS_PER_DAY; s += 1)
+    for (let e = offsets[s] as number; e < (offsets[s + 1] as number); e += 1)
+      visit(s, ids[e] as number, UNKNOWN_KEY_ID);
+}
+
+/**
+ * Each user's first slot with a login of each request key (a global slot number), kept in step as days are
+ * replaced, as FirstSeen keeps the first slot of any login: a filter's or a series' new users and cohorts are
+ * counted from the earliest of its keys' (`firstSlots`). One array of users per key seen.
+ */
+export class KeyFirstSeen {
+  private readonly first: Int32Array[] = [];
+  private capacity = 0;
+
+  constructor(private readonly days: DayStore) {}
+
+  /** Makes room for ids below `userCount`. */
+  grow(userCount: number): void {
+    if (this.capacity >= userCount) return;
+    this.capacity = Math.max(userCount, this.capacity * 2, 1024);
+    for (let k = 0; k < this.first.length; k += 1) this.first[k] = this.grown(this.first[k]);
+  }
+
+  private grown(old: Int32Array | undefined): Int32Array {
+    const array = new Int32Array(this.capacity).fill(NONE);
+    if (old) array.set(old);
+    return array;
+  }
+
+  private of(key: number): Int32Array {
+    while (this.first.length <= key) this.first.push(this.grown(undefined));
+    return this.first[key] as Int32Array;
+  }
+
+  get bytes(): number {
+    return this.first.reduce((n, a) => n + a.byteLength, 0);
+  }
+
+  /** Pairs whose first slot lay in the old version of a day: forgotten, to be found again after the swap. */
+  forget(dayNumber: number, old: IndexedDay): Set<number> {
+    const lost = new Set<number>();
+    forEachKeyedEntry(old, (_s, id, key) => {
+      const first = this.of(key);
+      if (first[id] !== NONE && dayOfSlot(first[id] as number) === dayNumber) {
+        first[id] = NONE;
+        lost.add(key * PAIR + id);
+      }
+    });
+    return lost;
+  }
+
+  note(dayNumber: number, day: IndexedDay): void {
+    const base = dayNumber * SLOTS_PER_DAY;
+    forEachKeyedEntry(day, (s, id, key) => {
+      const first = this.of(key);
+      if ((first[id] as number) > base + s) first[id] = base + s;
+    });
+  }
+
+  /** Finds again the first slots of `lost` pairs after `afterDay`, one pass over the later days for all. */
+  refind(lost: Set<number>, afterDay: number): void {
+    const open = new Set([...lost].filter((pair) => this.of(Math.floor(pair / PAIR))[pair % PAIR] === NONE));
+    for (const dayNumber of this.days.inOrder()) {
+      if (open.size === 0) return;
+      const day = dayNumber > afterDay ? this.days.get(dayNumber) : undefined;
+      if (!day) continue;
+      forEachKeyedEntry(day, (s, id, key) => {
+        if (!open.delete(key * PAIR + id)) return;
+        this.of(key)[id] = dayNumber * SLOTS_PER_DAY + s;
+      });
+    }
+  }
+
+  /** Each user's first slot with a login of any of the allowed keys (Infinity: none), for `userCount` users. */
+  firstSlots(allowed: Uint8Array, userCount: number): Float64Array<ArrayBuffer> {
+    const out = new Float64Array(userCount).fill(Infinity);
+    for (let key = 0; key < this.first.length && key < allowed.length; key += 1) {
+      if (allowed[key] !== 1) continue;
+      const first = this.first[key] as Int32Array;
+      for (let id = 0; id < userCount; id += 1) {
+        const slot = first[id] as number;
+        if (slot !== NONE && slot < (out[id] as number)) out[id] = slot;
+      }
+    }
+    return out;
+  }
+}
