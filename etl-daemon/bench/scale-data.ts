@@ -1,6 +1,6 @@
 import type { ChunkDoc, DayDoc, UsageCollections } from '../src/db/collections';
 import type { SummaryDoc } from '../src/db/day-summary';
-import { encodeSummary } from '../src/db/day-summary';
+import { dayDims, encodeSummary } from '../src/db/day-summary';
 import { NameDictionary, ensureNames } from '../src/db/user-names';
 import { seededRandom } from '../src/demo/random';
 import { MAX_EVENTS_PER_CHUNK } from '../src/etl/day-chunks';
@@ -18,6 +18,42 @@ export interface ScaleSize {
   logins: number;
   /** The last day written is the one before this. */
   end: Date;
+  /** Requests with handlers and hosts (core4-requests): each login its key, kept in chunks and summaries. */
+  dims?: { handlers: number; hosts: number; projects: number };
+}
+
+/** A bench handler's qual_name: `<project>.api.v1.<module>.<Class>`, as core4 names handlers. */
+export function handlerName(h: number, projects: number): string {
+  return `proj${h % projects}.api.v1.app${h}.App${h}Handler`;
+}
+
+/**
+ * Each user's habits: three favourite handlers (three requests in four go to one of them) and a usual host
+ * (four in five); the rest spread over all. Returns the key of each login, as etl/dimensions.ts writes it.
+ */
+function keyPicker(
+  random: () => number,
+  users: number,
+  dims: NonNullable<ScaleSize['dims']>
+): (id: number) => string {
+  const favourites = Array.from({ length: users }, () =>
+    Array.from({ length: 3 }, () => Math.floor(random() ** 2 * dims.handlers))
+  );
+  const usual = Int32Array.from({ length: users }, () => Math.floor(random() * dims.hosts));
+  const keys = Array.from({ length: dims.handlers }, (_, h) =>
+    Array.from(
+      { length: dims.hosts },
+      (_, host) => `${handlerName(h, dims.projects)}\u001fcore4-app-${host + 1}`
+    )
+  );
+  return (id) => {
+    const h =
+      random() < 0.75
+        ? (favourites[id]?.[Math.floor(random() * 3)] ?? 0)
+        : Math.floor(random() * dims.handlers);
+    const host = random() < 0.8 ? (usual[id] ?? 0) : Math.floor(random() * dims.hosts);
+    return keys[h]?.[host] ?? '';
+  };
 }
 
 /** A user's name as the index sees it: ids are their order in the dictionary. */
@@ -43,6 +79,7 @@ export async function writeScaleData(
   await ensureNames(cols.names, dict, names, now);
   const weight = Float64Array.from({ length: size.users }, () => 0.2 + 1.6 * random() ** 2);
   const hourOf = Float64Array.from({ length: size.users }, () => 6 + 12 * random());
+  const keyOf = size.dims && keyPicker(seededRandom(43), size.users, size.dims);
   const meanWeight = weight.reduce((a, b) => a + b, 0) / size.users;
   const first = new Date(size.end.getTime() - size.days * DAY_MS);
   const weekdayFactor = (day: Date) => (day.getUTCDay() === 0 || day.getUTCDay() === 6 ? 0.3 : 1);
@@ -102,11 +139,13 @@ export async function writeScaleData(
     );
     const st = Int32Array.from(order, (i) => t[i] ?? 0);
     const su = Int32Array.from(order, (i) => ids[i] ?? 0);
-    const chunks = hourChunks(st, su);
+    const keys = keyOf && Array.from(su, (id) => keyOf(id));
+    const chunks = hourChunks(st, su, keys);
     const run = `bench-${d}`;
     const src = { collection: 'bench_core4.sys.log', from: day, to: new Date(day.getTime() + DAY_MS) };
     for (const chunk of chunks) batch.chunks.push({ ...chunk, day, run, fence: 1, src, writtenAt: now });
-    const parts = encodeSummary(buildDaySlots(st, su));
+    const dims = keys && dayDims({ t: st, keys }, su);
+    const parts = encodeSummary(buildDaySlots(st, su), undefined, dims);
     for (const part of parts) batch.summaries.push({ ...part, day, run, fence: 1, writtenAt: now });
     batch.days.push({
       day,
@@ -129,14 +168,15 @@ export async function writeScaleData(
 }
 
 /** The chunks buildDayChunks makes of time-ordered logins, without LoginEvent objects (100 M of them). */
-function hourChunks(t: Int32Array, u: Int32Array): HourChunk[] {
-  const chunks: HourChunk[] = [];
-  let current: (HourChunk & { local: Map<number, number> }) | undefined;
+function hourChunks(t: Int32Array, u: Int32Array, keys?: readonly string[]): HourChunk[] {
+  const chunks: (HourChunk & { local: Map<number, number>; keyLocal: Map<string, number> })[] = [];
+  let current: (HourChunk & { local: Map<number, number>; keyLocal: Map<string, number> }) | undefined;
   for (let i = 0; i < t.length; i += 1) {
     const hour = Math.floor((t[i] ?? 0) / HOUR_MS);
     if (!current || current.hour !== hour || current.logins >= MAX_EVENTS_PER_CHUNK) {
       const part = current && current.hour === hour ? current.part + 1 : 0;
-      current = { hour, part, users: [], u: [], t: [], logins: 0, local: new Map() };
+      current = { hour, part, users: [], u: [], t: [], logins: 0, local: new Map(), keyLocal: new Map() };
+      if (keys) Object.assign(current, { keys: [], k: [] });
       chunks.push(current);
     }
     const id = u[i] ?? 0;
@@ -148,15 +188,26 @@ function hourChunks(t: Int32Array, u: Int32Array): HourChunk[] {
     }
     current.u.push(local);
     current.t.push((t[i] ?? 0) - hour * HOUR_MS);
+    const key = keys?.[i];
+    if (key !== undefined) {
+      let k = current.keyLocal.get(key);
+      if (k === undefined) {
+        k = current.keyLocal.size;
+        current.keys?.push(key);
+        current.keyLocal.set(key, k);
+      }
+      current.k?.push(k);
+    }
     current.logins += 1;
   }
-  return chunks.map(({ hour, part, users, u: uu, t: tt, logins }) => ({
+  return chunks.map(({ hour, part, users, u: uu, t: tt, logins, keys: kk, k }) => ({
     hour,
     part,
     users,
     u: uu,
     t: tt,
     logins,
+    ...(kk && k ? { keys: kk, k } : {}),
   }));
 }
 

@@ -448,6 +448,7 @@ describe('request filters and breakdowns elsewhere', () => {
       const expected = rankedValues(lines, dimension, { start, end }).map((v) => ({
         key: v.key,
         users: v.users,
+        logins: v.lines.filter((l) => l.at >= start && l.at < end).length,
         ...(dimension === 'handler' && titled[v.key] ? { title: titled[v.key] } : {}),
       }));
       expect(json().values).toEqual(expected);

@@ -7,7 +7,12 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
 import type { FastifyInstance } from 'fastify';
-import { BREAKDOWN_DIMENSIONS, SERIES_METRICS, USER_STATUSES } from '../src/contract/metrics';
+import {
+  BREAKDOWN_DIMENSIONS,
+  REQUEST_DIMENSIONS,
+  SERIES_METRICS,
+  USER_STATUSES,
+} from '../src/contract/metrics';
 import { REQUEST_LIMITS } from '../src/core/limits';
 import { SOURCE_NAMES } from '../src/etl/login-sources';
 import { toUnit } from '../src/time/aggregate';
@@ -63,6 +68,10 @@ const PLUGIN_KEYS = new Set([
   'aggregate',
   'users',
   'roles',
+  'handlers',
+  'projects',
+  'hosts',
+  'dimension',
   'breakdown',
   'breakdownLimit',
   'source',
@@ -146,9 +155,24 @@ describe('provisioning files', () => {
         '$metric per $aggregate',
         'Lifecycle per week: new, returning, resurrecting, dormant (below zero)',
         'Weekly retention: cohorts by first login, users back in each later week',
+        'Distinct users per week by project (the eight largest, the rest as other)',
+        'Top handlers: distinct users per week (the eight most used)',
+        'Handlers in the range: their title in core4, distinct users and requests',
       ])
     );
-    expect(dashboard.templating.list.map((v) => v.name)).toEqual(['aggregate', 'user', 'role', 'metric']);
+    expect(dashboard.templating.list.map((v) => v.name)).toEqual([
+      'aggregate',
+      'user',
+      'role',
+      'project',
+      'metric',
+    ]);
+    // $project lists the projects of the requests source (the plugin's `project` variable query).
+    expect(dashboard.templating.list.find((v) => v.name === 'project')).toMatchObject({
+      query: { kind: 'project', source: 'core4-requests' },
+      includeAll: true,
+      allValue: '',
+    });
     // $role lists core4's groups (the plugin's `roles` variable query) and at All filters nobody out.
     expect(dashboard.templating.list.find((v) => v.name === 'role')).toMatchObject({
       query: { kind: 'roles' },
@@ -212,6 +236,12 @@ describe('provisioning files', () => {
         // What the plugin sends (plugin/src/queries/people.tsx): the status, the week holding the range's end.
         expect(USER_STATUSES).toContain(target.status);
         expect(toUnit(String(target.aggregate))).toBe('week');
+        continue;
+      }
+      if (target.queryType === 'apps') {
+        // What the plugin asks (plugin/src/queries/apps.tsx): /api/v1/dimensions/<dimension> of the range.
+        expect(REQUEST_DIMENSIONS).toContain(target.dimension);
+        expect(target.source).toBe('core4-requests');
         continue;
       }
       if (target.queryType === 'users') {

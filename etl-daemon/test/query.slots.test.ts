@@ -154,7 +154,12 @@ describe('what a count costs', () => {
 
   it('should keep its caches within their byte limits and stay exact when they evict', () => {
     const logins = randomLogins(20_000, 9);
-    const limits = { blockCacheBytes: 3_000, partCacheBytes: 2_000, intervalCacheBytes: 1_000 };
+    const limits = {
+      blockCacheBytes: 3_000,
+      partCacheBytes: 2_000,
+      intervalCacheBytes: 1_000,
+      derivedCacheBytes: 0,
+    };
     const { index: bounded, read } = summaryIndex(logins, limits);
     const random = seededRandom(4);
     let peak = { blocks: 0, parts: 0, intervals: 0 };

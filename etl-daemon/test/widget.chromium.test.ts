@@ -168,6 +168,31 @@ it('should draw a breakdown by core4 group as one line per group, as /api/v1/log
   expect(errors).toEqual([]);
 });
 
+it('should draw the requests by project, one line per project, as /api/v1/logins breaks them down', async () => {
+  const page = await browser.newPage({ viewport: { width: 1100, height: 800 } });
+  const errors: string[] = [];
+  page.on('pageerror', (error) => errors.push(error.message));
+  const start = new Date(NOW.getTime() - 42 * 86_400_000).toISOString().slice(0, 10);
+  const end = new Date(NOW.getTime() + 86_400_000).toISOString().slice(0, 10);
+  const query = `metric=users&aggregate=week&tz=Asia%2FKathmandu&start=${start}&end=${end}&source=core4-requests`;
+  await page.goto(`${base}/?${query}&by=project`);
+  await page.waitForSelector('body[data-state="ready"]');
+  const api = (
+    await app.inject({ method: 'GET', url: `/api/v1/logins?${query}&breakdown=project&limit=8` })
+  ).json<{ series: { key: string; buckets: { users: number }[] }[] }>();
+  // The demo's apps: core4's own and three other projects.
+  expect(api.series.map((s) => s.key).sort()).toEqual(['core4', 'fin', 'hr', 'mkt']);
+  const plotted = await page.evaluate(() => {
+    const chart = (window as unknown as { widgetChart: { data: number[][]; series: { label?: string }[] } })
+      .widgetChart;
+    return { data: chart.data, labels: chart.series.map((s) => s.label ?? '') };
+  });
+  expect(plotted.data.slice(1)).toEqual(api.series.map((s) => s.buckets.map((b) => b.users)));
+  expect(plotted.labels.slice(1)).toEqual(api.series.map((s) => s.key));
+  await page.screenshot({ path: path.join(OUTPUT, 'widget-by-project.png'), fullPage: true });
+  expect(errors).toEqual([]);
+});
+
 it("should offer the daemon's sources and plot the one chosen, kept in the URL", async () => {
   const page = await browser.newPage({ viewport: { width: 1100, height: 800 } });
   const errors: string[] = [];

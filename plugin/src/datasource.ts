@@ -192,12 +192,13 @@ export class DataSource extends DataSourceApi<UsageQuery, UsageOptions> {
       switchMap((limits) => {
         const ctx = this.context(query, request, limits);
         const params = kind.params(query, ctx);
-        return this.get$<unknown>(kind.path, params, requestId).pipe(
+        const path = typeof kind.path === 'string' ? kind.path : kind.path(query, ctx);
+        return this.get$<unknown>(path, params, requestId).pipe(
           map((answer) => {
             const made = kind.frame(answer, query, ctx);
             const frames = Array.isArray(made) ? made : [made];
             for (const frame of frames) {
-              frame.meta = { ...frame.meta, executedQueryString: requestText(kind.path, params) };
+              frame.meta = { ...frame.meta, executedQueryString: requestText(path, params) };
             }
             return frames;
           })
@@ -240,6 +241,7 @@ export class DataSource extends DataSourceApi<UsageQuery, UsageOptions> {
         ...text('bucket'),
         ...text('breakdown'),
         ...text('source'),
+        ...text('dimension'),
       };
     });
   }

@@ -45,9 +45,10 @@ export type Aggregate = 'hour' | 'day' | 'week' | 'month' | 'quarter' | 'year';
  * each later period (tables, heatmaps); `stickiness`: how many users were active on 1, 2, … days (weeks) of
  * the range (bar charts); `users`: who used it in the range, with first and last login, logins and active
  * days (tables); `people`: who the lifecycle counted new, returning, resurrecting or dormant in one bucket
- * (tables); `runs`: the job's finished runs (annotations).
+ * (tables); `apps`: the handlers, projects or hosts used in the range, with their users and requests (tables);
+ * `runs`: the job's finished runs (annotations).
  */
-export type UsageQueryType = 'counts' | 'retention' | 'stickiness' | 'users' | 'people' | 'runs';
+export type UsageQueryType = 'counts' | 'retention' | 'stickiness' | 'users' | 'people' | 'apps' | 'runs';
 
 /**
  * One query of a panel. Every text field may hold dashboard variables; they are checked after interpolation
@@ -78,6 +79,8 @@ export interface UsageQuery extends DataQuery {
   breakdown?: string;
   /** Counts with a breakdown: series kept, the daemon merges the rest into `other` (default 10). */
   breakdownLimit?: number;
+  /** Apps: which request dimension is listed (`handler` when unset); a variable allowed. */
+  dimension?: string;
   /** Legend / display name; variables allowed. */
   alias?: string;
   /** Drop the last bucket while it is still incomplete. */
@@ -204,7 +207,8 @@ export type RequestDimension = (typeof REQUEST_DIMENSIONS)[number];
 
 /** /api/v1/dimensions/<dimension> answer: the values seen in a range, handlers with their core4 title. */
 export interface DimensionsAnswer {
-  values: Array<{ key: string; users: number; title?: string }>;
+  dimension: RequestDimension | 'role';
+  values: Array<{ key: string; users: number; logins?: number; title?: string }>;
 }
 
 /** What a breakdown splits counts by (the daemon's `breakdown=`). */

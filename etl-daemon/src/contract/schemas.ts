@@ -679,6 +679,10 @@ export const dimensionsAnswer = {
         properties: {
           key: { type: 'string' },
           users: { type: 'integer' },
+          logins: {
+            type: 'integer',
+            description: 'handler, project, host: the requests (logins) of the range with this value',
+          },
           title: {
             type: 'string',
             description: "handler: its title in core4's sys.handler, where registered",

@@ -20,6 +20,11 @@ export interface IndexLimits {
   answerCacheBytes: number;
   /** Calendar buckets and zone offsets (time/buckets.ts). */
   calendarCacheBytes: number;
+  /**
+   * Derived indexes of request filters and breakdown series (their days as if sys.log held only those
+   * requests), kept while the index does not change: a dashboard's refreshes count from them again.
+   */
+  derivedCacheBytes: number;
 }
 
 /** Splits USAGE_INDEX_CACHE_MB between the caches: every cache of the daemon is one of these. */
@@ -27,11 +32,12 @@ export function cacheLimits(megabytes: number): IndexLimits {
   const bytes = megabytes * 1024 * 1024;
   return {
     blockCacheBytes: Math.floor(bytes * 0.3),
-    partCacheBytes: Math.floor(bytes * 0.3),
-    slotCacheBytes: Math.floor(bytes * 0.15),
+    partCacheBytes: Math.floor(bytes * 0.15),
+    derivedCacheBytes: Math.floor(bytes * 0.25),
+    slotCacheBytes: Math.floor(bytes * 0.1),
     intervalCacheBytes: Math.floor(bytes * 0.05),
     answerCacheBytes: Math.floor(bytes * 0.1),
-    calendarCacheBytes: Math.floor(bytes * 0.1),
+    calendarCacheBytes: Math.floor(bytes * 0.05),
   };
 }
 

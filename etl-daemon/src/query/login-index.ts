@@ -9,6 +9,7 @@ import { UNKNOWN_KEY } from '../etl/dimensions';
 import type { AllowedKeys } from './index/derive';
 import { deriveDay } from './index/derive';
 import { KeyFirstSeen } from './index/key-first-seen';
+import type { KeyGroupUsers } from './index/key-groups';
 import { usersByKeyGroup } from './index/key-groups';
 import type { IndexLimits } from '../core/limits';
 import { DEFAULT_INDEX_LIMITS } from '../core/limits';
@@ -52,13 +53,17 @@ interface IndexParts {
  * weekly buckets of 50,000 users reads through).
  */
 const DERIVED_LIMITS: LoginIndexLimits = {
-  blockCacheBytes: 8 * 1024 * 1024,
+  blockCacheBytes: 2 * 1024 * 1024,
   partCacheBytes: 1024 * 1024,
   intervalCacheBytes: 64 * 1024,
+  derivedCacheBytes: 0,
 };
 
 /** The caches the index itself keeps (USAGE_INDEX_CACHE_MB's shares). */
-export type LoginIndexLimits = Pick<IndexLimits, 'blockCacheBytes' | 'partCacheBytes' | 'intervalCacheBytes'>;
+export type LoginIndexLimits = Pick<
+  IndexLimits,
+  'blockCacheBytes' | 'partCacheBytes' | 'intervalCacheBytes' | 'derivedCacheBytes'
+>;
 
 /** The users filter and the slot logins at a range's edges, as a count or a scan takes them. */
 export interface CountOptions {
@@ -84,6 +89,11 @@ export class LoginIndex {
   private readonly spans: SpanCache;
   private readonly scanner: Scanner;
   private readonly intervals: ByteBoundedCache<string, { users: number; logins: number }>;
+  /** Derived indexes by their allowed keys, of this generation, oldest first (LoginIndex.filtered). */
+  private readonly derived = new Map<string, LoginIndex>();
+  private readonly derivedCacheBytes: number;
+  /** Set on a derived index: the first logins per key it shares are its base's. */
+  private readonly isDerived: boolean;
   private changes = 0;
 
   constructor(limits: LoginIndexLimits = DEFAULT_INDEX_LIMITS, parts?: IndexParts) {
@@ -94,6 +104,8 @@ export class LoginIndex {
     this.first = parts?.first ?? new FirstSeen(this.days);
     this.keyFirst = parts?.keyFirst ?? new KeyFirstSeen(this.days);
     this.changes = parts?.changes ?? 0;
+    this.isDerived = parts !== undefined;
+    this.derivedCacheBytes = limits.derivedCacheBytes;
     this.spans = new SpanCache(this.days, this.work, limits);
     this.scanner = new Scanner(this.days, this.spans, this.work);
     this.intervals = new ByteBoundedCache(limits.intervalCacheBytes, (_, key) => key.length * 2 + 96);
@@ -115,7 +127,8 @@ export class LoginIndex {
   /** Bytes held: summaries, bitsets, raw logins and caches (what start-up and memory grow with). */
   get bytes(): number {
     const spans = this.spans.bytes;
-    return this.first.bytes + this.keyFirst.bytes + spans.blocks + spans.parts + this.days.bytes;
+    const keyFirst = this.isDerived ? 0 : this.keyFirst.bytes;
+    return this.first.bytes + keyFirst + spans.blocks + spans.parts + this.days.bytes;
   }
 
   get cacheBytes(): { blocks: number; parts: number; intervals: number } {
@@ -152,6 +165,35 @@ export class LoginIndex {
    * it answers for this index's generation (a later refresh may leave it behind: make another).
    */
   filtered(allowed: AllowedKeys): LoginIndex {
+    const key = allowed.join('');
+    const kept = this.derived.get(key);
+    if (kept && kept.generation === this.changes) {
+      this.derived.delete(key);
+      this.derived.set(key, kept);
+      return kept;
+    }
+    const index = this.derive(allowed);
+    this.derived.set(key, index);
+    this.trimDerived();
+    return index;
+  }
+
+  /**
+   * Keeps the derived indexes of this generation within USAGE_INDEX_CACHE_MB's share, dropping the least
+   * recently used (their days grow as they answer: counted when the next one is made).
+   */
+  private trimDerived(): void {
+    for (const [key, index] of this.derived) if (index.generation !== this.changes) this.derived.delete(key);
+    let bytes = 0;
+    for (const index of this.derived.values()) bytes += index.bytes;
+    for (const [key, index] of this.derived) {
+      if (bytes <= this.derivedCacheBytes || this.derived.size <= 1) return;
+      bytes -= index.bytes;
+      this.derived.delete(key);
+    }
+  }
+
+  private derive(allowed: AllowedKeys): LoginIndex {
     const days = new DayStore({
       base: this.days,
       derive: (day) => deriveDay(day, allowed, this.users.size),
@@ -378,17 +420,22 @@ export class LoginIndex {
 
   /**
    * The users of [a, b) of each group of request keys (`groupOfKey[key]`: a group number, -1 none), as
-   * bitsets sized for every user: a breakdown's values ranked in one pass (query/index/key-groups.ts).
+   * bitsets sized for every user, and their logins: a breakdown's values ranked in one pass
+   * (query/index/key-groups.ts).
    */
   usersByKeyGroup(
     a: number,
     b: number,
-    groups: { groupOfKey: Int32Array; count: number },
+    groups: { groupOfKey: Int32Array; count: number; mask?: UserMask | undefined },
     raw: RawSlots | undefined
-  ): Uint32Array[] {
+  ): KeyGroupUsers {
     const [from, to] = this.clip(a, b);
     const userCount = this.users.size;
-    if (from >= to) return Array.from({ length: groups.count }, () => bitsFor(userCount));
+    if (from >= to)
+      return {
+        bits: Array.from({ length: groups.count }, () => bitsFor(userCount)),
+        logins: new Float64Array(groups.count),
+      };
     return usersByKeyGroup(this.days, { from, to, raw }, { ...groups, userCount });
   }
 

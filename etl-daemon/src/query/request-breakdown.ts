@@ -1,6 +1,6 @@
 import type { RequestDimension } from '../contract/metrics';
 import type { LoginsAnswer } from '../contract/types';
-import { countAnd, countBits, orInto } from '../core/bitset';
+import { countBits, orInto } from '../core/bitset';
 import { Interner } from '../core/interner';
 import { keyValues } from '../etl/dimensions';
 import { withSlots } from './exact-count';
@@ -20,6 +20,8 @@ export interface RequestSeries {
   other: boolean;
   allowed: AllowedKeys;
   users: number;
+  /** Its requests in the range (those of its people, with a people filter). */
+  logins: number;
 }
 
 /**
@@ -60,15 +62,19 @@ export async function rankedRequestSeries(
   const { index } = sync;
   const { start, end } = query;
   const { values, valueOfKey } = dimensionValues(index.keyNames, breakdown.dimension, query);
-  const bits = await withSlots(
+  const mask = peopleMask(index, query);
+  const { bits, logins } = await withSlots(
     sync,
     () => index.missingSlots([start, end], start, end),
-    (raw) => index.usersByKeyGroup(start, end, { groupOfKey: valueOfKey, count: values.length }, raw)
+    (raw) => index.usersByKeyGroup(start, end, { groupOfKey: valueOfKey, count: values.length, mask }, raw)
   );
-  const mask = peopleMask(index, query);
-  const usersOf = (b: Uint32Array) => (mask ? countAnd(b, mask.bits) : countBits(b));
   const ranked = values
-    .map((key, value) => ({ key, value, users: usersOf(bits[value] as Uint32Array) }))
+    .map((key, value) => ({
+      key,
+      value,
+      users: countBits(bits[value] as Uint32Array),
+      logins: logins[value] as number,
+    }))
     .filter((v) => v.users > 0)
     .sort((a, b) => b.users - a.users || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   const shown: RequestSeries[] = ranked.slice(0, breakdown.limit).map((v) => ({
@@ -76,13 +82,15 @@ export async function rankedRequestSeries(
     other: false,
     allowed: keysOf(valueOfKey, new Set([v.value])),
     users: v.users,
+    logins: v.logins,
   }));
   const rest = ranked.slice(breakdown.limit);
   if (rest.length === 0) return shown;
   const union = new Uint32Array(bits[0]?.length ?? 0);
   for (const v of rest) orInto(union, bits[v.value] as Uint32Array);
   const allowed = keysOf(valueOfKey, new Set(rest.map((v) => v.value)));
-  return [...shown, { key: 'other', other: true, allowed, users: usersOf(union) }];
+  const restLogins = rest.reduce((n, v) => n + v.logins, 0);
+  return [...shown, { key: 'other', other: true, allowed, users: countBits(union), logins: restLogins }];
 }
 
 /** /api/v1/logins' series of a request breakdown: each the whole answer counted from its requests only. */

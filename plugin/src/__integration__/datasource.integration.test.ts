@@ -263,6 +263,29 @@ describe('DataSource.query against the daemon', () => {
     expect(expected.series[0]?.key).toBe('core4');
   });
 
+  it('should list the apps of the range as a table: handlers by their core4 title, users and requests', async () => {
+    const response = await queryOf(
+      await makeDataSource(),
+      makeRequest([{ queryType: 'apps', dimension: 'handler', source: '$src', hosts: ['$host'] }])
+    );
+    const [frame] = response.data as DataFrame[];
+    const params = { start: now - 90 * DAY, end: now, source: 'core4-requests', host: ['core4-app-1'] };
+    const { data } = await request(`${daemon.url}/api/v1/dimensions/handler${query(params)}`, {
+      Authorization: `Bearer ${READ_TOKEN}`,
+    });
+    const values = (data as { values: Array<{ key: string; users: number; logins: number; title?: string }> }).values;
+    expect(frame.fields.map((f) => f.name)).toEqual(['handler', 'title', 'users', 'requests']);
+    expect(frame.fields[0].values).toEqual(values.map((v) => v.key));
+    expect(frame.fields[1].values).toEqual(values.map((v) => v.title ?? null));
+    expect(frame.fields[2].values).toEqual(values.map((v) => v.users));
+    expect(frame.fields[3].values).toEqual(values.map((v) => v.logins));
+    // The demo registers its apps in sys.handler (one never registered: no title); requests outnumber people.
+    expect(frame.fields[1].values).toContain('Marketing reports');
+    expect(frame.fields[1].values).toContain(null);
+    expect(values.every((v) => v.logins >= v.users)).toBe(true);
+    expect(frame.meta?.executedQueryString).toContain('/api/v1/dimensions/handler');
+  });
+
   it("should answer a user-list query with who used it: the daemon's rows, last seen first", async () => {
     const response = await queryOf(await makeDataSource(), makeRequest([{ queryType: 'users', alias: 'who' }]));
     const { data } = await request(

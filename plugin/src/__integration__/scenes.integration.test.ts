@@ -354,6 +354,47 @@ describe('the provisioned dashboard in scenes', () => {
     }
   });
 
+  it('should draw the Apps row: a line per project and per top handler, as the daemon breaks requests down', async () => {
+    for (const [id, breakdown, limit] of [
+      [51, 'project', '8'],
+      [52, 'handler', '8'],
+    ] as const) {
+      const data = await settled(runner(id));
+      expect(data.errors).toBeUndefined();
+      const sent = new URL(`http://x${(data.series[0]?.meta?.executedQueryString ?? '').slice('GET '.length)}`)
+        .searchParams;
+      // $project, $role and $user at All: no filter sent; the requests source.
+      expect([sent.get('breakdown'), sent.get('limit'), sent.get('source'), sent.getAll('project')]).toEqual([
+        breakdown,
+        limit,
+        'core4-requests',
+        [],
+      ]);
+      const direct = (await daemonAnswer(Object.fromEntries(sent))) as unknown as {
+        series: Array<{ key: string; buckets: Array<{ users: number }> }>;
+      };
+      expect(data.series.map((f) => f.name)).toEqual(direct.series.map((s) => s.key));
+      expect(data.series.length).toBeGreaterThan(2);
+      for (const [i, series] of data.series.entries()) {
+        expect(numbers(series, 'users')).toEqual(direct.series[i]?.buckets.map((b) => b.users));
+      }
+    }
+  });
+
+  it("should list the handlers of the range in the Apps table, with core4's titles, users and requests", async () => {
+    const data = await settled(runner(53));
+    expect(data.errors).toBeUndefined();
+    const [frame] = data.series;
+    const sent = (frame?.meta?.executedQueryString ?? '').slice('GET '.length);
+    expect(sent.startsWith('/api/v1/dimensions/handler?')).toBe(true);
+    const { data: direct } = await request(`${daemon.url}${sent}`, { Authorization: `Bearer ${READ_TOKEN}` });
+    const values = (direct as { values: Array<{ key: string; users: number; logins: number }> }).values;
+    expect(numbers(frame, 'handler')).toEqual(values.map((v) => v.key));
+    expect(numbers(frame, 'users')).toEqual(values.map((v) => v.users));
+    expect(numbers(frame, 'requests')).toEqual(values.map((v) => v.logins));
+    expect(numbers(frame, 'title')).toContain('Marketing reports');
+  });
+
   it("should let the panel's own options win: Display name, Unit and Decimals set in the panel editor", async () => {
     const data = await settled(runner(2));
     const panel = (

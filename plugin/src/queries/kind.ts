@@ -112,7 +112,8 @@ export interface QueryKind<Answer = unknown> {
   type: UsageQueryType;
   /** In the editor's "Query" choice; undefined for types only Grafana asks for (annotations). */
   option?: SelectableValue<UsageQueryType>;
-  path: string;
+  /** The daemon's route, or the route of a query (from validated values only). */
+  path: string | ((query: UsageQuery, ctx: QueryContext) => string);
   /** The people filters the editor offers and the daemon's route takes (`user=`, `role=`). */
   filters: readonly PeopleFilter[];
   params(query: UsageQuery, ctx: QueryContext): Params;

@@ -1,4 +1,5 @@
 import type { UsageQuery, UsageQueryType } from '../types';
+import { appsKind } from './apps';
 import { countsKind } from './counts';
 import { peopleKind } from './people';
 import type { QueryKind } from './kind';
@@ -14,6 +15,7 @@ export const QUERY_KINDS: Record<UsageQueryType, QueryKind> = {
   stickiness: stickinessKind,
   users: usersKind,
   people: peopleKind,
+  apps: appsKind,
   runs: runsKind,
 };
 

@@ -57,7 +57,12 @@ export const dimensionsRoutes: FastifyPluginAsyncJsonSchemaToTs<{ Options: ApiCo
         start: new Date(start).toISOString(),
         end: new Date(end).toISOString(),
         ...(membership ? { membershipAsOf: membership.checkedAt.toISOString() } : {}),
-        values: values.map((v) => ({ key: v.key, users: v.users, ...titleOf(dimension, v.key) })),
+        values: values.map((v) => ({
+          key: v.key,
+          users: v.users,
+          ...('logins' in v && typeof v.logins === 'number' ? { logins: v.logins } : {}),
+          ...titleOf(dimension, v.key),
+        })),
       };
     }
   );

@@ -1,0 +1,142 @@
+/**
+ * The derived index of a request filter (LoginIndex.filtered, query/index/derive.ts) against the slow definition
+ * over only the logins it keeps, on random logins with handlers and hosts in random zones and units, with
+ * range edges inside slots (their logins given as the daemon reads them, keys included); and its cache.
+ */
+import { seededRandom } from '../src/demo/random';
+import { DAY_MS, SLOT_MS, SLOTS_PER_DAY } from '../src/core/units';
+import type { DayEvents, RawLogins } from '../src/query/login-index';
+import { LoginIndex } from '../src/query/login-index';
+import { allowedKeys } from '../src/query/requests';
+import type { Login } from './login-fixtures';
+import { BASE, oracle, randomLogins, randomQueries } from './login-fixtures';
+
+interface Keyed extends Login {
+  key: string;
+  handler: string;
+  host: string;
+}
+
+const HANDLERS = ['mkt.api.Report', 'mkt.api.Campaign', 'fin.api.Budget', 'core4.api.Role'];
+const HOSTS = ['h1', 'h2', 'h3'];
+
+function keyedLogins(n: number, seed: number): Keyed[] {
+  const random = seededRandom(seed + 1);
+  return randomLogins(n, seed).map((l) => {
+    const handler = HANDLERS[Math.floor(random() ** 2 * HANDLERS.length)] as string;
+    const host = HOSTS[Math.floor(random() * HOSTS.length)] as string;
+    return { ...l, handler, host, key: `${handler}\u001f${host}` };
+  });
+}
+
+/** Days of logins as the index takes them, with their keys (as the day's chunks hold them). */
+function keyedDays(logins: readonly Keyed[]): DayEvents[] {
+  const byDay = new Map<number, Keyed[]>();
+  for (const l of logins) {
+    const day = Math.floor(l.at / DAY_MS);
+    byDay.set(day, [...(byDay.get(day) ?? []), l]);
+  }
+  return [...byDay].map(([day, list]) => {
+    const users = [...new Set(list.map((l) => l.user))];
+    const keys = [...new Set(list.map((l) => l.key))];
+    return {
+      day: new Date(day * DAY_MS),
+      users,
+      u: list.map((l) => users.indexOf(l.user)),
+      t: list.map((l) => l.at - day * DAY_MS),
+      keys,
+      k: list.map((l) => keys.indexOf(l.key)),
+    };
+  });
+}
+
+/** What the daemon reads for slots cut by range edges: every login of the slot with its user and key ids. */
+function raw(index: LoginIndex, logins: readonly Keyed[], slots: number[]): Map<number, RawLogins> {
+  return new Map(
+    slots.map((slot) => {
+      const inSlot = logins.filter((l) => Math.floor(l.at / SLOT_MS) === slot);
+      const day = Math.floor(slot / SLOTS_PER_DAY) * DAY_MS;
+      return [
+        slot,
+        {
+          t: Int32Array.from(inSlot, (l) => l.at - day),
+          u: Int32Array.from(inSlot, (l) => index.userId(l.user)),
+          k: Int32Array.from(inSlot, (l) => index.keyId(l.key)),
+        },
+      ];
+    })
+  );
+}
+
+describe('LoginIndex.filtered', () => {
+  const logins = keyedLogins(12_000, 31);
+  // Days without a split (stored before dimensions): every login there has the unknown key.
+  const legacy = logins
+    .filter((l) => l.at < BASE + 20 * DAY_MS)
+    .map((l) => ({ ...l, key: '\u001f', handler: '', host: '' }));
+  const all = [...legacy, ...logins.filter((l) => l.at >= BASE + 20 * DAY_MS)];
+  const filters = [
+    { handler: ['mkt.api.Report'] },
+    { project: ['mkt'] },
+    { host: ['h2', 'h3'], project: ['fin', 'core4'] },
+    { handler: ['fin.api.Budget', 'core4.api.Role'], host: ['h1'] },
+  ];
+
+  it.each(filters)('should count as the slow definition over only the kept logins: %j', (filter) => {
+    const index = new LoginIndex();
+    index.replaceDays(keyedDays(all));
+    const allowed = allowedKeys(index.keyNames, filter);
+    const filtered = index.filtered(allowed);
+    const kept = all.filter((l) => {
+      const project = l.handler.split('.')[0] ?? '';
+      return (
+        (!('handler' in filter) || filter.handler?.includes(l.handler)) &&
+        (!('project' in filter) || filter.project?.includes(project)) &&
+        (!('host' in filter) || filter.host?.includes(l.host))
+      );
+    });
+    expect(kept.length).toBeGreaterThan(100);
+    for (const q of randomQueries(7, 18)) {
+      const slots = filtered.missingSlots(q.bounds, q.start, q.end);
+      const counted = filtered.count(q.bounds, q.start, q.end, ['users', 'logins', 'new_users'], {
+        raw: raw(index, all, slots),
+      });
+      expect([q.i, counted]).toEqual([q.i, oracle(kept, q.bounds, q.start, q.end)]);
+    }
+  });
+
+  it("should keep the unknown key's logins for a filter of it, and none of them for any other", () => {
+    const index = new LoginIndex();
+    index.replaceDays(keyedDays(all));
+    const unknown = new Uint8Array(index.keyNames.length);
+    unknown[0] = 1;
+    const bounds = [BASE, BASE + 20 * DAY_MS, BASE + 40 * DAY_MS];
+    const counted = index.filtered(unknown).count(bounds, BASE, BASE + 40 * DAY_MS, ['logins']);
+    expect(counted.logins).toEqual([legacy.length, 0]);
+  });
+
+  it('should give the same derived index while the index does not change, and keep them within their bytes', () => {
+    const index = new LoginIndex();
+    index.replaceDays(keyedDays(all));
+    const one = allowedKeys(index.keyNames, filters[0]);
+    const two = allowedKeys(index.keyNames, filters[1]);
+    const first = index.filtered(one);
+    expect(index.filtered(one)).toBe(first);
+    first.count([BASE, BASE + 300 * DAY_MS], BASE, BASE + 300 * DAY_MS, ['users']);
+    // A changed day: counted again from the new version.
+    index.replaceDays(keyedDays(all.filter((l) => l.at < BASE + 10 * DAY_MS)));
+    expect(index.filtered(one)).not.toBe(first);
+    // A cache of no bytes keeps only the one in use.
+    const tight = new LoginIndex({
+      blockCacheBytes: 1e6,
+      partCacheBytes: 1e6,
+      intervalCacheBytes: 1e4,
+      derivedCacheBytes: 0,
+    });
+    tight.replaceDays(keyedDays(all));
+    const a = tight.filtered(allowedKeys(tight.keyNames, filters[0]));
+    a.count([BASE, BASE + 300 * DAY_MS], BASE, BASE + 300 * DAY_MS, ['users']);
+    tight.filtered(two);
+    expect(tight.filtered(allowedKeys(tight.keyNames, filters[0]))).not.toBe(a);
+  });
+});
