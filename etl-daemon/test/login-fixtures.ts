@@ -20,20 +20,23 @@ export function randomLogins(n: number, seed: number): Login[] {
   })).sort((a, b) => a.at - b.at);
 }
 
-export function toDays(logins: readonly Login[]): DayEvents[] {
-  const byDay = new Map<number, Login[]>();
+/** Days of logins as the index takes them; logins with a request `key` give their days keys (as chunks do). */
+export function toDays(logins: readonly (Login & { key?: string })[]): DayEvents[] {
+  const byDay = new Map<number, (Login & { key?: string })[]>();
   for (const login of logins) {
     const day = Math.floor(login.at / DAY_MS);
     byDay.set(day, [...(byDay.get(day) ?? []), login]);
   }
   return [...byDay].map(([day, list]) => {
     const users = [...new Set(list.map((l) => l.user))];
-    return {
+    const keys = [...new Set(list.flatMap((l) => (l.key === undefined ? [] : [l.key])))];
+    const events = {
       day: new Date(day * DAY_MS),
       users,
       u: list.map((l) => users.indexOf(l.user)),
       t: list.map((l) => l.at - day * DAY_MS),
     };
+    return keys.length === 0 ? events : { ...events, keys, k: list.map((l) => keys.indexOf(l.key ?? '')) };
   });
 }
 

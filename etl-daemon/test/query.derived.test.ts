@@ -5,11 +5,11 @@
  */
 import { seededRandom } from '../src/demo/random';
 import { DAY_MS, SLOT_MS, SLOTS_PER_DAY } from '../src/core/units';
-import type { DayEvents, RawLogins } from '../src/query/login-index';
+import type { RawLogins } from '../src/query/login-index';
 import { LoginIndex } from '../src/query/login-index';
 import { allowedKeys } from '../src/query/requests';
 import type { Login } from './login-fixtures';
-import { BASE, oracle, randomLogins, randomQueries } from './login-fixtures';
+import { BASE, oracle, randomLogins, randomQueries, toDays } from './login-fixtures';
 
 interface Keyed extends Login {
   key: string;
@@ -26,27 +26,6 @@ function keyedLogins(n: number, seed: number): Keyed[] {
     const handler = HANDLERS[Math.floor(random() ** 2 * HANDLERS.length)] as string;
     const host = HOSTS[Math.floor(random() * HOSTS.length)] as string;
     return { ...l, handler, host, key: `${handler}\u001f${host}` };
-  });
-}
-
-/** Days of logins as the index takes them, with their keys (as the day's chunks hold them). */
-function keyedDays(logins: readonly Keyed[]): DayEvents[] {
-  const byDay = new Map<number, Keyed[]>();
-  for (const l of logins) {
-    const day = Math.floor(l.at / DAY_MS);
-    byDay.set(day, [...(byDay.get(day) ?? []), l]);
-  }
-  return [...byDay].map(([day, list]) => {
-    const users = [...new Set(list.map((l) => l.user))];
-    const keys = [...new Set(list.map((l) => l.key))];
-    return {
-      day: new Date(day * DAY_MS),
-      users,
-      u: list.map((l) => users.indexOf(l.user)),
-      t: list.map((l) => l.at - day * DAY_MS),
-      keys,
-      k: list.map((l) => keys.indexOf(l.key)),
-    };
   });
 }
 
@@ -84,7 +63,7 @@ describe('LoginIndex.filtered', () => {
 
   it.each(filters)('should count as the slow definition over only the kept logins: %j', (filter) => {
     const index = new LoginIndex();
-    index.replaceDays(keyedDays(all));
+    index.replaceDays(toDays(all));
     const allowed = allowedKeys(index.keyNames, filter);
     const filtered = index.filtered(allowed);
     const kept = all.filter((l) => {
@@ -107,7 +86,7 @@ describe('LoginIndex.filtered', () => {
 
   it("should keep the unknown key's logins for a filter of it, and none of them for any other", () => {
     const index = new LoginIndex();
-    index.replaceDays(keyedDays(all));
+    index.replaceDays(toDays(all));
     const unknown = new Uint8Array(index.keyNames.length);
     unknown[0] = 1;
     const bounds = [BASE, BASE + 20 * DAY_MS, BASE + 40 * DAY_MS];
@@ -115,16 +94,43 @@ describe('LoginIndex.filtered', () => {
     expect(counted.logins).toEqual([legacy.length, 0]);
   });
 
+  it('should derive disjoint filters together (a breakdown), each as if derived alone, and overlapping ones apart', () => {
+    const index = new LoginIndex();
+    index.replaceDays(toDays(all));
+    const byHandler = HANDLERS.map((h) => allowedKeys(index.keyNames, { handler: [h] }));
+    const together = index.filteredMany(byHandler);
+    const overlapping = index.filteredMany([
+      byHandler[0]!,
+      allowedKeys(index.keyNames, { project: ['mkt'] }),
+    ]);
+    for (const q of randomQueries(11, 8)) {
+      for (const [s, allowed] of byHandler.entries()) {
+        const kept = all.filter((l) => l.handler === HANDLERS[s]);
+        const slots = together[s]!.missingSlots(q.bounds, q.start, q.end);
+        const counted = together[s]!.count(q.bounds, q.start, q.end, ['users', 'logins', 'new_users'], {
+          raw: raw(index, all, slots),
+        });
+        expect([q.i, s, counted]).toEqual([q.i, s, oracle(kept, q.bounds, q.start, q.end)]);
+        expect(allowed.some((a) => a === 1)).toBe(true);
+      }
+      const mkt = all.filter((l) => l.handler.startsWith('mkt.'));
+      const slots = overlapping[1]!.missingSlots(q.bounds, q.start, q.end);
+      expect(
+        overlapping[1]!.count(q.bounds, q.start, q.end, ['users', 'logins'], { raw: raw(index, all, slots) })
+      ).toEqual({ ...oracle(mkt, q.bounds, q.start, q.end), new_users: [] });
+    }
+  });
+
   it('should give the same derived index while the index does not change, and keep them within their bytes', () => {
     const index = new LoginIndex();
-    index.replaceDays(keyedDays(all));
+    index.replaceDays(toDays(all));
     const one = allowedKeys(index.keyNames, filters[0]);
     const two = allowedKeys(index.keyNames, filters[1]);
     const first = index.filtered(one);
     expect(index.filtered(one)).toBe(first);
     first.count([BASE, BASE + 300 * DAY_MS], BASE, BASE + 300 * DAY_MS, ['users']);
     // A changed day: counted again from the new version.
-    index.replaceDays(keyedDays(all.filter((l) => l.at < BASE + 10 * DAY_MS)));
+    index.replaceDays(toDays(all.filter((l) => l.at < BASE + 10 * DAY_MS)));
     expect(index.filtered(one)).not.toBe(first);
     // A cache of no bytes keeps only the one in use.
     const tight = new LoginIndex({
@@ -133,7 +139,7 @@ describe('LoginIndex.filtered', () => {
       intervalCacheBytes: 1e4,
       derivedCacheBytes: 0,
     });
-    tight.replaceDays(keyedDays(all));
+    tight.replaceDays(toDays(all));
     const a = tight.filtered(allowedKeys(tight.keyNames, filters[0]));
     a.count([BASE, BASE + 300 * DAY_MS], BASE, BASE + 300 * DAY_MS, ['users']);
     tight.filtered(two);

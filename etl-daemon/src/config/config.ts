@@ -242,7 +242,7 @@ export const VARIABLES: readonly Variable[] = [
     name: 'USAGE_INDEX_CACHE_MB',
     default: String(DEFAULT_CACHE_MB),
     description:
-      'memory for every query cache (day blocks, cut days, edge slots, answers, calendars); oldest dropped first',
+      'memory for every query cache (day blocks, cut days, edge slots, answers, calendars, derived indexes of request filters); oldest dropped first',
   },
   {
     name: 'USAGE_RATE_LIMIT',

@@ -3,17 +3,18 @@ import { idArray } from './day-slots';
 
 /**
  * One UTC day of logins per 15-minute slot, user and request key (a handler and host, etl/dimensions.ts):
- * the day's slot summary (DaySlots) split by what each request was. Entries are sorted by slot, then user,
- * then key; a user who used two handlers in a slot has two entries. What a filter on handlers, projects or
- * hosts and their breakdowns count from (query/index/derive.ts).
+ * the day's slot summary (DaySlots) split by what each request was. Entries are sorted by slot, then user (a
+ * user's keys in a slot are adjacent, built in key order; renumbered keys may leave them in another); a user
+ * who used two handlers in a slot has two entries. What a filter on handlers, projects or hosts and their
+ * breakdowns count from (query/index/derive.ts).
  */
 export interface DimSlots {
   /** Entries of slot s are `offsets[s]` … `offsets[s + 1] - 1`; 97 offsets. */
   offsets: Uint32Array;
   /** Per entry: the user id. */
   ids: Uint32Array | Uint16Array;
-  /** Per entry: the key id. */
-  keys: Uint32Array | Uint16Array;
+  /** Per entry: the key id (one byte per entry up to 256 keys). */
+  keys: Uint32Array | Uint16Array | Uint8Array;
   /** Entries with more than one login, ascending, and their login counts. */
   multiAt: Uint32Array;
   multiCount: Uint32Array;
@@ -110,32 +111,39 @@ export function mergeDimSlots(list: readonly DimSlots[]): DimSlots {
   return buildDimSlots(t, ids, keys);
 }
 
+/** The smallest unsigned array for `length` key ids below `keyCount`. */
+export function keyArray(length: number, keyCount: number): Uint8Array | Uint16Array | Uint32Array {
+  if (keyCount <= 0x100) return new Uint8Array(length);
+  return keyCount <= 0x10000 ? new Uint16Array(length) : new Uint32Array(length);
+}
+
 /**
- * The same summary with ids and keys renumbered, still sorted by slot, user and key (re-sorted when the new
- * numbering does not keep their order).
+ * The same summary with ids renumbered through `ids` (kept when absent; new ids below `userCount`) and keys
+ * through `keys` (new keys below `keyCount`), written straight into the smallest arrays; re-sorted only when
+ * the new ids do not keep the users' order within a slot.
  */
 export function mapDimSlots(
   dims: DimSlots,
-  mapping: { id: (id: number) => number; key: (key: number) => number }
+  mapping: { ids?: ArrayLike<number>; keys: ArrayLike<number>; userCount: number; keyCount: number }
 ): DimSlots {
-  const ids = new Uint32Array(dims.ids.length);
-  const keys = new Uint32Array(dims.keys.length);
-  for (let e = 0; e < ids.length; e += 1) {
-    ids[e] = mapping.id(dims.ids[e] as number);
-    keys[e] = mapping.key(dims.keys[e] as number);
+  const n = dims.ids.length;
+  const keys = keyArray(n, mapping.keyCount);
+  for (let e = 0; e < n; e += 1) keys[e] = mapping.keys[dims.keys[e] as number] as number;
+  let ids = dims.ids;
+  if (mapping.ids) {
+    ids = idArray(n, mapping.userCount);
+    for (let e = 0; e < n; e += 1) ids[e] = mapping.ids[dims.ids[e] as number] as number;
   }
-  const mapped = { ...dims, ids: filled(ids), keys: filled(keys) };
-  return inOrder(mapped) ? mapped : mergeDimSlots([mapped, emptyDimSlots()]);
+  const mapped = { ...dims, ids, keys };
+  return usersInOrder(mapped) ? mapped : mergeDimSlots([mapped, emptyDimSlots()]);
 }
 
-function inOrder(dims: DimSlots): boolean {
-  const { offsets, ids, keys } = dims;
+/** Whether each slot's users are in ascending order (a user's entries adjacent). */
+function usersInOrder(dims: DimSlots): boolean {
+  const { offsets, ids } = dims;
   for (let s = 0; s < SLOTS_PER_DAY; s += 1) {
-    for (let e = (offsets[s] as number) + 1; e < (offsets[s + 1] as number); e += 1) {
-      const before =
-        (ids[e - 1] as number) - (ids[e] as number) || (keys[e - 1] as number) - (keys[e] as number);
-      if (before >= 0) return false;
-    }
+    for (let e = (offsets[s] as number) + 1; e < (offsets[s + 1] as number); e += 1)
+      if ((ids[e - 1] as number) > (ids[e] as number)) return false;
   }
   return true;
 }

@@ -6,8 +6,8 @@ import { Interner } from '../core/interner';
 import type { DimSlots } from '../core/dim-slots';
 import { buildDimSlots } from '../core/dim-slots';
 import { UNKNOWN_KEY } from '../etl/dimensions';
-import type { AllowedKeys } from './index/derive';
-import { deriveDay } from './index/derive';
+import type { AllowedKeys, KeySeries } from './index/derive';
+import { GroupDerivation, keySeries } from './index/derive';
 import { KeyFirstSeen } from './index/key-first-seen';
 import type { KeyGroupUsers } from './index/key-groups';
 import { usersByKeyGroup } from './index/key-groups';
@@ -90,7 +90,7 @@ export class LoginIndex {
   private readonly scanner: Scanner;
   private readonly intervals: ByteBoundedCache<string, { users: number; logins: number }>;
   /** Derived indexes by their allowed keys, of this generation, oldest first (LoginIndex.filtered). */
-  private readonly derived = new Map<string, LoginIndex>();
+  private readonly derived = new Map<string, LoginIndex[]>();
   private readonly derivedCacheBytes: number;
   /** Set on a derived index: the first logins per key it shares are its base's. */
   private readonly isDerived: boolean;
@@ -165,17 +165,28 @@ export class LoginIndex {
    * it answers for this index's generation (a later refresh may leave it behind: make another).
    */
   filtered(allowed: AllowedKeys): LoginIndex {
-    const key = allowed.join('');
+    return this.filteredMany([allowed])[0] as LoginIndex;
+  }
+
+  /**
+   * The derived indexes of several filters (a breakdown's series). Disjoint filters are derived together:
+   * the first to need a day derives it for all of them in one pass over its split (GroupDerivation).
+   */
+  filteredMany(list: readonly AllowedKeys[]): LoginIndex[] {
+    const key = list.map((allowed) => allowed.join('')).join('|');
     const kept = this.derived.get(key);
-    if (kept && kept.generation === this.changes) {
+    if (kept && kept.every((index) => index.generation === this.changes)) {
       this.derived.delete(key);
       this.derived.set(key, kept);
       return kept;
     }
-    const index = this.derive(allowed);
-    this.derived.set(key, index);
+    const together = keySeries(list);
+    const made = together
+      ? this.deriveGroup(list, together)
+      : list.map((allowed) => this.filteredMany([allowed])[0] as LoginIndex);
+    this.derived.set(key, made);
     this.trimDerived();
-    return index;
+    return made;
   }
 
   /**
@@ -183,29 +194,35 @@ export class LoginIndex {
    * recently used (their days grow as they answer: counted when the next one is made).
    */
   private trimDerived(): void {
-    for (const [key, index] of this.derived) if (index.generation !== this.changes) this.derived.delete(key);
+    const bytesOf = (group: LoginIndex[]) => group.reduce((n, index) => n + index.bytes, 0);
+    for (const [key, group] of this.derived)
+      if (group.some((index) => index.generation !== this.changes)) this.derived.delete(key);
     let bytes = 0;
-    for (const index of this.derived.values()) bytes += index.bytes;
-    for (const [key, index] of this.derived) {
+    for (const group of this.derived.values()) bytes += bytesOf(group);
+    for (const [key, group] of this.derived) {
       if (bytes <= this.derivedCacheBytes || this.derived.size <= 1) return;
-      bytes -= index.bytes;
+      bytes -= bytesOf(group);
       this.derived.delete(key);
     }
   }
 
-  private derive(allowed: AllowedKeys): LoginIndex {
-    const days = new DayStore({
-      base: this.days,
-      derive: (day) => deriveDay(day, allowed, this.users.size),
-    });
-    const first = FirstSeen.fixed(days, this.keyFirst.firstSlots(allowed, this.users.size));
-    return new LoginIndex(DERIVED_LIMITS, {
-      users: this.users,
-      keys: this.keys,
-      days,
-      first,
-      keyFirst: this.keyFirst,
-      changes: this.changes,
+  /** Derived indexes of disjoint filters, their days derived together. */
+  private deriveGroup(list: readonly AllowedKeys[], series: KeySeries): LoginIndex[] {
+    const group = new GroupDerivation(series, () => this.users.size);
+    return list.map((allowed, s) => {
+      const days = new DayStore({
+        base: this.days,
+        derive: (day, dayNumber) => group.day(dayNumber, day, s),
+      });
+      const first = FirstSeen.fixed(days, this.keyFirst.firstSlots(allowed, this.users.size));
+      return new LoginIndex(DERIVED_LIMITS, {
+        users: this.users,
+        keys: this.keys,
+        days,
+        first,
+        keyFirst: this.keyFirst,
+        changes: this.changes,
+      });
     });
   }
 

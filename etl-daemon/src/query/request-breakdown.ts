@@ -10,7 +10,7 @@ import type { LoginsQuery } from './logins-query';
 import { bucketsOf, countSeries } from './logins-query';
 import type { People } from './people';
 import { peopleMask } from './people';
-import { keptSync, keyPasses } from './requests';
+import { keptSyncs, keyPasses } from './requests';
 
 type Sync = Pick<IndexSync, 'index' | 'readSlots' | 'progress' | 'dataUntil' | 'reloadDays'>;
 
@@ -101,7 +101,11 @@ export async function requestSeriesBuckets(
   ranked: readonly RequestSeries[]
 ): Promise<LoginsAnswer['buckets'][]> {
   const out = [];
-  for (const series of ranked)
-    out.push(bucketsOf(query, bounds, await countSeries(keptSync(sync, series.allowed), query, bounds)));
+  const syncs = keptSyncs(
+    sync,
+    ranked.map((series) => series.allowed)
+  );
+  for (const seriesSync of syncs)
+    out.push(bucketsOf(query, bounds, await countSeries(seriesSync, query, bounds)));
   return out;
 }

@@ -67,12 +67,19 @@ type Sync = Pick<IndexSync, 'index' | 'readSlots' | 'progress' | 'reloadDays'>;
  * stickiness, user tables) asked of it is answered as if sys.log held only those requests.
  */
 export function keptSync<S extends Sync>(sync: S, allowed: AllowedKeys): S {
-  const index = sync.index.filtered(allowed);
-  const readSlots = async (slots: readonly number[]): Promise<RawSlots> => {
-    const raw = await sync.readSlots(slots);
-    return new Map([...raw].map(([slot, logins]) => [slot, filterRaw(logins, allowed)]));
-  };
-  return { ...sync, index, readSlots };
+  return keptSyncs(sync, [allowed])[0] as S;
+}
+
+/** The syncs of several disjoint filters (a breakdown's series), their days derived together. */
+export function keptSyncs<S extends Sync>(sync: S, list: readonly AllowedKeys[]): S[] {
+  return sync.index.filteredMany(list).map((index, s) => {
+    const allowed = list[s] as AllowedKeys;
+    const readSlots = async (slots: readonly number[]): Promise<RawSlots> => {
+      const raw = await sync.readSlots(slots);
+      return new Map([...raw].map(([slot, logins]) => [slot, filterRaw(logins, allowed)]));
+    };
+    return { ...sync, index, readSlots };
+  });
 }
 
 /** The sync a query counts with: the source's own, or its filtered one when the query filters requests. */

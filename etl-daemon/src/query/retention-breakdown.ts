@@ -6,7 +6,7 @@ import type { IndexSync } from './index-loader';
 import { rankedSeries } from './logins-breakdown';
 import type { RequestDimension } from '../contract/metrics';
 import { rankedRequestSeries } from './request-breakdown';
-import { keptSync } from './requests';
+import { keptSyncs } from './requests';
 import { peopleMask } from './people';
 import type { RetentionQuery } from './retention';
 import { retentionMatrix, retentionPoints } from './retention';
@@ -24,6 +24,21 @@ export async function retentionCohorts(sync: Sync, query: RetentionQuery): Promi
   );
 }
 
+/** A retention breakdown's series: each ranked value with its cohorts, in the ranking's order. */
+type CohortSeries = { key: string; other?: true; users: number; cohorts: Cohort[] }[];
+
+async function withCohorts<R extends { key: string; other: boolean; users: number }>(
+  ranked: readonly R[],
+  cohortsOf: (series: R) => Promise<Cohort[]>
+): Promise<CohortSeries> {
+  const series: CohortSeries = [];
+  for (const r of ranked) {
+    const cohorts = await cohortsOf(r);
+    series.push({ key: r.key, ...(r.other ? { other: true as const } : {}), users: r.users, cohorts });
+  }
+  return series;
+}
+
 /**
  * /api/v1/retention's series: per value ranked as /api/v1/logins ranks them (distinct users over the range),
  * the cohorts of its people: new to the series means new to core4 for a person selected by role.
@@ -32,18 +47,10 @@ export async function retentionSeries(
   sync: Sync,
   query: RetentionQuery,
   breakdown: Breakdown
-): Promise<{ key: string; other?: true; users: number; cohorts: Cohort[] }[]> {
-  const series = [];
-  for (const ranked of await rankedSeries(sync, query, breakdown)) {
-    const cohorts = await retentionCohorts(sync, seriesPeople(query, ranked));
-    series.push({
-      key: ranked.key,
-      ...(ranked.other ? { other: true as const } : {}),
-      users: ranked.users,
-      cohorts,
-    });
-  }
-  return series;
+): Promise<CohortSeries> {
+  return withCohorts(await rankedSeries(sync, query, breakdown), (ranked) =>
+    retentionCohorts(sync, seriesPeople(query, ranked))
+  );
 }
 
 /** /api/v1/retention's series of a request breakdown: the cohorts of each value's requests (new to that app). */
@@ -51,16 +58,11 @@ export async function requestRetentionSeries(
   sync: Sync,
   query: RetentionQuery,
   breakdown: { dimension: RequestDimension; limit: number }
-): Promise<{ key: string; other?: true; users: number; cohorts: Cohort[] }[]> {
-  const series = [];
-  for (const ranked of await rankedRequestSeries(sync, query, breakdown)) {
-    const cohorts = await retentionCohorts(keptSync(sync, ranked.allowed), query);
-    series.push({
-      key: ranked.key,
-      ...(ranked.other ? { other: true as const } : {}),
-      users: ranked.users,
-      cohorts,
-    });
-  }
-  return series;
+): Promise<CohortSeries> {
+  const ranked = await rankedRequestSeries(sync, query, breakdown);
+  const syncs = keptSyncs(
+    sync,
+    ranked.map((r) => r.allowed)
+  );
+  return withCohorts(ranked, (r) => retentionCohorts(syncs[ranked.indexOf(r)] as Sync, query));
 }

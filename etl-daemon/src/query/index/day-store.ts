@@ -17,7 +17,7 @@ export class MissingRawError extends Error {
 /** A store whose days are another's, each derived on first use (query/index/derive.ts). */
 export interface DerivedFrom {
   base: DayStore;
-  derive: (day: IndexedDay) => IndexedDay | undefined;
+  derive: (day: IndexedDay, dayNumber: number) => IndexedDay | undefined;
 }
 
 /**
@@ -38,7 +38,7 @@ export class DayStore {
     const base = this.from.base.get(dayNumber);
     if (!base) return undefined;
     if (this.derivedFrom.get(dayNumber) !== base.serial) {
-      const derived = this.from.derive(base);
+      const derived = this.from.derive(base, dayNumber);
       if (derived) this.days.set(dayNumber, derived);
       else this.days.delete(dayNumber);
       this.derivedFrom.set(dayNumber, base.serial);

@@ -10,9 +10,28 @@ import { UNKNOWN_KEY_ID } from './key-first-seen';
  */
 export type AllowedKeys = Uint8Array;
 
-/** Scratch for a derived day's entries and their logins, reused by every derivation (one at a time). */
-let outScratch = new Uint32Array(1024);
-let countScratch = new Uint32Array(1024);
+/**
+ * The series each request key belongs to (-1: none) for several disjoint filters derived together (a
+ * breakdown's values): `seriesOfKey[key]`, ids past its end in none.
+ */
+export interface KeySeries {
+  seriesOfKey: Int32Array;
+  count: number;
+}
+
+/** The series of disjoint filters; undefined when a key is in two of them (they are derived apart). */
+export function keySeries(list: readonly AllowedKeys[]): KeySeries | undefined {
+  const length = Math.max(0, ...list.map((a) => a.length));
+  const seriesOfKey = new Int32Array(length).fill(-1);
+  for (const [s, allowed] of list.entries()) {
+    for (let key = 0; key < allowed.length; key += 1) {
+      if (allowed[key] !== 1) continue;
+      if (seriesOfKey[key] !== -1) return undefined;
+      seriesOfKey[key] = s;
+    }
+  }
+  return { seriesOfKey, count: list.length };
+}
 
 /** Only the logins of allowed keys; undefined when none is left. */
 export function filterRaw(raw: RawLogins, allowed: AllowedKeys): RawLogins {
@@ -23,70 +42,128 @@ export function filterRaw(raw: RawLogins, allowed: AllowedKeys): RawLogins {
   return raw.k ? { t: pick(raw.t), u: pick(raw.u), k: pick(raw.k) } : { t: pick(raw.t), u: pick(raw.u) };
 }
 
-/** The allowed entries of a day's split, per slot each user once with their logins, in the scratch arrays. */
-function keptEntries(
-  dims: DimSlots,
-  allowed: AllowedKeys
-): { out: number; logins: number; repeats: number; offsets: Uint32Array; loginsBefore: Uint32Array } {
-  const { offsets, ids, keys, multiAt, multiCount } = dims;
-  const outOffsets = new Uint32Array(SLOTS_PER_DAY + 1);
-  const loginsBefore = new Uint32Array(SLOTS_PER_DAY + 1);
-  // The scratch is as long as the day's split: the most a derived day can hold.
-  if (outScratch.length < ids.length) {
-    outScratch = new Uint32Array(Math.max(ids.length, outScratch.length * 2));
-    countScratch = new Uint32Array(outScratch.length);
-  }
-  const outIds = outScratch;
-  const counts = countScratch;
-  let out = 0;
-  let repeats = 0;
-  let m = 0;
-  let logins = 0;
-  for (let s = 0; s < SLOTS_PER_DAY; s += 1) {
-    const slotStart = out;
-    for (let e = offsets[s] as number; e < (offsets[s + 1] as number); e += 1) {
-      const count = multiAt[m] === e ? (multiCount[m++] as number) : 1;
-      if (allowed[keys[e] as number] !== 1) continue;
-      const id = ids[e] as number;
-      logins += count;
-      // Entries are sorted by user, then key: a user's allowed keys in a slot are adjacent.
-      if (out > slotStart && outIds[out - 1] === id) {
-        if (counts[out - 1] === 1) repeats += 1;
-        counts[out - 1] = (counts[out - 1] as number) + count;
-      } else {
-        outIds[out] = id;
-        counts[out] = count;
-        if (count > 1) repeats += 1;
-        out += 1;
-      }
-    }
-    outOffsets[s + 1] = out;
-    loginsBefore[s + 1] = logins;
-  }
-  return { out, logins, repeats, offsets: outOffsets, loginsBefore };
+/** One series' day being built: its entries (each user once per slot), their logins, per slot offsets. */
+interface Building {
+  ids: Uint32Array;
+  counts: Uint32Array;
+  out: number;
+  slotStart: number;
+  repeats: number;
+  logins: number;
+  offsets: Uint32Array;
+  loginsBefore: Uint32Array;
 }
 
-/**
- * The day as if sys.log held only the logins of allowed keys: its slot summary rebuilt from the split by key
- * (each user once per slot, with the logins of their allowed keys), indexed for `userCount` users; undefined
- * when nothing is left. A day without a split holds only the unknown key.
- */
-export function deriveDay(day: IndexedDay, allowed: AllowedKeys, userCount: number): IndexedDay | undefined {
-  const { dims } = day;
-  if (!dims) return allowed[UNKNOWN_KEY_ID] === 1 ? day : undefined;
-  const kept = keptEntries(dims, allowed);
-  if (kept.logins === 0) return undefined;
-  const multiAt = new Uint32Array(kept.repeats);
-  const multiCount = new Uint32Array(kept.repeats);
-  for (let e = 0, r = 0; e < kept.out; e += 1) {
-    if ((countScratch[e] as number) > 1) {
+/** How many entries of the day each series may hold (its keys' entries): the size of its arrays. */
+function entriesPerSeries(dims: DimSlots, series: KeySeries): Uint32Array {
+  const sizes = new Uint32Array(series.count);
+  const { keys } = dims;
+  const { seriesOfKey } = series;
+  for (let e = 0; e < keys.length; e += 1) {
+    const s = seriesOfKey[keys[e] as number] ?? -1;
+    if (s >= 0) sizes[s] = (sizes[s] as number) + 1;
+  }
+  return sizes;
+}
+
+/** Every series' entries of a day's split, in one pass: per slot each user once, with their logins. */
+function buildSeries(dims: DimSlots, series: KeySeries): Building[] {
+  const sizes = entriesPerSeries(dims, series);
+  const built: Building[] = Array.from(sizes, (size) => ({
+    ...{ ids: new Uint32Array(size), counts: new Uint32Array(size), out: 0, slotStart: 0 },
+    ...{ repeats: 0, logins: 0, offsets: new Uint32Array(SLOTS_PER_DAY + 1) },
+    loginsBefore: new Uint32Array(SLOTS_PER_DAY + 1),
+  }));
+  const { offsets, ids, keys, multiAt, multiCount } = dims;
+  const { seriesOfKey } = series;
+  let m = 0;
+  for (let s = 0; s < SLOTS_PER_DAY; s += 1) {
+    for (const b of built) b.slotStart = b.out;
+    for (let e = offsets[s] as number; e < (offsets[s + 1] as number); e += 1) {
+      const count = multiAt[m] === e ? (multiCount[m++] as number) : 1;
+      const b = built[seriesOfKey[keys[e] as number] ?? -1];
+      if (!b) continue;
+      const id = ids[e] as number;
+      b.logins += count;
+      // Entries are sorted by user: a user's entries of one series in a slot are adjacent.
+      if (b.out > b.slotStart && b.ids[b.out - 1] === id) {
+        if (b.counts[b.out - 1] === 1) b.repeats += 1;
+        b.counts[b.out - 1] = (b.counts[b.out - 1] as number) + count;
+      } else {
+        b.ids[b.out] = id;
+        b.counts[b.out] = count;
+        if (count > 1) b.repeats += 1;
+        b.out += 1;
+      }
+    }
+    for (const b of built) {
+      b.offsets[s + 1] = b.out;
+      b.loginsBefore[s + 1] = b.logins;
+    }
+  }
+  return built;
+}
+
+/** A built series' day, indexed; undefined when it holds no login. */
+function finish(b: Building, raw: RawLogins | undefined, userCount: number): IndexedDay | undefined {
+  if (b.logins === 0) return undefined;
+  const multiAt = new Uint32Array(b.repeats);
+  const multiCount = new Uint32Array(b.repeats);
+  for (let e = 0, r = 0; e < b.out; e += 1) {
+    if ((b.counts[e] as number) > 1) {
       multiAt[r] = e;
-      multiCount[r] = countScratch[e] as number;
+      multiCount[r] = b.counts[e] as number;
       r += 1;
     }
   }
-  const ids = userCount < 0x10000 ? new Uint16Array(kept.out) : new Uint32Array(kept.out);
-  ids.set(outScratch.subarray(0, kept.out));
-  const slots = { offsets: kept.offsets, ids, loginsBefore: kept.loginsBefore, multiAt, multiCount };
-  return indexDay(slots, day.raw && filterRaw(day.raw, allowed), userCount);
+  const ids = userCount < 0x10000 ? new Uint16Array(b.out) : new Uint32Array(b.out);
+  ids.set(b.ids.subarray(0, b.out));
+  const slots = { offsets: b.offsets, ids, loginsBefore: b.loginsBefore, multiAt, multiCount };
+  return indexDay(slots, raw, userCount);
+}
+
+/**
+ * The day as if sys.log held only the logins of each series' keys, for every series in one pass over the
+ * day's split: each series' slot summary rebuilt (each user once per slot, with the logins of its keys),
+ * indexed for `userCount` users; undefined for a series with nothing left. A day without a split holds only
+ * the unknown key.
+ */
+export function deriveDays(
+  day: IndexedDay,
+  series: KeySeries,
+  userCount: number
+): (IndexedDay | undefined)[] {
+  const out: (IndexedDay | undefined)[] = new Array<IndexedDay | undefined>(series.count).fill(undefined);
+  const { dims } = day;
+  if (!dims) {
+    const s = series.seriesOfKey[UNKNOWN_KEY_ID] ?? -1;
+    if (s >= 0) out[s] = day;
+    return out;
+  }
+  const allowedOf = (s: number) => Uint8Array.from(series.seriesOfKey, (x) => (x === s ? 1 : 0));
+  return buildSeries(dims, series).map((b, s) =>
+    finish(b, day.raw && filterRaw(day.raw, allowedOf(s)), userCount)
+  );
+}
+
+/**
+ * Several series derived together: the first of them to need a day derives it for all (one pass over the
+ * day's split), the others take theirs; a day is derived again when its base version changes.
+ */
+export class GroupDerivation {
+  private readonly done = new Map<number, { serial: number; days: (IndexedDay | undefined)[] }>();
+
+  constructor(
+    private readonly series: KeySeries,
+    private readonly userCount: () => number
+  ) {}
+
+  day(dayNumber: number, base: IndexedDay, s: number): IndexedDay | undefined {
+    let derived = this.done.get(dayNumber);
+    if (derived?.serial !== base.serial) {
+      derived = { serial: base.serial, days: deriveDays(base, this.series, this.userCount()) };
+      this.done.set(dayNumber, derived);
+    }
+    return derived.days[s];
+  }
 }

@@ -74,11 +74,19 @@ export class KeyFirstSeen {
   }
 
   note(dayNumber: number, day: IndexedDay): void {
+    // Loops written out (no callback per entry): every day of the index passes here at start-up.
     const base = dayNumber * SLOTS_PER_DAY;
-    forEachKeyedEntry(day, (s, id, key) => {
-      const first = this.of(key);
-      if ((first[id] as number) > base + s) first[id] = base + s;
-    });
+    const { offsets, ids } = day.dims ?? day.slots;
+    const keys = day.dims?.keys;
+    for (let s = 0; s < SLOTS_PER_DAY; s += 1) {
+      const slot = base + s;
+      for (let e = offsets[s] as number; e < (offsets[s + 1] as number); e += 1) {
+        const key = keys ? (keys[e] as number) : UNKNOWN_KEY_ID;
+        const first = this.first[key] ?? this.of(key);
+        const id = ids[e] as number;
+        if ((first[id] as number) > slot) first[id] = slot;
+      }
+    }
   }
 
   /** Finds again the first slots of `lost` pairs after `afterDay`, one pass over the later days for all. */

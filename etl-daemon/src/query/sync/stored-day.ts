@@ -33,13 +33,15 @@ function unknownDims(slots: DaySlots): DayDims {
 /** Several runs' splits in one key numbering, merged; undefined when no run has a split. */
 function mergedDims(runs: readonly { slots: DaySlots; dims?: DayDims | undefined }[]): DayDims | undefined {
   if (runs.every((r) => !r.dims)) return undefined;
+  const [only] = runs;
+  if (runs.length === 1 && only?.dims) return only.dims;
   const names = new Interner();
-  const list = runs.map((r) => {
-    const day = r.dims ?? unknownDims(r.slots);
-    const ids = day.keyNames.map((name) => names.id(name));
-    return runs.length === 1 ? day.dims : mapDimSlots(day.dims, { id: (id) => id, key: (k) => ids[k] ?? 0 });
-  });
-  if (runs.length === 1) return { keyNames: runs[0]?.dims?.keyNames ?? [], dims: list[0] as DimSlots };
+  const days = runs.map((r) => r.dims ?? unknownDims(r.slots));
+  const keyIds = days.map((day) => day.keyNames.map((name) => names.id(name)));
+  // Ids stay the dictionary's: only the keys are put in one numbering, then the runs merged.
+  const list = days.map((day, i) =>
+    mapDimSlots(day.dims, { keys: keyIds[i] ?? [], userCount: 0x100000000, keyCount: names.size })
+  );
   return { keyNames: names.names, dims: mergeDimSlots(list) };
 }
 
@@ -69,7 +71,7 @@ export function decodeDay(
 export function withIndexIds(
   stored: StoredSlots,
   toIndex: Uint32Array,
-  index: { userCount: number; keyId: (key: string) => number }
+  index: { userCount: number; keyId: (key: string) => number; keyNames: readonly string[] }
 ): IndexSlots | undefined {
   if (stored.maxId >= toIndex.length && stored.slots.ids.length > 0) return undefined;
   const ids = idArray(stored.slots.ids.length, index.userCount);
@@ -78,7 +80,13 @@ export function withIndexIds(
   const day = stored.dims;
   const keyIds = day?.keyNames.map((name) => index.keyId(name)) ?? [];
   const dims =
-    day && mapDimSlots(day.dims, { id: (id) => toIndex[id] as number, key: (k) => keyIds[k] ?? 0 });
+    day &&
+    mapDimSlots(day.dims, {
+      ids: toIndex,
+      keys: keyIds,
+      userCount: index.userCount,
+      keyCount: index.keyNames.length,
+    });
   return { slots: { ...stored.slots, ids }, dims };
 }
 
