@@ -1,5 +1,6 @@
 import { DAY_MS } from '../src/core/units';
 import { median } from './daemon-process';
+import { handlerName } from './scale-data';
 
 /** Median and first of `runs` requests, the i-th over the range `range(i)`. */
 async function timeRequests(
@@ -21,7 +22,7 @@ async function timeRequests(
 /**
  * Engagement over HTTP at the benchmark size (issue 11's aims): a year of daily `active_28d`, a year of the
  * weekly lifecycle, a 52-cohort weekly retention matrix, a year weekly broken down by 20 core4 groups and for
- * one group (issue 17's aims), and the "who uses it" table of a year.
+ * one group, by handler and for one handler (issue 17's aims), and the "who uses it" table of a year.
  */
 export async function engagementBench(base: string, end: number): Promise<void> {
   const start = end - 364 * DAY_MS;
@@ -64,6 +65,18 @@ export async function engagementBench(base: string, end: number): Promise<void> 
       aim: 10,
       path: (s: number, e: number) =>
         `/api/v1/logins?start=${s}&end=${e}&aggregate=w&metric=users,logins&role=eng`,
+    },
+    {
+      name: 'one year weekly users by handler (top 10 of 50)',
+      aim: 20,
+      path: (s: number, e: number) =>
+        `/api/v1/logins?start=${s}&end=${e}&aggregate=w&metric=users&breakdown=handler&limit=10`,
+    },
+    {
+      name: 'one year weekly users+logins of one handler',
+      aim: 10,
+      path: (s: number, e: number) =>
+        `/api/v1/logins?start=${s}&end=${e}&aggregate=w&metric=users,logins&handler=${encodeURIComponent(handlerName(3, 8))}`,
     },
     {
       name: 'who uses it, a year, 100 rows',

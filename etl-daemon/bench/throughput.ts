@@ -153,10 +153,13 @@ async function main(): Promise<void> {
       days: 365,
       logins: 2e6,
       end: new Date(startOfUtcDay(new Date()).getTime()),
+      // As core4-requests keeps them: each request's handler (50, of 8 projects) and host (5).
+      dims: { handlers: 50, hosts: 5, projects: 8 },
     });
     const { groups } = await writeScaleMembership(cols, 5000);
     console.log(
-      `data: ${(written.logins / 1e6).toFixed(2)} M logins of 5,000 users over 365 days, in ${groups} core4 groups`
+      `data: ${(written.logins / 1e6).toFixed(2)} M requests of 5,000 users over 365 days, in ${groups} core4 groups, ` +
+        'to 50 handlers of 8 projects on 5 hosts'
     );
     await throughputBench({
       uri: db.uri,

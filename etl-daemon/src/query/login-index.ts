@@ -10,7 +10,7 @@ import type { AllowedKeys, KeySeries } from './index/derive';
 import { GroupDerivation, keySeries } from './index/derive';
 import { KeyFirstSeen } from './index/key-first-seen';
 import type { KeyGroupUsers } from './index/key-groups';
-import { usersByKeyGroup } from './index/key-groups';
+import { KeyGroupBlocks, usersByKeyGroup } from './index/key-groups';
 import type { IndexLimits } from '../core/limits';
 import { DEFAULT_INDEX_LIMITS } from '../core/limits';
 import { DAY_MS, SLOTS_PER_DAY } from '../core/units';
@@ -59,6 +59,11 @@ const DERIVED_LIMITS: LoginIndexLimits = {
   derivedCacheBytes: 0,
 };
 
+/** Groupings of keys (a dimension's values within a filter) whose rankings' day blocks are kept at once. */
+const GROUPINGS_KEPT = 4;
+/** The part of the derived share (derivedCacheBytes) those blocks take; derived indexes the rest. */
+const BLOCKS_SHARE = 0.25;
+
 /** The caches the index itself keeps (USAGE_INDEX_CACHE_MB's shares). */
 export type LoginIndexLimits = Pick<
   IndexLimits,
@@ -91,6 +96,8 @@ export class LoginIndex {
   private readonly intervals: ByteBoundedCache<string, { users: number; logins: number }>;
   /** Derived indexes by their allowed keys, of this generation, oldest first (LoginIndex.filtered). */
   private readonly derived = new Map<string, LoginIndex[]>();
+  /** Whole-day blocks of the groupings of keys rankings asked for, by grouping, most recent last. */
+  private readonly groupBlocks = new Map<string, { generation: number; blocks: KeyGroupBlocks }>();
   private readonly derivedCacheBytes: number;
   /** Set on a derived index: the first logins per key it shares are its base's. */
   private readonly isDerived: boolean;
@@ -200,7 +207,7 @@ export class LoginIndex {
     let bytes = 0;
     for (const group of this.derived.values()) bytes += bytesOf(group);
     for (const [key, group] of this.derived) {
-      if (bytes <= this.derivedCacheBytes || this.derived.size <= 1) return;
+      if (bytes <= this.derivedCacheBytes * (1 - BLOCKS_SHARE) || this.derived.size <= 1) return;
       bytes -= bytesOf(group);
       this.derived.delete(key);
     }
@@ -453,7 +460,29 @@ export class LoginIndex {
         bits: Array.from({ length: groups.count }, () => bitsFor(userCount)),
         logins: new Float64Array(groups.count),
       };
-    return usersByKeyGroup(this.days, { from, to, raw }, { ...groups, userCount });
+    const blocks = this.groupBlocksOf({ ...groups, userCount });
+    return usersByKeyGroup(this.days, { from, to, raw }, { ...groups, userCount, blocks });
+  }
+
+  /** The whole-day blocks of a grouping of keys, of this generation (the last few groupings kept). */
+  private groupBlocksOf(groups: {
+    groupOfKey: Int32Array;
+    count: number;
+    userCount: number;
+  }): KeyGroupBlocks {
+    const key = groups.groupOfKey.join(',');
+    let kept = this.groupBlocks.get(key);
+    if (kept?.generation !== this.changes) {
+      const cacheBytes = (this.derivedCacheBytes * BLOCKS_SHARE) / GROUPINGS_KEPT;
+      kept = { generation: this.changes, blocks: new KeyGroupBlocks(this.days, groups, cacheBytes) };
+      this.groupBlocks.set(key, kept);
+      for (const old of this.groupBlocks.keys())
+        if (this.groupBlocks.size > GROUPINGS_KEPT) this.groupBlocks.delete(old);
+    } else {
+      this.groupBlocks.delete(key);
+      this.groupBlocks.set(key, kept);
+    }
+    return kept.blocks;
   }
 
   /** Whether a user has any login at all (every id has, unless its days were all removed). */

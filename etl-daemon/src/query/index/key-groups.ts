@@ -1,8 +1,11 @@
-import { bitsFor, setBit } from '../../core/bitset';
+import { bitsFor, orInto, setBit } from '../../core/bitset';
+import { ByteBoundedCache } from '../../core/bounded-cache';
+import { blockLevel } from '../../core/slots';
+import { MAX_BLOCK_LEVEL } from './spans';
 import type { Piece } from '../../core/slots';
 import { cutPieces, slotSplit } from '../../core/slots';
 import { lowerBound } from '../../core/sorted';
-import { DAY_MS, SLOTS_PER_DAY } from '../../core/units';
+import { DAY_MS } from '../../core/units';
 import type { DayStore, RawSlots } from './day-store';
 import type { IndexedDay } from './indexed-day';
 import { UNKNOWN_KEY_ID } from './key-first-seen';
@@ -28,17 +31,16 @@ function markSlots(day: IndexedDay, s0: number, s1: number, mark: Mark): void {
   }
 }
 
-/**
- * The users of [from, to) of each group of request keys (`groupOfKey[key]`, -1: none), as bitsets: whole
- * slots from the days' split by key, the slots the range's edges cut from their logins (only the mask's users,
- * with a mask). Exact, in one pass
- * over the range's entries, for every group at once (a breakdown's ranking of its values).
- */
-export function usersByKeyGroup(
-  days: DayStore,
-  range: { from: number; to: number; raw: RawSlots | undefined },
-  groups: { groupOfKey: Int32Array; count: number; userCount: number; mask?: UserMask | undefined }
-): KeyGroupUsers {
+/** What a ranking counts: the groups of keys, every user, and optionally only a mask's users. */
+export interface KeyGroups {
+  groupOfKey: Int32Array;
+  count: number;
+  userCount: number;
+  mask?: UserMask | undefined;
+}
+
+/** Fresh bitsets of every group and a marker adding a user's entry (with its logins) to its key's group. */
+function tally(groups: KeyGroups): { users: KeyGroupUsers; mark: Mark } {
   const bits = Array.from({ length: groups.count }, () => bitsFor(groups.userCount));
   const logins = new Float64Array(groups.count);
   const { groupOfKey } = groups;
@@ -48,21 +50,88 @@ export function usersByKeyGroup(
     setBit(bits[group] as Uint32Array, id);
     logins[group] = (logins[group] as number) + n;
   };
+  return { users: { bits, logins }, mark };
+}
+
+/** Marks the entries of [from, to) ms, whole days included, into `mark`. */
+function markRange(
+  days: DayStore,
+  range: { from: number; to: number; raw: RawSlots | undefined },
+  mark: Mark
+): void {
   const { from, to, raw } = range;
   for (let dayNumber = Math.floor(from / DAY_MS); dayNumber * DAY_MS < to; dayNumber += 1) {
     const day = days.get(dayNumber);
     if (!day) continue;
     const base = dayNumber * DAY_MS;
     const split = slotSplit(Math.max(from - base, 0), Math.min(to - base, DAY_MS));
-    if (split.s0 === 0 && split.s1 === SLOTS_PER_DAY && !day.dims) {
-      // A day without a split is all the unknown key: its bitset is the group's day.
-      if ((groupOfKey[UNKNOWN_KEY_ID] ?? -1) >= 0) markSlots(day, 0, SLOTS_PER_DAY, mark);
-      continue;
-    }
     if (split.s0 < split.s1) markSlots(day, split.s0, split.s1, mark);
     for (const piece of cutPieces(split)) markPiece(days, { dayNumber, day, piece, raw }, mark);
   }
-  return { bits, logins };
+}
+
+/**
+ * Each group's users and logins over aligned blocks of 2^k whole UTC days, built in one pass over a block's
+ * entries and kept (bounded) while the index does not change: a ranking's whole days are a few ORs of them,
+ * as a range's are of the index's own day blocks (spans.ts), so a dashboard's refresh does not read a year of
+ * entries again.
+ */
+export class KeyGroupBlocks {
+  private readonly blocks: ByteBoundedCache<string, KeyGroupUsers>;
+
+  constructor(
+    private readonly days: DayStore,
+    private readonly groups: KeyGroups,
+    cacheBytes: number
+  ) {
+    this.blocks = new ByteBoundedCache(cacheBytes, (b) => b.bits.reduce((n, x) => n + x.byteLength, 64));
+  }
+
+  block(level: number, index: number): KeyGroupUsers {
+    const key = `${level}:${index}`;
+    let found = this.blocks.get(key);
+    if (!found) {
+      const { users, mark } = tally({ ...this.groups, mask: undefined });
+      const from = (index << level) * DAY_MS;
+      markRange(this.days, { from, to: from + (1 << level) * DAY_MS, raw: undefined }, mark);
+      found = users;
+      this.blocks.set(key, found);
+    }
+    return found;
+  }
+}
+
+/**
+ * The users of [from, to) of each group of request keys (`groupOfKey[key]`, -1: none), as bitsets: whole
+ * slots from the days' split by key, the slots the range's edges cut from their logins (only the mask's users,
+ * with a mask). Exact, for every group at once (a breakdown's ranking of its values): without a mask, the
+ * whole days through `blocks` (KeyGroupBlocks), the rest in one pass over its entries.
+ */
+export function usersByKeyGroup(
+  days: DayStore,
+  range: { from: number; to: number; raw: RawSlots | undefined },
+  groups: KeyGroups & { blocks?: KeyGroupBlocks | undefined }
+): KeyGroupUsers {
+  const { users, mark } = tally(groups);
+  const { from, to } = range;
+  const wholeFrom = Math.ceil(from / DAY_MS);
+  const wholeTo = Math.floor(to / DAY_MS);
+  if (!groups.blocks || groups.mask || wholeFrom >= wholeTo) {
+    markRange(days, range, mark);
+    return users;
+  }
+  if (from < wholeFrom * DAY_MS) markRange(days, { ...range, to: wholeFrom * DAY_MS }, mark);
+  for (let d = wholeFrom; d < wholeTo;) {
+    const level = blockLevel(d, wholeTo, MAX_BLOCK_LEVEL);
+    const block = groups.blocks.block(level, d >> level);
+    for (let g = 0; g < groups.count; g += 1) {
+      orInto(users.bits[g] as Uint32Array, block.bits[g] as Uint32Array);
+      users.logins[g] = (users.logins[g] as number) + (block.logins[g] as number);
+    }
+    d += 1 << level;
+  }
+  if (wholeTo * DAY_MS < to) markRange(days, { ...range, from: wholeTo * DAY_MS }, mark);
+  return users;
 }
 
 /** Per group of keys: its users (a bitset sized for every user) and its logins. */
