@@ -4,6 +4,8 @@
  * range edges inside slots (their logins given as the daemon reads them, keys included); and its cache.
  */
 import { seededRandom } from '../src/demo/random';
+import { buildDaySlots } from '../src/core/day-slots';
+import { dayDims, decodeSummary, encodeSummary } from '../src/db/day-summary';
 import { DAY_MS, SLOT_MS, SLOTS_PER_DAY } from '../src/core/units';
 import type { RawLogins } from '../src/query/login-index';
 import { LoginIndex } from '../src/query/login-index';
@@ -46,6 +48,33 @@ function raw(index: LoginIndex, logins: readonly Keyed[], slots: number[]): Map<
     })
   );
 }
+
+describe("a day's split by key as stored (db/day-summary.ts)", () => {
+  it('should write it in parts of whole slots and read it back as it was, runs and keys in their widths', () => {
+    const random = seededRandom(5);
+    const n = 3_000;
+    const t = Array.from({ length: n }, () => Math.floor(random() * DAY_MS));
+    const ids = Array.from({ length: n }, () => Math.floor(random() ** 2 * (random() < 0.5 ? 300 : 70_000)));
+    const keys = Array.from(
+      { length: n },
+      () => `h${Math.floor(random() * (random() < 0.9 ? 5 : 400))}\u001fx`
+    );
+    const day = dayDims({ t, keys }, ids);
+    expect(day).toBeDefined();
+    for (const max of [200, 1_000, 1_000_000]) {
+      const parts = encodeSummary(buildDaySlots(t, ids), max, day);
+      if (max === 200) expect(parts.length).toBeGreaterThan(5);
+      const back = decodeSummary([...parts].reverse())?.dims;
+      expect(back?.keyNames).toEqual(day?.keyNames);
+      for (const field of ['offsets', 'ids', 'keys', 'multiAt', 'multiCount'] as const)
+        expect([max, field, Array.from(back?.dims[field] ?? [])]).toEqual([
+          max,
+          field,
+          Array.from(day?.dims[field] ?? []),
+        ]);
+    }
+  });
+});
 
 describe('LoginIndex.filtered', () => {
   const logins = keyedLogins(12_000, 31);

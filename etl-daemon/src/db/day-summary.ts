@@ -6,7 +6,7 @@ import type { NameBatchDoc, NameDictionary } from './user-names';
 import { ensureNames } from './user-names';
 import { SLOTS_PER_DAY } from '../core/units';
 import type { DimSlots } from '../core/dim-slots';
-import { buildDimSlots, filled } from '../core/dim-slots';
+import { buildDimSlots, keyArray } from '../core/dim-slots';
 import { Interner } from '../core/interner';
 import { UNKNOWN_KEY } from '../etl/dimensions';
 
@@ -36,12 +36,13 @@ export interface SummaryDoc {
   multiCount: Binary;
   /**
    * The same slots by user and request key (core/dim-slots.ts), when a login of the day has a known handler
-   * or host: the day's key names, then per slot of the part its entries (as `offsets`), their dictionary ids,
-   * indexes into `keyNames`, and their repeats. Absent on days stored before dimensions were kept.
+   * or host: the day's key names; per entry of the part (user and slot) how many keys it used (`dimRuns`),
+   * then per (user, slot, key), in that order, an index into `keyNames` (`dimKeys`) and the repeats. Runs and
+   * keys take 1, 2 or 4 bytes each, as their largest needs (the width is the field's length over its count).
+   * Absent on days stored before dimensions were kept.
    */
   keyNames?: string[];
-  dimOffsets?: Binary;
-  dimIds?: Binary;
+  dimRuns?: Binary;
   dimKeys?: Binary;
   dimMultiAt?: Binary;
   dimMultiCount?: Binary;
@@ -74,6 +75,55 @@ function uint32(value: Binary): Uint32Array {
   return new Uint32Array(copy.buffer);
 }
 
+/** Unsigned values in 1, 2 or 4 bytes each, as the largest of them needs. */
+function packed(values: ArrayLike<number>): Binary {
+  let max = 0;
+  for (let k = 0; k < values.length; k += 1) if ((values[k] as number) > max) max = values[k] as number;
+  const array =
+    max < 0x100
+      ? Uint8Array.from(values)
+      : max < 0x10000
+        ? Uint16Array.from(values)
+        : Uint32Array.from(values);
+  return new Binary(Buffer.from(array.buffer, array.byteOffset, array.byteLength));
+}
+
+/** The `count` values of a packed field (their width its length over `count`); undefined when it does not fit. */
+function unpacked(value: Binary, count: number): Uint8Array | Uint16Array | Uint32Array | undefined {
+  const bytes = value.buffer.subarray(0, value.length());
+  if (count === 0) return bytes.length === 0 ? new Uint8Array(0) : undefined;
+  const width = bytes.length / count;
+  const copy = new Uint8Array(bytes.length);
+  copy.set(bytes);
+  if (width === 1) return copy;
+  if (width === 2) return new Uint16Array(copy.buffer);
+  return width === 4 ? new Uint32Array(copy.buffer) : undefined;
+}
+
+/**
+ * Per entry of the summary (user and slot), how many entries of its split by key it has: the split's entries
+ * of one user and slot follow each other in the summary's order. Throws when the two disagree.
+ */
+function runsOf(slots: DaySlots, dims: DimSlots): Uint32Array {
+  const runs = new Uint32Array(slots.ids.length);
+  let d = 0;
+  for (let s = 0; s < SLOTS_PER_DAY; s += 1) {
+    for (let e = slots.offsets[s] as number; e < (slots.offsets[s + 1] as number); e += 1) {
+      const id = slots.ids[e] as number;
+      let run = 0;
+      while (d < (dims.offsets[s + 1] as number) && dims.ids[d] === id) {
+        d += 1;
+        run += 1;
+      }
+      if (run === 0) throw new RangeError(`encodeSummary: the split by key lacks user ${id} in slot ${s}`);
+      runs[e] = run;
+    }
+    if (d !== dims.offsets[s + 1])
+      throw new RangeError(`encodeSummary: the split by key of slot ${s} differs`);
+  }
+  return runs;
+}
+
 /** The entries of slots [from, to) of a summary and of its split by key together. */
 function entriesIn(slots: DaySlots, dims: DimSlots | undefined, from: number, to: number): number {
   const of = (offsets: Uint32Array) => (offsets[to] ?? 0) - (offsets[from] ?? 0);
@@ -97,7 +147,7 @@ function repeatsIn(
 
 /** The split by key of slots [from, to), as a part's fields. */
 function dimPart(
-  day: DayDims,
+  day: DayDims & { runs: Uint32Array; baseOffsets: Uint32Array },
   multi: { at: Uint32Array; count: Uint32Array; m: number },
   from: number,
   to: number
@@ -108,9 +158,8 @@ function dimPart(
   const repeats = repeatsIn(multi, e0, e1);
   return {
     keyNames: [...day.keyNames],
-    dimOffsets: binary(Uint32Array.from(dims.offsets.subarray(from, to + 1), (o) => o - e0)),
-    dimIds: binary(Uint32Array.from(dims.ids.subarray(e0, e1))),
-    dimKeys: binary(Uint32Array.from(dims.keys.subarray(e0, e1))),
+    dimRuns: packed(day.runs.subarray(day.baseOffsets[from], day.baseOffsets[to])),
+    dimKeys: packed(dims.keys.subarray(e0, e1)),
     dimMultiAt: binary(repeats.at),
     dimMultiCount: binary(repeats.count),
   };
@@ -128,6 +177,7 @@ export function encodeSummary(
   const parts: SummaryPart[] = [];
   let multi = 0;
   const dimMulti = day && { at: day.dims.multiAt, count: day.dims.multiCount, m: 0 };
+  const withRuns = day && { ...day, runs: runsOf(slots, day.dims), baseOffsets: slots.offsets };
   for (let from = 0; from < SLOTS_PER_DAY || (parts.length === 0 && from === 0);) {
     let to = from + 1;
     const base = slots.offsets[from] ?? 0;
@@ -153,7 +203,7 @@ export function encodeSummary(
       slotLogins: binary(slotLogins),
       multiAt: binary(Uint32Array.from(multiAt)),
       multiCount: binary(Uint32Array.from(multiCount)),
-      ...(day && dimMulti ? dimPart(day, dimMulti, from, to) : {}),
+      ...(withRuns && dimMulti ? dimPart(withRuns, dimMulti, from, to) : {}),
     });
     from = to;
   }
@@ -200,16 +250,17 @@ export function decodeSummary(
     slot = part.slotTo;
   }
   if (slot !== SLOTS_PER_DAY) return undefined;
-  const dims = decodeDims(sorted);
+  const slots = {
+    offsets,
+    ids: concatenated(idParts, entries),
+    loginsBefore,
+    multiAt: Uint32Array.from(multiAt),
+    multiCount: Uint32Array.from(multiCount),
+  };
+  const dims = decodeDims(sorted, slots);
   return {
     ...(dims ? { dims } : {}),
-    slots: {
-      offsets,
-      ids: concatenated(idParts, entries),
-      loginsBefore,
-      multiAt: Uint32Array.from(multiAt),
-      multiCount: Uint32Array.from(multiCount),
-    },
+    slots,
     maxId,
   };
 }
@@ -218,46 +269,63 @@ export function decodeSummary(
  * The split by key of a day's parts (sorted, checked to cover the day), when every part holds one; undefined
  * for a day stored before dimensions were kept, and when the parts disagree (then the day is all unknown).
  */
-function decodeDims(sorted: readonly Pick<SummaryDoc, keyof SummaryPart>[]): DayDims | undefined {
+/** Each part's split, read and checked against the summary; undefined when one is missing or does not fit. */
+function dimParts(sorted: readonly Pick<SummaryDoc, keyof SummaryPart>[], base: DaySlots, keyCount: number) {
+  const parts = [];
+  let total = 0;
+  for (const part of sorted) {
+    if (!part.dimRuns || !part.dimKeys || !part.dimMultiAt || !part.dimMultiCount) return undefined;
+    const e0 = base.offsets[part.slotFrom] as number;
+    const runs = unpacked(part.dimRuns, (base.offsets[part.slotTo] as number) - e0);
+    if (!runs) return undefined;
+    let count = 0;
+    for (const run of runs) count += run;
+    const keys = unpacked(part.dimKeys, count);
+    if (!keys || keys.some((k) => k >= keyCount)) return undefined;
+    const repeats = { at: uint32(part.dimMultiAt), count: uint32(part.dimMultiCount) };
+    parts.push({ part, runs, keys, e0, d0: total, repeats });
+    total += count;
+  }
+  return { parts, total };
+}
+
+function decodeDims(
+  sorted: readonly Pick<SummaryDoc, keyof SummaryPart>[],
+  base: DaySlots
+): DayDims | undefined {
   const keyNames = sorted[0]?.keyNames;
-  if (!keyNames) return undefined;
+  const read = keyNames && dimParts(sorted, base, keyNames.length);
+  if (!keyNames || !read) return undefined;
   const offsets = new Uint32Array(SLOTS_PER_DAY + 1);
-  const ids: Uint32Array[] = [];
-  const keys: Uint32Array[] = [];
+  const ids = new Uint32Array(read.total);
+  const keys = keyArray(read.total, keyNames.length);
   const multiAt: number[] = [];
   const multiCount: number[] = [];
-  let entries = 0;
-  for (const part of sorted) {
-    if (!part.dimOffsets || !part.dimIds || !part.dimKeys || !part.dimMultiAt || !part.dimMultiCount)
-      return undefined;
-    const partOffsets = uint32(part.dimOffsets);
-    const partIds = uint32(part.dimIds);
-    const partKeys = uint32(part.dimKeys);
-    if (partOffsets.length !== part.slotTo - part.slotFrom + 1 || partOffsets.at(-1) !== partIds.length)
-      return undefined;
-    if (partKeys.length !== partIds.length || partKeys.some((k) => k >= keyNames.length)) return undefined;
-    for (let k = 0; k < part.slotTo - part.slotFrom; k += 1)
-      offsets[part.slotFrom + k + 1] = entries + (partOffsets[k + 1] ?? 0);
-    const at = uint32(part.dimMultiAt);
-    const count = uint32(part.dimMultiCount);
-    for (let k = 0; k < at.length; k += 1) {
-      multiAt.push(entries + (at[k] ?? 0));
-      multiCount.push(count[k] ?? 0);
+  for (const { part, runs, keys: partKeys, e0, d0, repeats } of read.parts) {
+    keys.set(partKeys, d0);
+    // The split's users are the summary's, each repeated for as many keys as it used in the slot.
+    let d = d0;
+    for (let s = part.slotFrom; s < part.slotTo; s += 1) {
+      for (let e = base.offsets[s] as number; e < (base.offsets[s + 1] as number); e += 1) {
+        const run = runs[e - e0] as number;
+        ids.fill(base.ids[e] as number, d, d + run);
+        d += run;
+      }
+      offsets[s + 1] = d;
     }
-    ids.push(partIds);
-    keys.push(partKeys);
-    entries += partIds.length;
+    for (let k = 0; k < repeats.at.length; k += 1) {
+      multiAt.push(d0 + (repeats.at[k] ?? 0));
+      multiCount.push(repeats.count[k] ?? 0);
+    }
   }
-  return {
-    keyNames,
-    dims: {
-      offsets,
-      ids: filled(concatenated(ids, entries)),
-      keys: filled(concatenated(keys, entries)),
-      multiAt: Uint32Array.from(multiAt),
-      multiCount: Uint32Array.from(multiCount),
-    },
+  const dims = {
+    offsets,
+    ids,
+    keys,
+    multiAt: Uint32Array.from(multiAt),
+    multiCount: Uint32Array.from(multiCount),
   };
+  return { keyNames, dims };
 }
 
 /** A day's split by key from its logins (`keys` per login), or undefined when every key is unknown. */
