@@ -161,6 +161,16 @@ describe('LoginIndex.filtered', () => {
     // A changed day: counted again from the new version.
     index.replaceDays(toDays(all.filter((l) => l.at < BASE + 10 * DAY_MS)));
     expect(index.filtered(one)).not.toBe(first);
+    // First requests by key were found on the first filter and are kept in step since: a day replaced by an
+    // empty one (days 10 … of the first replacement's range lose nothing; emptied days move first logins on).
+    const emptied = new Date(BASE + 25 * DAY_MS);
+    index.replaceDays([{ day: emptied, users: [], u: [], t: [] }]);
+    const left = all.filter((l) => Math.floor(l.at / DAY_MS) !== Math.floor(emptied.getTime() / DAY_MS));
+    const kept = left.filter((l) => l.handler === 'mkt.api.Report');
+    const bounds = [BASE, BASE + 30 * DAY_MS, BASE + 60 * DAY_MS, BASE + 400 * DAY_MS];
+    expect(
+      index.filtered(one).count(bounds, BASE, BASE + 400 * DAY_MS, ['users', 'logins', 'new_users'])
+    ).toEqual(oracle(kept, bounds, BASE, BASE + 400 * DAY_MS));
     // A cache of no bytes keeps only the one in use.
     const tight = new LoginIndex({
       blockCacheBytes: 1e6,

@@ -279,7 +279,7 @@ function dimParts(sorted: readonly Pick<SummaryDoc, keyof SummaryPart>[], base: 
     const runs = unpacked(part.dimRuns, (base.offsets[part.slotTo] as number) - e0);
     if (!runs) return undefined;
     let count = 0;
-    for (const run of runs) count += run;
+    for (let k = 0; k < runs.length; k += 1) count += runs[k] as number;
     const keys = unpacked(part.dimKeys, count);
     if (!keys || keys.some((k) => k >= keyCount)) return undefined;
     const repeats = { at: uint32(part.dimMultiAt), count: uint32(part.dimMultiCount) };
@@ -307,9 +307,8 @@ function decodeDims(
     let d = d0;
     for (let s = part.slotFrom; s < part.slotTo; s += 1) {
       for (let e = base.offsets[s] as number; e < (base.offsets[s + 1] as number); e += 1) {
-        const run = runs[e - e0] as number;
-        ids.fill(base.ids[e] as number, d, d + run);
-        d += run;
+        const id = base.ids[e] as number;
+        for (let r = runs[e - e0] as number; r > 0; r -= 1) ids[d++] = id;
       }
       offsets[s + 1] = d;
     }

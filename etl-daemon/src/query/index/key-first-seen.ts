@@ -28,15 +28,28 @@ export function forEachKeyedEntry(
 }
 
 /**
- * Each user's first slot with a login of each request key (a global slot number), kept in step as days are
- * replaced, as FirstSeen keeps the first slot of any login: a filter's or a series' new users and cohorts are
- * counted from the earliest of its keys' (`firstSlots`). One array of users per key seen.
+ * Each user's first slot with a login of each request key (a global slot number), as FirstSeen keeps the
+ * first slot of any login: a filter's or a series' new users and cohorts are counted from the earliest of its
+ * keys' (`firstSlots`). One array of users per key seen. Found when first asked for (one pass over every day's
+ * split), not at start-up: an index whose dimensions nobody asks about pays neither the pass nor the memory;
+ * from then on kept in step as days are replaced.
  */
 export class KeyFirstSeen {
   private readonly first: Int32Array[] = [];
   private capacity = 0;
+  private built = false;
 
   constructor(private readonly days: DayStore) {}
+
+  /** Notes every day held (in order), once: the first request for first slots by key. */
+  private build(userCount: number): void {
+    this.built = true;
+    this.grow(userCount);
+    for (const dayNumber of this.days.inOrder()) {
+      const day = this.days.get(dayNumber);
+      if (day) this.note(dayNumber, day);
+    }
+  }
 
   /** Makes room for ids below `userCount`. */
   grow(userCount: number): void {
@@ -63,6 +76,7 @@ export class KeyFirstSeen {
   /** Pairs whose first slot lay in the old version of a day: forgotten, to be found again after the swap. */
   forget(dayNumber: number, old: IndexedDay): Set<number> {
     const lost = new Set<number>();
+    if (!this.built) return lost;
     forEachKeyedEntry(old, (_s, id, key) => {
       const first = this.of(key);
       if (first[id] !== NONE && dayOfSlot(first[id] as number) === dayNumber) {
@@ -74,15 +88,20 @@ export class KeyFirstSeen {
   }
 
   note(dayNumber: number, day: IndexedDay): void {
+    if (!this.built) return;
     // Loops written out (no callback per entry): every day of the index passes here at start-up.
     const base = dayNumber * SLOTS_PER_DAY;
     const { offsets, ids } = day.dims ?? day.slots;
     const keys = day.dims?.keys;
+    let maxKey = UNKNOWN_KEY_ID;
+    if (keys)
+      for (let e = 0; e < keys.length; e += 1) if ((keys[e] as number) > maxKey) maxKey = keys[e] as number;
+    this.of(maxKey);
+    const firsts = this.first;
     for (let s = 0; s < SLOTS_PER_DAY; s += 1) {
       const slot = base + s;
       for (let e = offsets[s] as number; e < (offsets[s + 1] as number); e += 1) {
-        const key = keys ? (keys[e] as number) : UNKNOWN_KEY_ID;
-        const first = this.first[key] ?? this.of(key);
+        const first = firsts[keys ? (keys[e] as number) : UNKNOWN_KEY_ID] as Int32Array;
         const id = ids[e] as number;
         if ((first[id] as number) > slot) first[id] = slot;
       }
@@ -105,6 +124,8 @@ export class KeyFirstSeen {
 
   /** Each user's first slot with a login of any of the allowed keys (Infinity: none), for `userCount` users. */
   firstSlots(allowed: Uint8Array, userCount: number): Float64Array<ArrayBuffer> {
+    if (!this.built) this.build(userCount);
+    this.grow(userCount);
     const out = new Float64Array(userCount).fill(Infinity);
     for (let key = 0; key < this.first.length && key < allowed.length; key += 1) {
       if (allowed[key] !== 1) continue;
