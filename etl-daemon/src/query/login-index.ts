@@ -46,6 +46,8 @@ interface IndexParts {
   first: FirstSeen;
   keyFirst: KeyFirstSeen;
   changes: number;
+  /** The keys a derived index keeps: its first logins are found again from them when a base day changes. */
+  allowed: AllowedKeys;
 }
 
 /**
@@ -89,7 +91,10 @@ export class LoginIndex {
   private readonly users: Interner;
   private readonly keys: Interner;
   private readonly days: DayStore;
-  private readonly first: FirstSeen;
+  private first: FirstSeen;
+  /** A derived index's first logins after a base day changed: found again on next use. */
+  private firstStale = false;
+  private readonly allowed: AllowedKeys | undefined;
   private readonly keyFirst: KeyFirstSeen;
   private readonly spans: SpanCache;
   private readonly scanner: Scanner;
@@ -97,7 +102,7 @@ export class LoginIndex {
   /** Derived indexes by their allowed keys, of this generation, oldest first (LoginIndex.filtered). */
   private readonly derived = new Map<string, LoginIndex[]>();
   /** Whole-day blocks of the groupings of keys rankings asked for, by grouping, most recent last. */
-  private readonly groupBlocks = new Map<string, { generation: number; blocks: KeyGroupBlocks }>();
+  private readonly groupBlocks = new Map<string, { blocks: KeyGroupBlocks }>();
   private readonly derivedCacheBytes: number;
   /** Set on a derived index: the first logins per key it shares are its base's. */
   private readonly isDerived: boolean;
@@ -111,6 +116,7 @@ export class LoginIndex {
     this.first = parts?.first ?? new FirstSeen(this.days);
     this.keyFirst = parts?.keyFirst ?? new KeyFirstSeen(this.days);
     this.changes = parts?.changes ?? 0;
+    this.allowed = parts?.allowed;
     this.isDerived = parts !== undefined;
     this.derivedCacheBytes = limits.derivedCacheBytes;
     this.spans = new SpanCache(this.days, this.work, limits);
@@ -182,7 +188,7 @@ export class LoginIndex {
   filteredMany(list: readonly AllowedKeys[]): LoginIndex[] {
     const key = list.map((allowed) => allowed.join('')).join('|');
     const kept = this.derived.get(key);
-    if (kept && kept.every((index) => index.generation === this.changes)) {
+    if (kept) {
       this.derived.delete(key);
       this.derived.set(key, kept);
       return kept;
@@ -202,8 +208,6 @@ export class LoginIndex {
    */
   private trimDerived(): void {
     const bytesOf = (group: LoginIndex[]) => group.reduce((n, index) => n + index.bytes, 0);
-    for (const [key, group] of this.derived)
-      if (group.some((index) => index.generation !== this.changes)) this.derived.delete(key);
     let bytes = 0;
     for (const group of this.derived.values()) bytes += bytesOf(group);
     for (const [key, group] of this.derived) {
@@ -229,6 +233,7 @@ export class LoginIndex {
         first,
         keyFirst: this.keyFirst,
         changes: this.changes,
+        allowed,
       });
     });
   }
@@ -285,6 +290,27 @@ export class LoginIndex {
     }
     this.first.refind(lost, dayNumber);
     this.keyFirst.refind(lostKeys, dayNumber);
+    // What is kept for request filters follows the day: its derived days and unions are made again.
+    for (const group of this.derived.values())
+      for (const index of group) index.baseDayChanged(dayNumber, this.changes);
+    for (const { blocks } of this.groupBlocks.values()) blocks.dayChanged(dayNumber);
+  }
+
+  /** A derived index's base day changed: its unions of that day are dropped, its first logins found again. */
+  private baseDayChanged(dayNumber: number, changes: number): void {
+    this.changes = changes;
+    this.intervals.clear();
+    this.spans.dayChanged(dayNumber);
+    this.firstStale = true;
+  }
+
+  /** The first logins, found again first when a derived index's base has changed since. */
+  private firstSeen(): FirstSeen {
+    if (this.firstStale && this.allowed) {
+      this.first = FirstSeen.fixed(this.days, this.keyFirst.firstSlots(this.allowed, this.users.size));
+      this.firstStale = false;
+    }
+    return this.first;
   }
 
   /**
@@ -370,7 +396,7 @@ export class LoginIndex {
   }
 
   private newUsers(from: number, to: number, options: CountOptions): number {
-    return this.first.count(from, to, {
+    return this.firstSeen().count(from, to, {
       userCount: this.users.size,
       mask: options.mask,
       raw: options.raw,
@@ -399,7 +425,7 @@ export class LoginIndex {
    * that slot, by the slot's logins.
    */
   firstSeenBefore(id: number, t: number, raw?: RawSlots): boolean {
-    return this.first.before(id, t, raw);
+    return this.firstSeen().before(id, t, raw);
   }
 
   /** See visitLogins: the logins of [a, b) per whole slot and user, and one by one in cut slots. */
@@ -472,9 +498,9 @@ export class LoginIndex {
   }): KeyGroupBlocks {
     const key = groups.groupOfKey.join(',');
     let kept = this.groupBlocks.get(key);
-    if (kept?.generation !== this.changes) {
+    if (!kept) {
       const cacheBytes = (this.derivedCacheBytes * BLOCKS_SHARE) / GROUPINGS_KEPT;
-      kept = { generation: this.changes, blocks: new KeyGroupBlocks(this.days, groups, cacheBytes) };
+      kept = { blocks: new KeyGroupBlocks(this.days, groups, cacheBytes) };
       this.groupBlocks.set(key, kept);
       for (const old of this.groupBlocks.keys())
         if (this.groupBlocks.size > GROUPINGS_KEPT) this.groupBlocks.delete(old);
@@ -487,6 +513,6 @@ export class LoginIndex {
 
   /** Whether a user has any login at all (every id has, unless its days were all removed). */
   hasFirstLogin(id: number): boolean {
-    return this.first.has(id);
+    return this.firstSeen().has(id);
   }
 }

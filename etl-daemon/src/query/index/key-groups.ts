@@ -74,7 +74,7 @@ function markRange(
  * Each group's users and logins over aligned blocks of 2^k whole UTC days, built in one pass over a block's
  * entries and kept (bounded) while the index does not change: a ranking's whole days are a few ORs of them,
  * as a range's are of the index's own day blocks (spans.ts), so a dashboard's refresh does not read a year of
- * entries again.
+ * entries again; a replaced day drops only the blocks holding it.
  */
 export class KeyGroupBlocks {
   private readonly blocks: ByteBoundedCache<string, KeyGroupUsers>;
@@ -85,6 +85,11 @@ export class KeyGroupBlocks {
     cacheBytes: number
   ) {
     this.blocks = new ByteBoundedCache(cacheBytes, (b) => b.bits.reduce((n, x) => n + x.byteLength, 64));
+  }
+
+  /** Drops the blocks holding a day (replaced in the index). */
+  dayChanged(dayNumber: number): void {
+    for (let k = 0; k <= MAX_BLOCK_LEVEL; k += 1) this.blocks.delete(`${k}:${dayNumber >> k}`);
   }
 
   block(level: number, index: number): KeyGroupUsers {
