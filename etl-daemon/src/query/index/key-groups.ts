@@ -71,8 +71,8 @@ function markRange(
 }
 
 /**
- * Each group's users and logins over aligned blocks of 2^k whole UTC days, a day's from its entries and a
- * larger block as the union of its halves, kept (bounded): a ranking's whole days are a few ORs of them,
+ * Each group's users and logins over aligned blocks of 2^k whole UTC days, built in one pass over a block's
+ * entries and kept (bounded) while the index does not change: a ranking's whole days are a few ORs of them,
  * as a range's are of the index's own day blocks (spans.ts), so a dashboard's refresh does not read a year of
  * entries again; a replaced day drops only the blocks holding it.
  */
@@ -96,30 +96,13 @@ export class KeyGroupBlocks {
     const key = `${level}:${index}`;
     let found = this.blocks.get(key);
     if (!found) {
-      found = level === 0 ? this.dayBlock(index) : this.joined(level, index);
+      const { users, mark } = tally({ ...this.groups, mask: undefined });
+      const from = (index << level) * DAY_MS;
+      markRange(this.days, { from, to: from + (1 << level) * DAY_MS, raw: undefined }, mark);
+      found = users;
       this.blocks.set(key, found);
     }
     return found;
-  }
-
-  /** One day's users and requests per group, from its entries. */
-  private dayBlock(dayNumber: number): KeyGroupUsers {
-    const { users, mark } = tally({ ...this.groups, mask: undefined });
-    markRange(this.days, { from: dayNumber * DAY_MS, to: (dayNumber + 1) * DAY_MS, raw: undefined }, mark);
-    return users;
-  }
-
-  /** A block of 2^level days: the union of its two halves (kept too: the next range's blocks reuse them). */
-  private joined(level: number, index: number): KeyGroupUsers {
-    const left = this.block(level - 1, index * 2);
-    const right = this.block(level - 1, index * 2 + 1);
-    const bits = left.bits.map((b, g) => {
-      const union = Uint32Array.from(b);
-      orInto(union, right.bits[g] as Uint32Array);
-      return union;
-    });
-    const logins = Float64Array.from(left.logins, (n, g) => n + (right.logins[g] as number));
-    return { bits, logins };
   }
 }
 
