@@ -63,10 +63,10 @@ export function oracle(
 }
 
 /** The logins of the given slots (global numbers) with an index's own ids, straight from the fixture: what
- * the daemon reads from the hour chunks when a range edge cuts a slot. */
+ * the daemon reads from the hour chunks when a range edge cuts a slot (request keys too, when logins have). */
 export function readFor(
   index: LoginIndex,
-  logins: readonly Login[],
+  logins: readonly (Login & { key?: string })[],
   slots: number[]
 ): Map<number, RawLogins> {
   return new Map(
@@ -78,6 +78,9 @@ export function readFor(
         {
           t: Int32Array.from(inSlot, (l) => l.at - day),
           u: Int32Array.from(inSlot, (l) => index.userId(l.user)),
+          ...(inSlot.some((l) => l.key !== undefined)
+            ? { k: Int32Array.from(inSlot, (l) => index.keyId(l.key ?? '\u001f')) }
+            : {}),
         },
       ];
     })

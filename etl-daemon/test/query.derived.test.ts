@@ -6,12 +6,11 @@
 import { seededRandom } from '../src/demo/random';
 import { buildDaySlots } from '../src/core/day-slots';
 import { dayDims, decodeSummary, encodeSummary } from '../src/db/day-summary';
-import { DAY_MS, SLOT_MS, SLOTS_PER_DAY } from '../src/core/units';
-import type { RawLogins } from '../src/query/login-index';
+import { DAY_MS } from '../src/core/units';
 import { LoginIndex } from '../src/query/login-index';
 import { allowedKeys } from '../src/query/requests';
 import type { Login } from './login-fixtures';
-import { BASE, oracle, randomLogins, randomQueries, toDays } from './login-fixtures';
+import { BASE, oracle, randomLogins, randomQueries, readFor, toDays } from './login-fixtures';
 
 interface Keyed extends Login {
   key: string;
@@ -29,24 +28,6 @@ function keyedLogins(n: number, seed: number): Keyed[] {
     const host = HOSTS[Math.floor(random() * HOSTS.length)] as string;
     return { ...l, handler, host, key: `${handler}\u001f${host}` };
   });
-}
-
-/** What the daemon reads for slots cut by range edges: every login of the slot with its user and key ids. */
-function raw(index: LoginIndex, logins: readonly Keyed[], slots: number[]): Map<number, RawLogins> {
-  return new Map(
-    slots.map((slot) => {
-      const inSlot = logins.filter((l) => Math.floor(l.at / SLOT_MS) === slot);
-      const day = Math.floor(slot / SLOTS_PER_DAY) * DAY_MS;
-      return [
-        slot,
-        {
-          t: Int32Array.from(inSlot, (l) => l.at - day),
-          u: Int32Array.from(inSlot, (l) => index.userId(l.user)),
-          k: Int32Array.from(inSlot, (l) => index.keyId(l.key)),
-        },
-      ];
-    })
-  );
 }
 
 describe("a day's split by key as stored (db/day-summary.ts)", () => {
@@ -107,7 +88,7 @@ describe('LoginIndex.filtered', () => {
     for (const q of randomQueries(7, 18)) {
       const slots = filtered.missingSlots(q.bounds, q.start, q.end);
       const counted = filtered.count(q.bounds, q.start, q.end, ['users', 'logins', 'new_users'], {
-        raw: raw(index, all, slots),
+        raw: readFor(index, all, slots),
       });
       expect([q.i, counted]).toEqual([q.i, oracle(kept, q.bounds, q.start, q.end)]);
     }
@@ -137,7 +118,7 @@ describe('LoginIndex.filtered', () => {
         const kept = all.filter((l) => l.handler === HANDLERS[s]);
         const slots = together[s]!.missingSlots(q.bounds, q.start, q.end);
         const counted = together[s]!.count(q.bounds, q.start, q.end, ['users', 'logins', 'new_users'], {
-          raw: raw(index, all, slots),
+          raw: readFor(index, all, slots),
         });
         expect([q.i, s, counted]).toEqual([q.i, s, oracle(kept, q.bounds, q.start, q.end)]);
         expect(allowed.some((a) => a === 1)).toBe(true);
@@ -145,7 +126,9 @@ describe('LoginIndex.filtered', () => {
       const mkt = all.filter((l) => l.handler.startsWith('mkt.'));
       const slots = overlapping[1]!.missingSlots(q.bounds, q.start, q.end);
       expect(
-        overlapping[1]!.count(q.bounds, q.start, q.end, ['users', 'logins'], { raw: raw(index, all, slots) })
+        overlapping[1]!.count(q.bounds, q.start, q.end, ['users', 'logins'], {
+          raw: readFor(index, all, slots),
+        })
       ).toEqual({ ...oracle(mkt, q.bounds, q.start, q.end), new_users: [] });
     }
   });
