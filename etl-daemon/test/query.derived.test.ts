@@ -5,6 +5,7 @@
  */
 import { seededRandom } from '../src/demo/random';
 import { buildDaySlots } from '../src/core/day-slots';
+import { buildDimSlots, mapDimSlots } from '../src/core/dim-slots';
 import { dayDims, decodeSummary, encodeSummary } from '../src/db/day-summary';
 import { DAY_MS } from '../src/core/units';
 import { LoginIndex } from '../src/query/login-index';
@@ -54,6 +55,31 @@ describe("a day's split by key as stored (db/day-summary.ts)", () => {
           Array.from(day?.dims[field] ?? []),
         ]);
     }
+  });
+});
+
+describe('mapDimSlots (core/dim-slots.ts)', () => {
+  it('should renumber users and keys, sorting the users again when the new ids reverse their order', () => {
+    const random = seededRandom(8);
+    const n = 500;
+    const t = Array.from({ length: n }, () => Math.floor(random() * DAY_MS));
+    const ids = Array.from({ length: n }, () => Math.floor(random() * 40));
+    const keys = Array.from({ length: n }, () => Math.floor(random() * 6));
+    const reversed = Array.from({ length: 40 }, (_, id) => 39 - id);
+    const shuffled = [3, 5, 0, 1, 4, 2];
+    const mapped = mapDimSlots(buildDimSlots(t, ids, keys), {
+      ids: reversed,
+      keys: shuffled,
+      userCount: 40,
+      keyCount: 6,
+    });
+    const expected = buildDimSlots(
+      t,
+      ids.map((id) => reversed[id] as number),
+      keys.map((k) => shuffled[k] as number)
+    );
+    for (const field of ['offsets', 'ids', 'keys', 'multiAt', 'multiCount'] as const)
+      expect([field, Array.from(mapped[field])]).toEqual([field, Array.from(expected[field])]);
   });
 });
 

@@ -95,7 +95,11 @@ export function forEachDimEntry(
  * in one numbering. Pure: what buildDimSlots gives for all their logins.
  */
 export function mergeDimSlots(list: readonly DimSlots[]): DimSlots {
-  if (list.length === 1) return list[0] as DimSlots;
+  return list.length === 1 ? (list[0] as DimSlots) : rebuiltDimSlots(list);
+}
+
+/** The summaries' entries, expanded to their logins and summarised again (sorted, repeats joined). */
+function rebuiltDimSlots(list: readonly DimSlots[]): DimSlots {
   const t: number[] = [];
   const ids: number[] = [];
   const keys: number[] = [];
@@ -135,7 +139,7 @@ export function mapDimSlots(
     for (let e = 0; e < n; e += 1) ids[e] = mapping.ids[dims.ids[e] as number] as number;
   }
   const mapped = { ...dims, ids, keys };
-  return usersInOrder(mapped) ? mapped : mergeDimSlots([mapped, emptyDimSlots()]);
+  return usersInOrder(mapped) ? mapped : rebuiltDimSlots([mapped]);
 }
 
 /** Whether each slot's users are in ascending order (a user's entries adjacent). */
@@ -146,17 +150,6 @@ function usersInOrder(dims: DimSlots): boolean {
       if ((ids[e - 1] as number) > (ids[e] as number)) return false;
   }
   return true;
-}
-
-export function emptyDimSlots(): DimSlots {
-  const none = new Uint32Array(0);
-  return {
-    offsets: new Uint32Array(SLOTS_PER_DAY + 1),
-    ids: none,
-    keys: none,
-    multiAt: none,
-    multiCount: none,
-  };
 }
 
 export function dimBytes(dims: DimSlots): number {

@@ -22,7 +22,8 @@ export interface IndexLimits {
   calendarCacheBytes: number;
   /**
    * Derived indexes of request filters and breakdown series (their days as if sys.log held only those
-   * requests), kept while the index does not change: a dashboard's refreshes count from them again.
+   * requests) and the day blocks of breakdowns' rankings, following the days that change: a dashboard's
+   * refreshes count from them again.
    */
   derivedCacheBytes: number;
 }

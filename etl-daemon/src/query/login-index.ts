@@ -51,8 +51,8 @@ interface IndexParts {
 }
 
 /**
- * A derived index lives for the answers of one generation: its unions are few and short-lived (what a year of
- * weekly buckets of 50,000 users reads through).
+ * A derived index's own unions: few, for the ranges its filter or series is asked about (what a year of weekly
+ * buckets of 50,000 users reads through); the index itself is bounded by its base's derived share.
  */
 const DERIVED_LIMITS: LoginIndexLimits = {
   blockCacheBytes: 2 * 1024 * 1024,
@@ -99,13 +99,11 @@ export class LoginIndex {
   private readonly spans: SpanCache;
   private readonly scanner: Scanner;
   private readonly intervals: ByteBoundedCache<string, { users: number; logins: number }>;
-  /** Derived indexes by their allowed keys, of this generation, oldest first (LoginIndex.filtered). */
+  /** Derived indexes by their allowed keys, least recently used first (LoginIndex.filteredMany). */
   private readonly derived = new Map<string, LoginIndex[]>();
   /** Whole-day blocks of the groupings of keys rankings asked for, by grouping, most recent last. */
-  private readonly groupBlocks = new Map<string, { blocks: KeyGroupBlocks }>();
+  private readonly groupBlocks = new Map<string, KeyGroupBlocks>();
   private readonly derivedCacheBytes: number;
-  /** Set on a derived index: the first logins per key it shares are its base's. */
-  private readonly isDerived: boolean;
   private changes = 0;
 
   constructor(limits: LoginIndexLimits = DEFAULT_INDEX_LIMITS, parts?: IndexParts) {
@@ -117,7 +115,6 @@ export class LoginIndex {
     this.keyFirst = parts?.keyFirst ?? new KeyFirstSeen(this.days);
     this.changes = parts?.changes ?? 0;
     this.allowed = parts?.allowed;
-    this.isDerived = parts !== undefined;
     this.derivedCacheBytes = limits.derivedCacheBytes;
     this.spans = new SpanCache(this.days, this.work, limits);
     this.scanner = new Scanner(this.days, this.spans, this.work);
@@ -140,7 +137,8 @@ export class LoginIndex {
   /** Bytes held: summaries, bitsets, raw logins and caches (what start-up and memory grow with). */
   get bytes(): number {
     const spans = this.spans.bytes;
-    const keyFirst = this.isDerived ? 0 : this.keyFirst.bytes;
+    // A derived index shares its base's first logins per key: counted there.
+    const keyFirst = this.allowed ? 0 : this.keyFirst.bytes;
     return this.first.bytes + keyFirst + spans.blocks + spans.parts + this.days.bytes;
   }
 
@@ -174,8 +172,8 @@ export class LoginIndex {
 
   /**
    * The index as if sys.log held only the logins of the allowed request keys: every count, first login and
-   * table of it is the filter's (query/index/derive.ts). Its days are derived from this index's on first use;
-   * it answers for this index's generation (a later refresh may leave it behind: make another).
+   * table of it is the filter's (query/index/derive.ts). Its days are derived from this index's on first use,
+   * and again when this index replaces them; it is kept within the derived share (derivedCacheBytes).
    */
   filtered(allowed: AllowedKeys): LoginIndex {
     return this.filteredMany([allowed])[0] as LoginIndex;
@@ -203,8 +201,8 @@ export class LoginIndex {
   }
 
   /**
-   * Keeps the derived indexes of this generation within USAGE_INDEX_CACHE_MB's share, dropping the least
-   * recently used (their days grow as they answer: counted when the next one is made).
+   * Keeps the derived indexes within USAGE_INDEX_CACHE_MB's share, dropping the least recently used (their
+   * days grow as they answer: counted when the next one is made).
    */
   private trimDerived(): void {
     const bytesOf = (group: LoginIndex[]) => group.reduce((n, index) => n + index.bytes, 0);
@@ -293,7 +291,7 @@ export class LoginIndex {
     // What is kept for request filters follows the day: its derived days and unions are made again.
     for (const group of this.derived.values())
       for (const index of group) index.baseDayChanged(dayNumber, this.changes);
-    for (const { blocks } of this.groupBlocks.values()) blocks.dayChanged(dayNumber);
+    for (const blocks of this.groupBlocks.values()) blocks.dayChanged(dayNumber);
   }
 
   /** A derived index's base day changed: its unions of that day are dropped, its first logins found again. */
@@ -490,7 +488,7 @@ export class LoginIndex {
     return usersByKeyGroup(this.days, { from, to, raw }, { ...groups, userCount, blocks });
   }
 
-  /** The whole-day blocks of a grouping of keys, of this generation (the last few groupings kept). */
+  /** The whole-day blocks of a grouping of keys (the last few groupings kept). */
   private groupBlocksOf(groups: {
     groupOfKey: Int32Array;
     count: number;
@@ -500,7 +498,7 @@ export class LoginIndex {
     let kept = this.groupBlocks.get(key);
     if (!kept) {
       const cacheBytes = (this.derivedCacheBytes * BLOCKS_SHARE) / GROUPINGS_KEPT;
-      kept = { blocks: new KeyGroupBlocks(this.days, groups, cacheBytes) };
+      kept = new KeyGroupBlocks(this.days, groups, cacheBytes);
       this.groupBlocks.set(key, kept);
       for (const old of this.groupBlocks.keys())
         if (this.groupBlocks.size > GROUPINGS_KEPT) this.groupBlocks.delete(old);
@@ -508,7 +506,7 @@ export class LoginIndex {
       this.groupBlocks.delete(key);
       this.groupBlocks.set(key, kept);
     }
-    return kept.blocks;
+    return kept;
   }
 
   /** Whether a user has any login at all (every id has, unless its days were all removed). */

@@ -45,18 +45,9 @@ export function keyPasses(
   return REQUEST_DIMENSIONS.every((d) => filter?.[d]?.includes(values[d]) ?? true);
 }
 
-/** The key ids (of `keyNames`, by id) that pass the filter and, when given, `also`. */
-export function allowedKeys(
-  keyNames: readonly string[],
-  filter: RequestFilter | undefined,
-  also?: (values: Record<RequestDimension, string>) => boolean
-): AllowedKeys {
-  const allowed = new Uint8Array(keyNames.length);
-  keyNames.forEach((key, id) => {
-    const values = keyValues(key);
-    if (keyPasses(filter, values) && (also?.(values) ?? true)) allowed[id] = 1;
-  });
-  return allowed;
+/** The key ids (of `keyNames`, by id) that pass the filter. */
+export function allowedKeys(keyNames: readonly string[], filter: RequestFilter | undefined): AllowedKeys {
+  return Uint8Array.from(keyNames, (key) => (keyPasses(filter, keyValues(key)) ? 1 : 0));
 }
 
 type Sync = Pick<IndexSync, 'index' | 'readSlots' | 'progress' | 'reloadDays'>;

@@ -39,14 +39,14 @@ export const dimensionsRoutes: FastifyPluginAsyncJsonSchemaToTs<{ Options: ApiCo
     },
     async (request) => {
       const { dimension } = request.params;
-      const titles = sourceOf(ctx, request.query.source).sync.handlerTitles();
+      const { start, end } = parseOrderedRange(request.query, ctx.now().getTime(), 90);
+      const source = sourceOf(ctx, request.query.source);
+      const titles = source.sync.handlerTitles();
       // A handler's title as core4 registered it (sys.handler), where it did.
       const titleOf = (d: string, key: string) => {
         const title = d === 'handler' ? titles.get(key) : undefined;
         return title === undefined ? {} : { title };
       };
-      const { start, end } = parseOrderedRange(request.query, ctx.now().getTime(), 90);
-      const source = sourceOf(ctx, request.query.source);
       const membership = source.sync.membership();
       const people = parsePeople(request.query, membership);
       const values = isRequestDimension(dimension)

@@ -72,7 +72,7 @@ function markRange(
 
 /**
  * Each group's users and logins over aligned blocks of 2^k whole UTC days, built in one pass over a block's
- * entries and kept (bounded) while the index does not change: a ranking's whole days are a few ORs of them,
+ * entries and kept (bounded): a ranking's whole days are a few ORs of them,
  * as a range's are of the index's own day blocks (spans.ts), so a dashboard's refresh does not read a year of
  * entries again; a replaced day drops only the blocks holding it.
  */
