@@ -8,6 +8,8 @@ import { buildDaySlots } from '../src/core/day-slots';
 import { buildDimSlots, mapDimSlots } from '../src/core/dim-slots';
 import { dayDims, decodeSummary, encodeSummary } from '../src/db/day-summary';
 import { DAY_MS } from '../src/core/units';
+import type { KeyGroupTally } from '../src/query/index/key-group-tallies';
+import { unionCount } from '../src/query/index/key-group-tallies';
 import { LoginIndex } from '../src/query/login-index';
 import { allowedKeys } from '../src/query/requests';
 import type { Login } from './login-fixtures';
@@ -194,5 +196,76 @@ describe('LoginIndex.filtered', () => {
     a.count([BASE, BASE + 300 * DAY_MS], BASE, BASE + 300 * DAY_MS, ['users']);
     tight.filtered(two);
     expect(tight.filtered(allowedKeys(tight.keyNames, filters[0]))).not.toBe(a);
+  });
+});
+
+describe("LoginIndex.keyGroupTallies (a breakdown's users and logins per bucket, query/index/key-group-tallies.ts)", () => {
+  const logins = keyedLogins(12_000, 47);
+  const groupOf = (index: LoginIndex) =>
+    Int32Array.from(index.keyNames, (name) => HANDLERS.indexOf(name.split('\u001f')[0] ?? ''));
+  const usersOf = (tally: KeyGroupTally, g: number) => tally.users[g]!.length;
+
+  it('should count each handler and a union of handlers per bucket as the slow definition, in every zone and unit', () => {
+    const index = new LoginIndex();
+    index.replaceDays(toDays(logins));
+    const groups = { groupOfKey: groupOf(index), count: HANDLERS.length };
+    const scratch = new Uint32Array(Math.ceil(index.userCount / 32));
+    for (const q of randomQueries(13, 18)) {
+      const raw = readFor(index, logins, index.missingSlots(q.bounds, q.start, q.end));
+      const tallies = index.keyGroupTallies(q, groups, raw);
+      for (const [g, handler] of HANDLERS.entries()) {
+        const expected = oracle(
+          logins.filter((l) => l.handler === handler),
+          q.bounds,
+          q.start,
+          q.end
+        );
+        expect([q.i, handler, tallies.map((t) => usersOf(t, g))]).toEqual([q.i, handler, expected.users]);
+        expect([q.i, handler, tallies.map((t) => t.logins[g])]).toEqual([q.i, handler, expected.logins]);
+      }
+      // The merged rest of a breakdown: each person once, whichever of the handlers they used.
+      const rest = oracle(
+        logins.filter((l) => l.handler !== HANDLERS[0]),
+        q.bounds,
+        q.start,
+        q.end
+      );
+      expect([q.i, tallies.map((t) => unionCount(t, [1, 2, 3], scratch))]).toEqual([q.i, rest.users]);
+    }
+  });
+
+  it("should keep the buckets' tallies until a day they overlap changes, and count only the people of a mask", () => {
+    const index = new LoginIndex();
+    index.replaceDays(toDays(logins));
+    const groups = { groupOfKey: groupOf(index), count: HANDLERS.length };
+    const bounds = [0, 1, 2, 3].map((w) => BASE + 7 * w * DAY_MS);
+    const request = { bounds, start: BASE, end: bounds.at(-1)! };
+    const first = index.keyGroupTallies(request, groups, undefined);
+    const again = index.keyGroupTallies(request, groups, undefined);
+    expect(again.every((t, i) => t === first[i])).toBe(true);
+    // Day 9 (in the second week) replaced by an empty one: only that week is counted again.
+    const emptied = BASE + 9 * DAY_MS;
+    index.replaceDays([{ day: new Date(emptied), users: [], u: [], t: [] }]);
+    const after = index.keyGroupTallies(request, groups, undefined);
+    expect(after.map((t, i) => t === first[i])).toEqual([true, false, true]);
+    const left = logins.filter((l) => l.at < emptied || l.at >= emptied + DAY_MS);
+    const report = oracle(
+      left.filter((l) => l.handler === HANDLERS[0]),
+      bounds,
+      request.start,
+      request.end
+    );
+    expect(after.map((t) => usersOf(t, 0))).toEqual(report.users);
+    // With a people mask: that person's requests only (counted each time, not kept).
+    const someone = left.find((l) => l.at >= BASE && l.handler === HANDLERS[0])!.user;
+    const masked = index.keyGroupTallies(request, { ...groups, mask: index.userMask([someone]) }, undefined);
+    const theirs = oracle(
+      left.filter((l) => l.handler === HANDLERS[0] && l.user === someone),
+      bounds,
+      request.start,
+      request.end
+    );
+    expect(masked.map((t) => usersOf(t, 0))).toEqual(theirs.users);
+    expect(masked.map((t) => t.logins[0])).toEqual(theirs.logins);
   });
 });

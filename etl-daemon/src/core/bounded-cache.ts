@@ -107,6 +107,12 @@ export class ByteBoundedCache<K, V> {
     this.compact();
   }
 
+  /** Drops every entry whose value `drop` selects. */
+  deleteWhere(drop: (value: V) => boolean): void {
+    for (const entry of this.entries.values()) if (drop(entry.value)) this.remove(entry);
+    this.compact();
+  }
+
   clear(): void {
     this.entries.clear();
     this.queue = [];

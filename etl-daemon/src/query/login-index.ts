@@ -10,7 +10,9 @@ import type { AllowedKeys, KeySeries } from './index/derive';
 import { GroupDerivation, keySeries } from './index/derive';
 import { KeyFirstSeen } from './index/key-first-seen';
 import type { KeyGroupUsers } from './index/key-groups';
-import { KeyGroupBlocks, usersByKeyGroup } from './index/key-groups';
+import { emptyKeyGroupUsers, KeyGroupBlocks, usersByKeyGroup } from './index/key-groups';
+import type { KeyGroupTally } from './index/key-group-tallies';
+import { tallyOf } from './index/key-group-tallies';
 import type { IndexLimits } from '../core/limits';
 import { DEFAULT_INDEX_LIMITS } from '../core/limits';
 import { DAY_MS, SLOTS_PER_DAY } from '../core/units';
@@ -63,8 +65,11 @@ const DERIVED_LIMITS: LoginIndexLimits = {
 
 /** Groupings of keys (a dimension's values within a filter) whose rankings' day blocks are kept at once. */
 const GROUPINGS_KEPT = 4;
-/** The part of the derived share (derivedCacheBytes) those blocks take; derived indexes the rest. */
-const BLOCKS_SHARE = 0.25;
+/**
+ * The part of the derived share (derivedCacheBytes) those blocks and their buckets' tallies take; derived
+ * indexes the rest.
+ */
+const BLOCKS_SHARE = 0.5;
 
 /** The caches the index itself keeps (USAGE_INDEX_CACHE_MB's shares). */
 export type LoginIndexLimits = Pick<
@@ -479,13 +484,38 @@ export class LoginIndex {
   ): KeyGroupUsers {
     const [from, to] = this.clip(a, b);
     const userCount = this.users.size;
-    if (from >= to)
-      return {
-        bits: Array.from({ length: groups.count }, () => bitsFor(userCount)),
-        logins: new Float64Array(groups.count),
-      };
+    if (from >= to) return emptyKeyGroupUsers(groups.count, userCount);
     const blocks = this.groupBlocksOf({ ...groups, userCount });
     return usersByKeyGroup(this.days, { from, to, raw }, { ...groups, userCount, blocks });
+  }
+
+  /**
+   * Per bucket between consecutive `bounds` (each clipped to [start, end)), each group's users (as ids) and
+   * logins: a breakdown's series counted together. Without a people mask they are kept per grouping until a
+   * day they overlap changes (KeyGroupTallies), so a moved range counts only its new buckets, each in one pass
+   * over its entries.
+   */
+  keyGroupTallies(
+    request: { bounds: readonly number[]; start: number; end: number },
+    groups: { groupOfKey: Int32Array; count: number; mask?: UserMask | undefined },
+    raw: RawSlots | undefined
+  ): KeyGroupTally[] {
+    const userCount = this.users.size;
+    const kept = groups.mask ? undefined : this.groupBlocksOf({ ...groups, userCount }).tallies;
+    const { bounds, start, end } = request;
+    const out: KeyGroupTally[] = [];
+    for (let i = 0; i + 1 < bounds.length; i += 1) {
+      const a = Math.max(bounds[i] as number, start);
+      const b = Math.min(bounds[i + 1] as number, end);
+      const count = () => {
+        const [from, to] = this.clip(a, b);
+        return from < to
+          ? usersByKeyGroup(this.days, { from, to, raw }, { ...groups, userCount, blocks: undefined })
+          : emptyKeyGroupUsers(groups.count, userCount);
+      };
+      out.push(kept ? kept.tally(a, b, count) : tallyOf(count()));
+    }
+    return out;
   }
 
   /** The whole-day blocks of a grouping of keys (the last few groupings kept). */

@@ -79,8 +79,11 @@ async function breakdownSeries(
 ): Promise<{ ranked: { key: string; other: boolean; users: number }[]; buckets: LoginsAnswer['buckets'][] }> {
   const { dimension, limit } = breakdown;
   if (isRequestDimension(dimension)) {
-    const ranked = await rankedRequestSeries(syncs.base, query, { dimension, limit });
-    return { ranked, buckets: await requestSeriesBuckets(syncs.base, query, bounds, ranked) };
+    const ranking = await rankedRequestSeries(syncs.base, query, { dimension, limit });
+    return {
+      ranked: ranking.series,
+      buckets: await requestSeriesBuckets(syncs.base, query, bounds, ranking),
+    };
   }
   const ranked = await rankedSeries(syncs.sync, query, breakdown);
   return { ranked, buckets: await seriesBuckets(syncs.sync, query, bounds, ranked) };

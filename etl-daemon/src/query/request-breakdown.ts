@@ -1,11 +1,12 @@
 import type { RequestDimension } from '../contract/metrics';
 import type { LoginsAnswer } from '../contract/types';
-import { countBits, orInto } from '../core/bitset';
+import { bitsFor, countBits, orInto } from '../core/bitset';
 import { Interner } from '../core/interner';
 import { keyValues } from '../etl/dimensions';
 import { withSlots } from './exact-count';
 import type { IndexSync } from './index-loader';
 import type { AllowedKeys } from './index/derive';
+import { unionCount } from './index/key-group-tallies';
 import type { LoginsQuery } from './logins-query';
 import { bucketsOf, countSeries } from './logins-query';
 import type { People } from './people';
@@ -19,9 +20,19 @@ export interface RequestSeries {
   key: string;
   other: boolean;
   allowed: AllowedKeys;
+  /** The numbers of its values in the ranking's grouping (one; the merged rest's several). */
+  values: number[];
   users: number;
   /** Its requests in the range (those of its people, with a people filter). */
   logins: number;
+}
+
+/** A request breakdown's series, and the grouping of keys by value they were ranked in. */
+export interface RequestRanking {
+  series: RequestSeries[];
+  /** Per key id its value's number (-1: none, or outside the query's request filter). */
+  groupOfKey: Int32Array;
+  count: number;
 }
 
 /**
@@ -58,7 +69,7 @@ export async function rankedRequestSeries(
   sync: Sync,
   query: Pick<LoginsQuery, 'start' | 'end'> & People,
   breakdown: { dimension: RequestDimension; limit: number }
-): Promise<RequestSeries[]> {
+): Promise<RequestRanking> {
   const { index } = sync;
   const { start, end } = query;
   const { values, valueOfKey } = dimensionValues(index.keyNames, breakdown.dimension, query);
@@ -81,29 +92,75 @@ export async function rankedRequestSeries(
     key: v.key,
     other: false,
     allowed: keysOf(valueOfKey, new Set([v.value])),
+    values: [v.value],
     users: v.users,
     logins: v.logins,
   }));
+  const grouping = { groupOfKey: valueOfKey, count: values.length };
   const rest = ranked.slice(breakdown.limit);
-  if (rest.length === 0) return shown;
+  if (rest.length === 0) return { series: shown, ...grouping };
   const union = new Uint32Array(bits[0]?.length ?? 0);
   for (const v of rest) orInto(union, bits[v.value] as Uint32Array);
-  const allowed = keysOf(valueOfKey, new Set(rest.map((v) => v.value)));
-  const restLogins = rest.reduce((n, v) => n + v.logins, 0);
-  return [...shown, { key: 'other', other: true, allowed, users: countBits(union), logins: restLogins }];
+  const restValues = rest.map((v) => v.value);
+  const other: RequestSeries = {
+    key: 'other',
+    other: true,
+    allowed: keysOf(valueOfKey, new Set(restValues)),
+    values: restValues,
+    users: countBits(union),
+    logins: rest.reduce((n, v) => n + v.logins, 0),
+  };
+  return { series: [...shown, other], ...grouping };
 }
 
-/** /api/v1/logins' series of a request breakdown: each the whole answer counted from its requests only. */
+/**
+ * Users and logins of every series per bucket from the tallies of the dimension's values (one pass over each
+ * bucket not counted before, kept): a series of one value reads its list's length, the merged rest counts
+ * its lists' union. Exactly what each series' derived index counts, without deriving a day.
+ */
+async function tallySeriesBuckets(
+  sync: Sync,
+  query: LoginsQuery,
+  bounds: number[],
+  ranking: RequestRanking
+): Promise<LoginsAnswer['buckets'][]> {
+  const { index } = sync;
+  const { start, end } = query;
+  const mask = peopleMask(index, query);
+  const tallies = await withSlots(
+    sync,
+    () => index.missingSlots(bounds, start, end),
+    (raw) => index.keyGroupTallies({ bounds, start, end }, { ...ranking, mask }, raw)
+  );
+  const scratch = bitsFor(index.userCount);
+  return ranking.series.map((series) => {
+    const [only] = series.values;
+    const users = tallies.map((t) =>
+      series.values.length === 1
+        ? (t.users[only as number]?.length ?? 0)
+        : unionCount(t, series.values, scratch)
+    );
+    const logins = tallies.map((t) => series.values.reduce((n, v) => n + (t.logins[v] as number), 0));
+    return bucketsOf(query, bounds, { users, logins });
+  });
+}
+
+/**
+ * /api/v1/logins' series of a request breakdown: each the whole answer counted from its requests only. Users
+ * and logins of all series together from the values' tallies; other metrics from each series' derived index.
+ */
 export async function requestSeriesBuckets(
   sync: Sync,
   query: LoginsQuery,
   bounds: number[],
-  ranked: readonly RequestSeries[]
+  ranking: RequestRanking
 ): Promise<LoginsAnswer['buckets'][]> {
+  if (query.metrics.every((m) => m === 'users' || m === 'logins'))
+    return tallySeriesBuckets(sync, query, bounds, ranking);
   const out = [];
   const syncs = keptSyncs(
     sync,
-    ranked.map((series) => series.allowed)
+    ranking.series.map((series) => series.allowed)
   );
   for (const seriesSync of syncs)
     out.push(bucketsOf(query, bounds, await countSeries(seriesSync, query, bounds)));
