@@ -10,7 +10,7 @@
  */
 import type { Document } from 'mongodb';
 import type { ServeProcess } from './daemon-process';
-import { startServe } from './daemon-process';
+import { edgesInsideSlots, keepWriting, morning, startLoaded, tally } from './replica-harness';
 import type { Handler, Request } from './access-lines';
 import { accessDocs } from './access-lines';
 import type { TestDb } from './helpers';
@@ -99,19 +99,13 @@ interface Series {
 it(
   'should answer handler filters and breakdowns 200 on every process while another writes, and converge to the exact counts',
   async () => {
-    // As replicas.test.ts: the ranges start 7 minutes into today's UTC day, so a run waits for the morning.
-    const early = 10 * 60_000 - (Date.now() % 86_400_000);
-    if (early > 0) await new Promise((r) => setTimeout(r, early));
-    const now = Date.now();
-    const midnight = now - (now % 86_400_000);
+    const { now, midnight } = await morning();
     const docs = requestDocs(2000);
     let next = 0;
-    const morning: Document[] = [];
-    for (let t = midnight + 61_000; t < now - 5_000; t += 83_000) {
-      morning.push(at(docs[next % docs.length] as Document, t - (t % 1000)));
-      next += 1;
-    }
-    await db.cols.sysLog.insertMany(morning);
+    const line = (t: Date) => at(docs[next++ % docs.length] as Document, t.getTime());
+    const lines: Document[] = [];
+    for (let t = midnight + 61_000; t < now - 5_000; t += 83_000) lines.push(line(new Date(t - (t % 1000))));
+    await db.cols.sysLog.insertMany(lines);
     await db.cols.sysLog.createIndex({ created: -1 });
     const env = {
       MONGODB_URI: testMongoUri(),
@@ -123,36 +117,10 @@ it(
       USAGE_INDEX_REFRESH_MS: '1000',
       USAGE_LEASE_TTL_MS: '5000',
     };
-    serves.push(...(await Promise.all([startServe(env), startServe(env), startServe(env)])));
-    for (const serve of serves) {
-      for (let i = 0; i < 400; i += 1) {
-        if ((await fetch(`${serve.base}/api/v1/users`)).status === 200) break;
-        await new Promise((r) => setTimeout(r, 50));
-      }
-    }
+    serves.push(...(await startLoaded(env, 3)));
 
     const statuses = serves.map(() => new Map<number, number>());
-    let writing = true;
-    let written = 0;
-    let vanished = 0;
-    const writer = (async () => {
-      while (writing) {
-        const t = Date.now() - (Date.now() % 1000);
-        await db.cols.sysLog.insertOne(at(docs[next % docs.length] as Document, t));
-        next += 1;
-        written += 1;
-        // Every 40th line a recent one vanishes: the next run rewrites today whole (replicas.test.ts).
-        if (written % 40 === 0) {
-          const victim = await db.cols.sysLog.findOne(
-            { created: { $gte: new Date(Date.now() - 60_000), $lt: new Date(Date.now() - 4_000) } },
-            { sort: { created: 1 } }
-          );
-          if (victim) await db.cols.sysLog.deleteOne({ _id: victim._id });
-          vanished += 1;
-        }
-        await new Promise((r) => setTimeout(r, 60));
-      }
-    })();
+    const writer = keepWriting(db, line);
     const asked = [
       `metric=users,logins&handler=${encodeURIComponent(HANDLERS[2]![0])}&handler=${encodeURIComponent(HANDLERS[4]![0])}`,
       'metric=users,logins&breakdown=handler&limit=3',
@@ -161,21 +129,16 @@ it(
     const queries = serves.map(async (serve, k) => {
       const until = Date.now() + 15_000;
       for (let n = 0; Date.now() < until; n += 1) {
-        // Edges inside populated slots of the morning, a different pair on each request.
-        const slots = Math.floor((Date.now() - midnight) / 900_000);
-        const slot = (m: number) => midnight + Math.floor(Math.random() * m) * 900_000;
-        const start = slot(Math.max(1, slots - 1)) + 7 * 60_000 + Math.floor(Math.random() * 60) * 1000;
-        const end = Math.max(start + 1, slot(slots) + 7 * 60_000 + Math.floor(Math.random() * 400) * 1000);
-        const response = await fetch(
-          `${serve.base}/api/v1/logins?start=${start}&end=${end}&aggregate=h&${asked[(n + k) % asked.length]}`
+        const { start, end } = edgesInsideSlots(midnight);
+        const q = asked[(n + k) % asked.length] as string;
+        await tally(
+          statuses[k] as Map<number, number>,
+          await fetch(`${serve.base}/api/v1/logins?start=${start}&end=${end}&aggregate=h&${q}`)
         );
-        statuses[k]?.set(response.status, (statuses[k]?.get(response.status) ?? 0) + 1);
-        await response.arrayBuffer();
       }
     });
     await Promise.all(queries);
-    writing = false;
-    await writer;
+    const { written, vanished } = await writer.stop();
     expect(vanished).toBeGreaterThanOrEqual(2);
     expect(serves.some((serve) => serve.log().includes('the day is rewritten whole'))).toBe(true);
     for (const byStatus of statuses) {

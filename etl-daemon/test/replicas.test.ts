@@ -9,7 +9,7 @@
 import type { Document } from 'mongodb';
 import { ObjectId } from 'mongodb';
 import type { ServeProcess } from './daemon-process';
-import { startServe } from './daemon-process';
+import { edgesInsideSlots, keepWriting, morning, startLoaded, tally } from './replica-harness';
 import type { TestDb } from './helpers';
 import { openTestDb, testMongoUri } from './helpers';
 
@@ -52,18 +52,13 @@ async function oracle(start: number, end: number): Promise<{ users: number; logi
 it(
   'should answer every query 200 on every process while another writes, and converge to the exact count',
   async () => {
-    // The test's ranges start 7 minutes into today's UTC day: in its first minutes there is no morning yet to
-    // ask about (a range would end before it starts), so a run then waits for the morning to begin.
-    const early = 10 * 60_000 - (Date.now() % 86_400_000);
-    if (early > 0) await new Promise((r) => setTimeout(r, early));
-    const now = Date.now();
-    const midnight = now - (now % 86_400_000);
+    const { now, midnight } = await morning();
     // The morning so far: lines every few minutes since midnight, whole seconds as core4 writes them.
-    const morning: Document[] = [];
+    const lines: Document[] = [];
     for (let t = midnight + 61_000; t < now - 5_000; t += 97_000) {
-      morning.push(loginLine(`user${morning.length % USERS}`, new Date(t - (t % 1000))));
+      lines.push(loginLine(`user${lines.length % USERS}`, new Date(t - (t % 1000))));
     }
-    await db.cols.sysLog.insertMany(morning);
+    await db.cols.sysLog.insertMany(lines);
     await db.cols.sysLog.createIndex({ created: -1 });
     const env = {
       MONGODB_URI: testMongoUri(),
@@ -75,64 +70,27 @@ it(
       USAGE_LEASE_TTL_MS: '5000',
       USAGE_ROLES: `${db.sysDb}.sys.role`,
     };
-    serves.push(...(await Promise.all([startServe(env), startServe(env), startServe(env)])));
-    // Ready: each process has loaded the index (a 200 on a query).
-    for (const serve of serves) {
-      for (let i = 0; i < 400; i += 1) {
-        if ((await fetch(`${serve.base}/api/v1/users`)).status === 200) break;
-        await new Promise((r) => setTimeout(r, 50));
-      }
-    }
+    serves.push(...(await startLoaded(env, 3)));
 
     const statuses = serves.map(() => new Map<number, number>());
-    let writing = true;
-    let written = 0;
-    let vanished = 0;
-    const writer = (async () => {
-      while (writing) {
-        const at = new Date(Date.now() - (Date.now() % 1000));
-        await db.cols.sysLog.insertOne(loginLine(`user${written % USERS}`, at));
-        written += 1;
-        // Every 40th line a recent one vanishes: the next run finds a login it stored missing from its re-read
-        // window (USAGE_INGEST_LAG, 5 minutes) and rewrites the day whole, deleting the version readers hold.
-        if (written % 40 === 0) {
-          const victim = await db.cols.sysLog.findOne(
-            { created: { $gte: new Date(Date.now() - 60_000), $lt: new Date(Date.now() - 4_000) } },
-            { sort: { created: 1 } }
-          );
-          if (victim) await db.cols.sysLog.deleteOne({ _id: victim._id });
-          vanished += 1;
-        }
-        await new Promise((r) => setTimeout(r, 60));
-      }
-    })();
+    let n = 0;
+    const writer = keepWriting(db, (at) => loginLine(`user${n++ % USERS}`, at));
     const queries = serves.map(async (serve, k) => {
       const until = Date.now() + 20_000;
       while (Date.now() < until) {
-        // Edges inside populated slots of the morning, a different pair on each request (a reader must read
-        // those slots' logins, never only from its cache); process 0 asks as a dashboard's relative range does,
+        // Edges inside populated slots of the morning; process 0 asks as a dashboard's relative range does,
         // its start fixed and its end a few seconds ago (answered from the range's kept text while the index
         // does not change).
-        const slots = Math.floor((Date.now() - midnight) / 900_000);
-        const slot = (n: number) => midnight + Math.floor(Math.random() * n) * 900_000;
-        const start =
-          k === 0
-            ? midnight + 7 * 60_000
-            : slot(Math.max(1, slots - 1)) + 7 * 60_000 + Math.floor(Math.random() * 60) * 1000;
-        const end =
-          k === 0
-            ? Date.now() - 3_000
-            : Math.max(start + 1, slot(slots) + 7 * 60_000 + Math.floor(Math.random() * 400) * 1000);
-        const response = await fetch(
-          `${serve.base}/api/v1/logins?start=${start}&end=${end}&aggregate=h&metric=users,logins`
+        const { start, end } =
+          k === 0 ? { start: midnight + 7 * 60_000, end: Date.now() - 3_000 } : edgesInsideSlots(midnight);
+        await tally(
+          statuses[k] as Map<number, number>,
+          await fetch(`${serve.base}/api/v1/logins?start=${start}&end=${end}&aggregate=h&metric=users,logins`)
         );
-        statuses[k]?.set(response.status, (statuses[k]?.get(response.status) ?? 0) + 1);
-        await response.arrayBuffer();
       }
     });
     await Promise.all(queries);
-    writing = false;
-    await writer;
+    const { written, vanished } = await writer.stop();
     expect(vanished).toBeGreaterThanOrEqual(3);
     // The writer did rewrite today whole, deleting versions the other processes were counting with.
     expect(serves.some((serve) => serve.log().includes('the day is rewritten whole'))).toBe(true);
