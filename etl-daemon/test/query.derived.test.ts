@@ -199,6 +199,46 @@ describe('LoginIndex.filtered', () => {
   });
 });
 
+describe('first requests by key found in slices after start-up (KeyFirstSeen.buildSome)', () => {
+  it('should find what one pass finds, with days replaced before, while and after their turn', () => {
+    const logins = keyedLogins(12_000, 53);
+    const index = new LoginIndex();
+    index.replaceDays(toDays(logins));
+    const day = (n: number) => BASE + n * DAY_MS;
+    const without = (list: typeof logins, n: number) =>
+      list.filter((l) => l.at < day(n) || l.at >= day(n + 1));
+    // A budget of 0 notes 8 days a slice (oldest first): some days noted, most waiting.
+    expect(index.prepareKeyFirst(0)).toBe(false);
+    // Emptied: a day noted already (it held first requests), and one still waiting.
+    let left = without(without(logins, 2), 300);
+    index.replaceDays([
+      { day: new Date(day(2)), users: [], u: [], t: [] },
+      { day: new Date(day(300)), users: [], u: [], t: [] },
+    ]);
+    expect(index.prepareKeyFirst(0)).toBe(false);
+    // A waiting day replaced by its first half, then everything noted, then a noted day emptied.
+    const half = logins.filter((l) => l.at >= day(200) && l.at < day(200) + DAY_MS / 2);
+    left = [...without(left, 200), ...half].sort((a, b) => a.at - b.at);
+    index.replaceDays(toDays(half));
+    while (!index.prepareKeyFirst(0));
+    left = without(left, 5);
+    index.replaceDays([{ day: new Date(day(5)), users: [], u: [], t: [] }]);
+    const bounds = [0, 3, 10, 40, 150, 250, 320, 401].map(day);
+    for (const filter of [{ handler: ['mkt.api.Report'] }, { host: ['h2'] }, { project: ['fin', 'core4'] }]) {
+      const kept = left.filter(
+        (l) =>
+          (filter.handler?.includes(l.handler) ?? true) &&
+          (filter.host?.includes(l.host) ?? true) &&
+          (filter.project?.includes(l.handler.split('.')[0] ?? '') ?? true)
+      );
+      const counted = index
+        .filtered(allowedKeys(index.keyNames, filter))
+        .count(bounds, day(0), day(401), ['users', 'logins', 'new_users']);
+      expect([filter, counted]).toEqual([filter, oracle(kept, bounds, day(0), day(401))]);
+    }
+  });
+});
+
 describe("LoginIndex.keyGroupTallies (a breakdown's users and logins per bucket, query/index/key-group-tallies.ts)", () => {
   const logins = keyedLogins(12_000, 47);
   const groupOf = (index: LoginIndex) =>

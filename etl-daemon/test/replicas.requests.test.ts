@@ -118,6 +118,8 @@ it(
       USAGE_LEASE_TTL_MS: '5000',
     };
     serves.push(...(await startLoaded(env, 3)));
+    // Found after start-up, between requests (index-loader.ts), not by the first filter.
+    for (const serve of serves) await serve.waitForLog('first requests by handler and host found');
 
     const statuses = serves.map(() => new Map<number, number>());
     const writer = keepWriting(db, line);

@@ -26,6 +26,8 @@ import { decodeDay, slotsFromChunks, withIndexIds } from './sync/stored-day';
 const WRITE_SKEW_MS = 5 * MINUTE_MS;
 /** Summaries of about 220 KB a day at 55,000 logins a day: a batch holds a few MB of documents at a time. */
 const LOAD_BATCH_DAYS = 32;
+/** Background work after start-up runs in slices this long: a request waits at most about this for it. */
+const PREPARE_SLICE_MS = 20;
 
 /** The index is not loaded yet: answered with 503 and Retry-After. */
 export class IndexLoadingError extends Error {
@@ -171,8 +173,29 @@ class DaySync {
     const loaded = await this.loadInBatches(changed);
     if (loaded === changed.length) this.dataUntil = job?.dataUntil;
     this.warnLegacy(changed);
+    if (!this.progress.ready) this.prepareInBackground();
     this.progress.ready = true;
     return loaded;
+  }
+
+  /**
+   * Once serving: first requests by key (what a first `handler=` or breakdown would otherwise find on the spot,
+   * one pass over every day) found in slices of PREPARE_SLICE_MS between requests.
+   */
+  private prepareInBackground(): void {
+    const started = performance.now();
+    let slices = 0;
+    const step = () => {
+      if (this.closed) return;
+      slices += 1;
+      if (!this.index.prepareKeyFirst(PREPARE_SLICE_MS)) setImmediate(step);
+      else
+        this.logger.info(
+          { ms: Math.round(performance.now() - started), slices },
+          'first requests by handler and host found'
+        );
+    };
+    setImmediate(step);
   }
 
   /**

@@ -165,6 +165,14 @@ export class LoginIndex {
     return this.users.name(id);
   }
 
+  /**
+   * Finds first requests by key for about `budgetMs` (KeyFirstSeen.buildSome); true once done, or when there
+   * is nothing to find (no request key but the unknown one).
+   */
+  prepareKeyFirst(budgetMs: number): boolean {
+    return this.keys.names.length <= 1 || this.keyFirst.buildSome(budgetMs, this.users.size);
+  }
+
   /** The id of a request key (etl/dimensions.ts), assigned on first sight; 0 is the unknown key. */
   keyId(key: string): number {
     return this.keys.id(key);

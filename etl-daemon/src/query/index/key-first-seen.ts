@@ -30,25 +30,40 @@ export function forEachKeyedEntry(
 /**
  * Each user's first slot with a login of each request key (a global slot number), as FirstSeen keeps the
  * first slot of any login: a filter's or a series' new users and cohorts are counted from the earliest of its
- * keys' (`firstSlots`). One array of users per key seen. Found when first asked for (one pass over every day's
- * split), not at start-up: an index whose dimensions nobody asks about pays neither the pass nor the memory;
- * from then on kept in step as days are replaced.
+ * keys' (`firstSlots`). One array of users per key seen. Not found at start-up (which it would slow by one
+ * pass over every day's split): found in slices after it (`buildSome`, between requests), or at once when a
+ * filter asks first; from then on kept in step as days are replaced.
  */
 export class KeyFirstSeen {
   private readonly first: Int32Array[] = [];
   private capacity = 0;
+  /** Days are noted as they are replaced (note, forget, refind) from the moment building starts. */
   private built = false;
+  /** Days held when building started and not noted yet, newest first (taken from the end: oldest first). */
+  private pending: number[] = [];
 
   constructor(private readonly days: DayStore) {}
 
-  /** Notes every day held (in order), once: the first request for first slots by key. */
-  private build(userCount: number): void {
-    this.built = true;
-    this.grow(userCount);
-    for (const dayNumber of this.days.inOrder()) {
+  /**
+   * Notes days held for about `budgetMs` (every day, with Infinity); true once all are. Days replaced while
+   * others wait are noted as they come (a day noted twice keeps its earliest slots, and first slots found
+   * again after a replaced day are lowered by the earlier days still waiting), so the result is the same as
+   * noting every day at once.
+   */
+  buildSome(budgetMs: number, userCount: number): boolean {
+    if (!this.built) {
+      this.built = true;
+      this.grow(userCount);
+      this.pending = [...this.days.inOrder()].reverse();
+    }
+    const until = performance.now() + budgetMs;
+    for (let n = 1; this.pending.length > 0; n += 1) {
+      const dayNumber = this.pending.pop() as number;
       const day = this.days.get(dayNumber);
       if (day) this.note(dayNumber, day);
+      if (n % 8 === 0 && performance.now() > until) break;
     }
+    return this.pending.length === 0;
   }
 
   /** Makes room for ids below `userCount`. */
@@ -124,7 +139,7 @@ export class KeyFirstSeen {
 
   /** Each user's first slot with a login of any of the allowed keys (Infinity: none), for `userCount` users. */
   firstSlots(allowed: Uint8Array, userCount: number): Float64Array<ArrayBuffer> {
-    if (!this.built) this.build(userCount);
+    this.buildSome(Infinity, userCount);
     this.grow(userCount);
     const out = new Float64Array(userCount).fill(Infinity);
     for (let key = 0; key < this.first.length && key < allowed.length; key += 1) {
