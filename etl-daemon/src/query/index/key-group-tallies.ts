@@ -2,7 +2,12 @@ import { countBits } from '../../core/bitset';
 import { ByteBoundedCache } from '../../core/bounded-cache';
 import { idArray } from '../../core/day-slots';
 import { DAY_MS } from '../../core/units';
-import type { KeyGroupUsers } from './key-groups';
+
+/** Per group of keys: its users (a bitset sized for every user) and its logins. */
+export interface KeyGroupUsers {
+  bits: Uint32Array[];
+  logins: Float64Array;
+}
 
 /** Per group of request keys over one range: its users as ascending ids, and its logins. */
 export interface KeyGroupTally {

@@ -8,6 +8,7 @@ import { lowerBound } from '../../core/sorted';
 import { DAY_MS } from '../../core/units';
 import type { DayStore, RawSlots } from './day-store';
 import type { IndexedDay } from './indexed-day';
+import type { KeyGroupUsers } from './key-group-tallies';
 import { KeyGroupTallies } from './key-group-tallies';
 import { UNKNOWN_KEY_ID } from './key-first-seen';
 import type { UserMask } from './user-mask';
@@ -142,12 +143,6 @@ export function usersByKeyGroup(
   }
   if (wholeTo * DAY_MS < to) markRange(days, { ...range, from: wholeTo * DAY_MS }, mark);
   return users;
-}
-
-/** Per group of keys: its users (a bitset sized for every user) and its logins. */
-export interface KeyGroupUsers {
-  bits: Uint32Array[];
-  logins: Float64Array;
 }
 
 /** No users and no logins in each of `count` groups. */
