@@ -45,6 +45,11 @@ export interface ServerProcess {
   /** The process's CPU seconds and resident MB when it became ready. */
   readyCpuS: number;
   readyRssMb: number;
+  /**
+   * When the process first logged a line holding `text` (its stdout, JSON lines): ms from spawn, its CPU seconds
+   * and resident MB then; undefined when it did not within `timeoutMs`.
+   */
+  logged(text: string, timeoutMs: number): Promise<{ ms: number; cpuS: number; rssMb: number } | undefined>;
   stop(): Promise<void>;
 }
 
@@ -61,7 +66,16 @@ export async function startServer(
   const spawnedAt = performance.now();
   const child = spawn(process.execPath, args, {
     env: { ...process.env, ...env, PORT: String(port) },
-    stdio: ['ignore', 'ignore', 'inherit'],
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  // Its log, kept to be searched (logged), with what each line cost by then.
+  const lines: { text: string; ms: number; cpuS: number; rssMb: number }[] = [];
+  let partial = '';
+  child.stdout.on('data', (chunk: Buffer) => {
+    const parts = (partial + chunk.toString()).split('\n');
+    partial = parts.pop() ?? '';
+    const at = { ms: performance.now() - spawnedAt, cpuS: cpuSeconds(pid), rssMb: rssMb(pid) };
+    for (const text of parts) lines.push({ text, ...at });
   });
   const url = `http://127.0.0.1:${port}`;
   const pid = child.pid ?? 0;
@@ -85,6 +99,15 @@ export async function startServer(
     readyMs,
     readyCpuS: cpuSeconds(pid),
     readyRssMb: rssMb(pid),
+    logged: async (text, timeoutMs) => {
+      const until = performance.now() + timeoutMs;
+      for (;;) {
+        const line = lines.find((l) => l.text.includes(text));
+        if (line) return { ms: line.ms, cpuS: line.cpuS, rssMb: line.rssMb };
+        if (performance.now() > until || child.exitCode !== null) return undefined;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    },
     stop: async () => {
       if (child.exitCode !== null) return;
       const exited = once(child, 'exit');
