@@ -46,8 +46,8 @@ export interface ServerProcess {
   readyCpuS: number;
   readyRssMb: number;
   /**
-   * When the process first logged a line holding `text` (its stdout, JSON lines): ms from spawn, its CPU seconds
-   * and resident MB then; undefined when it did not within `timeoutMs`.
+   * When the process first logged a line holding `text` (its stderr, JSON lines; LOG_LEVEL must let the line
+   * through): ms from spawn, its CPU seconds and resident MB then; undefined when it did not within `timeoutMs`.
    */
   logged(text: string, timeoutMs: number): Promise<{ ms: number; cpuS: number; rssMb: number } | undefined>;
   stop(): Promise<void>;
@@ -66,16 +66,23 @@ export async function startServer(
   const spawnedAt = performance.now();
   const child = spawn(process.execPath, args, {
     env: { ...process.env, ...env, PORT: String(port) },
-    stdio: ['ignore', 'pipe', 'inherit'],
+    stdio: ['ignore', 'ignore', 'pipe'],
   });
-  // Its log, kept to be searched (logged), with what each line cost by then.
+  // Its log, kept to be searched (logged) with what each line cost by then; warnings and errors shown.
   const lines: { text: string; ms: number; cpuS: number; rssMb: number }[] = [];
   let partial = '';
-  child.stdout.on('data', (chunk: Buffer) => {
+  child.stderr.on('data', (chunk: Buffer) => {
     const parts = (partial + chunk.toString()).split('\n');
     partial = parts.pop() ?? '';
-    const at = { ms: performance.now() - spawnedAt, cpuS: cpuSeconds(pid), rssMb: rssMb(pid) };
-    for (const text of parts) lines.push({ text, ...at });
+    const at = {
+      ms: performance.now() - spawnedAt,
+      cpuS: cpuSeconds(child.pid ?? 0),
+      rssMb: rssMb(child.pid ?? 0),
+    };
+    for (const text of parts) {
+      lines.push({ text, ...at });
+      if (!/"level":(10|20|30),/.test(text)) process.stderr.write(`${text}\n`);
+    }
   });
   const url = `http://127.0.0.1:${port}`;
   const pid = child.pid ?? 0;

@@ -217,7 +217,8 @@ async function withDims(
   const profileDir = mkdtempSync(path.join(tmpdir(), 'core4-usage-scale-'));
   const server = await startServer(
     [...(run.profile ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : []), builtCli(), 'serve'],
-    usageDaemonEnv(db.uri, `${LOGIN_DB}.login`)
+    // Info: the line saying first requests by key are found (startServer shows warnings and errors only).
+    { ...usageDaemonEnv(db.uri, `${LOGIN_DB}.login`), LOG_LEVEL: 'info' }
   );
   let measured: Measured;
   let settled: Awaited<ReturnType<ServerProcess['logged']>>;
