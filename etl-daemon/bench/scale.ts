@@ -242,7 +242,7 @@ async function withDims(
   );
   if (settled)
     console.log(
-      `  first requests by key found in the background ${seconds(settled.ms - measured.server.readyMs)} after serving: ` +
+      `  first requests by key found in the background ${seconds(Math.max(0, settled.ms - measured.server.readyMs))} after serving: ` +
         `CPU to then ${settled.cpuS.toFixed(1)} s (${(settled.cpuS / without.server.readyCpuS).toFixed(2)}x without's CPU to serving), ` +
         `RSS then ${settled.rssMb.toFixed(0)} MB (${(settled.rssMb / without.server.readyRssMb).toFixed(2)}x)`
     );
