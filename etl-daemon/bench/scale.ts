@@ -9,6 +9,7 @@
  *   npm run bench:scale -- --sizes 5 --old-at 5   # a quick look
  *   npm run bench:scale -- --sizes 100 --old-at 0 --starts 3   # start-up at 100 M, three runs on the same data
  *   npm run bench:scale -- --sizes 100 --old-at 0 --dims      # the same requests with and without handlers and hosts
+ *   npm run bench:scale -- --sizes 100 --dims-only            # only the data with them (half the writing)
  *
  * With `--dims` every size is written twice, the second time with each login's handler (50, of 8 projects) and
  * host (5), as core4-requests keeps them: start-up CPU and memory of the two side by side (the aim: at most
@@ -198,7 +199,7 @@ function sameCounts(a: unknown, b: unknown): boolean {
  */
 async function withDims(
   db: Awaited<ReturnType<typeof openBenchDb>>,
-  run: { millions: number; end: number; without: Measured; profile: boolean }
+  run: { millions: number; end: number; without: Measured | undefined; profile: boolean }
 ): Promise<void> {
   const { millions, end, without } = run;
   const cols = await freshLoginCollections(db.client, LOGIN_DB);
@@ -231,6 +232,18 @@ async function withDims(
   }
   printProfile(profileDir, "the daemon's CPU profile with dimensions", { top: 12, indent: '  ' });
   report('with handlers and hosts', measured, millions >= 100);
+  if (settled)
+    console.log(
+      `  first requests by key found in the background ${seconds(Math.max(0, settled.ms - measured.server.readyMs))} after serving: ` +
+        `CPU to then ${settled.cpuS.toFixed(1)} s${without ? ` (${(settled.cpuS / without.server.readyCpuS).toFixed(2)}x without's CPU to serving)` : ''}, ` +
+        `RSS then ${settled.rssMb.toFixed(0)} MB${without ? ` (${(settled.rssMb / without.server.readyRssMb).toFixed(2)}x)` : ''}`
+    );
+  else console.log('  first requests by key: not logged within 10 minutes');
+  if (without) compareDims(measured, without);
+}
+
+/** With dimensions beside without: start-up CPU and RSS at serving as ratios (aim: at most 1.5x). */
+function compareDims(measured: Measured, without: Measured): void {
   const ratio = (f: (m: Measured) => number) => f(measured) / f(without);
   const cpu = ratio((m) => m.server.readyCpuS);
   const rss = ratio((m) => m.server.readyRssMb);
@@ -240,13 +253,6 @@ async function withDims(
     `  with / without dimensions: CPU to serving ${cpu.toFixed(2)} ${mark(cpu)}, RSS at serving ${rss.toFixed(2)} ${mark(rss)}, ` +
       `RSS after the queries ${ratio((m) => m.rssAfterMb).toFixed(2)}; same counts in the shared answers: ${equal ? 'yes' : 'NO'}`
   );
-  if (settled)
-    console.log(
-      `  first requests by key found in the background ${seconds(Math.max(0, settled.ms - measured.server.readyMs))} after serving: ` +
-        `CPU to then ${settled.cpuS.toFixed(1)} s (${(settled.cpuS / without.server.readyCpuS).toFixed(2)}x without's CPU to serving), ` +
-        `RSS then ${settled.rssMb.toFixed(0)} MB (${(settled.rssMb / without.server.readyRssMb).toFixed(2)}x)`
-    );
-  else console.log('  first requests by key: not logged within 10 minutes');
 }
 
 async function main(): Promise<void> {
@@ -257,6 +263,7 @@ async function main(): Promise<void> {
       profile: { type: 'boolean', default: false },
       starts: { type: 'string', default: '1' },
       dims: { type: 'boolean', default: false },
+      'dims-only': { type: 'boolean', default: false },
     },
   });
   const sizes = (values.sizes ?? '').split(',').map(Number);
@@ -268,6 +275,10 @@ async function main(): Promise<void> {
   const end = startOfUtcDay(new Date()).getTime();
   try {
     for (const millions of sizes) {
+      if (values['dims-only']) {
+        await withDims(db, { millions, end, without: undefined, profile: Boolean(values.profile) });
+        continue;
+      }
       const cols = await freshLoginCollections(db.client, LOGIN_DB);
       const t = performance.now();
       const written = await writeScaleData(

@@ -9,7 +9,8 @@ import { buildDimSlots, mapDimSlots } from '../src/core/dim-slots';
 import { dayDims, decodeSummary, encodeSummary } from '../src/db/day-summary';
 import { DAY_MS } from '../src/core/units';
 import type { KeyGroupTally } from '../src/query/index/key-group-tallies';
-import { unionCount } from '../src/query/index/key-group-tallies';
+import { rangeUsers, unionCount } from '../src/query/index/key-group-tallies';
+import { countBits } from '../src/core/bitset';
 import { LoginIndex } from '../src/query/login-index';
 import { allowedKeys } from '../src/query/requests';
 import type { Login } from './login-fixtures';
@@ -243,16 +244,19 @@ describe("LoginIndex.keyGroupTallies (a breakdown's users and logins per bucket,
   const logins = keyedLogins(12_000, 47);
   const groupOf = (index: LoginIndex) =>
     Int32Array.from(index.keyNames, (name) => HANDLERS.indexOf(name.split('\u001f')[0] ?? ''));
-  const usersOf = (tally: KeyGroupTally, g: number) => tally.users[g]!.length;
+  const usersOf = (tally: KeyGroupTally, g: number) => tally.users[g]!.count;
 
   it('should count each handler and a union of handlers per bucket as the slow definition, in every zone and unit', () => {
     const index = new LoginIndex();
     index.replaceDays(toDays(logins));
     const groups = { groupOfKey: groupOf(index), count: HANDLERS.length };
     const scratch = new Uint32Array(Math.ceil(index.userCount / 32));
+    // A group's users are kept as ids or as a bitset, whichever is smaller: both forms are met here.
+    const forms = new Set<string>();
     for (const q of randomQueries(13, 18)) {
       const raw = readFor(index, logins, index.missingSlots(q.bounds, q.start, q.end));
       const tallies = index.keyGroupTallies(q, groups, raw);
+      for (const t of tallies) for (const u of t.users) if (u.count > 1) forms.add(u.ids ? 'ids' : 'bits');
       for (const [g, handler] of HANDLERS.entries()) {
         const expected = oracle(
           logins.filter((l) => l.handler === handler),
@@ -271,7 +275,18 @@ describe("LoginIndex.keyGroupTallies (a breakdown's users and logins per bucket,
         q.end
       );
       expect([q.i, tallies.map((t) => unionCount(t, [1, 2, 3], scratch))]).toEqual([q.i, rest.users]);
+      // Over the buckets together (they split the range): each handler's users of the whole range.
+      const whole = rangeUsers(tallies, HANDLERS.length, index.userCount);
+      for (const [g, handler] of HANDLERS.entries()) {
+        const inRange = logins.filter((l) => l.handler === handler && l.at >= q.start && l.at < q.end);
+        expect([q.i, handler, countBits(whole.bits[g]!)]).toEqual([
+          q.i,
+          handler,
+          new Set(inRange.map((l) => l.user)).size,
+        ]);
+      }
     }
+    expect([...forms].sort()).toEqual(['bits', 'ids']);
   });
 
   it("should keep the buckets' tallies until a day they overlap changes, and count only the people of a mask", () => {

@@ -11,7 +11,7 @@ import { GroupDerivation, keySeries } from './index/derive';
 import { KeyFirstSeen } from './index/key-first-seen';
 import { emptyKeyGroupUsers, KeyGroupBlocks, usersByKeyGroup } from './index/key-groups';
 import type { KeyGroupTally, KeyGroupUsers } from './index/key-group-tallies';
-import { tallyOf } from './index/key-group-tallies';
+import { KeyGroupTallies, tallyOf } from './index/key-group-tallies';
 import type { IndexLimits } from '../core/limits';
 import { DEFAULT_INDEX_LIMITS } from '../core/limits';
 import { DAY_MS, SLOTS_PER_DAY } from '../core/units';
@@ -64,11 +64,10 @@ const DERIVED_LIMITS: LoginIndexLimits = {
 
 /** Groupings of keys (a dimension's values within a filter) whose rankings' day blocks are kept at once. */
 const GROUPINGS_KEPT = 4;
-/**
- * The part of the derived share (derivedCacheBytes) those blocks and their buckets' tallies take; derived
- * indexes the rest.
- */
-const BLOCKS_SHARE = 0.5;
+/** The part of the derived share (derivedCacheBytes) those blocks take. */
+const BLOCKS_SHARE = 0.2;
+/** The part breakdowns' bucket tallies take (KeyGroupTallies); derived indexes the rest. */
+const TALLIES_SHARE = 0.4;
 
 /** The caches the index itself keeps (USAGE_INDEX_CACHE_MB's shares). */
 export type LoginIndexLimits = Pick<
@@ -107,6 +106,8 @@ export class LoginIndex {
   private readonly derived = new Map<string, LoginIndex[]>();
   /** Whole-day blocks of the groupings of keys rankings asked for, by grouping, most recent last. */
   private readonly groupBlocks = new Map<string, KeyGroupBlocks>();
+  /** Breakdowns' bucket tallies, for every grouping (its share of derivedCacheBytes). */
+  private readonly tallies: KeyGroupTallies;
   private readonly derivedCacheBytes: number;
   private changes = 0;
 
@@ -120,6 +121,7 @@ export class LoginIndex {
     this.changes = parts?.changes ?? 0;
     this.allowed = parts?.allowed;
     this.derivedCacheBytes = limits.derivedCacheBytes;
+    this.tallies = new KeyGroupTallies(limits.derivedCacheBytes * TALLIES_SHARE);
     this.spans = new SpanCache(this.days, this.work, limits);
     this.scanner = new Scanner(this.days, this.spans, this.work);
     this.intervals = new ByteBoundedCache(limits.intervalCacheBytes, (_, key) => key.length * 2 + 96);
@@ -221,7 +223,8 @@ export class LoginIndex {
     let bytes = 0;
     for (const group of this.derived.values()) bytes += bytesOf(group);
     for (const [key, group] of this.derived) {
-      if (bytes <= this.derivedCacheBytes * (1 - BLOCKS_SHARE) || this.derived.size <= 1) return;
+      if (bytes <= this.derivedCacheBytes * (1 - BLOCKS_SHARE - TALLIES_SHARE) || this.derived.size <= 1)
+        return;
       bytes -= bytesOf(group);
       this.derived.delete(key);
     }
@@ -304,6 +307,7 @@ export class LoginIndex {
     for (const group of this.derived.values())
       for (const index of group) index.baseDayChanged(dayNumber, this.changes);
     for (const blocks of this.groupBlocks.values()) blocks.dayChanged(dayNumber);
+    this.tallies.dayChanged(dayNumber);
   }
 
   /** A derived index's base day changed: its unions of that day are dropped, its first logins found again. */
@@ -508,7 +512,7 @@ export class LoginIndex {
     raw: RawSlots | undefined
   ): KeyGroupTally[] {
     const userCount = this.users.size;
-    const kept = groups.mask ? undefined : this.groupBlocksOf({ ...groups, userCount }).tallies;
+    const grouping = groups.groupOfKey.join(',');
     const { bounds, start, end } = request;
     const out: KeyGroupTally[] = [];
     for (let i = 0; i + 1 < bounds.length; i += 1) {
@@ -520,7 +524,7 @@ export class LoginIndex {
           ? usersByKeyGroup(this.days, { from, to, raw }, { ...groups, userCount, blocks: undefined })
           : emptyKeyGroupUsers(groups.count, userCount);
       };
-      out.push(kept ? kept.tally(a, b, count) : tallyOf(count()));
+      out.push(groups.mask ? tallyOf(count()) : this.tallies.tally(grouping, a, b, count));
     }
     return out;
   }

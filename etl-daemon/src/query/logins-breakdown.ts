@@ -2,7 +2,7 @@ import type { LoginsAnswer } from '../contract/types';
 import { bucketBounds } from '../time/buckets';
 import type { Breakdown, RankedSeries } from './breakdown';
 import { isRequestDimension, rankSeries, refuseTooManySeries, seriesPeople } from './breakdown';
-import { rankedRequestSeries, requestSeriesBuckets } from './request-breakdown';
+import { requestBreakdown } from './request-breakdown';
 import { withSlots } from './exact-count';
 import { countMasked } from './index/user-mask';
 import type { IndexSync } from './index-loader';
@@ -79,11 +79,8 @@ async function breakdownSeries(
 ): Promise<{ ranked: { key: string; other: boolean; users: number }[]; buckets: LoginsAnswer['buckets'][] }> {
   const { dimension, limit } = breakdown;
   if (isRequestDimension(dimension)) {
-    const ranking = await rankedRequestSeries(syncs.base, query, { dimension, limit });
-    return {
-      ranked: ranking.series,
-      buckets: await requestSeriesBuckets(syncs.base, query, bounds, ranking),
-    };
+    const { ranking, buckets } = await requestBreakdown(syncs.base, query, bounds, { dimension, limit });
+    return { ranked: ranking.series, buckets };
   }
   const ranked = await rankedSeries(syncs.sync, query, breakdown);
   return { ranked, buckets: await seriesBuckets(syncs.sync, query, bounds, ranked) };

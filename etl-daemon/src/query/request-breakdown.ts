@@ -6,7 +6,8 @@ import { keyValues } from '../etl/dimensions';
 import { withSlots } from './exact-count';
 import type { IndexSync } from './index-loader';
 import type { AllowedKeys } from './index/derive';
-import { unionCount } from './index/key-group-tallies';
+import type { KeyGroupUsers } from './index/key-group-tallies';
+import { rangeUsers, unionCount } from './index/key-group-tallies';
 import type { LoginsQuery } from './logins-query';
 import { bucketsOf, countSeries } from './logins-query';
 import type { People } from './people';
@@ -60,25 +61,16 @@ function keysOf(valueOfKey: Int32Array, values: ReadonlySet<number>): AllowedKey
 }
 
 /**
- * The values of a request dimension ranked by their distinct users over the range (descending, then key;
- * within the query's people and request filters), the first `limit` kept and the rest merged into `other`
- * (its users the union's): every value's users found in one pass over the range (LoginIndex.usersByKeyGroup).
- * `sync` is the source's own (not request-scoped): a series' keys already hold the query's request filter.
+ * The values ranked by their distinct users (descending, then key), the first `limit` kept and the rest merged
+ * into `other` (its users the union's), from each value's users and logins over the range. Pure.
  */
-export async function rankedRequestSeries(
-  sync: Sync,
-  query: Pick<LoginsQuery, 'start' | 'end'> & People,
-  breakdown: { dimension: RequestDimension; limit: number }
-): Promise<RequestRanking> {
-  const { index } = sync;
-  const { start, end } = query;
-  const { values, valueOfKey } = dimensionValues(index.keyNames, breakdown.dimension, query);
-  const mask = peopleMask(index, query);
-  const { bits, logins } = await withSlots(
-    sync,
-    () => index.missingSlots([start, end], start, end),
-    (raw) => index.usersByKeyGroup(start, end, { groupOfKey: valueOfKey, count: values.length, mask }, raw)
-  );
+function rankValues(
+  grouping: { values: string[]; valueOfKey: Int32Array },
+  users: KeyGroupUsers,
+  limit: number
+): RequestRanking {
+  const { values, valueOfKey } = grouping;
+  const { bits, logins } = users;
   const ranked = values
     .map((key, value) => ({
       key,
@@ -88,7 +80,7 @@ export async function rankedRequestSeries(
     }))
     .filter((v) => v.users > 0)
     .sort((a, b) => b.users - a.users || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-  const shown: RequestSeries[] = ranked.slice(0, breakdown.limit).map((v) => ({
+  const shown: RequestSeries[] = ranked.slice(0, limit).map((v) => ({
     key: v.key,
     other: false,
     allowed: keysOf(valueOfKey, new Set([v.value])),
@@ -96,9 +88,9 @@ export async function rankedRequestSeries(
     users: v.users,
     logins: v.logins,
   }));
-  const grouping = { groupOfKey: valueOfKey, count: values.length };
-  const rest = ranked.slice(breakdown.limit);
-  if (rest.length === 0) return { series: shown, ...grouping };
+  const counted = { groupOfKey: valueOfKey, count: values.length };
+  const rest = ranked.slice(limit);
+  if (rest.length === 0) return { series: shown, ...counted };
   const union = new Uint32Array(bits[0]?.length ?? 0);
   for (const v of rest) orInto(union, bits[v.value] as Uint32Array);
   const restValues = rest.map((v) => v.value);
@@ -110,53 +102,94 @@ export async function rankedRequestSeries(
     users: countBits(union),
     logins: rest.reduce((n, v) => n + v.logins, 0),
   };
-  return { series: [...shown, other], ...grouping };
+  return { series: [...shown, other], ...counted };
 }
 
 /**
- * Users and logins of every series per bucket from the tallies of the dimension's values (one pass over each
- * bucket not counted before, kept): a series of one value reads its list's length, the merged rest counts
- * its lists' union. Exactly what each series' derived index counts, without deriving a day.
+ * The values of a request dimension ranked by their distinct users over the range (within the query's people
+ * and request filters; rankValues): every value's users found in one pass over the range
+ * (LoginIndex.usersByKeyGroup, through whole-day blocks). `sync` is the source's own (not request-scoped): a
+ * series' keys already hold the query's request filter.
  */
-async function tallySeriesBuckets(
+export async function rankedRequestSeries(
+  sync: Sync,
+  query: Pick<LoginsQuery, 'start' | 'end'> & People,
+  breakdown: { dimension: RequestDimension; limit: number }
+): Promise<RequestRanking> {
+  const { index } = sync;
+  const { start, end } = query;
+  const grouping = dimensionValues(index.keyNames, breakdown.dimension, query);
+  const mask = peopleMask(index, query);
+  const users = await withSlots(
+    sync,
+    () => index.missingSlots([start, end], start, end),
+    (raw) =>
+      index.usersByKeyGroup(
+        start,
+        end,
+        { groupOfKey: grouping.valueOfKey, count: grouping.values.length, mask },
+        raw
+      )
+  );
+  return rankValues(grouping, users, breakdown.limit);
+}
+
+/**
+ * A breakdown asking users and logins only, from the tallies of the dimension's values per bucket (one pass
+ * over each bucket not counted before, kept): the ranking from their union over the buckets (which split the
+ * range), a series of one value its list's length, the merged rest its lists' union. Exactly what ranking over
+ * the range and each series' derived index count, without deriving a day.
+ */
+async function talliedBreakdown(
   sync: Sync,
   query: LoginsQuery,
   bounds: number[],
-  ranking: RequestRanking
-): Promise<LoginsAnswer['buckets'][]> {
+  breakdown: { dimension: RequestDimension; limit: number }
+): Promise<{ ranking: RequestRanking; buckets: LoginsAnswer['buckets'][] }> {
   const { index } = sync;
   const { start, end } = query;
+  const grouping = dimensionValues(index.keyNames, breakdown.dimension, query);
+  const groups = { groupOfKey: grouping.valueOfKey, count: grouping.values.length };
   const mask = peopleMask(index, query);
   const tallies = await withSlots(
     sync,
     () => index.missingSlots(bounds, start, end),
-    (raw) => index.keyGroupTallies({ bounds, start, end }, { ...ranking, mask }, raw)
+    (raw) => index.keyGroupTallies({ bounds, start, end }, { ...groups, mask }, raw)
   );
+  const ranking = rankValues(grouping, rangeUsers(tallies, groups.count, index.userCount), breakdown.limit);
   const scratch = bitsFor(index.userCount);
-  return ranking.series.map((series) => {
-    const [only] = series.values;
-    const users = tallies.map((t) =>
-      series.values.length === 1
-        ? (t.users[only as number]?.length ?? 0)
-        : unionCount(t, series.values, scratch)
-    );
+  const buckets = ranking.series.map((series) => {
+    const users = tallies.map((t) => unionCount(t, series.values, scratch));
     const logins = tallies.map((t) => series.values.reduce((n, v) => n + (t.logins[v] as number), 0));
     return bucketsOf(query, bounds, { users, logins });
   });
+  return { ranking, buckets };
 }
 
 /**
- * /api/v1/logins' series of a request breakdown: each the whole answer counted from its requests only. Users
- * and logins of all series together from the values' tallies; other metrics from each series' derived index.
+ * /api/v1/logins' ranked series of a request breakdown and their buckets, each the whole answer counted from
+ * its requests only: users and logins of all series together from the values' tallies, other metrics from
+ * each series' derived index.
  */
-export async function requestSeriesBuckets(
+export async function requestBreakdown(
+  sync: Sync,
+  query: LoginsQuery,
+  bounds: number[],
+  breakdown: { dimension: RequestDimension; limit: number }
+): Promise<{ ranking: RequestRanking; buckets: LoginsAnswer['buckets'][] }> {
+  if (query.metrics.every((m) => m === 'users' || m === 'logins'))
+    return talliedBreakdown(sync, query, bounds, breakdown);
+  const ranking = await rankedRequestSeries(sync, query, breakdown);
+  return { ranking, buckets: await derivedSeriesBuckets(sync, query, bounds, ranking) };
+}
+
+/** Each series' buckets counted from its derived index (every metric). */
+async function derivedSeriesBuckets(
   sync: Sync,
   query: LoginsQuery,
   bounds: number[],
   ranking: RequestRanking
 ): Promise<LoginsAnswer['buckets'][]> {
-  if (query.metrics.every((m) => m === 'users' || m === 'logins'))
-    return tallySeriesBuckets(sync, query, bounds, ranking);
   const out = [];
   const syncs = keptSyncs(
     sync,

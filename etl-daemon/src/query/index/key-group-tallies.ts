@@ -1,4 +1,4 @@
-import { countBits } from '../../core/bitset';
+import { bitsFor, countBits, orInto, setBits } from '../../core/bitset';
 import { ByteBoundedCache } from '../../core/bounded-cache';
 import { idArray } from '../../core/day-slots';
 import { DAY_MS } from '../../core/units';
@@ -9,15 +9,25 @@ export interface KeyGroupUsers {
   logins: Float64Array;
 }
 
-/** Per group of request keys over one range: its users as ascending ids, and its logins. */
+/**
+ * A group's users over one range: as ascending ids, or as a bitset where that is smaller (a handler used by
+ * most people in a week); `count` of them.
+ */
+export interface GroupUsers {
+  count: number;
+  ids: Uint16Array | Uint32Array | undefined;
+  bits: Uint32Array | undefined;
+}
+
+/** Per group of request keys over one range: its users, and its logins. */
 export interface KeyGroupTally {
-  users: (Uint16Array | Uint32Array)[];
+  users: GroupUsers[];
   logins: Float64Array;
 }
 
 /** The ids set in a bitset, ascending, in the smallest array that holds them. */
-function idsOf(bits: Uint32Array): Uint16Array | Uint32Array {
-  const out = idArray(countBits(bits), bits.length * 32);
+function idsOf(bits: Uint32Array, count: number): Uint16Array | Uint32Array {
+  const out = idArray(count, bits.length * 32);
   let n = 0;
   for (let w = 0; w < bits.length; w += 1) {
     let word = bits[w] as number;
@@ -31,31 +41,53 @@ function idsOf(bits: Uint32Array): Uint16Array | Uint32Array {
   return out;
 }
 
-/**
- * Groups' users as id lists rather than bitsets: a group's users in one bucket are few beside everyone (a
- * handler's week), and a list is what a union of several groups walks.
- */
-export function tallyOf(users: KeyGroupUsers): KeyGroupTally {
-  return { users: users.bits.map(idsOf), logins: users.logins };
+/** A bitset's users in the smaller of the two forms. */
+function groupUsers(bits: Uint32Array): GroupUsers {
+  const count = countBits(bits);
+  const idBytes = bits.length * 32 <= 0x10000 ? 2 : 4;
+  return count * idBytes < bits.byteLength
+    ? { count, ids: idsOf(bits, count), bits: undefined }
+    : { count, ids: undefined, bits };
 }
 
-/** The distinct users of several groups of a tally: each list's ids set in `scratch` (zero, and zeroed after). */
+/** Groups' users from bitsets into the smaller form each (a group's users in one bucket are often few). */
+export function tallyOf(users: KeyGroupUsers): KeyGroupTally {
+  return { users: users.bits.map(groupUsers), logins: users.logins };
+}
+
+/** Adds a group's users to a bitset sized for every user. */
+function addUsers(target: Uint32Array, users: GroupUsers): void {
+  if (users.bits) orInto(target, users.bits);
+  else if (users.ids) setBits(target, users.ids);
+}
+
+/**
+ * The distinct users of several groups of a tally (one group: its count); `scratch` is a zero bitset sized for
+ * every user, zero again after.
+ */
 export function unionCount(tally: KeyGroupTally, groups: readonly number[], scratch: Uint32Array): number {
-  let n = 0;
-  for (const g of groups) {
-    const ids = tally.users[g] as Uint16Array | Uint32Array;
-    for (let e = 0; e < ids.length; e += 1) {
-      const id = ids[e] as number;
-      const word = id >>> 5;
-      const bit = 1 << (id & 31);
-      if (((scratch[word] as number) & bit) === 0) {
-        scratch[word] = (scratch[word] as number) | bit;
-        n += 1;
-      }
-    }
-  }
+  if (groups.length === 1) return tally.users[groups[0] as number]?.count ?? 0;
+  for (const g of groups) addUsers(scratch, tally.users[g] as GroupUsers);
+  const n = countBits(scratch);
   scratch.fill(0);
   return n;
+}
+
+/** Each group's users and logins over the ranges of several tallies together (ranges that do not overlap). */
+export function rangeUsers(
+  tallies: readonly KeyGroupTally[],
+  count: number,
+  userCount: number
+): KeyGroupUsers {
+  const bits = Array.from({ length: count }, () => bitsFor(userCount));
+  const logins = new Float64Array(count);
+  for (const tally of tallies) {
+    for (let g = 0; g < count; g += 1) {
+      addUsers(bits[g] as Uint32Array, tally.users[g] as GroupUsers);
+      logins[g] = (logins[g] as number) + (tally.logins[g] as number);
+    }
+  }
+  return { bits, logins };
 }
 
 interface Kept {
@@ -65,12 +97,16 @@ interface Kept {
 }
 
 const bytesOf = (kept: Kept) =>
-  kept.tally.users.reduce((n, ids) => n + ids.byteLength + 64, kept.tally.logins.byteLength + 96);
+  kept.tally.users.reduce(
+    (n, u) => n + (u.ids?.byteLength ?? 0) + (u.bits?.byteLength ?? 0) + 64,
+    kept.tally.logins.byteLength + 96
+  );
 
 /**
- * The tallies of the ranges a grouping was asked about (a breakdown's buckets), kept within `cacheBytes`
- * until a day they overlap changes: a dashboard's range moved by a bucket finds every other bucket here, so
- * only the new one is counted.
+ * The tallies of the ranges groupings were asked about (breakdowns' buckets), kept within `cacheBytes` until a
+ * day they overlap changes: a dashboard's range moved by a bucket finds every other bucket here, so only the
+ * new one is counted. One store for every grouping: a year of weekly buckets of 50 handlers at 100 M requests
+ * takes tens of MB, more than a share per grouping would hold.
  */
 export class KeyGroupTallies {
   private readonly kept: ByteBoundedCache<string, Kept>;
@@ -85,9 +121,9 @@ export class KeyGroupTallies {
     this.kept.deleteWhere((kept) => kept.from < from + DAY_MS && kept.to > from);
   }
 
-  /** The tally of [from, to): kept, or counted by `count` and kept. */
-  tally(from: number, to: number, count: () => KeyGroupUsers): KeyGroupTally {
-    const key = `${from}:${to}`;
+  /** The tally of a grouping (named by `grouping`) over [from, to): kept, or counted by `count` and kept. */
+  tally(grouping: string, from: number, to: number, count: () => KeyGroupUsers): KeyGroupTally {
+    const key = `${grouping}|${from}:${to}`;
     let kept = this.kept.get(key);
     if (!kept) {
       kept = { from, to, tally: tallyOf(count()) };

@@ -9,7 +9,6 @@ import { DAY_MS } from '../../core/units';
 import type { DayStore, RawSlots } from './day-store';
 import type { IndexedDay } from './indexed-day';
 import type { KeyGroupUsers } from './key-group-tallies';
-import { KeyGroupTallies } from './key-group-tallies';
 import { UNKNOWN_KEY_ID } from './key-first-seen';
 import type { UserMask } from './user-mask';
 import { inMask } from './user-mask';
@@ -76,26 +75,22 @@ function markRange(
  * Each group's users and logins over aligned blocks of 2^k whole UTC days, built in one pass over a block's
  * entries and kept (bounded): a ranking's whole days are a few ORs of them,
  * as a range's are of the index's own day blocks (spans.ts), so a dashboard's refresh does not read a year of
- * entries again; a replaced day drops only the blocks holding it. Beside them, half of `cacheBytes`: the
- * tallies of the buckets the grouping's series were counted in (key-group-tallies.ts).
+ * entries again; a replaced day drops only the blocks holding it.
  */
 export class KeyGroupBlocks {
   private readonly blocks: ByteBoundedCache<string, KeyGroupUsers>;
-  readonly tallies: KeyGroupTallies;
 
   constructor(
     private readonly days: DayStore,
     private readonly groups: KeyGroups,
     cacheBytes: number
   ) {
-    this.blocks = new ByteBoundedCache(cacheBytes / 2, (b) => b.bits.reduce((n, x) => n + x.byteLength, 64));
-    this.tallies = new KeyGroupTallies(cacheBytes / 2);
+    this.blocks = new ByteBoundedCache(cacheBytes, (b) => b.bits.reduce((n, x) => n + x.byteLength, 64));
   }
 
-  /** Drops the blocks and tallies holding a day (replaced in the index). */
+  /** Drops the blocks holding a day (replaced in the index). */
   dayChanged(dayNumber: number): void {
     for (let k = 0; k <= MAX_BLOCK_LEVEL; k += 1) this.blocks.delete(`${k}:${dayNumber >> k}`);
-    this.tallies.dayChanged(dayNumber);
   }
 
   block(level: number, index: number): KeyGroupUsers {
