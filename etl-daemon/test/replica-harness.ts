@@ -88,3 +88,21 @@ export async function tally(statuses: Map<number, number>, response: Response): 
   statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
   await response.arrayBuffer();
 }
+
+/**
+ * What every such test asserts of the time it wrote and read: lines vanished (at least `vanished`), the writer
+ * rewrote today whole (deleting versions the other processes were counting with), and every process answered
+ * every query 200, more than `answered` of them.
+ */
+export function expectServedThroughout(
+  serves: readonly ServeProcess[],
+  seen: { statuses: readonly Map<number, number>[]; vanished: number },
+  least: { vanished: number; answered: number }
+): void {
+  expect(seen.vanished).toBeGreaterThanOrEqual(least.vanished);
+  expect(serves.some((serve) => serve.log().includes('the day is rewritten whole'))).toBe(true);
+  for (const byStatus of seen.statuses) {
+    expect([...byStatus.keys()]).toEqual([200]);
+    expect(byStatus.get(200)).toBeGreaterThan(least.answered);
+  }
+}
