@@ -68,24 +68,20 @@ export async function startServer(
     env: { ...process.env, ...env, PORT: String(port) },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
+  const pid = child.pid ?? 0;
   // Its log, kept to be searched (logged) with what each line cost by then; warnings and errors shown.
   const lines: { text: string; ms: number; cpuS: number; rssMb: number }[] = [];
   let partial = '';
   child.stderr.on('data', (chunk: Buffer) => {
     const parts = (partial + chunk.toString()).split('\n');
     partial = parts.pop() ?? '';
-    const at = {
-      ms: performance.now() - spawnedAt,
-      cpuS: cpuSeconds(child.pid ?? 0),
-      rssMb: rssMb(child.pid ?? 0),
-    };
+    const at = { ms: performance.now() - spawnedAt, cpuS: cpuSeconds(pid), rssMb: rssMb(pid) };
     for (const text of parts) {
       lines.push({ text, ...at });
       if (!/"level":(10|20|30),/.test(text)) process.stderr.write(`${text}\n`);
     }
   });
   const url = `http://127.0.0.1:${port}`;
-  const pid = child.pid ?? 0;
   let portOpenMs: number | undefined;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`bench: server exited with ${child.exitCode}`);

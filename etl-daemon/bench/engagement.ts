@@ -1,6 +1,6 @@
 import { DAY_MS } from '../src/core/units';
 import { median } from './daemon-process';
-import { handlerName } from './scale-data';
+import { BENCH_DIMS, handlerName } from './scale-data';
 
 /** Median and first of `runs` requests, the i-th over the range `range(i)`. */
 async function timeRequests(
@@ -76,7 +76,7 @@ export async function engagementBench(base: string, end: number): Promise<void> 
       name: 'one year weekly users+logins of one handler',
       aim: 10,
       path: (s: number, e: number) =>
-        `/api/v1/logins?start=${s}&end=${e}&aggregate=w&metric=users,logins&handler=${encodeURIComponent(handlerName(3, 8))}`,
+        `/api/v1/logins?start=${s}&end=${e}&aggregate=w&metric=users,logins&handler=${encodeURIComponent(handlerName(3, BENCH_DIMS.projects))}`,
     },
     {
       name: 'who uses it, a year, 100 rows',

@@ -22,6 +22,9 @@ export interface ScaleSize {
   dims?: { handlers: number; hosts: number; projects: number };
 }
 
+/** The benches' handlers and hosts: 50 handlers of 8 projects on 5 hosts. */
+export const BENCH_DIMS = { handlers: 50, hosts: 5, projects: 8 };
+
 /** A bench handler's qual_name: `<project>.api.v1.<module>.<Class>`, as core4 names handlers. */
 export function handlerName(h: number, projects: number): string {
   return `proj${h % projects}.api.v1.app${h}.App${h}Handler`;

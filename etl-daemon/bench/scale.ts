@@ -26,13 +26,12 @@ import { freshLoginCollections, openBenchDb, seconds } from './bench-db';
 import type { ServerProcess } from './daemon-process';
 import { builtCli, median, rssMb, startServer, timeQuery, usageDaemonEnv } from './daemon-process';
 import { printProfile } from './throughput';
-import { handlerName, userName, writeScaleData } from './scale-data';
+import { BENCH_DIMS, handlerName, userName, writeScaleData } from './scale-data';
 
 const USERS = 50_000;
 const DAYS = 5 * 365 + 1;
 const LOGIN_DB = 'bench_scale';
 const AIMS = { readyCpuS: 10, rssMb: 1024, p50Ms: 10, breakdownP50Ms: 20, dimsRatio: 1.5 };
-const DIMS = { handlers: 50, hosts: 5, projects: 8 };
 
 interface Query {
   name: string;
@@ -46,7 +45,7 @@ interface Query {
 /** The handler queries of data with dimensions: a breakdown by handler, one handler, a project's hosts. */
 function dimQueries(end: number): Query[] {
   const year = end - 365 * DAY_MS;
-  const handler = encodeURIComponent(handlerName(3, DIMS.projects));
+  const handler = encodeURIComponent(handlerName(3, BENCH_DIMS.projects));
   return [
     {
       name: 'one-year weekly by handler (top 10)',
@@ -209,11 +208,11 @@ async function withDims(
     days: DAYS,
     logins: millions * 1e6,
     end: new Date(end),
-    dims: DIMS,
+    dims: BENCH_DIMS,
   });
   console.log(
-    `\n${(written.logins / 1e6).toFixed(1)} M requests with ${DIMS.handlers} handlers (${DIMS.projects} projects) and ` +
-      `${DIMS.hosts} hosts: written in ${seconds(performance.now() - t)}`
+    `\n${(written.logins / 1e6).toFixed(1)} M requests with ${BENCH_DIMS.handlers} handlers (${BENCH_DIMS.projects} projects) and ` +
+      `${BENCH_DIMS.hosts} hosts: written in ${seconds(performance.now() - t)}`
   );
   const profileDir = mkdtempSync(path.join(tmpdir(), 'core4-usage-scale-'));
   const server = await startServer(

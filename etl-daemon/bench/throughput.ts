@@ -17,7 +17,7 @@ import { builtCli, median, startServer, usageDaemonEnv } from './daemon-process'
 import { engagementBench } from './engagement';
 import type { LoadResult } from './load';
 import { loadFromOtherProcess } from './load';
-import { writeScaleData, writeScaleMembership } from './scale-data';
+import { BENCH_DIMS, writeScaleData, writeScaleMembership } from './scale-data';
 
 const LOGIN_DB = 'bench_throughput';
 
@@ -153,13 +153,13 @@ async function main(): Promise<void> {
       days: 365,
       logins: 2e6,
       end: new Date(startOfUtcDay(new Date()).getTime()),
-      // As core4-requests keeps them: each request's handler (50, of 8 projects) and host (5).
-      dims: { handlers: 50, hosts: 5, projects: 8 },
+      // As core4-requests keeps them: each request's handler and host.
+      dims: BENCH_DIMS,
     });
     const { groups } = await writeScaleMembership(cols, 5000);
     console.log(
       `data: ${(written.logins / 1e6).toFixed(2)} M requests of 5,000 users over 365 days, in ${groups} core4 groups, ` +
-        'to 50 handlers of 8 projects on 5 hosts'
+        `to ${BENCH_DIMS.handlers} handlers of ${BENCH_DIMS.projects} projects on ${BENCH_DIMS.hosts} hosts`
     );
     await throughputBench({
       uri: db.uri,

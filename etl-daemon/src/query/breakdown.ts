@@ -34,6 +34,14 @@ export interface RankedSeries {
   users: number | undefined;
 }
 
+/**
+ * Whether a breakdown's series are all counted together (users and logins: one count per bucket for every
+ * series); other metrics are counted series by series.
+ */
+export function countedTogether(metrics: readonly string[]): boolean {
+  return metrics.every((m) => m === 'users' || m === 'logins');
+}
+
 export function isRequestDimension(dimension: BreakdownDimension): dimension is RequestDimension {
   return (REQUEST_DIMENSIONS as readonly string[]).includes(dimension);
 }

@@ -9,9 +9,9 @@ import { UNKNOWN_KEY } from '../etl/dimensions';
 import type { AllowedKeys, KeySeries } from './index/derive';
 import { GroupDerivation, keySeries } from './index/derive';
 import { KeyFirstSeen } from './index/key-first-seen';
-import { emptyKeyGroupUsers, KeyGroupBlocks, usersByKeyGroup } from './index/key-groups';
+import { KeyGroupBlocks, usersByKeyGroup } from './index/key-groups';
 import type { KeyGroupTally, KeyGroupUsers } from './index/key-group-tallies';
-import { KeyGroupTallies, tallyOf } from './index/key-group-tallies';
+import { emptyKeyGroupUsers, KeyGroupTallies, tallyOf } from './index/key-group-tallies';
 import type { IndexLimits } from '../core/limits';
 import { DEFAULT_INDEX_LIMITS } from '../core/limits';
 import { DAY_MS, SLOTS_PER_DAY } from '../core/units';
@@ -501,10 +501,10 @@ export class LoginIndex {
   }
 
   /**
-   * Per bucket between consecutive `bounds` (each clipped to [start, end)), each group's users (as ids) and
-   * logins: a breakdown's series counted together. Without a people mask they are kept per grouping until a
-   * day they overlap changes (KeyGroupTallies), so a moved range counts only its new buckets, each in one pass
-   * over its entries.
+   * Per bucket between consecutive `bounds` (each clipped to [start, end)), each group's users and logins: a
+   * breakdown's series counted together. Without a people mask they are kept until a day they overlap changes
+   * (KeyGroupTallies, one store for every grouping), so a moved range counts only its new buckets, each in one
+   * pass over its entries.
    */
   keyGroupTallies(
     request: { bounds: readonly number[]; start: number; end: number },

@@ -1,7 +1,13 @@
 import type { LoginsAnswer } from '../contract/types';
 import { bucketBounds } from '../time/buckets';
 import type { Breakdown, RankedSeries } from './breakdown';
-import { isRequestDimension, rankSeries, refuseTooManySeries, seriesPeople } from './breakdown';
+import {
+  countedTogether,
+  isRequestDimension,
+  rankSeries,
+  refuseTooManySeries,
+  seriesPeople,
+} from './breakdown';
 import { requestBreakdown } from './request-breakdown';
 import { withSlots } from './exact-count';
 import { countMasked } from './index/user-mask';
@@ -47,7 +53,7 @@ async function seriesBuckets(
   ranked: readonly RankedSeries[]
 ): Promise<LoginsAnswer['buckets'][]> {
   const { index } = sync;
-  if (query.metrics.every((m) => m === 'users' || m === 'logins')) {
+  if (countedTogether(query.metrics)) {
     const masks = ranked.map(
       (series) => peopleMask(index, seriesPeople(query, series)) ?? index.userMask([])
     );
@@ -79,8 +85,7 @@ async function breakdownSeries(
 ): Promise<{ ranked: { key: string; other: boolean; users: number }[]; buckets: LoginsAnswer['buckets'][] }> {
   const { dimension, limit } = breakdown;
   if (isRequestDimension(dimension)) {
-    const { ranking, buckets } = await requestBreakdown(syncs.base, query, bounds, { dimension, limit });
-    return { ranked: ranking.series, buckets };
+    return requestBreakdown(syncs.base, query, bounds, { dimension, limit });
   }
   const ranked = await rankedSeries(syncs.sync, query, breakdown);
   return { ranked, buckets: await seriesBuckets(syncs.sync, query, bounds, ranked) };

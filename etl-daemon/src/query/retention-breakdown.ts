@@ -59,7 +59,7 @@ export async function requestRetentionSeries(
   query: RetentionQuery,
   breakdown: { dimension: RequestDimension; limit: number }
 ): Promise<CohortSeries> {
-  const ranked = (await rankedRequestSeries(sync, query, breakdown)).series;
+  const ranked = await rankedRequestSeries(sync, query, breakdown);
   const syncs = keptSyncs(
     sync,
     ranked.map((r) => r.allowed)

@@ -50,8 +50,7 @@ export const dimensionsRoutes: FastifyPluginAsyncJsonSchemaToTs<{ Options: ApiCo
       const membership = source.sync.membership();
       const people = parsePeople(request.query, membership);
       const values = isRequestDimension(dimension)
-        ? (await rankedRequestSeries(source.sync, { start, end, ...people }, { dimension, limit: Infinity }))
-            .series
+        ? await rankedRequestSeries(source.sync, { start, end, ...people }, { dimension, limit: Infinity })
         : await roleValues(requestScoped(source.sync, people.requests), { start, end }, people);
       return {
         dimension,

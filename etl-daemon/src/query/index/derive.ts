@@ -1,4 +1,5 @@
 import type { DimSlots } from '../../core/dim-slots';
+import { idArray } from '../../core/day-slots';
 import { SLOTS_PER_DAY } from '../../core/units';
 import type { IndexedDay, RawLogins } from './indexed-day';
 import { indexDay } from './indexed-day';
@@ -125,7 +126,7 @@ function finish(b: Building, raw: RawLogins | undefined, userCount: number): Ind
       r += 1;
     }
   }
-  const ids = userCount < 0x10000 ? new Uint16Array(b.out) : new Uint32Array(b.out);
+  const ids = idArray(b.out, userCount);
   ids.set(b.ids.subarray(0, b.out));
   const slots = { offsets: b.offsets, ids, loginsBefore: b.loginsBefore, multiAt, multiCount };
   return indexDay(slots, raw, userCount);

@@ -1,4 +1,4 @@
-import { bitsFor, countBits, orInto, setBits } from '../../core/bitset';
+import { bitsFor, countBits, forEachBit, orInto, setBits } from '../../core/bitset';
 import { ByteBoundedCache } from '../../core/bounded-cache';
 import { idArray } from '../../core/day-slots';
 import { DAY_MS } from '../../core/units';
@@ -25,29 +25,22 @@ export interface KeyGroupTally {
   logins: Float64Array;
 }
 
-/** The ids set in a bitset, ascending, in the smallest array that holds them. */
-function idsOf(bits: Uint32Array, count: number): Uint16Array | Uint32Array {
-  const out = idArray(count, bits.length * 32);
-  let n = 0;
-  for (let w = 0; w < bits.length; w += 1) {
-    let word = bits[w] as number;
-    while (word !== 0) {
-      const low = word & -word;
-      out[n] = w * 32 + 31 - Math.clz32(low);
-      n += 1;
-      word ^= low;
-    }
-  }
-  return out;
+/** No users and no logins in each of `count` groups. */
+export function emptyKeyGroupUsers(count: number, userCount: number): KeyGroupUsers {
+  return { bits: Array.from({ length: count }, () => bitsFor(userCount)), logins: new Float64Array(count) };
 }
 
-/** A bitset's users in the smaller of the two forms. */
+/** A bitset's users in the smaller of the two forms: ids in the smallest array that holds them, or the bitset. */
 function groupUsers(bits: Uint32Array): GroupUsers {
   const count = countBits(bits);
-  const idBytes = bits.length * 32 <= 0x10000 ? 2 : 4;
-  return count * idBytes < bits.byteLength
-    ? { count, ids: idsOf(bits, count), bits: undefined }
-    : { count, ids: undefined, bits };
+  const maxId = bits.length * 32 - 1;
+  if (count * idArray(0, maxId).BYTES_PER_ELEMENT >= bits.byteLength) return { count, ids: undefined, bits };
+  const ids = idArray(count, maxId);
+  let n = 0;
+  forEachBit(bits, (id) => {
+    ids[n++] = id;
+  });
+  return { count, ids, bits: undefined };
 }
 
 /** Groups' users from bitsets into the smaller form each (a group's users in one bucket are often few). */
@@ -79,8 +72,7 @@ export function rangeUsers(
   count: number,
   userCount: number
 ): KeyGroupUsers {
-  const bits = Array.from({ length: count }, () => bitsFor(userCount));
-  const logins = new Float64Array(count);
+  const { bits, logins } = emptyKeyGroupUsers(count, userCount);
   for (const tally of tallies) {
     for (let g = 0; g < count; g += 1) {
       addUsers(bits[g] as Uint32Array, tally.users[g] as GroupUsers);

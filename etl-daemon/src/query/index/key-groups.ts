@@ -1,4 +1,4 @@
-import { bitsFor, orInto, setBit } from '../../core/bitset';
+import { orInto, setBit } from '../../core/bitset';
 import { ByteBoundedCache } from '../../core/bounded-cache';
 import { blockLevel } from '../../core/slots';
 import { MAX_BLOCK_LEVEL } from './spans';
@@ -9,6 +9,7 @@ import { DAY_MS } from '../../core/units';
 import type { DayStore, RawSlots } from './day-store';
 import type { IndexedDay } from './indexed-day';
 import type { KeyGroupUsers } from './key-group-tallies';
+import { emptyKeyGroupUsers } from './key-group-tallies';
 import { UNKNOWN_KEY_ID } from './key-first-seen';
 import type { UserMask } from './user-mask';
 import { inMask } from './user-mask';
@@ -42,8 +43,7 @@ export interface KeyGroups {
 
 /** Fresh bitsets of every group and a marker adding a user's entry (with its logins) to its key's group. */
 function tally(groups: KeyGroups): { users: KeyGroupUsers; mark: Mark } {
-  const bits = Array.from({ length: groups.count }, () => bitsFor(groups.userCount));
-  const logins = new Float64Array(groups.count);
+  const { bits, logins } = emptyKeyGroupUsers(groups.count, groups.userCount);
   const { groupOfKey } = groups;
   const mark: Mark = (id, key, n) => {
     const group = key < groupOfKey.length ? (groupOfKey[key] as number) : -1;
@@ -138,11 +138,6 @@ export function usersByKeyGroup(
   }
   if (wholeTo * DAY_MS < to) markRange(days, { ...range, from: wholeTo * DAY_MS }, mark);
   return users;
-}
-
-/** No users and no logins in each of `count` groups. */
-export function emptyKeyGroupUsers(count: number, userCount: number): KeyGroupUsers {
-  return { bits: Array.from({ length: count }, () => bitsFor(userCount)), logins: new Float64Array(count) };
 }
 
 /** The logins of a piece of one slot, each with its key. */
