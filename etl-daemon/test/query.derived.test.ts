@@ -5,7 +5,10 @@
  */
 import { seededRandom } from '../src/demo/random';
 import { buildDaySlots } from '../src/core/day-slots';
-import { buildDimSlots, mapDimSlots } from '../src/core/dim-slots';
+import type { KeyedDay } from '../src/core/dim-slots';
+import { buildKeyedDay, forEachDimEntry, mapDimKeys, mergeKeyedDays } from '../src/core/dim-slots';
+import { decodeDay } from '../src/query/sync/stored-day';
+import type { SummaryDoc } from '../src/db/day-summary';
 import { dayDims, decodeSummary, encodeSummary } from '../src/db/day-summary';
 import { DAY_MS } from '../src/core/units';
 import type { KeyGroupTally } from '../src/query/index/key-group-tallies';
@@ -51,7 +54,7 @@ describe("a day's split by key as stored (db/day-summary.ts)", () => {
       if (max === 200) expect(parts.length).toBeGreaterThan(5);
       const back = decodeSummary([...parts].reverse())?.dims;
       expect(back?.keyNames).toEqual(day?.keyNames);
-      for (const field of ['offsets', 'ids', 'keys', 'multiAt', 'multiCount'] as const)
+      for (const field of ['offsets', 'keys', 'runAt', 'runLength', 'multiAt', 'multiCount'] as const)
         expect([max, field, Array.from(back?.dims[field] ?? [])]).toEqual([
           max,
           field,
@@ -61,28 +64,103 @@ describe("a day's split by key as stored (db/day-summary.ts)", () => {
   });
 });
 
-describe('mapDimSlots (core/dim-slots.ts)', () => {
-  it('should renumber users and keys, sorting the users again when the new ids reverse their order', () => {
-    const random = seededRandom(8);
-    const n = 500;
-    const t = Array.from({ length: n }, () => Math.floor(random() * DAY_MS));
-    const ids = Array.from({ length: n }, () => Math.floor(random() * 40));
-    const keys = Array.from({ length: n }, () => Math.floor(random() * 6));
-    const reversed = Array.from({ length: 40 }, (_, id) => 39 - id);
-    const shuffled = [3, 5, 0, 1, 4, 2];
-    const mapped = mapDimSlots(buildDimSlots(t, ids, keys), {
-      ids: reversed,
-      keys: shuffled,
-      userCount: 40,
-      keyCount: 6,
-    });
-    const expected = buildDimSlots(
-      t,
-      ids.map((id) => reversed[id] as number),
-      keys.map((k) => shuffled[k] as number)
+/** Logins with many users using two or three keys in one slot, and repeats of one key. */
+function denseLogins(seed: number, n: number, users: number, keyCount: number) {
+  const random = seededRandom(seed);
+  const t = Array.from(
+    { length: n },
+    () => Math.floor(random() * 6) * 900_000 + Math.floor(random() * 900_000)
+  );
+  const ids = Array.from({ length: n }, () => Math.floor(random() * users));
+  const keys = Array.from({ length: n }, () => Math.floor(random() * keyCount));
+  return { t, ids, keys };
+}
+
+/** The slow definition: each (slot, user, key) with its logins, sorted, from the logins themselves. */
+function entriesOf(logins: { t: number[]; ids: number[]; keys: number[] }): string[] {
+  const count = new Map<string, number>();
+  logins.t.forEach((t, i) => {
+    const entry = [Math.floor(t / 900_000), logins.ids[i], logins.keys[i]].join(',');
+    count.set(entry, (count.get(entry) ?? 0) + 1);
+  });
+  return [...count].map(([entry, n]) => `${entry}x${n}`).sort();
+}
+
+function walked(day: KeyedDay, s0?: number, s1?: number): string[] {
+  const out: string[] = [];
+  forEachDimEntry(day, (s, id, key, n) => out.push(`${s},${id},${key}x${n}`), s0, s1);
+  return out.sort();
+}
+
+describe("a day's split by key beside its summary (core/dim-slots.ts)", () => {
+  it("should hold every (slot, user, key) and its logins, each user's keys under the summary's entry", () => {
+    const logins = denseLogins(8, 2_000, 40, 6);
+    const day = buildKeyedDay(logins.t, logins.ids, logins.keys);
+    expect(walked(day)).toEqual(entriesOf(logins));
+    // Most of these users used several keys in a slot: the runs are what carries them.
+    expect(day.dims.runAt.length).toBeGreaterThan(100);
+    expect(day.dims.keys.length).toBeGreaterThan(day.slots.ids.length);
+    expect(day.dims.keys.BYTES_PER_ELEMENT).toBe(1);
+    // A range of slots walks only its own.
+    const slots34 = entriesOf({ ...logins }).filter((e) => ['3', '4'].includes(e.split(',')[0] as string));
+    expect(walked(day, 3, 5)).toEqual(slots34);
+  });
+
+  it('should renumber keys one to one and merge runs of a day as if built from all their logins', () => {
+    const a = denseLogins(9, 900, 30, 5);
+    const b = denseLogins(10, 700, 50, 5);
+    const shuffled = [3, 5, 0, 1, 4, 2, 6];
+    const mapped = mapDimKeys(buildKeyedDay(a.t, a.ids, a.keys).dims, shuffled, 300);
+    expect(mapped.keys.BYTES_PER_ELEMENT).toBe(2);
+    const day = buildKeyedDay(a.t, a.ids, a.keys);
+    const renamed = { ...a, keys: a.keys.map((k) => shuffled[k] as number) };
+    expect(walked({ slots: day.slots, dims: mapped })).toEqual(entriesOf(renamed));
+    const both = { t: [...a.t, ...b.t], ids: [...a.ids, ...b.ids], keys: [...a.keys, ...b.keys] };
+    expect(walked(mergeKeyedDays([a, b].map((l) => buildKeyedDay(l.t, l.ids, l.keys))))).toEqual(
+      entriesOf(both)
     );
-    for (const field of ['offsets', 'ids', 'keys', 'multiAt', 'multiCount'] as const)
-      expect([field, Array.from(mapped[field])]).toEqual([field, Array.from(expected[field])]);
+  });
+
+  it("should read an open day whose base was stored without a split as the unknown key's, its segment by key", () => {
+    const base = denseLogins(11, 500, 30, 1);
+    const segment = denseLogins(12, 400, 30, 3);
+    const summary = (run: string, logins: typeof base, keyed: boolean): SummaryDoc[] => {
+      const names = logins.keys.map((k) => `mkt.api.H${k}\u001fh1`);
+      const day = keyed ? dayDims({ t: logins.t, keys: names }, logins.ids) : undefined;
+      return encodeSummary(buildDaySlots(logins.t, logins.ids), 200, day).map((part) => ({
+        ...part,
+        day: new Date(0),
+        run,
+        fence: 1,
+        writtenAt: new Date(0),
+      }));
+    };
+    const docs = [...summary('a', base, false), ...summary('b', segment, true)];
+    const parts = (run: string) => docs.filter((d) => d.run === run).length;
+    const read = decodeDay(
+      {
+        day: new Date(0),
+        run: 'a',
+        chunks: 1,
+        summaries: parts('a'),
+        segments: [{ run: 'b', chunks: 1, summaries: parts('b'), logins: 400 }],
+      },
+      docs
+    );
+    const dims = read?.dims;
+    expect(dims?.keyNames).toEqual([
+      '\u001f',
+      'mkt.api.H0\u001fh1',
+      'mkt.api.H1\u001fh1',
+      'mkt.api.H2\u001fh1',
+    ]);
+    const keyOf = (name: string) => dims?.keyNames.indexOf(name) ?? -1;
+    const expected = {
+      t: [...base.t, ...segment.t],
+      ids: [...base.ids, ...segment.ids],
+      keys: [...base.keys.map(() => 0), ...segment.keys.map((k) => keyOf(`mkt.api.H${k}\u001fh1`))],
+    };
+    expect(read && dims && walked({ slots: read.slots, dims: dims.dims })).toEqual(entriesOf(expected));
   });
 });
 

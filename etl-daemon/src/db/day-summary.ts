@@ -101,25 +101,17 @@ function unpacked(value: Binary, count: number): Uint8Array | Uint16Array | Uint
 }
 
 /**
- * Per entry of the summary (user and slot), how many entries of its split by key it has: the split's entries
- * of one user and slot follow each other in the summary's order. Throws when the two disagree.
+ * Per entry of the summary (user and slot), how many keys its split gives it (runs of one are not listed in
+ * the split). Throws when the two were not built together.
  */
 function runsOf(slots: DaySlots, dims: DimSlots): Uint32Array {
-  const runs = new Uint32Array(slots.ids.length);
-  let d = 0;
-  for (let s = 0; s < SLOTS_PER_DAY; s += 1) {
-    for (let e = slots.offsets[s] as number; e < (slots.offsets[s + 1] as number); e += 1) {
-      const id = slots.ids[e] as number;
-      let run = 0;
-      while (d < (dims.offsets[s + 1] as number) && dims.ids[d] === id) {
-        d += 1;
-        run += 1;
-      }
-      if (run === 0) throw new RangeError(`encodeSummary: the split by key lacks user ${id} in slot ${s}`);
-      runs[e] = run;
-    }
-    if (d !== dims.offsets[s + 1])
-      throw new RangeError(`encodeSummary: the split by key of slot ${s} differs`);
+  const runs = new Uint32Array(slots.ids.length).fill(1);
+  for (let r = 0; r < dims.runAt.length; r += 1) runs[dims.runAt[r] as number] = dims.runLength[r] as number;
+  for (let s = 0, e = 0; s < SLOTS_PER_DAY; s += 1) {
+    let keys = 0;
+    for (; e < (slots.offsets[s + 1] as number); e += 1) keys += runs[e] as number;
+    if (keys !== (dims.offsets[s + 1] as number) - (dims.offsets[s] as number))
+      throw new RangeError(`encodeSummary: the split by key of slot ${s} differs from the summary`);
   }
   return runs;
 }
@@ -265,10 +257,6 @@ export function decodeSummary(
   };
 }
 
-/**
- * The split by key of a day's parts (sorted, checked to cover the day), when every part holds one; undefined
- * for a day stored before dimensions were kept, and when the parts disagree (then the day is all unknown).
- */
 /** Each part's split, read and checked against the summary; undefined when one is missing or does not fit. */
 function dimParts(sorted: readonly Pick<SummaryDoc, keyof SummaryPart>[], base: DaySlots, keyCount: number) {
   const parts = [];
@@ -279,9 +267,13 @@ function dimParts(sorted: readonly Pick<SummaryDoc, keyof SummaryPart>[], base: 
     const runs = unpacked(part.dimRuns, (base.offsets[part.slotTo] as number) - e0);
     if (!runs) return undefined;
     let count = 0;
-    for (let k = 0; k < runs.length; k += 1) count += runs[k] as number;
+    for (let k = 0; k < runs.length; k += 1) {
+      if (runs[k] === 0) return undefined;
+      count += runs[k] as number;
+    }
     const keys = unpacked(part.dimKeys, count);
-    if (!keys || keys.some((k) => k >= keyCount)) return undefined;
+    if (!keys) return undefined;
+    for (let k = 0; k < keys.length; k += 1) if ((keys[k] as number) >= keyCount) return undefined;
     const repeats = { at: uint32(part.dimMultiAt), count: uint32(part.dimMultiCount) };
     parts.push({ part, runs, keys, e0, d0: total, repeats });
     total += count;
@@ -289,6 +281,11 @@ function dimParts(sorted: readonly Pick<SummaryDoc, keyof SummaryPart>[], base: 
   return { parts, total };
 }
 
+/**
+ * The split by key of a day's parts (sorted, checked to cover the day), when every part holds one and fits
+ * the summary; undefined for a day stored before dimensions were kept, and when the parts disagree (then the
+ * day is all unknown). Held as stored: keys and the few runs longer than one, users left in the summary.
+ */
 function decodeDims(
   sorted: readonly Pick<SummaryDoc, keyof SummaryPart>[],
   base: DaySlots
@@ -297,18 +294,21 @@ function decodeDims(
   const read = keyNames && dimParts(sorted, base, keyNames.length);
   if (!keyNames || !read) return undefined;
   const offsets = new Uint32Array(SLOTS_PER_DAY + 1);
-  const ids = new Uint32Array(read.total);
   const keys = keyArray(read.total, keyNames.length);
+  const runAt: number[] = [];
+  const runLength: number[] = [];
   const multiAt: number[] = [];
   const multiCount: number[] = [];
   for (const { part, runs, keys: partKeys, e0, d0, repeats } of read.parts) {
     keys.set(partKeys, d0);
-    // The split's users are the summary's, each repeated for as many keys as it used in the slot.
     let d = d0;
     for (let s = part.slotFrom; s < part.slotTo; s += 1) {
       for (let e = base.offsets[s] as number; e < (base.offsets[s + 1] as number); e += 1) {
-        const id = base.ids[e] as number;
-        for (let r = runs[e - e0] as number; r > 0; r -= 1) ids[d++] = id;
+        const run = runs[e - e0] as number;
+        d += run;
+        if (run === 1) continue;
+        runAt.push(e);
+        runLength.push(run);
       }
       offsets[s + 1] = d;
     }
@@ -319,8 +319,9 @@ function decodeDims(
   }
   const dims = {
     offsets,
-    ids,
     keys,
+    runAt: Uint32Array.from(runAt),
+    runLength: Uint32Array.from(runLength),
     multiAt: Uint32Array.from(multiAt),
     multiCount: Uint32Array.from(multiCount),
   };

@@ -282,7 +282,7 @@ export class LoginIndex {
   /**
    * Replaces one UTC day with a slot summary whose ids are this index's (userId); undefined removes it.
    * `raw`, when given, are all the day's logins in time order, and spare readers the slot reads; `dims` is
-   * the day split by request key (index ids and key ids), absent when every key is unknown.
+   * the day split by request key built with `slots` (core/dim-slots.ts), absent when every key is unknown.
    */
   replaceDay(day: Date, slots: DaySlots | undefined, raw?: RawLogins, dims?: DimSlots): void {
     const dayNumber = Math.floor(day.getTime() / DAY_MS);

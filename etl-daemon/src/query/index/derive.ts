@@ -1,4 +1,4 @@
-import type { DimSlots } from '../../core/dim-slots';
+import type { DimSlots, KeyedDay } from '../../core/dim-slots';
 import { idArray } from '../../core/day-slots';
 import { SLOTS_PER_DAY } from '../../core/units';
 import type { IndexedDay, RawLogins } from './indexed-day';
@@ -68,8 +68,8 @@ function entriesPerSeries(dims: DimSlots, series: KeySeries): Uint32Array {
 }
 
 /** Every series' entries of a day's split, in one pass: per slot each user once, with their logins. */
-function buildSeries(dims: DimSlots, series: KeySeries): Building[] {
-  const sizes = entriesPerSeries(dims, series);
+function buildSeries(day: KeyedDay, series: KeySeries): Building[] {
+  const sizes = entriesPerSeries(day.dims, series);
   // One object literal, not spreads: objects made by spreading have slower field access, and these fields
   // are read per entry (3x the derivation's time, profiled).
   const built: Building[] = Array.from(sizes, (size) => ({
@@ -82,28 +82,35 @@ function buildSeries(dims: DimSlots, series: KeySeries): Building[] {
     offsets: new Uint32Array(SLOTS_PER_DAY + 1),
     loginsBefore: new Uint32Array(SLOTS_PER_DAY + 1),
   }));
-  const { offsets, ids, keys, multiAt, multiCount } = dims;
+  const { offsets, ids } = day.slots;
+  const { keys, runAt, runLength, multiAt, multiCount } = day.dims;
   const { seriesOfKey } = series;
+  let d = 0;
+  let r = 0;
   let m = 0;
   for (let s = 0; s < SLOTS_PER_DAY; s += 1) {
     for (const b of built) b.slotStart = b.out;
     for (let e = offsets[s] as number; e < (offsets[s + 1] as number); e += 1) {
-      const count = multiAt[m] === e ? (multiCount[m++] as number) : 1;
-      const target = seriesOfKey[keys[e] as number] ?? -1;
-      // Checked before indexing: an array read at -1 is a slow property lookup.
-      if (target < 0) continue;
-      const b = built[target] as Building;
       const id = ids[e] as number;
-      b.logins += count;
-      // Entries are sorted by user: a user's entries of one series in a slot are adjacent.
-      if (b.out > b.slotStart && b.ids[b.out - 1] === id) {
-        if (b.counts[b.out - 1] === 1) b.repeats += 1;
-        b.counts[b.out - 1] = (b.counts[b.out - 1] as number) + count;
-      } else {
-        b.ids[b.out] = id;
-        b.counts[b.out] = count;
-        if (count > 1) b.repeats += 1;
-        b.out += 1;
+      // The user's keys in this slot follow each other: one, or a run listed apart.
+      const end = d + (runAt[r] === e ? (runLength[r++] as number) : 1);
+      for (; d < end; d += 1) {
+        const count = multiAt[m] === d ? (multiCount[m++] as number) : 1;
+        const target = seriesOfKey[keys[d] as number] ?? -1;
+        // Checked before indexing: an array read at -1 is a slow property lookup.
+        if (target < 0) continue;
+        const b = built[target] as Building;
+        b.logins += count;
+        // Two keys of one series: the user's entry of the series in this slot is the last one written.
+        if (b.out > b.slotStart && b.ids[b.out - 1] === id) {
+          if (b.counts[b.out - 1] === 1) b.repeats += 1;
+          b.counts[b.out - 1] = (b.counts[b.out - 1] as number) + count;
+        } else {
+          b.ids[b.out] = id;
+          b.counts[b.out] = count;
+          if (count > 1) b.repeats += 1;
+          b.out += 1;
+        }
       }
     }
     for (const b of built) {
@@ -144,14 +151,14 @@ export function deriveDays(
   userCount: number
 ): (IndexedDay | undefined)[] {
   const out: (IndexedDay | undefined)[] = new Array<IndexedDay | undefined>(series.count).fill(undefined);
-  const { dims } = day;
+  const { dims, slots } = day;
   if (!dims) {
     const s = series.seriesOfKey[UNKNOWN_KEY_ID] ?? -1;
     if (s >= 0) out[s] = day;
     return out;
   }
   const allowedOf = (s: number) => Uint8Array.from(series.seriesOfKey, (x) => (x === s ? 1 : 0));
-  return buildSeries(dims, series).map((b, s) =>
+  return buildSeries({ slots, dims }, series).map((b, s) =>
     finish(b, day.raw && filterRaw(day.raw, allowedOf(s)), userCount)
   );
 }

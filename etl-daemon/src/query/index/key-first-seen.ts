@@ -18,7 +18,7 @@ export function forEachKeyedEntry(
   visit: (slot: number, id: number, key: number) => void
 ): void {
   if (day.dims) {
-    forEachDimEntry(day.dims, (s, id, key) => visit(s, id, key));
+    forEachDimEntry({ slots: day.slots, dims: day.dims }, (s, id, key) => visit(s, id, key));
     return;
   }
   const { offsets, ids } = day.slots;
@@ -106,19 +106,32 @@ export class KeyFirstSeen {
     if (!this.built) return;
     // Loops written out (no callback per entry): every day of the index passes here at start-up.
     const base = dayNumber * SLOTS_PER_DAY;
-    const { offsets, ids } = day.dims ?? day.slots;
-    const keys = day.dims?.keys;
+    const { offsets, ids } = day.slots;
+    const dims = day.dims;
     let maxKey = UNKNOWN_KEY_ID;
-    if (keys)
-      for (let e = 0; e < keys.length; e += 1) if ((keys[e] as number) > maxKey) maxKey = keys[e] as number;
+    if (dims)
+      for (let d = 0; d < dims.keys.length; d += 1)
+        if ((dims.keys[d] as number) > maxKey) maxKey = dims.keys[d] as number;
     this.of(maxKey);
     const firsts = this.first;
-    for (let s = 0; s < SLOTS_PER_DAY; s += 1) {
+    if (!dims) {
+      const first = firsts[UNKNOWN_KEY_ID] as Int32Array;
+      for (let s = 0; s < SLOTS_PER_DAY; s += 1) {
+        for (let e = offsets[s] as number; e < (offsets[s + 1] as number); e += 1)
+          if ((first[ids[e] as number] as number) > base + s) first[ids[e] as number] = base + s;
+      }
+      return;
+    }
+    const { keys, runAt, runLength } = dims;
+    for (let s = 0, d = 0, r = 0; s < SLOTS_PER_DAY; s += 1) {
       const slot = base + s;
       for (let e = offsets[s] as number; e < (offsets[s + 1] as number); e += 1) {
-        const first = firsts[keys ? (keys[e] as number) : UNKNOWN_KEY_ID] as Int32Array;
         const id = ids[e] as number;
-        if ((first[id] as number) > slot) first[id] = slot;
+        const end = d + (runAt[r] === e ? (runLength[r++] as number) : 1);
+        for (; d < end; d += 1) {
+          const first = firsts[keys[d] as number] as Int32Array;
+          if ((first[id] as number) > slot) first[id] = slot;
+        }
       }
     }
   }

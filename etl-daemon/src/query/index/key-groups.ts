@@ -1,4 +1,5 @@
 import { orInto, setBit } from '../../core/bitset';
+import { forEachDimEntry } from '../../core/dim-slots';
 import { ByteBoundedCache } from '../../core/bounded-cache';
 import { blockLevel } from '../../core/slots';
 import { MAX_BLOCK_LEVEL } from './spans';
@@ -22,14 +23,21 @@ type Mark = (id: number, key: number, logins: number) => void;
  * unknown key).
  */
 function markSlots(day: IndexedDay, s0: number, s1: number, mark: Mark): void {
-  const source = day.dims ?? day.slots;
-  const { offsets, ids, multiAt, multiCount } = source;
-  const keys = day.dims?.keys;
+  if (day.dims) {
+    forEachDimEntry(
+      { slots: day.slots, dims: day.dims },
+      (_s, id, key, logins) => mark(id, key, logins),
+      s0,
+      s1
+    );
+    return;
+  }
+  const { offsets, ids, multiAt, multiCount } = day.slots;
   const e0 = offsets[s0] as number;
   let m = lowerBound(multiAt, e0);
   for (let e = e0; e < (offsets[s1] as number); e += 1) {
     const logins = multiAt[m] === e ? (multiCount[m++] as number) : 1;
-    mark(ids[e] as number, keys ? (keys[e] as number) : UNKNOWN_KEY_ID, logins);
+    mark(ids[e] as number, UNKNOWN_KEY_ID, logins);
   }
 }
 

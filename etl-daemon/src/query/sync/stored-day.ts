@@ -1,7 +1,7 @@
 import type { DaySlots } from '../../core/day-slots';
 import { buildDaySlots, idArray, mergeDaySlots } from '../../core/day-slots';
 import type { DimSlots } from '../../core/dim-slots';
-import { buildDimSlots, mapDimSlots, mergeDimSlots } from '../../core/dim-slots';
+import { buildKeyedDay, mapDimKeys, mergeKeyedDays, singleKeyDims } from '../../core/dim-slots';
 import { Interner } from '../../core/interner';
 import type { DayParts } from '../../db/day-doc';
 import { summaryRuns } from '../../db/day-doc';
@@ -24,25 +24,27 @@ export interface IndexSlots {
   dims: DimSlots | undefined;
 }
 
-/** The split of a run stored without one: every entry the unknown key's. */
-function unknownDims(slots: DaySlots): DayDims {
-  const keys = new Uint16Array(slots.ids.length);
-  return { keyNames: [UNKNOWN_KEY], dims: { ...slots, keys } };
-}
-
-/** Several runs' splits in one key numbering, merged; undefined when no run has a split. */
-function mergedDims(runs: readonly { slots: DaySlots; dims?: DayDims | undefined }[]): DayDims | undefined {
-  if (runs.every((r) => !r.dims)) return undefined;
+/**
+ * Several runs of a day (its base and segments) as one summary with its split by key in one key numbering;
+ * the split undefined when no run has one (a run without one is all the unknown key).
+ */
+function mergedRuns(runs: readonly { slots: DaySlots; dims?: DayDims | undefined }[]): {
+  slots: DaySlots;
+  dims: DayDims | undefined;
+} {
   const [only] = runs;
-  if (runs.length === 1 && only?.dims) return only.dims;
+  if (runs.length === 1 && only) return { slots: only.slots, dims: only.dims };
+  if (runs.every((r) => !r.dims)) return { slots: mergeDaySlots(runs.map((r) => r.slots)), dims: undefined };
   const names = new Interner();
-  const days = runs.map((r) => r.dims ?? unknownDims(r.slots));
-  const keyIds = days.map((day) => day.keyNames.map((name) => names.id(name)));
+  const unknown = names.id(UNKNOWN_KEY);
   // Ids stay the dictionary's: only the keys are put in one numbering, then the runs merged.
-  const list = days.map((day, i) =>
-    mapDimSlots(day.dims, { keys: keyIds[i] ?? [], userCount: 0x100000000, keyCount: names.size })
-  );
-  return { keyNames: names.names, dims: mergeDimSlots(list) };
+  const days = runs.map(({ slots, dims }) => {
+    if (!dims) return { slots, dims: singleKeyDims(slots, unknown) };
+    const keyIds = dims.keyNames.map((name) => names.id(name));
+    return { slots, dims: mapDimKeys(dims.dims, keyIds, names.size) };
+  });
+  const merged = mergeKeyedDays(days);
+  return { slots: merged.slots, dims: { keyNames: names.names, dims: merged.dims } };
 }
 
 /** A day's stored summaries (its base and segments) joined into one; undefined when one is incomplete. */
@@ -61,7 +63,7 @@ export function decodeDay(
     maxId = Math.max(maxId, stored.maxId);
   }
   if (decoded.length === 0) return undefined;
-  return { slots: mergeDaySlots(decoded.map((r) => r.slots)), maxId, dims: mergedDims(decoded) };
+  return { ...mergedRuns(decoded), maxId };
 }
 
 /**
@@ -78,15 +80,9 @@ export function withIndexIds(
   const source = stored.slots.ids;
   for (let e = 0; e < source.length; e += 1) ids[e] = toIndex[source[e] as number] as number;
   const day = stored.dims;
+  // The split's users are the summary's: only its keys are put in the index's numbering.
   const keyIds = day?.keyNames.map((name) => index.keyId(name)) ?? [];
-  const dims =
-    day &&
-    mapDimSlots(day.dims, {
-      ids: toIndex,
-      keys: keyIds,
-      userCount: index.userCount,
-      keyCount: index.keyNames.length,
-    });
+  const dims = day && mapDimKeys(day.dims, keyIds, index.keyNames.length);
   return { slots: { ...stored.slots, ids }, dims };
 }
 
@@ -101,9 +97,6 @@ export function slotsFromChunks(
   const localKeys = (events.keys ?? []).map((key) => index.keyId(key));
   const ids = Array.from(events.u, (u) => local[u] as number);
   const keys = Array.from(events.k ?? [], (k) => localKeys[k] ?? 0);
-  const keyed = keys.some((k) => k !== 0);
-  return {
-    slots: buildDaySlots(events.t, ids),
-    dims: keyed ? buildDimSlots(events.t, ids, keys) : undefined,
-  };
+  if (keys.some((k) => k !== 0)) return buildKeyedDay(events.t, ids, keys);
+  return { slots: buildDaySlots(events.t, ids), dims: undefined };
 }
