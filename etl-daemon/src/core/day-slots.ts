@@ -102,7 +102,11 @@ export function addLoginsPerUser(totals: Uint32Array | Float64Array, slots: DayS
  * once, with the logins of all of them. Pure; the result is what buildDaySlots gives for all their logins.
  */
 export function mergeDaySlots(list: readonly DaySlots[]): DaySlots {
-  if (list.length === 1) return list[0] as DaySlots;
+  return list.length === 1 ? (list[0] as DaySlots) : rebuiltDaySlots(list);
+}
+
+/** The summaries' entries expanded to their logins and summarised again (each slot's users sorted). */
+export function rebuiltDaySlots(list: readonly DaySlots[]): DaySlots {
   const t: number[] = [];
   const ids: number[] = [];
   for (const slots of list) {
@@ -120,4 +124,14 @@ export function mergeDaySlots(list: readonly DaySlots[]): DaySlots {
     }
   }
   return buildDaySlots(t, ids);
+}
+
+/** Whether each slot's users are in ascending order, as built (readers find a user in a slot by bisection). */
+export function usersInOrder(slots: Pick<DaySlots, 'offsets' | 'ids'>): boolean {
+  const { offsets, ids } = slots;
+  for (let s = 0; s < SLOTS_PER_DAY; s += 1) {
+    for (let e = (offsets[s] as number) + 1; e < (offsets[s + 1] as number); e += 1)
+      if ((ids[e - 1] as number) >= (ids[e] as number)) return false;
+  }
+  return true;
 }

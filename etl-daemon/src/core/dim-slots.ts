@@ -143,7 +143,11 @@ export function forEachDimEntry(
  * already in one numbering. Pure: what buildKeyedDay gives for all their logins.
  */
 export function mergeKeyedDays(list: readonly KeyedDay[]): KeyedDay {
-  if (list.length === 1) return list[0] as KeyedDay;
+  return list.length === 1 ? (list[0] as KeyedDay) : rebuiltKeyedDay(list);
+}
+
+/** The days' entries expanded to their logins and built again (each slot's users sorted). */
+export function rebuiltKeyedDay(list: readonly KeyedDay[]): KeyedDay {
   const t: number[] = [];
   const ids: number[] = [];
   const keys: number[] = [];

@@ -277,7 +277,7 @@ class DaySync {
     stored: StoredSlots | undefined,
     chunks: readonly StoredChunk[]
   ): IndexSlots | undefined | false {
-    if (stored) return withIndexIds(stored, this.names.toIndex, this.index) ?? false;
+    if (stored) return withIndexIds(stored, this.names, this.index) ?? false;
     if (chunkTotal(d) === 0) return undefined;
     const key = d.day.getTime();
     const runs = chunkRuns(d);

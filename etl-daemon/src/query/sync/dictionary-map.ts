@@ -6,6 +6,12 @@ export class DictionaryMap {
   private readonly names = new NameDictionary();
   /** Index id of each dictionary id. */
   toIndex = new Uint32Array(0);
+  /**
+   * Whether index ids ascend with dictionary ids, so that a summary keeps each slot's users in order when
+   * mapped. They do unless a name got its index id first from a day read from its chunks (stored before
+   * summaries) and reached the dictionary later (`summarize`).
+   */
+  ascending = true;
 
   constructor(
     private readonly cols: UsageCollections,
@@ -19,8 +25,10 @@ export class DictionaryMap {
     if (this.names.names.length === known) return;
     const grown = new Uint32Array(this.names.names.length);
     grown.set(this.toIndex);
-    for (let id = known; id < this.names.names.length; id += 1)
+    for (let id = known; id < this.names.names.length; id += 1) {
       grown[id] = this.userId(this.names.names[id] ?? '');
+      if (id > 0 && (grown[id] as number) <= (grown[id - 1] as number)) this.ascending = false;
+    }
     this.toIndex = grown;
   }
 }

@@ -1,7 +1,13 @@
 import type { DaySlots } from '../../core/day-slots';
-import { buildDaySlots, idArray, mergeDaySlots } from '../../core/day-slots';
+import { buildDaySlots, idArray, mergeDaySlots, rebuiltDaySlots, usersInOrder } from '../../core/day-slots';
 import type { DimSlots } from '../../core/dim-slots';
-import { buildKeyedDay, mapDimKeys, mergeKeyedDays, singleKeyDims } from '../../core/dim-slots';
+import {
+  buildKeyedDay,
+  mapDimKeys,
+  mergeKeyedDays,
+  rebuiltKeyedDay,
+  singleKeyDims,
+} from '../../core/dim-slots';
 import { Interner } from '../../core/interner';
 import type { DayParts } from '../../db/day-doc';
 import { summaryRuns } from '../../db/day-doc';
@@ -18,7 +24,7 @@ export interface StoredSlots {
   dims?: DayDims | undefined;
 }
 
-/** A day's summary and split by key in the index's ids (the split absent when every key is unknown). */
+/** A day's summary in the index's user ids and its split by key in its key ids (absent when every key is unknown). */
 export interface IndexSlots {
   slots: DaySlots;
   dims: DimSlots | undefined;
@@ -67,14 +73,16 @@ export function decodeDay(
 }
 
 /**
- * A stored summary with dictionary ids turned into index ids, and its key names into the index's key ids
- * (`keyId`); undefined when a user id is not mapped yet.
+ * A stored summary with dictionary ids turned into index ids (`names.toIndex`), and its key names into the
+ * index's key ids (`keyId`); undefined when a user id is not mapped yet. Each slot's users are sorted again
+ * when the mapping does not ascend (`names.ascending`) and leaves them out of order.
  */
 export function withIndexIds(
   stored: StoredSlots,
-  toIndex: Uint32Array,
+  names: { toIndex: Uint32Array; ascending: boolean },
   index: { userCount: number; keyId: (key: string) => number; keyNames: readonly string[] }
 ): IndexSlots | undefined {
+  const { toIndex } = names;
   if (stored.maxId >= toIndex.length && stored.slots.ids.length > 0) return undefined;
   const ids = idArray(stored.slots.ids.length, index.userCount);
   const source = stored.slots.ids;
@@ -83,7 +91,9 @@ export function withIndexIds(
   // The split's users are the summary's: only its keys are put in the index's numbering.
   const keyIds = day?.keyNames.map((name) => index.keyId(name)) ?? [];
   const dims = day && mapDimKeys(day.dims, keyIds, index.keyNames.length);
-  return { slots: { ...stored.slots, ids }, dims };
+  const slots = { ...stored.slots, ids };
+  if (names.ascending || usersInOrder(slots)) return { slots, dims };
+  return dims ? rebuiltKeyedDay([{ slots, dims }]) : { slots: rebuiltDaySlots([slots]), dims };
 }
 
 /** Summarises a day from its chunks (days written before summaries existed), with ids from the index. */
