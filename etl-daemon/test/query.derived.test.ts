@@ -12,7 +12,7 @@ import type { SummaryDoc } from '../src/db/day-summary';
 import { dayDims, decodeSummary, encodeSummary } from '../src/db/day-summary';
 import { DAY_MS } from '../src/core/units';
 import type { KeyGroupTally } from '../src/query/index/key-group-tallies';
-import { rangeUsers, unionCount } from '../src/query/index/key-group-tallies';
+import { unionCount } from '../src/query/index/key-group-tallies';
 import { countBits } from '../src/core/bitset';
 import { LoginIndex } from '../src/query/login-index';
 import { allowedKeys } from '../src/query/requests';
@@ -333,7 +333,7 @@ describe("LoginIndex.keyGroupTallies (a breakdown's users and logins per bucket,
     const forms = new Set<string>();
     for (const q of randomQueries(13, 18)) {
       const raw = readFor(index, logins, index.missingSlots(q.bounds, q.start, q.end));
-      const tallies = index.keyGroupTallies(q, groups, raw);
+      const { buckets: tallies, range } = index.keyGroupTallies(q, groups, raw);
       for (const t of tallies) for (const u of t.users) if (u.count > 1) forms.add(u.ids ? 'ids' : 'bits');
       for (const [g, handler] of HANDLERS.entries()) {
         const expected = oracle(
@@ -352,17 +352,41 @@ describe("LoginIndex.keyGroupTallies (a breakdown's users and logins per bucket,
         q.start,
         q.end
       );
-      expect([q.i, tallies.map((t) => unionCount(t, [1, 2, 3], scratch))]).toEqual([q.i, rest.users]);
-      // Over the buckets together (they split the range): each handler's users of the whole range.
-      const whole = rangeUsers(tallies, HANDLERS.length, index.userCount);
-      for (const [g, handler] of HANDLERS.entries()) {
-        const inRange = logins.filter((l) => l.handler === handler && l.at >= q.start && l.at < q.end);
-        expect([q.i, handler, countBits(whole.bits[g]!)]).toEqual([
-          q.i,
-          handler,
-          new Set(inRange.map((l) => l.user)).size,
-        ]);
+      const ends = oracle(
+        logins.filter((l) => l.handler === HANDLERS[0] || l.handler === HANDLERS[3]),
+        q.bounds,
+        q.start,
+        q.end
+      );
+      // Asked twice, with another set between: the second from the unions each tally keeps.
+      for (let k = 0; k < 2; k += 1) {
+        expect([q.i, tallies.map((t) => unionCount(t, [1, 2, 3], scratch))]).toEqual([q.i, rest.users]);
+        expect([q.i, tallies.map((t) => unionCount(t, [0, 3], scratch))]).toEqual([q.i, ends.users]);
       }
+      // Over the buckets together (they split the range): each handler's users of the whole range, and again
+      // with the range's end moved (the union of all buckets but the last kept as its range's tally).
+      for (const end of [q.end, q.end - 1_234_567, q.end]) {
+        const moved = { ...q, end: Math.max(end, q.start) };
+        const again = index.keyGroupTallies(
+          moved,
+          groups,
+          readFor(index, logins, index.missingSlots(moved.bounds, moved.start, moved.end))
+        );
+        for (const [g, handler] of HANDLERS.entries()) {
+          const inRange = logins.filter(
+            (l) => l.handler === handler && l.at >= moved.start && l.at < moved.end
+          );
+          expect([q.i, end, handler, countBits(again.range.bits[g]!)]).toEqual([
+            q.i,
+            end,
+            handler,
+            new Set(inRange.map((l) => l.user)).size,
+          ]);
+        }
+      }
+      expect(Array.from(range.logins)).toEqual(
+        HANDLERS.map((h) => logins.filter((l) => l.handler === h && l.at >= q.start && l.at < q.end).length)
+      );
     }
     expect([...forms].sort()).toEqual(['bits', 'ids']);
   });
@@ -373,15 +397,26 @@ describe("LoginIndex.keyGroupTallies (a breakdown's users and logins per bucket,
     const groups = { groupOfKey: groupOf(index), count: HANDLERS.length };
     const bounds = [0, 1, 2, 3].map((w) => BASE + 7 * w * DAY_MS);
     const request = { bounds, start: BASE, end: bounds.at(-1)! };
-    const first = index.keyGroupTallies(request, groups, undefined);
-    const again = index.keyGroupTallies(request, groups, undefined);
+    const first = index.keyGroupTallies(request, groups, undefined).buckets;
+    const again = index.keyGroupTallies(request, groups, undefined).buckets;
     expect(again.every((t, i) => t === first[i])).toBe(true);
     // Day 9 (in the second week) replaced by an empty one: only that week is counted again.
     const emptied = BASE + 9 * DAY_MS;
     index.replaceDays([{ day: new Date(emptied), users: [], u: [], t: [] }]);
-    const after = index.keyGroupTallies(request, groups, undefined);
+    const { buckets: after, range } = index.keyGroupTallies(request, groups, undefined);
     expect(after.map((t, i) => t === first[i])).toEqual([true, false, true]);
     const left = logins.filter((l) => l.at < emptied || l.at >= emptied + DAY_MS);
+    // The kept union of the first two weeks was dropped with them: the range counts without day 9.
+    expect(HANDLERS.map((_h, g) => countBits(range.bits[g]!))).toEqual(
+      HANDLERS.map(
+        (h) =>
+          new Set(
+            left
+              .filter((l) => l.handler === h && l.at >= request.start && l.at < request.end)
+              .map((l) => l.user)
+          ).size
+      )
+    );
     const report = oracle(
       left.filter((l) => l.handler === HANDLERS[0]),
       bounds,
@@ -391,7 +426,11 @@ describe("LoginIndex.keyGroupTallies (a breakdown's users and logins per bucket,
     expect(after.map((t) => usersOf(t, 0))).toEqual(report.users);
     // With a people mask: that person's requests only (counted each time, not kept).
     const someone = left.find((l) => l.at >= BASE && l.handler === HANDLERS[0])!.user;
-    const masked = index.keyGroupTallies(request, { ...groups, mask: index.userMask([someone]) }, undefined);
+    const masked = index.keyGroupTallies(
+      request,
+      { ...groups, mask: index.userMask([someone]) },
+      undefined
+    ).buckets;
     const theirs = oracle(
       left.filter((l) => l.handler === HANDLERS[0] && l.user === someone),
       bounds,

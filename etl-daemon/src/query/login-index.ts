@@ -11,7 +11,7 @@ import { GroupDerivation, keySeries } from './index/derive';
 import { KeyFirstSeen } from './index/key-first-seen';
 import { KeyGroupBlocks, usersByKeyGroup } from './index/key-groups';
 import type { KeyGroupTally, KeyGroupUsers } from './index/key-group-tallies';
-import { emptyKeyGroupUsers, KeyGroupTallies, tallyOf } from './index/key-group-tallies';
+import { emptyKeyGroupUsers, KeyGroupTallies, rangeUsers, tallyOf } from './index/key-group-tallies';
 import type { IndexLimits } from '../core/limits';
 import { DEFAULT_INDEX_LIMITS } from '../core/limits';
 import { DAY_MS, SLOTS_PER_DAY } from '../core/units';
@@ -502,19 +502,22 @@ export class LoginIndex {
 
   /**
    * Per bucket between consecutive `bounds` (each clipped to [start, end)), each group's users and logins: a
-   * breakdown's series counted together. Without a people mask they are kept until a day they overlap changes
+   * breakdown's series counted together; and over the whole range (`range`, its ranking), the union of the
+   * buckets' (they split it). Without a people mask they are kept until a day they overlap changes
    * (KeyGroupTallies, one store for every grouping), so a moved range counts only its new buckets, each in one
-   * pass over its entries.
+   * pass over its entries; the union of every bucket but the last is kept as the tally of its range, so a
+   * range whose end moves joins two tallies, not a year of weeks.
    */
   keyGroupTallies(
     request: { bounds: readonly number[]; start: number; end: number },
     groups: { groupOfKey: Int32Array; count: number; mask?: UserMask | undefined },
     raw: RawSlots | undefined
-  ): KeyGroupTally[] {
+  ): { buckets: KeyGroupTally[]; range: KeyGroupUsers } {
     const userCount = this.users.size;
     const grouping = groups.groupOfKey.join(',');
     const { bounds, start, end } = request;
-    const out: KeyGroupTally[] = [];
+    const edges: number[] = [];
+    const buckets: KeyGroupTally[] = [];
     for (let i = 0; i + 1 < bounds.length; i += 1) {
       const a = Math.max(bounds[i] as number, start);
       const b = Math.min(bounds[i + 1] as number, end);
@@ -524,9 +527,15 @@ export class LoginIndex {
           ? usersByKeyGroup(this.days, { from, to, raw }, { ...groups, userCount, blocks: undefined })
           : emptyKeyGroupUsers(groups.count, userCount);
       };
-      out.push(groups.mask ? tallyOf(count()) : this.tallies.tally(grouping, a, b, count));
+      buckets.push(groups.mask ? tallyOf(count()) : this.tallies.tally(grouping, a, b, count));
+      edges.push(a, b);
     }
-    return out;
+    const union = (list: readonly KeyGroupTally[]) => rangeUsers(list, groups.count, userCount);
+    if (groups.mask || buckets.length < 3) return { buckets, range: union(buckets) };
+    const head = buckets.slice(0, -1);
+    const [from, to] = [edges[0] as number, edges.at(-3) as number];
+    const kept = this.tallies.tally(grouping, from, to, () => union(head));
+    return { buckets, range: union([kept, buckets.at(-1) as KeyGroupTally]) };
   }
 
   /** The whole-day blocks of a grouping of keys (the last few groupings kept). */

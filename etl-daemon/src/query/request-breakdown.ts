@@ -8,7 +8,7 @@ import { withSlots } from './exact-count';
 import type { IndexSync } from './index-loader';
 import type { AllowedKeys } from './index/derive';
 import type { KeyGroupUsers } from './index/key-group-tallies';
-import { rangeUsers, unionCount } from './index/key-group-tallies';
+import { unionCount } from './index/key-group-tallies';
 import type { LoginsQuery } from './logins-query';
 import { bucketsOf, countSeries } from './logins-query';
 import type { People } from './people';
@@ -145,12 +145,12 @@ async function talliedBreakdown(
   const { start, end } = query;
   const grouping = dimensionValues(index.keyNames, breakdown.dimension, query);
   const mask = peopleMask(index, query);
-  const tallies = await withSlots(
+  const { buckets: tallies, range } = await withSlots(
     sync,
     () => index.missingSlots(bounds, start, end),
     (raw) => index.keyGroupTallies({ bounds, start, end }, { ...grouping, mask }, raw)
   );
-  const ranked = rankValues(grouping, rangeUsers(tallies, grouping.count, index.userCount), breakdown.limit);
+  const ranked = rankValues(grouping, range, breakdown.limit);
   const scratch = bitsFor(index.userCount);
   const buckets = ranked.map((series) => {
     const users = tallies.map((t) => unionCount(t, series.values, scratch));

@@ -19,11 +19,18 @@ export interface GroupUsers {
   bits: Uint32Array | undefined;
 }
 
-/** Per group of request keys over one range: its users, and its logins. */
+/**
+ * Per group of request keys over one range: its users, and its logins; `unions` keeps the distinct users of
+ * the few sets of groups asked about (a breakdown's merged rest asks the same set at every refresh).
+ */
 export interface KeyGroupTally {
   users: GroupUsers[];
   logins: Float64Array;
+  unions?: Map<string, number>;
 }
+
+/** Sets of groups whose union a tally keeps (a dashboard's few breakdowns); more start the list again. */
+const KEPT_UNIONS = 8;
 
 /** No users and no logins in each of `count` groups. */
 export function emptyKeyGroupUsers(count: number, userCount: number): KeyGroupUsers {
@@ -60,9 +67,14 @@ function addUsers(target: Uint32Array, users: GroupUsers): void {
  */
 export function unionCount(tally: KeyGroupTally, groups: readonly number[], scratch: Uint32Array): number {
   if (groups.length === 1) return tally.users[groups[0] as number]?.count ?? 0;
+  const key = groups.join(',');
+  const kept = tally.unions?.get(key);
+  if (kept !== undefined) return kept;
   for (const g of groups) addUsers(scratch, tally.users[g] as GroupUsers);
   const n = countBits(scratch);
   scratch.fill(0);
+  if (!tally.unions || tally.unions.size >= KEPT_UNIONS) tally.unions = new Map();
+  tally.unions.set(key, n);
   return n;
 }
 

@@ -1,5 +1,4 @@
 import { orInto, setBit } from '../../core/bitset';
-import { forEachDimEntry } from '../../core/dim-slots';
 import { ByteBoundedCache } from '../../core/bounded-cache';
 import { blockLevel } from '../../core/slots';
 import { MAX_BLOCK_LEVEL } from './spans';
@@ -23,21 +22,24 @@ type Mark = (id: number, key: number, logins: number) => void;
  * unknown key).
  */
 function markSlots(day: IndexedDay, s0: number, s1: number, mark: Mark): void {
-  if (day.dims) {
-    forEachDimEntry(
-      { slots: day.slots, dims: day.dims },
-      (_s, id, key, logins) => mark(id, key, logins),
-      s0,
-      s1
-    );
+  const { offsets, ids } = day.slots;
+  const e0 = offsets[s0] as number;
+  const e1 = offsets[s1] as number;
+  if (!day.dims) {
+    const { multiAt, multiCount } = day.slots;
+    for (let e = e0, m = lowerBound(multiAt, e0); e < e1; e += 1)
+      mark(ids[e] as number, UNKNOWN_KEY_ID, multiAt[m] === e ? (multiCount[m++] as number) : 1);
     return;
   }
-  const { offsets, ids, multiAt, multiCount } = day.slots;
-  const e0 = offsets[s0] as number;
-  let m = lowerBound(multiAt, e0);
-  for (let e = e0; e < (offsets[s1] as number); e += 1) {
-    const logins = multiAt[m] === e ? (multiCount[m++] as number) : 1;
-    mark(ids[e] as number, UNKNOWN_KEY_ID, logins);
+  // Written out, not forEachDimEntry: a moved range's last bucket is marked again at every request.
+  const { keys, runAt, runLength, multiAt, multiCount } = day.dims;
+  let d = day.dims.offsets[s0] as number;
+  let r = lowerBound(runAt, e0);
+  let m = lowerBound(multiAt, d);
+  for (let e = e0; e < e1; e += 1) {
+    const end = d + (runAt[r] === e ? (runLength[r++] as number) : 1);
+    for (; d < end; d += 1)
+      mark(ids[e] as number, keys[d] as number, multiAt[m] === d ? (multiCount[m++] as number) : 1);
   }
 }
 
