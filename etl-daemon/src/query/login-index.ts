@@ -516,7 +516,6 @@ export class LoginIndex {
     const userCount = this.users.size;
     const grouping = groups.groupOfKey.join(',');
     const { bounds, start, end } = request;
-    const edges: number[] = [];
     const buckets: KeyGroupTally[] = [];
     for (let i = 0; i + 1 < bounds.length; i += 1) {
       const a = Math.max(bounds[i] as number, start);
@@ -528,13 +527,12 @@ export class LoginIndex {
           : emptyKeyGroupUsers(groups.count, userCount);
       };
       buckets.push(groups.mask ? tallyOf(count()) : this.tallies.tally(grouping, a, b, count));
-      edges.push(a, b);
     }
     const union = (list: readonly KeyGroupTally[]) => rangeUsers(list, groups.count, userCount);
     if (groups.mask || buckets.length < 3) return { buckets, range: union(buckets) };
-    const head = buckets.slice(0, -1);
-    const [from, to] = [edges[0] as number, edges.at(-3) as number];
-    const kept = this.tallies.tally(grouping, from, to, () => union(head));
+    // Every bucket but the last: from the first bucket's start (clipped) to the last bucket's.
+    const [from, to] = [Math.max(bounds[0] as number, start), Math.min(bounds.at(-2) as number, end)];
+    const kept = this.tallies.tally(grouping, from, to, () => union(buckets.slice(0, -1)));
     return { buckets, range: union([kept, buckets.at(-1) as KeyGroupTally]) };
   }
 
