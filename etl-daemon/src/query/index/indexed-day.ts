@@ -33,7 +33,10 @@ export interface IndexedDay {
   users: number;
   raw: RawLogins | undefined;
   repeats?: Repeats;
-  /** The day split by request key, built with `slots` and naming its users (core/dim-slots.ts); absent: every login's key is unknown. */
+  /**
+   * The day split by request key, built with `slots` and naming its users (core/dim-slots.ts); absent: every
+   * login's key is unknown.
+   */
   dims?: DimSlots | undefined;
 }
 

@@ -18,7 +18,7 @@ export function forEachKeyedEntry(
   visit: (slot: number, id: number, key: number) => void
 ): void {
   if (day.dims) {
-    forEachDimEntry({ slots: day.slots, dims: day.dims }, (s, id, key) => visit(s, id, key));
+    forEachDimEntry({ slots: day.slots, dims: day.dims }, visit);
     return;
   }
   const { offsets, ids } = day.slots;

@@ -24,7 +24,10 @@ export interface StoredSlots {
   dims?: DayDims | undefined;
 }
 
-/** A day's summary in the index's user ids and its split by key in its key ids (absent when every key is unknown). */
+/**
+ * A day's summary in the index's user ids, and its split by key in the index's key ids (absent when every key
+ * is unknown).
+ */
 export interface IndexSlots {
   slots: DaySlots;
   dims: DimSlots | undefined;
