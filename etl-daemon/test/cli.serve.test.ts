@@ -5,6 +5,7 @@ import path from 'node:path';
 import { readJob } from '../src/db/job-record';
 import { writeDemoData } from '../src/demo/write-demo-data';
 import type { TestDb } from './helpers';
+import { servingAddress } from './daemon-process';
 import { openTestDb, testMongoUri } from './helpers';
 
 const CLI = path.resolve(__dirname, '../bin/core4-usage.js');
@@ -17,7 +18,6 @@ beforeAll(async () => {
 afterAll(() => db.close());
 
 it('should answer while its start-up run works, then stop it on SIGTERM, release the lease and exit 0', async () => {
-  const port = 20_000 + Math.floor(Math.random() * 20_000);
   const child = spawn(process.execPath, [CLI, 'serve'], {
     env: {
       PATH: process.env.PATH,
@@ -25,7 +25,7 @@ it('should answer while its start-up run works, then stop it on SIGTERM, release
       USAGE_SYS_LOG: `${db.sysDb}.sys.log`,
       USAGE_LOGIN: `${db.loginDb}.login`,
       USAGE_START: new Date(Date.now() - 119 * 86_400_000).toISOString().slice(0, 10),
-      PORT: String(port),
+      PORT: '0',
       LOG_LEVEL: 'info',
     },
     stdio: ['ignore', 'ignore', 'pipe'],
@@ -33,9 +33,10 @@ it('should answer while its start-up run works, then stop it on SIGTERM, release
   let log = '';
   child.stderr.on('data', (chunk: Buffer) => (log += chunk.toString()));
   const exited = once(child, 'exit');
-  const base = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 200 && !log.includes('"msg":"serving '); i += 1)
+  for (let i = 0; i < 200 && servingAddress(log) === undefined; i += 1)
     await new Promise((r) => setTimeout(r, 50));
+  const base = servingAddress(log);
+  expect(base).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
   expect(log).toContain('the API is open to anyone who can reach it');
 
   // Wait until the start-up run holds the lease and has done a few days.

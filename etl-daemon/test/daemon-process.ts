@@ -17,13 +17,18 @@ export interface ServeProcess {
   kill(): Promise<void>;
 }
 
-export function randomPort(): number {
-  return 20_000 + Math.floor(Math.random() * 20_000);
+/** The address `serve` logs once it listens (`daemon.ts`: "serving http://host:port (widget …"). */
+export function servingAddress(log: string): string | undefined {
+  return /"msg":"serving (http:\/\/[^\s"]+) /.exec(log)?.[1];
 }
 
-/** Starts `serve` with these variables (and PATH); resolves once it listens. */
+/**
+ * Starts `serve` with these variables (and PATH); resolves once it listens. Without PORT it binds port 0
+ * and the address is read from its log: a port picked here could be taken before the child binds it (the
+ * kernel hands ports 32768-60999 to outgoing connections, the tests' MongoDB clients among them).
+ */
 export async function startServe(env: Record<string, string>): Promise<ServeProcess> {
-  const port = env.PORT ?? String(randomPort());
+  const port = env.PORT ?? '0';
   const child = spawn(process.execPath, [CLI, 'serve'], {
     env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'info', ...env, PORT: port },
     stdio: ['pipe', 'pipe', 'pipe'],
@@ -47,9 +52,11 @@ export async function startServe(env: Record<string, string>): Promise<ServeProc
     child.kill('SIGKILL');
     throw error;
   });
+  const base = servingAddress(log);
+  if (base === undefined) throw new Error(`serve logged no address:\n${log}`);
   return {
     child,
-    base: `http://127.0.0.1:${port}`,
+    base,
     log: () => log,
     waitForLog,
     async terminate() {
