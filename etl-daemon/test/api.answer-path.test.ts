@@ -234,4 +234,23 @@ describe('OpenAPI', () => {
     );
     await app.close();
   });
+
+  it('should start a range that names no start where /docs says it does', async () => {
+    const app = await buildTestApp(db, NOW);
+    const spec = (await app.inject({ method: 'GET', url: '/openapi.json' })).json();
+    const said = (path: string) => {
+      const start = spec.paths[path].get.parameters.find((p: { name: string }) => p.name === 'start');
+      return Number(/default end - (\d+) days/.exec(start.description)?.[1]);
+    };
+    const days: Record<string, number> = {};
+    for (const path of ['/api/v1/logins', '/api/v1/retention', '/api/v1/stickiness']) {
+      days[path] = said(path);
+      const answer = (await app.inject({ method: 'GET', url: `${path}?end=${NOW.toISOString()}` })).json();
+      expect(Date.parse(answer.start)).toBe(NOW.getTime() - days[path] * 86_400_000);
+    }
+    expect(days).toEqual({ '/api/v1/logins': 90, '/api/v1/retention': 84, '/api/v1/stickiness': 30 });
+    for (const path of ['/api/v1/users', '/api/v1/job/runs', '/api/v1/dimensions/{dimension}'])
+      expect(said(path)).toBeGreaterThan(0);
+    await app.close();
+  });
 });

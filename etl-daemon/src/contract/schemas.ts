@@ -26,6 +26,7 @@ const {
   name: nameLength,
   instant: instantLength,
   zone,
+  rangeDays,
 } = REQUEST_LIMITS;
 
 const instant = {
@@ -33,6 +34,12 @@ const instant = {
   type: 'string',
   maxLength: instantLength,
 } as const;
+/** `start` and `end`, with the default start the route applies (`rangeDays`); `what` says what is in range. */
+const rangeParams = (days: number, what = '') =>
+  ({
+    start: { ...instant, description: `${instant.description}${what}; default end - ${days} days` },
+    end: { ...instant, description: `${instant.description}${what}; default now` },
+  }) as const;
 const zoneName = (description: string) =>
   ({ type: 'string', maxLength: zone, default: 'UTC', description }) as const;
 const stringOrList = (description: string, maxLength: number) =>
@@ -155,11 +162,7 @@ export const loginsParams = {
   additionalProperties: false,
   properties: {
     source: sourceParam,
-    start: {
-      ...instant,
-      description: 'ISO 8601 (UTC unless it has an offset) or epoch ms; default end - 90 days',
-    },
-    end: { ...instant, description: 'ISO 8601 (UTC unless it has an offset) or epoch ms; default now' },
+    ...rangeParams(rangeDays.logins),
     aggregate: { type: 'string', enum: AGGREGATE_NAMES, default: 'w', description: 'bucket size' },
     tz: zoneName('IANA time zone of the calendar buckets'),
     metric: stringOrList(
@@ -261,8 +264,7 @@ export const usersParams = {
   additionalProperties: false,
   properties: {
     source: sourceParam,
-    start: instant,
-    end: instant,
+    ...rangeParams(rangeDays.users),
     search: { type: 'string', maxLength: nameLength, description: 'case-insensitive substring' },
     limit: { type: 'integer', minimum: userRows.min, maximum: userRows.max, default: userRows.default },
     details: {
@@ -314,8 +316,7 @@ export const runsParams = {
   additionalProperties: false,
   properties: {
     source: sourceParam,
-    start: { ...instant, description: 'runs finished from here; default end - 30 days' },
-    end: { ...instant, description: 'runs finished up to here; default now' },
+    ...rangeParams(rangeDays.runs, ': of the runs finished in range'),
     limit: { type: 'integer', minimum: runs.min, maximum: runs.max, default: runs.default },
   },
 } as const;
@@ -471,11 +472,7 @@ export const retentionParams = {
   additionalProperties: false,
   properties: {
     source: sourceParam,
-    start: {
-      ...instant,
-      description: 'ISO 8601 (UTC unless it has an offset) or epoch ms; default end - 84 days',
-    },
-    end: { ...instant, description: 'ISO 8601 (UTC unless it has an offset) or epoch ms; default now' },
+    ...rangeParams(rangeDays.retention),
     cohort: { type: 'string', enum: COHORT_UNITS, default: 'week', description: 'cohort period' },
     tz: zoneName('IANA time zone of the periods'),
     periods: {
@@ -548,11 +545,7 @@ export const stickinessParams = {
   additionalProperties: false,
   properties: {
     source: sourceParam,
-    start: {
-      ...instant,
-      description: 'ISO 8601 (UTC unless it has an offset) or epoch ms; default end - 30 days',
-    },
-    end: { ...instant, description: 'ISO 8601 (UTC unless it has an offset) or epoch ms; default now' },
+    ...rangeParams(rangeDays.stickiness),
     interval: {
       type: 'string',
       enum: STICKINESS_INTERVALS,
@@ -653,8 +646,7 @@ export const dimensionsParams = {
   additionalProperties: false,
   properties: {
     source: sourceParam,
-    start: { ...instant, description: 'default end - 90 days' },
-    end: { ...instant, description: 'default now' },
+    ...rangeParams(rangeDays.dimensions),
     ...peopleFilters,
     ...requestFilters,
   },

@@ -64,6 +64,8 @@ export const REQUEST_LIMITS = {
   instant: 40,
   /** Characters of a zone name. */
   zone: 64,
+  /** Days before `end` that a route's range starts at when it names no `start`. */
+  rangeDays: { logins: 90, retention: 84, stickiness: 30, users: 90, dimensions: 90, runs: 30 },
 } as const;
 
 /** USAGE_MAX_BUCKETS's default: queries with more buckets are rejected with 400. */

@@ -1,3 +1,4 @@
+import { REQUEST_LIMITS } from '../core/limits';
 import type { Unit } from '../time/aggregate';
 import type { WeekStart } from '../time/buckets';
 import { bucketBounds, isoInZone } from '../time/buckets';
@@ -38,7 +39,7 @@ export function parseLoginsQuery(
   maxBuckets: number,
   membership?: LoadedMembership
 ): LoginsQuery {
-  const { start, end } = parseOrderedRange(params, now, 90);
+  const { start, end } = parseOrderedRange(params, now, REQUEST_LIMITS.rangeDays.logins);
   const aggregateName = params.aggregate ?? 'w';
   const aggregate = parseAggregate(aggregateName);
   const tz = parseZone(params.tz ?? 'UTC');

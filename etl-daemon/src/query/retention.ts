@@ -34,7 +34,7 @@ export function parseRetentionQuery(
   now: number,
   membership?: LoadedMembership
 ): RetentionQuery {
-  const { start, end } = parseOrderedRange(params, now, 84);
+  const { start, end } = parseOrderedRange(params, now, REQUEST_LIMITS.rangeDays.retention);
   const cohort = COHORT_UNITS.find((u) => u === (params.cohort ?? 'week'));
   if (!cohort) throw new QueryError('cohort', params.cohort, `one of ${COHORT_UNITS.join(', ')}`);
   const tz = parseZone(params.tz ?? 'UTC');

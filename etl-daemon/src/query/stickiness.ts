@@ -1,3 +1,4 @@
+import { REQUEST_LIMITS } from '../core/limits';
 import type { People } from './people';
 import { parsePeople } from './people';
 import type { LoadedMembership } from './sync/membership';
@@ -32,7 +33,7 @@ export function parseStickinessQuery(
   maxIntervals: number,
   membership?: LoadedMembership
 ): StickinessQuery {
-  const { start, end } = parseOrderedRange(params, now, 30);
+  const { start, end } = parseOrderedRange(params, now, REQUEST_LIMITS.rangeDays.stickiness);
   const interval = params.interval ?? 'day';
   const tz = parseZone(params.tz ?? 'UTC');
   const people = parsePeople(params, membership);

@@ -1,3 +1,4 @@
+import { REQUEST_LIMITS } from '../../core/limits';
 import type { FastifyPluginAsyncJsonSchemaToTs } from '@fastify/type-provider-json-schema-to-ts';
 import { parseOrderedRange } from '../../contract/params';
 import { dataErrors, dimensionsAnswer, dimensionsParams, dimensionsPath } from '../../contract/schemas';
@@ -39,7 +40,11 @@ export const dimensionsRoutes: FastifyPluginAsyncJsonSchemaToTs<{ Options: ApiCo
     },
     async (request) => {
       const { dimension } = request.params;
-      const { start, end } = parseOrderedRange(request.query, ctx.now().getTime(), 90);
+      const { start, end } = parseOrderedRange(
+        request.query,
+        ctx.now().getTime(),
+        REQUEST_LIMITS.rangeDays.dimensions
+      );
       const source = sourceOf(ctx, request.query.source);
       const titles = source.sync.handlerTitles();
       // A handler's title as core4 registered it (sys.handler), where it did.

@@ -1,3 +1,4 @@
+import { REQUEST_LIMITS } from '../../core/limits';
 import { randomUUID } from 'node:crypto';
 import type { FastifyPluginAsyncJsonSchemaToTs } from '@fastify/type-provider-json-schema-to-ts';
 import { readJob } from '../../db/job-record';
@@ -46,7 +47,7 @@ export const jobRoutes: FastifyPluginAsyncJsonSchemaToTs<{ Options: ApiContext }
       },
     },
     async (request) => {
-      const { start, end } = parseRange(request.query, ctx.now().getTime(), 30);
+      const { start, end } = parseRange(request.query, ctx.now().getTime(), REQUEST_LIMITS.rangeDays.runs);
       const { cols } = sourceOf(ctx, request.query.source);
       return { runs: await listRuns(cols.runs, new Date(start), new Date(end), request.query.limit) };
     }

@@ -52,7 +52,7 @@ export const usersRoutes: FastifyPluginAsyncJsonSchemaToTs<{ Options: ApiContext
       if (status === 'never') return { ...(await neverRows(ctx, request.query, { matches, only })), ...echo };
       if (status !== undefined)
         return { ...(await lifecycleRows(ctx, { ...request.query, status }, { matches, only })), ...echo };
-      const { start, end } = parseRange(request.query, ctx.now().getTime(), 90);
+      const { start, end } = parseRange(request.query, ctx.now().getTime(), REQUEST_LIMITS.rangeDays.users);
       const kept = (name: string) => matches(name) && only(name);
       if (!details) {
         const all = (await usersBetweenExact(ctx.sync, start, end)).filter(kept);
@@ -161,7 +161,7 @@ async function neverRows(
       'new, returning, resurrecting or dormant: no roles have been read from sys.role (GET /api/v1/roles says why)'
     );
   }
-  const { start, end } = parseOrderedRange(params, ctx.now().getTime(), 90);
+  const { start, end } = parseOrderedRange(params, ctx.now().getTime(), REQUEST_LIMITS.rangeDays.users);
   const active = new Set(await usersBetweenExact(ctx.sync, start, end));
   const list = neverSeen(membership, active, {
     ...filters,
