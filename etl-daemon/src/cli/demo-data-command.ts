@@ -1,4 +1,5 @@
 import type { Config } from '../config/config';
+import { collectionAt } from '../db/collections';
 import { formatNamespace } from '../db/namespace';
 import { connectMongo } from '../db/connect';
 import { hasDocuments } from '../db/sys-log';
@@ -13,7 +14,7 @@ export async function demoDataCommand(config: Config, options: DemoOptions, ifEm
   }
   const client = await connectMongo(config.mongodbUri, config.mongo);
   try {
-    const sysLog = client.db(config.sysLog.db).collection(config.sysLog.collection);
+    const sysLog = collectionAt(client, config.sysLog);
     // --if-empty makes the demo stack's first start fill sys.log and every later start leave it alone.
     if (ifEmpty && (await hasDocuments(sysLog))) {
       process.stdout.write(
@@ -21,9 +22,8 @@ export async function demoDataCommand(config: Config, options: DemoOptions, ifEm
       );
       return;
     }
-    const sysRole = config.sysRole && client.db(config.sysRole.db).collection(config.sysRole.collection);
-    const sysHandler =
-      config.sysHandler && client.db(config.sysHandler.db).collection(config.sysHandler.collection);
+    const sysRole = config.sysRole && collectionAt(client, config.sysRole);
+    const sysHandler = config.sysHandler && collectionAt(client, config.sysHandler);
     const written = await writeDemoData(sysLog, options, undefined, { sysRole, sysHandler });
     process.stdout.write(
       `wrote ${written} sys.log documents (${options.days} days, ${options.users} users) to ${formatNamespace(config.sysLog)}` +

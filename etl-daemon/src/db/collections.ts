@@ -150,6 +150,11 @@ export interface UsageCollections {
 
 export const JOB_NAME = 'aggregate-core4-usage';
 
+/** The collection at a `database.collection` address, as the URI's concerns have it. */
+export function collectionAt(client: MongoClient, ns: Namespace): Collection {
+  return client.db(ns.db).collection(ns.collection);
+}
+
 /**
  * The collections of one source and target. The login collections are opened with the deployment's
  * concerns and time limit (db/deployment.ts), whatever the URI says; sys.log as the URI says.
@@ -167,7 +172,7 @@ export function usageCollections(
     withTimeLimit(target.collection<T>(`${login.collection}${suffix}`, options), settings.maxTimeMS);
   return {
     db: target,
-    sysLog: withTimeLimit(client.db(sysLog.db).collection(sysLog.collection), settings.maxTimeMS),
+    sysLog: withTimeLimit(collectionAt(client, sysLog), settings.maxTimeMS),
     chunks: open<ChunkDoc>(''),
     days: open<DayDoc>('.day'),
     job: open<JobDoc>('.job'),
@@ -175,13 +180,9 @@ export function usageCollections(
     summaries: open<SummaryDoc>('.summary'),
     names: open<NameBatchDoc>('.names'),
     sysLogName: formatNamespace(sysLog),
-    sysRole: sysRole
-      ? withTimeLimit(client.db(sysRole.db).collection(sysRole.collection), settings.maxTimeMS)
-      : undefined,
+    sysRole: sysRole ? withTimeLimit(collectionAt(client, sysRole), settings.maxTimeMS) : undefined,
     sysRoleName: sysRole ? formatNamespace(sysRole) : undefined,
-    sysHandler: sysHandler
-      ? withTimeLimit(client.db(sysHandler.db).collection(sysHandler.collection), settings.maxTimeMS)
-      : undefined,
+    sysHandler: sysHandler ? withTimeLimit(collectionAt(client, sysHandler), settings.maxTimeMS) : undefined,
     role: open<MembershipDoc>('.role'),
     roleParts: open<MembershipPartDoc>('.role.part'),
     settings,
