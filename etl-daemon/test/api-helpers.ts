@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ApiConfig } from '../src/config/config';
 import { buildApp } from '../src/api/app';
-import { cacheLimits } from '../src/core/limits';
+import { DEFAULT_KEY_FIRST_MB, cacheLimits } from '../src/core/limits';
 import { makeMetrics } from '../src/api/metrics';
 import { makeJobRunner } from '../src/job/job-runner';
 import type { IndexSync } from '../src/query/index-loader';
@@ -21,7 +21,7 @@ export const API_DEFAULTS: ApiConfig = {
   reportTimezone: 'UTC',
   indexRefreshMs: 15_000,
   healthMaxAgeMs: 26 * 3_600_000,
-  indexLimits: cacheLimits(48),
+  indexLimits: { ...cacheLimits(48), keyFirstBytes: DEFAULT_KEY_FIRST_MB * 1024 * 1024 },
   rateLimitPerMinute: 0,
 };
 

@@ -14,10 +14,12 @@ import { buildTestApp, getFrom } from './api-helpers';
 import type { Unit, WeekStart } from './engagement-oracle';
 import { engagementOracle, periods, retentionOracle, stickinessOracle } from './engagement-oracle';
 import type { TestDb } from './helpers';
-import { fixedClock, openTestDb, presetSelector, runDeps } from './helpers';
+import { fixedClock, openTestDb, presetSelector, runDeps, silentLogger } from './helpers';
 import type { Login } from './login-fixtures';
 import { seededRandom } from '../src/demo/random';
 import { makeJobRunner } from '../src/job/job-runner';
+import { DEFAULT_INDEX_LIMITS } from '../src/core/limits';
+import { makeIndexSync } from '../src/query/index-loader';
 
 const NOW = new Date('2026-11-27T12:00:00Z');
 const FROM = Date.parse('2026-10-01T00:00:00Z');
@@ -129,6 +131,8 @@ function expectBuckets(
 
 let db: TestDb;
 let app: FastifyInstance;
+/** The same daemon with first requests by key not held (USAGE_KEY_FIRST_MB=0): found by a pass per ask. */
+let appNotHeld: FastifyInstance;
 let lines: Line[];
 
 const oid = (n: number) => new ObjectId(n.toString(16).padStart(24, '0'));
@@ -180,9 +184,15 @@ beforeAll(async () => {
   await db.client.db(db.sysDb).collection('sys.handler').insertMany(sysHandler());
   lines = counted(list);
   app = await buildTestApp(db, NOW, { runFrom: '2026-10-01', selector: REQUESTS });
+  const sync = makeIndexSync(db.cols, silentLogger, {
+    limits: { ...DEFAULT_INDEX_LIMITS, keyFirstBytes: 0 },
+  });
+  await sync.refresh();
+  appNotHeld = await buildTestApp(db, NOW, { selector: REQUESTS, sync });
 });
 afterAll(async () => {
   await app.close();
+  await appNotHeld.close();
   await db.close();
 });
 
@@ -289,69 +299,73 @@ interface Series {
   buckets: Record<string, number>[];
 }
 
-describe('breakdown=handler|project|host on /api/v1/logins', () => {
-  const LIFECYCLE = ['users', 'logins', 'new_users', 'returning', 'dormant'];
-  // Users and logins alone are counted from the values' tallies (query/index/key-group-tallies.ts), other
-  // metrics from each series' derived index: both ways against the same reading.
-  const TALLIED = ['users', 'logins'];
-  it.each([
-    ['handler', 'week', 'Asia/Kathmandu', 'monday', 3, {}, LIFECYCLE, ''],
-    ['project', 'day', 'UTC', 'sunday', 2, {}, LIFECYCLE, ''],
-    ['host', 'day', 'Asia/Kathmandu', 'monday', 1, { project: ['mkt', 'core4'] }, LIFECYCLE, ''],
-    ['handler', 'day', 'UTC', 'monday', 10, { host: ['core4-app-1'] }, LIFECYCLE, ''],
-    ['handler', 'week', 'Asia/Kathmandu', 'monday', 3, {}, TALLIED, ''],
-    ['project', 'day', 'UTC', 'sunday', 2, { host: ['core4-app-1', 'core4-app-2'] }, TALLIED, ''],
-    ['handler', 'week', 'UTC', 'sunday', 2, { project: ['mkt', 'fin'] }, ['users'], 'team'],
-    ['host', 'day', 'Asia/Kathmandu', 'monday', 2, {}, TALLIED, 'team'],
-  ] as ['handler' | 'project' | 'host', Unit, string, WeekStart, number, Filter, string[], string][])(
-    'should answer one series per %s by %s in %s (weeks from %s), the top %d, the rest as other (filter %j, %j, role %j)',
-    async (dimension, unit, zone, weekStart, limit, filter, metrics, role) => {
-      const start = Date.parse('2026-10-20T03:00:00Z');
-      const end = Date.parse('2026-11-27T11:30:00Z');
-      const url =
-        `/api/v1/logins?start=${iso(start)}&end=${iso(end)}&aggregate=${unit}&tz=${zone}` +
-        `&weekStart=${weekStart}&metric=${metrics.join(',')}&breakdown=${dimension}&limit=${limit}${query(filter)}` +
-        (role ? `&role=${role}` : '');
-      const { status, json } = await get(url);
-      expect(status).toBe(200);
-      const answer = json();
-      expect(answer.breakdown).toBe(dimension);
-      const source = kept(lines, filter).filter((l) => !role || TEAM.includes(l.user));
-      const ranked = rankedValues(source, dimension, { start, end });
-      const rest = ranked.slice(limit);
-      const expected = [
-        ...ranked.slice(0, limit).map((v) => ({ key: v.key, lines: v.lines, other: false })),
-        ...(rest.length > 0 ? [{ key: 'other', lines: rest.flatMap((v) => v.lines), other: true }] : []),
-      ];
-      const series = answer.series as Series[];
-      expect(series.map((s) => [s.key, s.other ?? false])).toEqual(expected.map((e) => [e.key, e.other]));
-      const q = { start, end, unit, zone, weekStart };
-      for (const [i, e] of expected.entries()) {
-        const only = [...e.lines].sort((a, b) => a.at - b.at);
-        // The rest's users are its people's, each counted once.
-        const users = new Set(only.filter((l) => l.at >= start && l.at < end).map((l) => l.user)).size;
-        expect([e.key, series[i]!.users]).toEqual([e.key, users]);
-        expectBuckets(series[i]!.buckets, only, q, metrics, e.key);
+describe.each(['held', 'not held'])(
+  'breakdown=handler|project|host on /api/v1/logins, first requests by key %s',
+  (held) => {
+    const get = (url: string) => getFrom(held === 'held' ? app : appNotHeld, url);
+    const LIFECYCLE = ['users', 'logins', 'new_users', 'returning', 'dormant'];
+    // Users and logins alone are counted from the values' tallies (query/index/key-group-tallies.ts), other
+    // metrics from each series' derived index: both ways against the same reading.
+    const TALLIED = ['users', 'logins'];
+    it.each([
+      ['handler', 'week', 'Asia/Kathmandu', 'monday', 3, {}, LIFECYCLE, ''],
+      ['project', 'day', 'UTC', 'sunday', 2, {}, LIFECYCLE, ''],
+      ['host', 'day', 'Asia/Kathmandu', 'monday', 1, { project: ['mkt', 'core4'] }, LIFECYCLE, ''],
+      ['handler', 'day', 'UTC', 'monday', 10, { host: ['core4-app-1'] }, LIFECYCLE, ''],
+      ['handler', 'week', 'Asia/Kathmandu', 'monday', 3, {}, TALLIED, ''],
+      ['project', 'day', 'UTC', 'sunday', 2, { host: ['core4-app-1', 'core4-app-2'] }, TALLIED, ''],
+      ['handler', 'week', 'UTC', 'sunday', 2, { project: ['mkt', 'fin'] }, ['users'], 'team'],
+      ['host', 'day', 'Asia/Kathmandu', 'monday', 2, {}, TALLIED, 'team'],
+    ] as ['handler' | 'project' | 'host', Unit, string, WeekStart, number, Filter, string[], string][])(
+      'should answer one series per %s by %s in %s (weeks from %s), the top %d, the rest as other (filter %j, %j, role %j)',
+      async (dimension, unit, zone, weekStart, limit, filter, metrics, role) => {
+        const start = Date.parse('2026-10-20T03:00:00Z');
+        const end = Date.parse('2026-11-27T11:30:00Z');
+        const url =
+          `/api/v1/logins?start=${iso(start)}&end=${iso(end)}&aggregate=${unit}&tz=${zone}` +
+          `&weekStart=${weekStart}&metric=${metrics.join(',')}&breakdown=${dimension}&limit=${limit}${query(filter)}` +
+          (role ? `&role=${role}` : '');
+        const { status, json } = await get(url);
+        expect(status).toBe(200);
+        const answer = json();
+        expect(answer.breakdown).toBe(dimension);
+        const source = kept(lines, filter).filter((l) => !role || TEAM.includes(l.user));
+        const ranked = rankedValues(source, dimension, { start, end });
+        const rest = ranked.slice(limit);
+        const expected = [
+          ...ranked.slice(0, limit).map((v) => ({ key: v.key, lines: v.lines, other: false })),
+          ...(rest.length > 0 ? [{ key: 'other', lines: rest.flatMap((v) => v.lines), other: true }] : []),
+        ];
+        const series = answer.series as Series[];
+        expect(series.map((s) => [s.key, s.other ?? false])).toEqual(expected.map((e) => [e.key, e.other]));
+        const q = { start, end, unit, zone, weekStart };
+        for (const [i, e] of expected.entries()) {
+          const only = [...e.lines].sort((a, b) => a.at - b.at);
+          // The rest's users are its people's, each counted once.
+          const users = new Set(only.filter((l) => l.at >= start && l.at < end).map((l) => l.user)).size;
+          expect([e.key, series[i]!.users]).toEqual([e.key, users]);
+          expectBuckets(series[i]!.buckets, only, q, metrics, e.key);
+        }
+        if (rest.length > 1) expect(series.at(-1)!.users).toBeLessThan(rest.reduce((n, v) => n + v.users, 0));
+        // The whole is the answer without a breakdown: the filtered requests of everybody.
+        const whole = await get(url.replace(/&breakdown=\w+&limit=\d+/, ''));
+        expect(answer.buckets).toEqual(whole.json().buckets);
+        expectBuckets(answer.buckets, source, q, metrics, 'whole');
       }
-      if (rest.length > 1) expect(series.at(-1)!.users).toBeLessThan(rest.reduce((n, v) => n + v.users, 0));
-      // The whole is the answer without a breakdown: the filtered requests of everybody.
-      const whole = await get(url.replace(/&breakdown=\w+&limit=\d+/, ''));
-      expect(answer.buckets).toEqual(whole.json().buckets);
-      expectBuckets(answer.buckets, source, q, metrics, 'whole');
-    }
-  );
-
-  it('should give CSV a key column: the whole under an empty key, then each series', async () => {
-    const { status, body } = await get(
-      '/api/v1/logins?start=2026-11-02T00:00:00Z&end=2026-11-16T00:00:00Z&aggregate=w&metric=users,logins&breakdown=project&format=csv'
     );
-    expect(status).toBe(200);
-    const rows = body.trim().split('\n');
-    expect(rows[0]).toBe('key,start,end,partial,users,logins');
-    const keys = [...new Set(rows.slice(1).map((r) => r.split(',')[0]))];
-    expect(keys.sort()).toEqual(['', 'core4', 'fin', 'mkt']);
-  });
-});
+
+    it('should give CSV a key column: the whole under an empty key, then each series', async () => {
+      const { status, body } = await get(
+        '/api/v1/logins?start=2026-11-02T00:00:00Z&end=2026-11-16T00:00:00Z&aggregate=w&metric=users,logins&breakdown=project&format=csv'
+      );
+      expect(status).toBe(200);
+      const rows = body.trim().split('\n');
+      expect(rows[0]).toBe('key,start,end,partial,users,logins');
+      const keys = [...new Set(rows.slice(1).map((r) => r.split(',')[0]))];
+      expect(keys.sort()).toEqual(['', 'core4', 'fin', 'mkt']);
+    });
+  }
+);
 
 describe('request filters and breakdowns elsewhere', () => {
   it.each([

@@ -133,6 +133,11 @@ describe('loadConfig', () => {
     ['PORT', '80a', "PORT: '80a' is not valid; expected a whole number from 0 to 65535"],
     ['PORT', '70000', "PORT: '70000' is not valid; expected a whole number from 0 to 65535"],
     [
+      'USAGE_KEY_FIRST_MB',
+      '1.5',
+      "USAGE_KEY_FIRST_MB: '1.5' is not valid; expected a whole number from 0 to 1000000",
+    ],
+    [
       'LOG_LEVEL',
       'loud',
       "LOG_LEVEL: 'loud' is not valid; expected one of fatal, error, warn, info, debug, trace, silent",
@@ -219,6 +224,9 @@ describe('loadConfig', () => {
     expect(loadConfig({}).api.indexLimits.blockCacheBytes * 2).toBeLessThanOrEqual(
       loadConfig({ MONGODB_URI: 'mongodb://db' }).api.indexLimits.blockCacheBytes
     );
+    // First requests by key are each source's own (only a source with request keys fills them).
+    expect(loadConfig({}).api.indexLimits.keyFirstBytes).toBe(256 * 1024 * 1024);
+    expect(loadConfig({ USAGE_KEY_FIRST_MB: '0' }).api.indexLimits.keyFirstBytes).toBe(0);
     expect(() => loadConfig({ USAGE_SOURCE: 'seed,seed' })).toThrow(
       "USAGE_SOURCE: 'seed,seed' is not valid; expected one of core4-logins, core4-active, core4-requests, seed, or several comma-separated, each once"
     );

@@ -14,6 +14,7 @@ import { DAY_MS } from '../src/core/units';
 import type { KeyGroupTally } from '../src/query/index/key-group-tallies';
 import { unionCount } from '../src/query/index/key-group-tallies';
 import { countBits } from '../src/core/bitset';
+import { DEFAULT_INDEX_LIMITS } from '../src/core/limits';
 import { LoginIndex } from '../src/query/login-index';
 import { allowedKeys } from '../src/query/requests';
 import type { Login } from './login-fixtures';
@@ -164,7 +165,13 @@ describe("a day's split by key beside its summary (core/dim-slots.ts)", () => {
   });
 });
 
-describe('LoginIndex.filtered', () => {
+/** First requests by key held as a table (the default), and let go (USAGE_KEY_FIRST_MB=0: a pass per ask). */
+const KEY_FIRST = [
+  ['held', { ...DEFAULT_INDEX_LIMITS, keyFirstBytes: Infinity }],
+  ['not held', { ...DEFAULT_INDEX_LIMITS, keyFirstBytes: 0 }],
+] as const;
+
+describe.each(KEY_FIRST)('LoginIndex.filtered, first requests by key %s', (_, limits) => {
   const logins = keyedLogins(12_000, 31);
   // Days without a split (stored before dimensions): every login there has the unknown key.
   const legacy = logins
@@ -179,7 +186,7 @@ describe('LoginIndex.filtered', () => {
   ];
 
   it.each(filters)('should count as the slow definition over only the kept logins: %j', (filter) => {
-    const index = new LoginIndex();
+    const index = new LoginIndex(limits);
     index.replaceDays(toDays(all));
     const allowed = allowedKeys(index.keyNames, filter);
     const filtered = index.filtered(allowed);
@@ -202,17 +209,21 @@ describe('LoginIndex.filtered', () => {
   });
 
   it("should keep the unknown key's logins for a filter of it, and none of them for any other", () => {
-    const index = new LoginIndex();
+    const index = new LoginIndex(limits);
     index.replaceDays(toDays(all));
     const unknown = new Uint8Array(index.keyNames.length);
     unknown[0] = 1;
     const bounds = [BASE, BASE + 20 * DAY_MS, BASE + 40 * DAY_MS];
-    const counted = index.filtered(unknown).count(bounds, BASE, BASE + 40 * DAY_MS, ['logins']);
-    expect(counted.logins).toEqual([legacy.length, 0]);
+    const counted = index.filtered(unknown).count(bounds, BASE, BASE + 40 * DAY_MS, ['logins', 'new_users']);
+    expect(counted).toEqual({
+      users: [],
+      logins: [legacy.length, 0],
+      new_users: [new Set(legacy.map((l) => l.user)).size, 0],
+    });
   });
 
   it('should derive disjoint filters together (a breakdown), each as if derived alone, and overlapping ones apart', () => {
-    const index = new LoginIndex();
+    const index = new LoginIndex(limits);
     index.replaceDays(toDays(all));
     const byHandler = HANDLERS.map((h) => allowedKeys(index.keyNames, { handler: [h] }));
     const together = index.filteredMany(byHandler);
@@ -241,7 +252,7 @@ describe('LoginIndex.filtered', () => {
   });
 
   it('should keep derived indexes within their bytes, following the days that change', () => {
-    const index = new LoginIndex();
+    const index = new LoginIndex(limits);
     index.replaceDays(toDays(all));
     const one = allowedKeys(index.keyNames, filters[0]);
     const two = allowedKeys(index.keyNames, filters[1]);
@@ -278,23 +289,24 @@ describe('LoginIndex.filtered', () => {
   });
 });
 
-describe('first requests by key found in slices after start-up (KeyFirstSeen.buildSome)', () => {
+describe.each(KEY_FIRST)('first requests by key found in slices after start-up, %s', (_, limits) => {
   it('should find what one pass finds, with days replaced before, while and after their turn', () => {
     const logins = keyedLogins(12_000, 53);
-    const index = new LoginIndex();
+    const index = new LoginIndex(limits);
     index.replaceDays(toDays(logins));
     const day = (n: number) => BASE + n * DAY_MS;
     const without = (list: typeof logins, n: number) =>
       list.filter((l) => l.at < day(n) || l.at >= day(n + 1));
-    // A budget of 0 notes 8 days a slice (oldest first): some days noted, most waiting.
-    expect(index.prepareKeyFirst(0)).toBe(false);
+    // A budget of 0 notes 8 days a slice (oldest first): some days noted, most waiting (none when not held).
+    expect(index.prepareKeyFirst(0)).toBe(limits.keyFirstBytes === 0);
     // Emptied: a day noted already (it held first requests), and one still waiting.
     let left = without(without(logins, 2), 300);
     index.replaceDays([
       { day: new Date(day(2)), users: [], u: [], t: [] },
       { day: new Date(day(300)), users: [], u: [], t: [] },
     ]);
-    expect(index.prepareKeyFirst(0)).toBe(false);
+    expect(index.prepareKeyFirst(0)).toBe(limits.keyFirstBytes === 0);
+    expect(index.keyFirstHeld).toBe(limits.keyFirstBytes !== 0);
     // A waiting day replaced by its first half, then everything noted, then a noted day emptied.
     const half = logins.filter((l) => l.at >= day(200) && l.at < day(200) + DAY_MS / 2);
     left = [...without(left, 200), ...half].sort((a, b) => a.at - b.at);
@@ -316,6 +328,56 @@ describe('first requests by key found in slices after start-up (KeyFirstSeen.bui
       expect([filter, counted]).toEqual([filter, oracle(kept, bounds, day(0), day(401))]);
     }
   });
+});
+
+it('should let first requests by key go when new keys pass their bytes, and count the same by a pass over the days', () => {
+  const logins = keyedLogins(12_000, 61);
+  const day = (n: number) => BASE + n * DAY_MS;
+  // 300 users at most: a table of 1,024 users a key, 4 bytes each; room for the 13 keys seen (the unknown
+  // one and 4 handlers on 3 hosts), not for two more.
+  const index = new LoginIndex({ ...DEFAULT_INDEX_LIMITS, keyFirstBytes: 13 * 1024 * 4 });
+  index.replaceDays(toDays(logins));
+  while (!index.prepareKeyFirst(0));
+  expect([index.keyNames.length, index.keyFirstHeld]).toEqual([13, true]);
+  const bounds = [0, 100, 240, 252, 255, 300, 401].map(day);
+  const kept = (list: Keyed[], filter: { handler?: string[]; host?: string[]; project?: string[] }) =>
+    list.filter(
+      (l) =>
+        (filter.handler?.includes(l.handler) ?? true) &&
+        (filter.host?.includes(l.host) ?? true) &&
+        (filter.project?.includes(l.handler.split('.')[0] ?? '') ?? true)
+    );
+  const report = { handler: ['mkt.api.Report'] };
+  const before = index.filtered(allowedKeys(index.keyNames, report));
+  const metrics = ['users', 'logins', 'new_users'] as const;
+  expect(before.count(bounds, day(0), day(401), [...metrics])).toEqual(
+    oracle(kept(logins, report), bounds, day(0), day(401))
+  );
+  // A new app on two hosts from day 250 (users new to it, some new to every app): its days replaced whole.
+  const random = seededRandom(62);
+  const added: Keyed[] = Array.from({ length: 400 }, () => {
+    const host = random() < 0.5 ? 'h1' : 'h4';
+    return {
+      user: `u${Math.floor(random() * 320)}`,
+      at: day(250) + Math.floor(random() * 10 * DAY_MS),
+      handler: 'ops.api.Tail',
+      host,
+      key: `ops.api.Tail\u001f${host}`,
+    };
+  });
+  const all = [...logins, ...added].sort((a, b) => a.at - b.at);
+  index.replaceDays(toDays(all.filter((l) => l.at >= day(250) && l.at < day(260))));
+  expect([index.keyNames.length, index.keyFirstHeld]).toEqual([15, false]);
+  // The index derived while the table was held finds its first logins again by the pass.
+  expect(before.count(bounds, day(0), day(401), [...metrics])).toEqual(
+    oracle(kept(all, report), bounds, day(0), day(401))
+  );
+  for (const filter of [{ handler: ['ops.api.Tail'] }, { host: ['h1'] }, { project: ['ops', 'fin'] }]) {
+    const counted = index
+      .filtered(allowedKeys(index.keyNames, filter))
+      .count(bounds, day(0), day(401), [...metrics]);
+    expect([filter, counted]).toEqual([filter, oracle(kept(all, filter), bounds, day(0), day(401))]);
+  }
 });
 
 describe("LoginIndex.keyGroupTallies (a breakdown's users and logins per bucket, query/index/key-group-tallies.ts)", () => {

@@ -1,6 +1,6 @@
 /**
- * Request filters and breakdowns across processes: three identical `serve` processes of the core4-requests
- * source on one database, core4's access lines arriving all the time (several handlers, projects, hosts,
+ * Request filters and breakdowns across processes: three `serve` processes of the core4-requests source on
+ * one database (the third holding no table of first requests by key, USAGE_KEY_FIRST_MB=0), core4's access lines arriving all the time (several handlers, projects, hosts,
  * statuses, `None`), each process's schedule firing every 2 seconds (the lease picks one writer per run) and
  * now and then a line vanishing from sys.log, so that the next run rewrites today whole while the others count
  * with the version it deletes. Every process is asked throughout for one handler (`handler=`), a breakdown by
@@ -124,9 +124,14 @@ it(
       USAGE_INDEX_REFRESH_MS: '1000',
       USAGE_LEASE_TTL_MS: '5000',
     };
-    serves.push(...(await startLoaded(env, 3)));
+    // The third holds no table of first requests by key (USAGE_KEY_FIRST_MB=0): a pass over the days per ask.
+    const [held, notHeld] = await Promise.all([
+      startLoaded(env, 2),
+      startLoaded({ ...env, USAGE_KEY_FIRST_MB: '0' }, 1),
+    ]);
+    serves.push(...held, ...notHeld);
     // Found after start-up, between requests (index-loader.ts), not by the first filter.
-    for (const serve of serves) await serve.waitForLog('first requests by handler and host found');
+    for (const serve of held) await serve.waitForLog('first requests by handler and host found');
 
     const statuses = serves.map(() => new Map<number, number>());
     const writer = keepWriting(db, line);
@@ -186,6 +191,9 @@ it(
       })
     );
     for (const result of converged) expect(result).toEqual(expect.any(Number));
+    // The third let its table go once filters asked for it, and said so.
+    for (const serve of notHeld) await serve.waitForLog('pass USAGE_KEY_FIRST_MB: not held');
+    for (const serve of held) expect(serve.log()).not.toContain('pass USAGE_KEY_FIRST_MB');
     process.stdout.write(
       `replicas (requests): ${written} lines written, ${vanished} vanished; statuses ${JSON.stringify(statuses.map((s) => Object.fromEntries(s)))}; converged after ${JSON.stringify(converged)} ms\n`
     );

@@ -1,5 +1,5 @@
-import type { IndexLimits } from '../core/limits';
-import { DEFAULT_CACHE_MB, DEFAULT_MAX_BUCKETS, cacheLimits } from '../core/limits';
+import type { IndexBounds } from '../core/limits';
+import { DEFAULT_CACHE_MB, DEFAULT_KEY_FIRST_MB, DEFAULT_MAX_BUCKETS, cacheLimits } from '../core/limits';
 import { ConfigError } from '../errors';
 import { DateTime, IANAZone } from 'luxon';
 import { Cron } from 'croner';
@@ -73,8 +73,11 @@ export interface ApiConfig {
   indexRefreshMs: number;
   /** /health fails when the last successful run is older than this. */
   healthMaxAgeMs: number;
-  /** Bytes the index may keep in its query caches (block and partial-day bitsets, edge-slot logins). */
-  indexLimits: IndexLimits;
+  /**
+   * Bytes the index may keep in its query caches (block and partial-day bitsets, edge-slot logins), and in
+   * its table of first requests by key.
+   */
+  indexLimits: IndexBounds;
   /** Requests per minute per client (token or address) on the data routes; 0 = no limit. */
   rateLimitPerMinute: number;
 }
@@ -243,6 +246,12 @@ export const VARIABLES: readonly Variable[] = [
     default: String(DEFAULT_CACHE_MB),
     description:
       'memory for every query cache (day blocks, cut days, edge slots, answers, calendars, derived indexes of request filters); oldest dropped first',
+  },
+  {
+    name: 'USAGE_KEY_FIRST_MB',
+    default: String(DEFAULT_KEY_FIRST_MB),
+    description:
+      "memory per source for each user's first request of each handler on each host (4 bytes per user, handler and host seen; what new users of a filter or series count from); past it, found by a pass over the days at each filter's first ask after a change",
   },
   {
     name: 'USAGE_RATE_LIMIT',
@@ -480,6 +489,14 @@ function namespaces(env: Env): Pick<Config, 'sysLog' | 'sysRole' | 'sysHandler' 
 }
 
 /** Reads and validates the environment; throws ConfigError naming the first bad variable. */
+/** The caches are shared by the sources (each index gets its part); first requests by key are each one's. */
+function indexBounds(env: Env, sources: number): IndexBounds {
+  return {
+    ...cacheLimits(integer(env, 'USAGE_INDEX_CACHE_MB', 1, 1_000_000) / sources),
+    keyFirstBytes: integer(env, 'USAGE_KEY_FIRST_MB', 0, 1_000_000) * 1024 * 1024,
+  };
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const mongodbUri = read(env, 'MONGODB_URI');
   if (mongodbUri !== '' && !/^mongodb(\+srv)?:\/\//.test(mongodbUri)) {
@@ -523,8 +540,7 @@ export function loadConfig(env: Env = process.env): Config {
       reportTimezone: zone(env, 'USAGE_REPORT_TZ'),
       indexRefreshMs: integer(env, 'USAGE_INDEX_REFRESH_MS', SECOND_MS, HOUR_MS),
       healthMaxAgeMs: integer(env, 'USAGE_HEALTH_MAX_AGE_MS', MINUTE_MS, 366 * DAY_MS),
-      // Shared by the sources: each index gets its part.
-      indexLimits: cacheLimits(integer(env, 'USAGE_INDEX_CACHE_MB', 1, 1_000_000) / materialised.length),
+      indexLimits: indexBounds(env, materialised.length),
       rateLimitPerMinute: integer(env, 'USAGE_RATE_LIMIT', 0, 1_000_000),
     },
   };

@@ -42,6 +42,15 @@ export function cacheLimits(megabytes: number): IndexLimits {
   };
 }
 
+/**
+ * USAGE_KEY_FIRST_MB's default: first requests by key, 4 bytes per request key (a handler on a host) and
+ * user, are held as a table up to it (a five-year 100 M bench's 250 keys of 50,000 users take 50 MB).
+ */
+export const DEFAULT_KEY_FIRST_MB = 256;
+
+/** What an index is held to: the caches' shares, and the bytes of its first requests by key. */
+export type IndexBounds = IndexLimits & { keyFirstBytes: number };
+
 /** USAGE_INDEX_CACHE_MB's default. */
 export const DEFAULT_CACHE_MB = 192;
 export const DEFAULT_INDEX_LIMITS: IndexLimits = cacheLimits(DEFAULT_CACHE_MB);

@@ -78,7 +78,7 @@ export interface IndexSync {
 }
 
 export interface IndexSyncOptions {
-  limits?: IndexLimits;
+  limits?: IndexLimits & { keyFirstBytes?: number };
   /** Bytes of slot logins (range edges) kept between requests. */
   slotCacheBytes?: number;
 }
@@ -122,6 +122,7 @@ class DaySync {
   private watermark: Date | undefined;
   private refreshing: Promise<number> | undefined;
   private closed = false;
+  private keyFirstWarned = false;
 
   constructor(
     private readonly cols: UsageCollections,
@@ -173,9 +174,21 @@ class DaySync {
     const loaded = await this.loadInBatches(changed);
     if (loaded === changed.length) this.dataUntil = job?.dataUntil;
     this.warnLegacy(changed);
+    this.warnKeyFirstLetGo();
     if (!this.progress.ready) this.prepareInBackground();
     this.progress.ready = true;
     return loaded;
+  }
+
+  /** Says once that first requests by key passed USAGE_KEY_FIRST_MB (at start-up, or as keys came later). */
+  private warnKeyFirstLetGo(): void {
+    if (this.keyFirstWarned || this.index.keyFirstHeld) return;
+    this.keyFirstWarned = true;
+    this.logger.warn(
+      `first requests by handler and host (${this.index.keyNames.length} keys of ${this.index.userCount} ` +
+        'users, 4 bytes each) pass USAGE_KEY_FIRST_MB: not held; a filter finds them by a pass over the ' +
+        'days at its first ask after each change'
+    );
   }
 
   /**
@@ -189,11 +202,12 @@ class DaySync {
       if (this.closed) return;
       slices += 1;
       if (!this.index.prepareKeyFirst(PREPARE_SLICE_MS)) setImmediate(step);
-      else
+      else if (this.index.keyFirstHeld)
         this.logger.info(
           { ms: Math.round(performance.now() - started), slices },
           'first requests by handler and host found'
         );
+      else this.warnKeyFirstLetGo();
     };
     setImmediate(step);
   }

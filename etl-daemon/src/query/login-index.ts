@@ -69,11 +69,14 @@ const BLOCKS_SHARE = 0.2;
 /** The part breakdowns' bucket tallies take (KeyGroupTallies); derived indexes the rest. */
 const TALLIES_SHARE = 0.4;
 
-/** The caches the index itself keeps (USAGE_INDEX_CACHE_MB's shares). */
+/**
+ * The caches the index itself keeps (USAGE_INDEX_CACHE_MB's shares), and the bytes its first requests by key
+ * may take (USAGE_KEY_FIRST_MB; unbounded when not given).
+ */
 export type LoginIndexLimits = Pick<
   IndexLimits,
   'blockCacheBytes' | 'partCacheBytes' | 'intervalCacheBytes' | 'derivedCacheBytes'
->;
+> & { keyFirstBytes?: number | undefined };
 
 /** The users filter and the slot logins at a range's edges, as a count or a scan takes them. */
 export interface CountOptions {
@@ -117,7 +120,7 @@ export class LoginIndex {
     if (this.keys.size === 0) this.keys.id(UNKNOWN_KEY);
     this.days = parts?.days ?? new DayStore();
     this.first = parts?.first ?? new FirstSeen(this.days);
-    this.keyFirst = parts?.keyFirst ?? new KeyFirstSeen(this.days);
+    this.keyFirst = parts?.keyFirst ?? new KeyFirstSeen(this.days, limits.keyFirstBytes);
     this.changes = parts?.changes ?? 0;
     this.allowed = parts?.allowed;
     this.derivedCacheBytes = limits.derivedCacheBytes;
@@ -172,6 +175,14 @@ export class LoginIndex {
    */
   prepareKeyFirst(budgetMs: number): boolean {
     return this.keys.names.length <= 1 || this.keyFirst.buildSome(budgetMs, this.users.size);
+  }
+
+  /**
+   * Whether first requests by key are held as a table (false: it passed keyFirstBytes, and each filter finds
+   * its first logins by a pass over the days).
+   */
+  get keyFirstHeld(): boolean {
+    return this.keyFirst.held;
   }
 
   /** The id of a request key (etl/dimensions.ts), assigned on first sight; 0 is the unknown key. */

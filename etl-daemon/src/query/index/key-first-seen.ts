@@ -33,6 +33,11 @@ export function forEachKeyedEntry(
  * keys' (`firstSlots`). One array of users per key seen. Not found at start-up (which it would slow by one
  * pass over every day's split): found in slices after it (`buildSome`, between requests), or at once when a
  * filter asks first; from then on kept in step as days are replaced.
+ *
+ * The table grows with keys × users (4 bytes each): a key is a handler on a host, and hosts named after
+ * containers come and go with every deployment. Past `maxBytes` (USAGE_KEY_FIRST_MB) it is let go for good,
+ * and each ask finds its first slots by one pass over the days instead (`scan`): the same numbers, memory
+ * bounded, every derived index's first ask after a change paying a pass.
  */
 export class KeyFirstSeen {
   private readonly first: Int32Array[] = [];
@@ -41,8 +46,18 @@ export class KeyFirstSeen {
   private built = false;
   /** Days held when building started and not noted yet, newest first (taken from the end: oldest first). */
   private pending: number[] = [];
+  /** False once the table would pass `maxBytes`: let go, first slots found by a pass per ask. */
+  private holding = true;
 
-  constructor(private readonly days: DayStore) {}
+  constructor(
+    private readonly days: DayStore,
+    private readonly maxBytes = Infinity
+  ) {}
+
+  /** Whether the table is held (false: past its bytes, first slots are found by a pass over the days). */
+  get held(): boolean {
+    return this.holding;
+  }
 
   /**
    * Notes days held for about `budgetMs` (every day, with Infinity); true once all are. Days replaced while
@@ -56,6 +71,7 @@ export class KeyFirstSeen {
       this.grow(userCount);
       this.pending = [...this.days.inOrder()].reverse();
     }
+    if (!this.holding) return true;
     const until = performance.now() + budgetMs;
     for (let n = 1; this.pending.length > 0; n += 1) {
       const dayNumber = this.pending.pop() as number;
@@ -68,9 +84,20 @@ export class KeyFirstSeen {
 
   /** Makes room for ids below `userCount`. */
   grow(userCount: number): void {
-    if (this.capacity >= userCount) return;
+    if (this.capacity >= userCount || !this.holding) return;
     this.capacity = Math.max(userCount, this.capacity * 2, 1024);
+    if (!this.fits(this.first.length)) return;
     for (let k = 0; k < this.first.length; k += 1) this.first[k] = this.grown(this.first[k]);
+  }
+
+  /** Whether `keys` arrays of the capacity stay within the bytes; when not, the table is let go. */
+  private fits(keys: number): boolean {
+    if (this.holding && keys * this.capacity * 4 > this.maxBytes) {
+      this.holding = false;
+      this.first.length = 0;
+      this.pending = [];
+    }
+    return this.holding;
   }
 
   private grown(old: Int32Array | undefined): Int32Array {
@@ -79,6 +106,7 @@ export class KeyFirstSeen {
     return array;
   }
 
+  /** The array of a key, made (with those below it) when missing; only while the table is held. */
   private of(key: number): Int32Array {
     while (this.first.length <= key) this.first.push(this.grown(undefined));
     return this.first[key] as Int32Array;
@@ -91,7 +119,7 @@ export class KeyFirstSeen {
   /** Pairs whose first slot lay in the old version of a day: forgotten, to be found again after the swap. */
   forget(dayNumber: number, old: IndexedDay): Set<number> {
     const lost = new Set<number>();
-    if (!this.built) return lost;
+    if (!this.built || !this.holding) return lost;
     forEachKeyedEntry(old, (_s, id, key) => {
       const first = this.of(key);
       if (first[id] !== NONE && dayOfSlot(first[id] as number) === dayNumber) {
@@ -103,7 +131,7 @@ export class KeyFirstSeen {
   }
 
   note(dayNumber: number, day: IndexedDay): void {
-    if (!this.built) return;
+    if (!this.built || !this.holding) return;
     // Loops written out (no callback per entry): every day of the index passes here at start-up.
     const base = dayNumber * SLOTS_PER_DAY;
     const { offsets, ids } = day.slots;
@@ -112,6 +140,7 @@ export class KeyFirstSeen {
     if (dims)
       for (let d = 0; d < dims.keys.length; d += 1)
         if ((dims.keys[d] as number) > maxKey) maxKey = dims.keys[d] as number;
+    if (!this.fits(maxKey + 1)) return;
     this.of(maxKey);
     const firsts = this.first;
     if (!dims) {
@@ -138,6 +167,7 @@ export class KeyFirstSeen {
 
   /** Finds again the first slots of `lost` pairs after `afterDay`, one pass over the later days for all. */
   refind(lost: Set<number>, afterDay: number): void {
+    if (!this.holding) return;
     const open = new Set([...lost].filter((pair) => this.of(Math.floor(pair / PAIR))[pair % PAIR] === NONE));
     for (const dayNumber of this.days.inOrder()) {
       if (open.size === 0) return;
@@ -154,6 +184,7 @@ export class KeyFirstSeen {
   firstSlots(allowed: Uint8Array, userCount: number): Float64Array<ArrayBuffer> {
     this.buildSome(Infinity, userCount);
     this.grow(userCount);
+    if (!this.holding) return this.scan(allowed, userCount);
     const out = new Float64Array(userCount).fill(Infinity);
     for (let key = 0; key < this.first.length && key < allowed.length; key += 1) {
       if (allowed[key] !== 1) continue;
@@ -161,6 +192,39 @@ export class KeyFirstSeen {
       for (let id = 0; id < userCount; id += 1) {
         const slot = first[id] as number;
         if (slot !== NONE && slot < (out[id] as number)) out[id] = slot;
+      }
+    }
+    return out;
+  }
+
+  /**
+   * First slots of the allowed keys by one pass over the days, oldest first (a user's first is the first
+   * met): what the table answers, when it is not held.
+   */
+  private scan(allowed: Uint8Array, userCount: number): Float64Array<ArrayBuffer> {
+    const out = new Float64Array(userCount).fill(Infinity);
+    // Loops written out (no callback per entry): one pass over every day per ask.
+    for (const dayNumber of this.days.inOrder()) {
+      const day = this.days.get(dayNumber);
+      if (!day) continue;
+      const base = dayNumber * SLOTS_PER_DAY;
+      const { offsets, ids } = day.slots;
+      const dims = day.dims;
+      if (!dims) {
+        if (allowed[UNKNOWN_KEY_ID] !== 1) continue;
+        for (let s = 0; s < SLOTS_PER_DAY; s += 1)
+          for (let e = offsets[s] as number; e < (offsets[s + 1] as number); e += 1)
+            if (out[ids[e] as number] === Infinity) out[ids[e] as number] = base + s;
+        continue;
+      }
+      const { keys, runAt, runLength } = dims;
+      for (let s = 0, d = 0, r = 0; s < SLOTS_PER_DAY; s += 1) {
+        for (let e = offsets[s] as number; e < (offsets[s + 1] as number); e += 1) {
+          const id = ids[e] as number;
+          const end = d + (runAt[r] === e ? (runLength[r++] as number) : 1);
+          for (; d < end; d += 1)
+            if (allowed[keys[d] as number] === 1 && out[id] === Infinity) out[id] = base + s;
+        }
       }
     }
     return out;
