@@ -353,7 +353,8 @@ it('should let first requests by key go when new keys pass their bytes, and coun
   expect(before.count(bounds, day(0), day(401), [...metrics])).toEqual(
     oracle(kept(logins, report), bounds, day(0), day(401))
   );
-  // A new app on two hosts from day 250 (users new to it, some new to every app): its days replaced whole.
+  // A new app on two hosts from day 250 (users new to it, some new to every app), and people new to every
+  // app using the reports on h2 (new users of the filter derived before): their days replaced whole.
   const random = seededRandom(62);
   const added: Keyed[] = Array.from({ length: 400 }, () => {
     const host = random() < 0.5 ? 'h1' : 'h4';
@@ -365,7 +366,14 @@ it('should let first requests by key go when new keys pass their bytes, and coun
       key: `ops.api.Tail\u001f${host}`,
     };
   });
-  const all = [...logins, ...added].sort((a, b) => a.at - b.at);
+  const newcomers: Keyed[] = Array.from({ length: 40 }, (_, i) => ({
+    user: `new${i % 15}`,
+    at: day(251) + Math.floor(random() * 8 * DAY_MS),
+    handler: 'mkt.api.Report',
+    host: 'h2',
+    key: 'mkt.api.Report\u001fh2',
+  }));
+  const all = [...logins, ...added, ...newcomers].sort((a, b) => a.at - b.at);
   index.replaceDays(toDays(all.filter((l) => l.at >= day(250) && l.at < day(260))));
   expect([index.keyNames.length, index.keyFirstHeld]).toEqual([15, false]);
   // The index derived while the table was held finds its first logins again by the pass.

@@ -44,11 +44,10 @@ interface IndexParts {
   users: Interner;
   keys: Interner;
   days: DayStore;
-  first: FirstSeen;
   keyFirst: KeyFirstSeen;
   changes: number;
-  /** The keys a derived index keeps: its first logins are found again from them when a base day changes. */
-  allowed: AllowedKeys;
+  /** A derived index's first logins of its keys: found again with them when a base day changes. */
+  firstSlots: () => Float64Array<ArrayBuffer>;
 }
 
 /**
@@ -98,9 +97,10 @@ export class LoginIndex {
   private readonly keys: Interner;
   private readonly days: DayStore;
   private first: FirstSeen;
-  /** A derived index's first logins after a base day changed: found again on next use. */
-  private firstStale = false;
-  private readonly allowed: AllowedKeys | undefined;
+  /** A derived index's first logins, before their first use and after a base day changed: found on next use. */
+  private firstStale: boolean;
+  /** A derived index's first logins (LoginIndex.deriveGroup); undefined for the base. */
+  private readonly firstSlots: (() => Float64Array<ArrayBuffer>) | undefined;
   private readonly keyFirst: KeyFirstSeen;
   private readonly spans: SpanCache;
   private readonly scanner: Scanner;
@@ -119,10 +119,11 @@ export class LoginIndex {
     this.keys = parts?.keys ?? new Interner();
     if (this.keys.size === 0) this.keys.id(UNKNOWN_KEY);
     this.days = parts?.days ?? new DayStore();
-    this.first = parts?.first ?? new FirstSeen(this.days);
+    this.first = new FirstSeen(this.days);
     this.keyFirst = parts?.keyFirst ?? new KeyFirstSeen(this.days, limits.keyFirstBytes);
     this.changes = parts?.changes ?? 0;
-    this.allowed = parts?.allowed;
+    this.firstSlots = parts?.firstSlots;
+    this.firstStale = this.firstSlots !== undefined;
     this.derivedCacheBytes = limits.derivedCacheBytes;
     this.tallies = new KeyGroupTallies(limits.derivedCacheBytes * TALLIES_SHARE);
     this.spans = new SpanCache(this.days, this.work, limits);
@@ -147,7 +148,7 @@ export class LoginIndex {
   get bytes(): number {
     const spans = this.spans.bytes;
     // A derived index shares its base's first logins per key: counted there.
-    const keyFirst = this.allowed ? 0 : this.keyFirst.bytes;
+    const keyFirst = this.firstSlots ? 0 : this.keyFirst.bytes;
     return this.first.bytes + keyFirst + spans.blocks + spans.parts + this.days.bytes;
   }
 
@@ -244,20 +245,26 @@ export class LoginIndex {
   /** Derived indexes of disjoint filters, their days derived together. */
   private deriveGroup(list: readonly AllowedKeys[], series: KeySeries): LoginIndex[] {
     const group = new GroupDerivation(series, () => this.users.size);
-    return list.map((allowed, s) => {
+    // Every series' first logins found together, once per change of the index (when the table of first
+    // requests by key is not held, one pass over the days for all of them).
+    let found: { changes: number; slots: Float64Array<ArrayBuffer>[] } | undefined;
+    const firstSlots = (s: number) => {
+      if (found?.changes !== this.changes)
+        found = { changes: this.changes, slots: this.keyFirst.firstSlotsOfSeries(series, this.users.size) };
+      return found.slots[s] as Float64Array<ArrayBuffer>;
+    };
+    return list.map((_, s) => {
       const days = new DayStore({
         base: this.days,
         derive: (day, dayNumber) => group.day(dayNumber, day, s),
       });
-      const first = FirstSeen.fixed(days, this.keyFirst.firstSlots(allowed, this.users.size));
       return new LoginIndex(DERIVED_LIMITS, {
         users: this.users,
         keys: this.keys,
         days,
-        first,
         keyFirst: this.keyFirst,
         changes: this.changes,
-        allowed,
+        firstSlots: () => firstSlots(s),
       });
     });
   }
@@ -331,8 +338,8 @@ export class LoginIndex {
 
   /** The first logins, found again first when a derived index's base has changed since. */
   private firstSeen(): FirstSeen {
-    if (this.firstStale && this.allowed) {
-      this.first = FirstSeen.fixed(this.days, this.keyFirst.firstSlots(this.allowed, this.users.size));
+    if (this.firstStale && this.firstSlots) {
+      this.first = FirstSeen.fixed(this.days, this.firstSlots());
       this.firstStale = false;
     }
     return this.first;

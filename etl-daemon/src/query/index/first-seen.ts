@@ -20,7 +20,7 @@ export class FirstSeen {
 
   constructor(private readonly days: DayStore) {}
 
-  /** First slots given, not kept in step (a derived index's, from KeyFirstSeen.firstSlots). */
+  /** First slots given, not kept in step (a derived index's, from KeyFirstSeen.firstSlotsOfSeries). */
   static fixed(days: DayStore, first: Float64Array<ArrayBuffer>): FirstSeen {
     const seen = new FirstSeen(days);
     seen.first = first;

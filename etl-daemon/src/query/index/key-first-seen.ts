@@ -29,15 +29,15 @@ export function forEachKeyedEntry(
 
 /**
  * Each user's first slot with a login of each request key (a global slot number), as FirstSeen keeps the
- * first slot of any login: a filter's or a series' new users and cohorts are counted from the earliest of its
- * keys' (`firstSlots`). One array of users per key seen. Not found at start-up (which it would slow by one
- * pass over every day's split): found in slices after it (`buildSome`, between requests), or at once when a
- * filter asks first; from then on kept in step as days are replaced.
+ * first slot of any login: a filter's or a series' new users and cohorts are counted from the earliest of
+ * its keys' (`firstSlotsOfSeries`). One array of users per key seen. Not found at start-up (which it would
+ * slow by one pass over every day's split): found in slices after it (`buildSome`, between requests), or at
+ * once when a filter asks first; from then on kept in step as days are replaced.
  *
  * The table grows with keys × users (4 bytes each): a key is a handler on a host, and hosts named after
  * containers come and go with every deployment. Past `maxBytes` (USAGE_KEY_FIRST_MB) it is let go for good,
- * and each ask finds its first slots by one pass over the days instead (`scan`): the same numbers, memory
- * bounded, every derived index's first ask after a change paying a pass.
+ * and each ask finds the first slots of all its series by one pass over the days instead (`scan`): the same
+ * numbers, memory bounded, a breakdown's or filter's first ask after each change paying a pass.
  */
 export class KeyFirstSeen {
   private readonly first: Int32Array[] = [];
@@ -180,29 +180,38 @@ export class KeyFirstSeen {
     }
   }
 
-  /** Each user's first slot with a login of any of the allowed keys (Infinity: none), for `userCount` users. */
-  firstSlots(allowed: Uint8Array, userCount: number): Float64Array<ArrayBuffer> {
+  /**
+   * Each user's first slot with a login of each series' keys (`seriesOfKey[key]`, -1 or past its end: none),
+   * Infinity for none, for `userCount` users: from the table, or by one pass over the days for all series.
+   */
+  firstSlotsOfSeries(
+    series: { seriesOfKey: Int32Array; count: number },
+    userCount: number
+  ): Float64Array<ArrayBuffer>[] {
     this.buildSome(Infinity, userCount);
     this.grow(userCount);
-    if (!this.holding) return this.scan(allowed, userCount);
-    const out = new Float64Array(userCount).fill(Infinity);
-    for (let key = 0; key < this.first.length && key < allowed.length; key += 1) {
-      if (allowed[key] !== 1) continue;
+    const outs = Array.from({ length: series.count }, () => new Float64Array(userCount).fill(Infinity));
+    if (!this.holding) {
+      this.scan(series.seriesOfKey, outs);
+      return outs;
+    }
+    for (let key = 0; key < this.first.length && key < series.seriesOfKey.length; key += 1) {
+      const out = outs[series.seriesOfKey[key] as number];
+      if (!out) continue;
       const first = this.first[key] as Int32Array;
       for (let id = 0; id < userCount; id += 1) {
         const slot = first[id] as number;
         if (slot !== NONE && slot < (out[id] as number)) out[id] = slot;
       }
     }
-    return out;
+    return outs;
   }
 
   /**
-   * First slots of the allowed keys by one pass over the days, oldest first (a user's first is the first
+   * First slots of each series' keys by one pass over the days, oldest first (a user's first is the first
    * met): what the table answers, when it is not held.
    */
-  private scan(allowed: Uint8Array, userCount: number): Float64Array<ArrayBuffer> {
-    const out = new Float64Array(userCount).fill(Infinity);
+  private scan(seriesOfKey: Int32Array, outs: Float64Array[]): void {
     // Loops written out (no callback per entry): one pass over every day per ask.
     for (const dayNumber of this.days.inOrder()) {
       const day = this.days.get(dayNumber);
@@ -211,7 +220,8 @@ export class KeyFirstSeen {
       const { offsets, ids } = day.slots;
       const dims = day.dims;
       if (!dims) {
-        if (allowed[UNKNOWN_KEY_ID] !== 1) continue;
+        const out = outs[seriesOfKey[UNKNOWN_KEY_ID] ?? -1];
+        if (!out) continue;
         for (let s = 0; s < SLOTS_PER_DAY; s += 1)
           for (let e = offsets[s] as number; e < (offsets[s + 1] as number); e += 1)
             if (out[ids[e] as number] === Infinity) out[ids[e] as number] = base + s;
@@ -222,11 +232,12 @@ export class KeyFirstSeen {
         for (let e = offsets[s] as number; e < (offsets[s + 1] as number); e += 1) {
           const id = ids[e] as number;
           const end = d + (runAt[r] === e ? (runLength[r++] as number) : 1);
-          for (; d < end; d += 1)
-            if (allowed[keys[d] as number] === 1 && out[id] === Infinity) out[id] = base + s;
+          for (; d < end; d += 1) {
+            const out = outs[seriesOfKey[keys[d] as number] ?? -1];
+            if (out && out[id] === Infinity) out[id] = base + s;
+          }
         }
       }
     }
-    return out;
   }
 }
