@@ -388,6 +388,122 @@ it('should let first requests by key go when new keys pass their bytes, and coun
   }
 });
 
+describe.each(KEY_FIRST)(
+  "a breakdown's first requests kept in step as days are replaced, first requests by key %s",
+  (_, limits) => {
+    it("should count each series' new users as the slow definition after every kind of replacement", () => {
+      const day = (n: number) => BASE + n * DAY_MS;
+      let current = keyedLogins(8_000, 71);
+      const index = new LoginIndex(limits);
+      index.replaceDays(toDays(current));
+      // Disjoint (derived together, series-first-seen.ts) and one filter alone.
+      const byHandler = HANDLERS.map((h) => allowedKeys(index.keyNames, { handler: [h] }));
+      const h2 = allowedKeys(index.keyNames, { host: ['h2'] });
+      const bounds = [0, 1, 30, 100, 200, 300, 390, 399, 401].map(day);
+      const check = (step: string) => {
+        const group = index.filteredMany(byHandler);
+        for (const [s, handler] of HANDLERS.entries()) {
+          const counted = group[s]!.count(bounds, day(0), day(401), ['new_users']).new_users;
+          const want = oracle(
+            current.filter((l) => l.handler === handler),
+            bounds,
+            day(0),
+            day(401)
+          ).new_users;
+          expect([step, handler, counted]).toEqual([step, handler, want]);
+        }
+        const counted = index.filtered(h2).count(bounds, day(0), day(401), ['new_users']).new_users;
+        const want = oracle(
+          current.filter((l) => l.host === 'h2'),
+          bounds,
+          day(0),
+          day(401)
+        ).new_users;
+        expect([step, 'h2', counted]).toEqual([step, 'h2', want]);
+      };
+      check('loaded');
+      const random = seededRandom(72);
+      const loginsOn = (n: number, count: number, users: number): Keyed[] =>
+        Array.from({ length: count }, () => {
+          const handler = HANDLERS[Math.floor(random() * HANDLERS.length)] as string;
+          const host = HOSTS[Math.floor(random() * HOSTS.length)] as string;
+          const at = day(n) + Math.floor(random() * DAY_MS);
+          return {
+            user: `u${Math.floor(random() * users)}`,
+            at,
+            handler,
+            host,
+            key: `${handler}\u001f${host}`,
+          };
+        }).sort((a, b) => a.at - b.at);
+      const replace = (n: number, logins: Keyed[]) => {
+        current = [...current.filter((l) => Math.floor((l.at - day(n)) / DAY_MS) !== 0), ...logins].sort(
+          (a, b) => a.at - b.at
+        );
+        index.replaceDays(
+          logins.length > 0 ? toDays(logins) : [{ day: new Date(day(n)), users: [], u: [], t: [] }]
+        );
+      };
+      for (let step = 0; step < 15; step += 1) {
+        const kind = step % 5;
+        // Today appended to (some people new to everything), an early day emptied (first requests move on),
+        // a day rewritten, a new last day, and an early day given people's first requests.
+        const n = [
+          399,
+          1 + Math.floor(random() * 20),
+          Math.floor(random() * 400),
+          400,
+          Math.floor(random() * 5),
+        ][kind] as number;
+        const kept = current.filter((l) => l.at >= day(n) && l.at < day(n + 1));
+        const logins = [
+          [...kept, ...loginsOn(n, 30, 340)],
+          [],
+          loginsOn(n, 40, 300),
+          loginsOn(n, 25, 360),
+          [...kept, ...loginsOn(n, 60, 300)],
+        ][kind] as Keyed[];
+        replace(
+          n,
+          logins.sort((a, b) => a.at - b.at)
+        );
+        check(`step ${step} (kind ${kind}, day ${n})`);
+      }
+    });
+
+    it('should keep them for overlapping filters (derived one by one, each its own group) across a change', () => {
+      const day = (n: number) => BASE + n * DAY_MS;
+      let current = keyedLogins(6_000, 81);
+      // Overlapping filters are derived one by one (each its own group); no room kept for derived indexes.
+      const index = new LoginIndex({ ...limits, derivedCacheBytes: 0 });
+      index.replaceDays(toDays(current));
+      const report = allowedKeys(index.keyNames, { handler: ['mkt.api.Report'] });
+      const mkt = allowedKeys(index.keyNames, { project: ['mkt'] });
+      const bounds = [0, 100, 300, 401].map(day);
+      const newUsers = () =>
+        index
+          .filteredMany([report, mkt])
+          .map((d) => d.count(bounds, day(0), day(401), ['new_users']).new_users);
+      const want = () =>
+        [(l: Keyed) => l.handler === 'mkt.api.Report', (l: Keyed) => l.handler.startsWith('mkt.')].map(
+          (keep) => oracle(current.filter(keep), bounds, day(0), day(401)).new_users
+        );
+      expect(newUsers()).toEqual(want());
+      const late: Keyed[] = Array.from({ length: 12 }, (_, i) => ({
+        user: `late${i}`,
+        at: day(350) + i * 3_600_000,
+        handler: 'mkt.api.Report',
+        host: 'h1',
+        key: 'mkt.api.Report\u001fh1',
+      }));
+      const kept = current.filter((l) => l.at >= day(350) && l.at < day(351));
+      current = [...current, ...late].sort((a, b) => a.at - b.at);
+      index.replaceDays(toDays([...kept, ...late].sort((a, b) => a.at - b.at)));
+      expect(newUsers()).toEqual(want());
+    });
+  }
+);
+
 describe("LoginIndex.keyGroupTallies (a breakdown's users and logins per bucket, query/index/key-group-tallies.ts)", () => {
   const logins = keyedLogins(12_000, 47);
   const groupOf = (index: LoginIndex) =>

@@ -251,7 +251,7 @@ export const VARIABLES: readonly Variable[] = [
     name: 'USAGE_KEY_FIRST_MB',
     default: String(DEFAULT_KEY_FIRST_MB),
     description:
-      "memory per source for each user's first request of each handler on each host (4 bytes per user, handler and host seen; what new users of a filter or series count from); past it, found by a pass over the days at each filter's first ask after a change",
+      "memory per source for each user's first request of each handler on each host (4 bytes per user, handler and host seen; what new users of a filter or series count from); past it, found by a pass over the days at a filter's or breakdown's first ask",
   },
   {
     name: 'USAGE_RATE_LIMIT',

@@ -186,8 +186,8 @@ class DaySync {
     this.keyFirstWarned = true;
     this.logger.warn(
       `first requests by handler and host (${this.index.keyNames.length} keys of ${this.index.userCount} ` +
-        'users, 4 bytes each) pass USAGE_KEY_FIRST_MB: not held; a filter finds them by a pass over the ' +
-        'days at its first ask after each change'
+        'users, 4 bytes each) pass USAGE_KEY_FIRST_MB: not held; a filter or breakdown finds them by a pass ' +
+        'over the days at its first ask'
     );
   }
 

@@ -9,6 +9,7 @@ import { UNKNOWN_KEY } from '../etl/dimensions';
 import type { AllowedKeys, KeySeries } from './index/derive';
 import { GroupDerivation, keySeries } from './index/derive';
 import { KeyFirstSeen } from './index/key-first-seen';
+import { SeriesFirstSeen } from './index/series-first-seen';
 import { KeyGroupBlocks, usersByKeyGroup } from './index/key-groups';
 import type { KeyGroupTally, KeyGroupUsers } from './index/key-group-tallies';
 import { emptyKeyGroupUsers, KeyGroupTallies, rangeUsers, tallyOf } from './index/key-group-tallies';
@@ -46,8 +47,8 @@ interface IndexParts {
   days: DayStore;
   keyFirst: KeyFirstSeen;
   changes: number;
-  /** A derived index's first logins of its keys: found again with them when a base day changes. */
-  firstSlots: () => Float64Array<ArrayBuffer>;
+  /** A derived index's series in the group derived with it, whose first logins are kept in step. */
+  series: { group: SeriesFirstSeen; s: number };
 }
 
 /**
@@ -99,8 +100,8 @@ export class LoginIndex {
   private first: FirstSeen;
   /** A derived index's first logins, before their first use and after a base day changed: found on next use. */
   private firstStale: boolean;
-  /** A derived index's first logins (LoginIndex.deriveGroup); undefined for the base. */
-  private readonly firstSlots: (() => Float64Array<ArrayBuffer>) | undefined;
+  /** A derived index's series and its group's first logins (LoginIndex.deriveGroup); undefined for the base. */
+  private readonly series: { group: SeriesFirstSeen; s: number } | undefined;
   private readonly keyFirst: KeyFirstSeen;
   private readonly spans: SpanCache;
   private readonly scanner: Scanner;
@@ -122,8 +123,8 @@ export class LoginIndex {
     this.first = new FirstSeen(this.days);
     this.keyFirst = parts?.keyFirst ?? new KeyFirstSeen(this.days, limits.keyFirstBytes);
     this.changes = parts?.changes ?? 0;
-    this.firstSlots = parts?.firstSlots;
-    this.firstStale = this.firstSlots !== undefined;
+    this.series = parts?.series;
+    this.firstStale = this.series !== undefined;
     this.derivedCacheBytes = limits.derivedCacheBytes;
     this.tallies = new KeyGroupTallies(limits.derivedCacheBytes * TALLIES_SHARE);
     this.spans = new SpanCache(this.days, this.work, limits);
@@ -148,7 +149,7 @@ export class LoginIndex {
   get bytes(): number {
     const spans = this.spans.bytes;
     // A derived index shares its base's first logins per key: counted there.
-    const keyFirst = this.firstSlots ? 0 : this.keyFirst.bytes;
+    const keyFirst = this.series ? 0 : this.keyFirst.bytes;
     return this.first.bytes + keyFirst + spans.blocks + spans.parts + this.days.bytes;
   }
 
@@ -242,17 +243,10 @@ export class LoginIndex {
     }
   }
 
-  /** Derived indexes of disjoint filters, their days derived together. */
+  /** Derived indexes of disjoint filters, their days derived together, their first logins found together. */
   private deriveGroup(list: readonly AllowedKeys[], series: KeySeries): LoginIndex[] {
     const group = new GroupDerivation(series, () => this.users.size);
-    // Every series' first logins found together, once per change of the index (when the table of first
-    // requests by key is not held, one pass over the days for all of them).
-    let found: { changes: number; slots: Float64Array<ArrayBuffer>[] } | undefined;
-    const firstSlots = (s: number) => {
-      if (found?.changes !== this.changes)
-        found = { changes: this.changes, slots: this.keyFirst.firstSlotsOfSeries(series, this.users.size) };
-      return found.slots[s] as Float64Array<ArrayBuffer>;
-    };
+    const first = new SeriesFirstSeen(this.keyFirst, this.days, series);
     return list.map((_, s) => {
       const days = new DayStore({
         base: this.days,
@@ -264,7 +258,7 @@ export class LoginIndex {
         days,
         keyFirst: this.keyFirst,
         changes: this.changes,
-        firstSlots: () => firstSlots(s),
+        series: { group: first, s },
       });
     });
   }
@@ -311,6 +305,12 @@ export class LoginIndex {
     this.keyFirst.grow(this.users.size);
     const lost = old ? this.first.forget(dayNumber, old) : [];
     const lostKeys = old ? this.keyFirst.forget(dayNumber, old) : new Set<number>();
+    // The groups of the derived indexes kept (whose indexes hear of the change): in step with the days.
+    const seen = new Set<SeriesFirstSeen>();
+    for (const kept of this.derived.values())
+      for (const index of kept) if (index.series) seen.add(index.series.group);
+    const groups = [...seen];
+    const lostPairs = groups.map((group) => (old ? group.forget(dayNumber, old) : []));
     if (!slots || (slots.loginsBefore[SLOTS_PER_DAY] ?? 0) === 0) this.days.delete(dayNumber);
     else {
       this.first.grow(this.users.size);
@@ -318,9 +318,11 @@ export class LoginIndex {
       this.days.set(dayNumber, indexed);
       this.first.note(dayNumber, indexed);
       this.keyFirst.note(dayNumber, indexed);
+      for (const group of groups) group.note(dayNumber, indexed, this.users.size);
     }
     this.first.refind(lost, dayNumber);
     this.keyFirst.refind(lostKeys, dayNumber);
+    for (const [g, group] of groups.entries()) group.refind(lostPairs[g] ?? [], dayNumber);
     // What is kept for request filters follows the day: its derived days and unions are made again.
     for (const group of this.derived.values())
       for (const index of group) index.baseDayChanged(dayNumber, this.changes);
@@ -338,8 +340,8 @@ export class LoginIndex {
 
   /** The first logins, found again first when a derived index's base has changed since. */
   private firstSeen(): FirstSeen {
-    if (this.firstStale && this.firstSlots) {
-      this.first = FirstSeen.fixed(this.days, this.firstSlots());
+    if (this.firstStale && this.series) {
+      this.first = FirstSeen.fixed(this.days, this.series.group.of(this.series.s, this.users.size));
       this.firstStale = false;
     }
     return this.first;

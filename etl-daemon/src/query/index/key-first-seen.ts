@@ -37,7 +37,8 @@ export function forEachKeyedEntry(
  * The table grows with keys × users (4 bytes each): a key is a handler on a host, and hosts named after
  * containers come and go with every deployment. Past `maxBytes` (USAGE_KEY_FIRST_MB) it is let go for good,
  * and each ask finds the first slots of all its series by one pass over the days instead (`scan`): the same
- * numbers, memory bounded, a breakdown's or filter's first ask after each change paying a pass.
+ * numbers, memory bounded, a breakdown's or filter's first ask paying a pass (SeriesFirstSeen keeps them in
+ * step after it).
  */
 export class KeyFirstSeen {
   private readonly first: Int32Array[] = [];
