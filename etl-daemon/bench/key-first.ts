@@ -47,6 +47,19 @@ function dayOf(size: Size, dayNumber: number, n: number, seed: number): DayEvent
   return { day: new Date(dayNumber * DAY_MS), users: [...names.keys()], u, t, keys: [...keys.keys()], k };
 }
 
+/** One way's figures (milliseconds unless named). */
+interface Measured {
+  label: string;
+  tableBytes: number;
+  build: number;
+  firstAsk: number;
+  again: number;
+  afterChange: number;
+  change: number;
+  /** The new users of every ask added up: the same both ways when both count the same. */
+  counted: number;
+}
+
 function timed(f: () => void): number {
   const started = performance.now();
   f();
@@ -87,8 +100,7 @@ function main(): void {
   for (let t = (first - ((first + 3) % 7)) * DAY_MS; t <= (today + 1) * DAY_MS; t += 7 * DAY_MS)
     bounds.push(t);
   bounds.push((today + 1) * DAY_MS);
-  const rows: { name: string; figures: string[] }[] = [];
-  const results: Record<string, number[]> = {};
+  const measured: Record<'held' | 'not held', Measured> = {} as Record<'held' | 'not held', Measured>;
   for (const [name, keyFirstBytes] of [
     ['held', DEFAULT_KEY_FIRST_MB * 1024 * 1024],
     ['not held', 0],
@@ -106,13 +118,13 @@ function main(): void {
       ...handlers.slice(0, 10).map((h) => allowedKeys(index.keyNames, { handler: [h] })),
       allowedKeys(index.keyNames, { handler: handlers.slice(10) }),
     ];
-    let total = 0;
+    let counted = 0;
     const ask = () =>
       timed(() => {
         for (const derived of index.filteredMany(list))
           for (const n of derived.count(bounds, bounds[0] as number, bounds.at(-1) as number, ['new_users'])
             .new_users)
-            total += n;
+            counted += n;
       });
     const firstAsk = ask();
     const again = median(Array.from({ length: 5 }, ask));
@@ -128,31 +140,30 @@ function main(): void {
         timed(() => index.replaceDays([dayOf(size, today, perDay + 300 + 50 * i, 20_000 + i)]))
       )
     );
-    results[name] = [tableBytes, build, firstAsk, again, afterChange, change, total];
-    rows.push({
-      name:
-        `${name} (USAGE_KEY_FIRST_MB=${keyFirstBytes / 1024 / 1024}, ${index.keyNames.length} keys: ` +
-        `${index.keyFirstHeld ? 'held' : 'let go'})`,
-      figures: [
-        `${(tableBytes / 1024 / 1024).toFixed(1)} MB`,
-        `${build.toFixed(0)} ms`,
-        `${firstAsk.toFixed(1)} ms`,
-        `${again.toFixed(2)} ms`,
-        `${afterChange.toFixed(1)} ms`,
-        `${change.toFixed(1)} ms`,
-      ],
-    });
+    const label =
+      `${name} (USAGE_KEY_FIRST_MB=${keyFirstBytes / 1024 / 1024}, ${index.keyNames.length} keys: ` +
+      `${index.keyFirstHeld ? 'held' : 'let go'})`;
+    measured[name] = { label, tableBytes, build, firstAsk, again, afterChange, change, counted };
   }
   console.log(
     '| first requests by key | table | built after start-up | breakdown first asked | asked again | asked after a change of today | the change itself |'
   );
   console.log('|---|---|---|---|---|---|---|');
-  for (const row of rows) console.log(`| ${row.name} | ${row.figures.join(' | ')} |`);
-  const held = results.held as number[];
-  const notHeld = results['not held'] as number[];
+  for (const m of Object.values(measured)) {
+    const figures = [
+      `${(m.tableBytes / 1024 / 1024).toFixed(1)} MB`,
+      `${m.build.toFixed(0)} ms`,
+      `${m.firstAsk.toFixed(1)} ms`,
+      `${m.again.toFixed(2)} ms`,
+      `${m.afterChange.toFixed(1)} ms`,
+      `${m.change.toFixed(1)} ms`,
+    ];
+    console.log(`| ${m.label} | ${figures.join(' | ')} |`);
+  }
+  const { held, 'not held': notHeld } = measured;
   console.log(
-    `not held / held: asked after a change ${((notHeld[4] as number) / (held[4] as number)).toFixed(1)}x; ` +
-      `same new users counted: ${held[6] === notHeld[6] ? 'yes' : `NO (${held[6]} vs ${notHeld[6]})`}`
+    `not held / held: asked after a change ${(notHeld.afterChange / held.afterChange).toFixed(1)}x; ` +
+      `same new users counted: ${held.counted === notHeld.counted ? 'yes' : `NO (${held.counted} vs ${notHeld.counted})`}`
   );
 }
 

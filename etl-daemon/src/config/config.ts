@@ -488,7 +488,6 @@ function namespaces(env: Env): Pick<Config, 'sysLog' | 'sysRole' | 'sysHandler' 
   };
 }
 
-/** Reads and validates the environment; throws ConfigError naming the first bad variable. */
 /** The caches are shared by the sources (each index gets its part); first requests by key are each one's. */
 function indexBounds(env: Env, sources: number): IndexBounds {
   return {
@@ -497,6 +496,7 @@ function indexBounds(env: Env, sources: number): IndexBounds {
   };
 }
 
+/** Reads and validates the environment; throws ConfigError naming the first bad variable. */
 export function loadConfig(env: Env = process.env): Config {
   const mongodbUri = read(env, 'MONGODB_URI');
   if (mongodbUri !== '' && !/^mongodb(\+srv)?:\/\//.test(mongodbUri)) {

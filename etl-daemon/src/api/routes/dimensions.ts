@@ -1,6 +1,6 @@
-import { REQUEST_LIMITS } from '../../core/limits';
 import type { FastifyPluginAsyncJsonSchemaToTs } from '@fastify/type-provider-json-schema-to-ts';
 import { parseOrderedRange } from '../../contract/params';
+import { REQUEST_LIMITS } from '../../core/limits';
 import { dataErrors, dimensionsAnswer, dimensionsParams, dimensionsPath } from '../../contract/schemas';
 import { isRequestDimension, parseBreakdown } from '../../query/breakdown';
 import { rankedRequestSeries } from '../../query/request-breakdown';

@@ -1,10 +1,10 @@
-import { REQUEST_LIMITS } from '../../core/limits';
 import { randomUUID } from 'node:crypto';
 import type { FastifyPluginAsyncJsonSchemaToTs } from '@fastify/type-provider-json-schema-to-ts';
 import { readJob } from '../../db/job-record';
 import { coerceError } from '../../errors';
 import { resolveRange } from '../../job/resolve-range';
 import { parseRange } from '../../contract/params';
+import { REQUEST_LIMITS } from '../../core/limits';
 import { listRuns } from '../../db/run-history';
 import type { ApiContext } from '../context';
 import {

@@ -20,7 +20,10 @@ export class FirstSeen {
 
   constructor(private readonly days: DayStore) {}
 
-  /** First slots given, not kept in step (a derived index's, from KeyFirstSeen.firstSlotsOfSeries). */
+  /**
+   * First slots given and not kept in step here (a derived index's: SeriesFirstSeen keeps them, and the index
+   * makes its FirstSeen again after a change).
+   */
   static fixed(days: DayStore, first: Float64Array<ArrayBuffer>): FirstSeen {
     const seen = new FirstSeen(days);
     seen.first = first;

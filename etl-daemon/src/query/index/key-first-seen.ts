@@ -6,8 +6,8 @@ import type { IndexedDay } from './indexed-day';
 
 /** No login with the key. */
 const NONE = 0x7fffffff;
-/** A (key, user) pair as one number: key * PAIR + id (ids stay far below 2^26 users). */
-const PAIR = 2 ** 26;
+/** A (key or series, user) pair as one number: key * PAIR + id (ids stay far below 2^26 users). */
+export const PAIR = 2 ** 26;
 
 /** The key every entry of a day without a split by key has (the unknown key, id 0). */
 export const UNKNOWN_KEY_ID = 0;

@@ -3,10 +3,7 @@ import { SLOTS_PER_DAY } from '../../core/units';
 import type { DayStore } from './day-store';
 import type { IndexedDay } from './indexed-day';
 import type { KeyFirstSeen } from './key-first-seen';
-import { forEachKeyedEntry } from './key-first-seen';
-
-/** A (series, user) pair as one number: series * PAIR + id (ids stay far below 2^26 users). */
-const PAIR = 2 ** 26;
+import { PAIR, forEachKeyedEntry } from './key-first-seen';
 
 /**
  * Each user's first slot with a login of each of a group's disjoint series (a breakdown's values, or one
